@@ -1,0 +1,31 @@
+package io.infermesh.contracts;
+
+/**
+ * CloudEvents 1.0 in Kafka binary mode: the body is the JSON record, the attributes are {@code ce_*} headers.
+ * These are the header names and the {@code ce_type} values the mesh uses.
+ */
+public final class CloudEventTypes {
+
+    public static final String SPEC_VERSION = "1.0";
+
+    public static final String HEADER_SPEC_VERSION = "ce_specversion";
+    public static final String HEADER_ID = "ce_id";
+    public static final String HEADER_TYPE = "ce_type";
+    public static final String HEADER_SOURCE = "ce_source";
+    public static final String HEADER_SUBJECT = "ce_subject";
+    public static final String HEADER_TIME = "ce_time";
+    public static final String HEADER_CONTENT_TYPE = "content-type";
+
+    public static final String JOB_REQUESTED = "io.infermesh.job.requested.v1";
+    public static final String JOB_DISPATCHED = "io.infermesh.job.dispatched.v1";
+    public static final String JOB_STATUS_CHANGED = "io.infermesh.job.status-changed.v1";
+    public static final String JOB_RESULT = "io.infermesh.job.result.v1";
+
+    /** The {@code ce_source} of a service: {@code /infermesh/<service>}. */
+    public static String source(String service) {
+        return "/infermesh/" + service;
+    }
+
+    private CloudEventTypes() {
+    }
+}

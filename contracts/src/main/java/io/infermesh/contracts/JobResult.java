@@ -1,0 +1,26 @@
+package io.infermesh.contracts;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * A job's result, for external subscribers. Published by the worker on {@link Topics#JOBS_RESULTS}, keyed by
+ * {@code jobId}, after {@code result.json} is written. The top predictions travel inline (they are small); anything
+ * larger stays in the results object.
+ *
+ * @param jobId the job
+ * @param model the model that produced it
+ * @param owner the owner
+ * @param attempt the attempt that produced it
+ * @param backend where it ran
+ * @param input the input object
+ * @param output the {@code result.json} object
+ * @param predictions the top-k predictions, best first
+ * @param timings where the time went
+ * @param completedAt when the result was written
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record JobResult(String jobId, String model, String owner, int attempt, Backend backend, ObjectRef input,
+        ObjectRef output, List<Prediction> predictions, Timings timings, Instant completedAt) {
+}

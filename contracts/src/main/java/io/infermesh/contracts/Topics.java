@@ -1,0 +1,60 @@
+package io.infermesh.contracts;
+
+import java.util.List;
+import java.util.regex.Pattern;
+
+/**
+ * The topic catalogue: every topic the mesh uses, with one writer each. Job topics are keyed by {@code jobId} so that
+ * one job's events stay ordered on one partition.
+ */
+public final class Topics {
+
+    /** Dead letters of a topic are on {@code <topic>.dlq}. */
+    public static final String DLQ_SUFFIX = ".dlq";
+
+    /** Prefix of the per-model dispatch topics. */
+    public static final String DISPATCH_PREFIX = "infermesh.jobs.dispatch.";
+
+    /** A model name as it may appear in a topic name and an object key. */
+    public static final Pattern MODEL_NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
+
+    /**
+     * Bucket notifications in MinIO's Kafka-target format ({@code {"EventName","Key","Records":[...]}}), keyed by
+     * {@code <bucket>/<key>}. Written by MinIO (or the local S3 endpoint); read by ingest-service.
+     */
+    public static final Topic<String, String> STORAGE_EVENTS = new Topic<>("infermesh.storage.events",
+            String.class, String.class, null,
+            "Bucket notifications in MinIO's Kafka target format. Writer: the object store. Reader: ingest-service.");
+
+    /** Jobs that exist. Writer: ingest-service. Reader: router-service. */
+    public static final Topic<String, JobRequested> JOBS_REQUESTED = new Topic<>("infermesh.jobs.requested",
+            String.class, JobRequested.class, CloudEventTypes.JOB_REQUESTED,
+            "Jobs that exist. Writer: ingest-service. Reader: router-service.");
+
+    /** Every status change of every job. Writers: every service that moves a job. Reader: status-service. */
+    public static final Topic<String, JobStatusChanged> JOBS_LIFECYCLE = new Topic<>("infermesh.jobs.lifecycle",
+            String.class, JobStatusChanged.class, CloudEventTypes.JOB_STATUS_CHANGED,
+            "Every status change of every job. Writers: ingest, router, worker. Reader: status-service and anyone.");
+
+    /** Results for external subscribers. Writer: worker-service. */
+    public static final Topic<String, JobResult> JOBS_RESULTS = new Topic<>("infermesh.jobs.results", String.class,
+            JobResult.class, CloudEventTypes.JOB_RESULT,
+            "Results of succeeded jobs. Writer: worker-service. Readers: external subscribers.");
+
+    private Topics() {
+    }
+
+    /** The dispatch topic of a model's on-prem pool. Writer: router-service. Reader: the model's workers. */
+    public static Topic<String, JobDispatched> dispatch(String model) {
+        if (model == null || !MODEL_NAME.matcher(model).matches()) {
+            throw new IllegalArgumentException("not a model name: " + model);
+        }
+        return new Topic<>(DISPATCH_PREFIX + model, String.class, JobDispatched.class, CloudEventTypes.JOB_DISPATCHED,
+                "Jobs placed on the on-prem pool of model " + model + ". Writer: router. Reader: its workers.");
+    }
+
+    /** The fixed topics (the dispatch topics are one per model, see {@link #dispatch(String)}). */
+    public static List<Topic<?, ?>> fixed() {
+        return List.of(STORAGE_EVENTS, JOBS_REQUESTED, JOBS_LIFECYCLE, JOBS_RESULTS);
+    }
+}

@@ -1,0 +1,104 @@
+package io.infermesh.contracts;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.networknt.schema.JsonSchema;
+import com.networknt.schema.JsonSchemaFactory;
+import com.networknt.schema.SpecVersion;
+import com.networknt.schema.ValidationMessage;
+import java.io.InputStream;
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.json.JsonMapper;
+
+/** Every record serialises to JSON that its published schema accepts, so external consumers can trust the schemas. */
+class SchemaConformanceTests {
+
+    private static final JsonMapper MAPPER = JsonMapper.builder().build();
+    private static final com.fasterxml.jackson.databind.ObjectMapper READER =
+            new com.fasterxml.jackson.databind.ObjectMapper();
+    private static final Instant NOW = Instant.parse("2026-11-22T10:15:30.123Z");
+    private static final ObjectRef INPUT = new ObjectRef("infermesh", "inbox/digits/alice/seven 7.png", null,
+            "9b2cf535f27731c974343645a3985328", 1234L, "image/png");
+
+    @Test
+    void jobRequestedMatchesItsSchema() {
+        assertValid("job-requested", new JobRequested("j-1", "digits", "alice", INPUT, NOW, "minio-kafka"));
+    }
+
+    @Test
+    void jobDispatchedMatchesItsSchema() {
+        assertValid("job-dispatched",
+                new JobDispatched("j-1", "digits", "alice", INPUT, 1, "model card mode onprem", NOW, NOW));
+    }
+
+    @Test
+    void everyKindOfStatusChangeMatchesItsSchema() {
+        var pending = JobStatusChanged.of("j-1", "digits", "alice", JobStatus.PENDING, 1, NOW).withInput(INPUT);
+        var runnable = JobStatusChanged.of("j-1", "digits", "alice", JobStatus.RUNNABLE, 1, NOW)
+                .withBackend(Backend.ONPREM, "model card mode onprem");
+        var succeeded = JobStatusChanged.of("j-1", "digits", "alice", JobStatus.SUCCEEDED, 1, NOW)
+                .withBackend(Backend.ONPREM, null)
+                .withOutput(ObjectRef.of("infermesh", "results/digits/alice/j-1/result.json"))
+                .withColdStart(false)
+                .withTimings(new Timings(3L, 1L, 0L, 2L, 1L, 9L));
+        var failed = JobStatusChanged.of("j-1", "digits", "alice", JobStatus.FAILED, 1, NOW)
+                .withFailure(FailureReason.INVALID_INPUT, "the input is not a PNG or JPEG image");
+        for (var event : List.of(pending, runnable, succeeded, failed)) {
+            assertValid("job-status-changed", event);
+        }
+    }
+
+    @Test
+    void jobResultMatchesItsSchema() {
+        assertValid("job-result",
+                new JobResult("j-1", "digits", "alice", 1, Backend.ONPREM, INPUT,
+                        ObjectRef.of("infermesh", "results/digits/alice/j-1/result.json"),
+                        List.of(new Prediction("7", 0.98), new Prediction("1", 0.01)),
+                        new Timings(3L, 1L, 0L, 2L, 1L, 9L), NOW));
+    }
+
+    @Test
+    void backendsAndStatusesUseTheirDocumentedSpelling() throws Exception {
+        var json = READER.readTree(MAPPER.writeValueAsString(
+                JobStatusChanged.of("j-1", "digits", "alice", JobStatus.RUNNABLE, 1, NOW)
+                        .withBackend(Backend.ONPREM, "fixed")));
+        assertThat(json.get("backend").asText()).isEqualTo("onprem");
+        assertThat(json.get("status").asText()).isEqualTo("RUNNABLE");
+        assertThat(json.get("occurredAt").asText()).isEqualTo("2026-11-22T10:15:30.123Z");
+        assertThat(json.get("eventId").asText()).isEqualTo("j-1/1/RUNNABLE");
+        assertThat(json.has("reason")).as("absent optional fields are omitted").isFalse();
+    }
+
+    @Test
+    void aRecordMissingARequiredFieldIsRejectedBySchema() throws Exception {
+        var json = READER.readTree("{\"jobId\":\"j-1\",\"model\":\"digits\"}");
+        assertThat(schema("job-requested").validate(json)).isNotEmpty();
+    }
+
+    @Test
+    void recordsRoundTripThroughJson() {
+        var event = JobStatusChanged.of("j-1", "digits", "alice", JobStatus.FAILED, 2, NOW)
+                .withFailure(FailureReason.MODEL_ERROR, "boom").withInput(INPUT);
+        var back = MAPPER.readValue(MAPPER.writeValueAsString(event), JobStatusChanged.class);
+        assertThat(back).isEqualTo(event);
+    }
+
+    private static void assertValid(String schemaName, Object record) {
+        try {
+            String json = MAPPER.writeValueAsString(record);
+            Set<ValidationMessage> errors = schema(schemaName).validate(READER.readTree(json));
+            assertThat(errors).as("%s against %s", json, schemaName).isEmpty();
+        } catch (java.io.IOException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    static JsonSchema schema(String name) {
+        InputStream in = SchemaConformanceTests.class.getResourceAsStream("/schemas/" + name + ".schema.json");
+        assertThat(in).as("schema %s on the classpath", name).isNotNull();
+        return JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012).getSchema(in);
+    }
+}

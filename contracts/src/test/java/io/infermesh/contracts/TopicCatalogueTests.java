@@ -1,0 +1,52 @@
+package io.infermesh.contracts;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.InputStream;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.dataformat.yaml.YAMLMapper;
+
+class TopicCatalogueTests {
+
+    @Test
+    void topicsFollowTheNamingConventionAndDeadLettersAddDlq() {
+        for (Topic<?, ?> topic : Topics.fixed()) {
+            assertThat(topic.name()).matches("infermesh\\.[a-z]+\\.[a-z]+");
+            assertThat(topic.dlq()).isEqualTo(topic.name() + ".dlq");
+        }
+        assertThat(Topics.dispatch("digits").name()).isEqualTo("infermesh.jobs.dispatch.digits");
+    }
+
+    @Test
+    void aDispatchTopicNeedsAValidModelName() {
+        assertThatThrownBy(() -> Topics.dispatch("../etc")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("../etc");
+        assertThatThrownBy(() -> Topics.dispatch("Digits")).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void theAsyncApiDocumentDescribesEveryTopicOfTheCatalogue() throws Exception {
+        JsonNode doc;
+        try (InputStream in = getClass().getResourceAsStream("/asyncapi.yaml")) {
+            doc = YAMLMapper.builder().build().readTree(in);
+        }
+        var addresses = new java.util.HashSet<String>();
+        for (Map.Entry<String, JsonNode> channel : doc.get("channels").properties()) {
+            addresses.add(channel.getValue().get("address").asString());
+        }
+        for (Topic<?, ?> topic : Topics.fixed()) {
+            assertThat(addresses).contains(topic.name());
+        }
+        assertThat(addresses).contains(Topics.DISPATCH_PREFIX + "{model}");
+        // each referenced schema file exists
+        for (Map.Entry<String, JsonNode> message : doc.get("components").get("messages").properties()) {
+            JsonNode ref = message.getValue().get("payload").get("$ref");
+            if (ref != null) {
+                assertThat(getClass().getResource("/" + ref.asString())).as(ref.asString()).isNotNull();
+            }
+        }
+    }
+}
