@@ -26,6 +26,28 @@ public final class CloudEventTypes {
         return "/infermesh/" + service;
     }
 
+    /**
+     * The CloudEvents binary-mode headers of one event, in a stable order.
+     *
+     * @param id the stable event id (duplicates share it)
+     * @param type one of the {@code JOB_*} types
+     * @param service the emitting service, for {@code ce_source}
+     * @param subject the job id
+     * @param time when the event happened
+     */
+    public static java.util.Map<String, String> headers(String id, String type, String service, String subject,
+            java.time.Instant time) {
+        var headers = new java.util.LinkedHashMap<String, String>();
+        headers.put(HEADER_SPEC_VERSION, SPEC_VERSION);
+        headers.put(HEADER_ID, id);
+        headers.put(HEADER_TYPE, type);
+        headers.put(HEADER_SOURCE, source(service));
+        headers.put(HEADER_SUBJECT, subject);
+        headers.put(HEADER_TIME, time.toString());
+        headers.put(HEADER_CONTENT_TYPE, "application/json");
+        return java.util.Collections.unmodifiableMap(headers);
+    }
+
     private CloudEventTypes() {
     }
 }

@@ -1,0 +1,73 @@
+package io.infermesh.router.catalogue;
+
+import io.infermesh.contracts.ModelCard;
+import io.infermesh.contracts.Topics;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+import tools.jackson.core.JacksonException;
+import tools.jackson.dataformat.yaml.YAMLMapper;
+
+/**
+ * The model cards the router knows, read from {@code <modelsDir>/<name>/model.yaml}. A card that cannot be read, or
+ * whose name does not match its folder, stops start-up with a message naming the file: a mesh that silently lacks a
+ * model would fail every job for it.
+ */
+public final class ModelCatalogue {
+
+    private final Map<String, ModelCard> cards;
+
+    private ModelCatalogue(Map<String, ModelCard> cards) {
+        this.cards = Map.copyOf(cards);
+    }
+
+    public static ModelCatalogue load(Path modelsDir) {
+        if (!Files.isDirectory(modelsDir)) {
+            throw new IllegalStateException("model catalogue folder " + modelsDir.toAbsolutePath()
+                    + " does not exist (set infermesh.router.models-dir)");
+        }
+        YAMLMapper yaml = YAMLMapper.builder().build();
+        Map<String, ModelCard> cards = new TreeMap<>();
+        try (Stream<Path> folders = Files.list(modelsDir)) {
+            for (Path card : folders.map(f -> f.resolve("model.yaml")).filter(Files::isRegularFile).toList()) {
+                ModelCard model = read(yaml, card);
+                cards.put(model.name(), model);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list " + modelsDir, e);
+        }
+        return new ModelCatalogue(cards);
+    }
+
+    private static ModelCard read(YAMLMapper yaml, Path file) {
+        ModelCard card;
+        try {
+            card = yaml.readValue(file.toFile(), ModelCard.class);
+        } catch (JacksonException e) {
+            throw new IllegalStateException("cannot read model card " + file + ": " + e.getOriginalMessage(), e);
+        }
+        String folder = file.getParent().getFileName().toString();
+        if (card.name() == null || !Topics.MODEL_NAME.matcher(card.name()).matches()) {
+            throw new IllegalStateException("model card " + file + " has no valid name (lower-case letters, digits, '-')");
+        }
+        if (!card.name().equals(folder)) {
+            throw new IllegalStateException("model card " + file + " is named '" + card.name()
+                    + "' but lives in folder '" + folder + "'");
+        }
+        return card;
+    }
+
+    public Optional<ModelCard> find(String model) {
+        return Optional.ofNullable(cards.get(model));
+    }
+
+    /** The names of all models, sorted. */
+    public java.util.Set<String> names() {
+        return new java.util.TreeSet<>(cards.keySet());
+    }
+}
