@@ -1,0 +1,123 @@
+package io.infermesh.worker.engine;
+
+import io.infermesh.contracts.ModelCard;
+import java.awt.image.BufferedImage;
+import java.awt.image.Raster;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.util.List;
+import javax.imageio.ImageIO;
+
+/**
+ * Turns a PNG or JPEG into the model's input tensor, as the card says: grayscale or RGB, area-averaged to the
+ * model's size in floating point, optionally inverted, scaled and normalised per channel, NCHW or NHWC.
+ */
+final class ImageDecoder {
+
+    private ImageDecoder() {
+    }
+
+    static Tensor decode(byte[] bytes, ModelCard.Input spec) {
+        BufferedImage image;
+        try {
+            image = ImageIO.read(new ByteArrayInputStream(bytes));
+        } catch (IOException | RuntimeException e) {
+            throw new InvalidInputException("the input is not a readable PNG or JPEG image (" + e.getMessage() + ")");
+        }
+        if (image == null) {
+            throw new InvalidInputException("the input is not a PNG or JPEG image (" + bytes.length
+                    + " bytes of an unrecognised format)");
+        }
+        int channels = spec.channels() == null ? 3 : spec.channels();
+        int width = spec.width();
+        int height = spec.height();
+        double[][] planes = new double[channels][];
+        double[][] source = channels(image, channels);
+        for (int c = 0; c < channels; c++) {
+            planes[c] = areaAverage(source[c], image.getWidth(), image.getHeight(), width, height);
+        }
+        boolean invert = Boolean.TRUE.equals(spec.invert());
+        double scale = spec.scale() == null ? 1.0 : spec.scale();
+        float[] data = new float[channels * width * height];
+        boolean nhwc = "NHWC".equals(spec.layout());
+        for (int c = 0; c < channels; c++) {
+            double mean = at(spec.mean(), c, 0.0);
+            double std = at(spec.std(), c, 1.0);
+            for (int i = 0; i < width * height; i++) {
+                double p = planes[c][i];
+                double v = ((invert ? 255.0 - p : p) * scale - mean) / std;
+                data[nhwc ? i * channels + c : c * width * height + i] = (float) v;
+            }
+        }
+        long[] shape = nhwc ? new long[] {1, height, width, channels} : new long[] {1, channels, height, width};
+        return new Tensor(data, shape);
+    }
+
+    /** Pixel planes in 0..255. Gray images are read from the raster: getRGB would apply a gamma change. */
+    private static double[][] channels(BufferedImage image, int channels) {
+        int w = image.getWidth();
+        int h = image.getHeight();
+        Raster raster = image.getRaster();
+        boolean gray = raster.getNumBands() <= 2 && image.getColorModel().getColorSpace().getNumComponents() == 1;
+        double max = (1 << raster.getSampleModel().getSampleSize(0)) - 1;
+        double[][] planes = new double[channels][w * h];
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                int i = y * w + x;
+                if (gray) {
+                    double g = raster.getSample(x, y, 0) * 255.0 / max;
+                    for (int c = 0; c < channels; c++) {
+                        planes[c][i] = g;
+                    }
+                } else {
+                    int rgb = image.getRGB(x, y);
+                    double r = (rgb >> 16) & 0xff;
+                    double g = (rgb >> 8) & 0xff;
+                    double b = rgb & 0xff;
+                    if (channels == 1) {
+                        planes[0][i] = 0.299 * r + 0.587 * g + 0.114 * b;
+                    } else {
+                        planes[0][i] = r;
+                        planes[1][i] = g;
+                        planes[2][i] = b;
+                    }
+                }
+            }
+        }
+        return planes;
+    }
+
+    /** Box-filter resampling: each output pixel is the coverage-weighted mean of the source pixels under it. */
+    static double[] areaAverage(double[] src, int sw, int sh, int dw, int dh) {
+        double[] out = new double[dw * dh];
+        double sx = (double) sw / dw;
+        double sy = (double) sh / dh;
+        for (int oy = 0; oy < dh; oy++) {
+            double y0 = oy * sy;
+            double y1 = y0 + sy;
+            for (int ox = 0; ox < dw; ox++) {
+                double x0 = ox * sx;
+                double x1 = x0 + sx;
+                double sum = 0;
+                double area = 0;
+                for (int y = (int) Math.floor(y0); y < Math.min(sh, (int) Math.ceil(y1)); y++) {
+                    double wy = Math.min(y + 1, y1) - Math.max(y, y0);
+                    for (int x = (int) Math.floor(x0); x < Math.min(sw, (int) Math.ceil(x1)); x++) {
+                        double wx = Math.min(x + 1, x1) - Math.max(x, x0);
+                        sum += src[y * sw + x] * wx * wy;
+                        area += wx * wy;
+                    }
+                }
+                out[oy * dw + ox] = sum / area;
+            }
+        }
+        return out;
+    }
+
+    private static double at(List<Double> values, int i, double fallback) {
+        if (values == null || values.isEmpty()) {
+            return fallback;
+        }
+        return values.get(Math.min(i, values.size() - 1));
+    }
+}

@@ -1,0 +1,10 @@
+package io.infermesh.worker.engine;
+
+/** The input cannot be read as what the model takes; the job fails with {@code INVALID_INPUT} and this message. */
+public class InvalidInputException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    public InvalidInputException(String message) {
+        super(message);
+    }
+}
