@@ -43,7 +43,8 @@ class SchemaConformanceTests {
                 .withBackend(Backend.ONPREM, null)
                 .withOutput(ObjectRef.of("infermesh", "results/digits/alice/j-1/result.json"))
                 .withColdStart(false)
-                .withTimings(new Timings(3L, 1L, 0L, 2L, 1L, 9L));
+                .withTimings(new Timings(3L, 1L, 0L, 2L, 1L, 9L))
+                .withPredictions(List.of(new Prediction("7", 0.98), new Prediction("1", 0.01)));
         var failed = JobStatusChanged.of("j-1", "digits", "alice", JobStatus.FAILED, 1, NOW)
                 .withFailure(FailureReason.INVALID_INPUT, "the input is not a PNG or JPEG image");
         for (var event : List.of(pending, runnable, succeeded, failed)) {

@@ -118,7 +118,7 @@ public final class JobRunner {
         events.statusChanged(JobStatusChanged
                 .of(job.jobId(), job.model(), job.owner(), JobStatus.SUCCEEDED, job.attempt(), finished)
                 .withBackend(Backend.ONPREM, null).withOutput(output).withColdStart(inference.coldStart())
-                .withTimings(timings)
+                .withTimings(timings).withPredictions(top)
                 .withMessage("top answer '" + top.getFirst().label() + "' with probability "
                         + String.format(java.util.Locale.ROOT, "%.3f", top.getFirst().probability())));
         events.result(new JobResult(job.jobId(), job.model(), job.owner(), job.attempt(), Backend.ONPREM,

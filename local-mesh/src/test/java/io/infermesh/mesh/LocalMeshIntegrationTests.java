@@ -1,0 +1,210 @@
+package io.infermesh.mesh;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+import static org.awaitility.Awaitility.await;
+
+import io.infermesh.ingest.jobs.Inbox;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.UUID;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The whole mesh, end to end, as a user sees it: upload with the AWS SDK to the local S3 endpoint, then read the job
+ * only through status-service's REST API, and the result through a plain Kafka consumer.
+ */
+class LocalMeshIntegrationTests {
+
+    static final Path MODELS = Path.of("../models");
+    static final JsonMapper JSON = JsonMapper.builder().build();
+    static final HttpClient HTTP = HttpClient.newHttpClient();
+    static LocalMesh mesh;
+    static S3Client s3;
+
+    @BeforeAll
+    static void startMesh() {
+        mesh = LocalMesh.start(LocalMesh.Settings.randomPorts(MODELS));
+        var local = mesh.infra().s3();
+        s3 = S3Client.builder().endpointOverride(local.endpoint()).region(Region.of(local.region()))
+                .forcePathStyle(true)
+                .credentialsProvider(StaticCredentialsProvider
+                        .create(AwsBasicCredentials.create(local.accessKey(), local.secretKey())))
+                .build();
+    }
+
+    @AfterAll
+    static void stopMesh() {
+        if (s3 != null) {
+            s3.close();
+        }
+        if (mesh != null) {
+            mesh.close();
+        }
+    }
+
+    @Test
+    void anUploadedDigitBecomesASucceededJobWithItsTopFiveAndAResultRecord() throws Exception {
+        String key = "inbox/digits/alice/" + UUID.randomUUID() + "/digit-3.png";
+        String jobId = upload(key, Files.readAllBytes(MODELS.resolve("digits/samples/digit-3.png")), "image/png");
+
+        JsonNode job = awaitTerminal(jobId);
+
+        assertThat(job.get("status").asString()).as(job.toString()).isEqualTo("SUCCEEDED");
+        assertThat(job.get("model").asString()).isEqualTo("digits");
+        assertThat(job.get("owner").asString()).isEqualTo("alice");
+        assertThat(job.get("backend").asString()).isEqualTo("onprem");
+        assertThat(job.get("outputUri").asString())
+                .isEqualTo("s3://" + LocalMesh.BUCKET + "/results/digits/alice/" + jobId + "/result.json");
+        JsonNode expected = JSON.readTree(MODELS.resolve("digits/samples/expected.json").toFile())
+                .get("digit-3.png").get("expected");
+        assertTopK(job.get("predictions"), expected);
+
+        JsonNode result = JSON.readTree(s3.getObjectAsBytes(b -> b.bucket(LocalMesh.BUCKET)
+                .key("results/digits/alice/" + jobId + "/result.json")).asByteArray());
+        assertThat(result.get("labels")).isEqualTo(expected.get("labels"));
+        assertThat(result.get("links").get("Wikipedia").get(0).asString())
+                .isEqualTo("https://en.wikipedia.org/wiki/3_(number)");
+
+        ConsumerRecord<String, String> record = awaitRecord("infermesh.jobs.results", jobId);
+        JsonNode published = JSON.readTree(record.value());
+        assertThat(published.get("jobId").asString()).isEqualTo(jobId);
+        assertThat(published.get("predictions").get(0).get("label").asString()).isEqualTo("3");
+        assertThat(new String(record.headers().lastHeader("ce_type").value(), StandardCharsets.UTF_8))
+                .isEqualTo("io.infermesh.job.result.v1");
+        assertThat(new String(record.headers().lastHeader("ce_subject").value(), StandardCharsets.UTF_8))
+                .isEqualTo(jobId);
+    }
+
+    @Test
+    void aFileThatIsNotAnImageFailsWithAReasonAPersonUnderstandsAndTheMeshKeepsWorking() throws Exception {
+        String bad = upload("inbox/digits/bob/" + UUID.randomUUID() + "/holiday.png",
+                "these bytes are not a picture".getBytes(StandardCharsets.UTF_8), "image/png");
+        JsonNode failed = awaitTerminal(bad);
+        assertThat(failed.get("status").asString()).as(failed.toString()).isEqualTo("FAILED");
+        assertThat(failed.get("reason").asString()).isEqualTo("INVALID_INPUT");
+        assertThat(failed.get("message").asString()).contains("not a PNG or JPEG image");
+
+        String good = upload("inbox/digits/bob/" + UUID.randomUUID() + "/digit-7.png",
+                Files.readAllBytes(MODELS.resolve("digits/samples/digit-7.png")), "image/png");
+        JsonNode ok = awaitTerminal(good);
+        assertThat(ok.get("status").asString()).as(ok.toString()).isEqualTo("SUCCEEDED");
+        assertThat(ok.get("predictions").get(0).get("label").asString()).isEqualTo("7");
+    }
+
+    @Test
+    void aTabularRecordIsClassifiedByTheIrisModel() throws Exception {
+        String jobId = upload("inbox/iris/carol/" + UUID.randomUUID() + "/flower.json",
+                Files.readAllBytes(MODELS.resolve("iris/samples/virginica.json")), "application/json");
+        JsonNode job = awaitTerminal(jobId);
+        assertThat(job.get("status").asString()).as(job.toString()).isEqualTo("SUCCEEDED");
+        assertThat(job.get("predictions").get(0).get("label").asString()).isEqualTo("virginica");
+    }
+
+    @Test
+    void anUploadForAModelThatDoesNotExistFailsSayingSo() throws Exception {
+        String jobId = upload("inbox/no-such-model/dave/" + UUID.randomUUID() + ".png",
+                Files.readAllBytes(MODELS.resolve("digits/samples/digit-1.png")), "image/png");
+        JsonNode job = awaitTerminal(jobId);
+        assertThat(job.get("status").asString()).isEqualTo("FAILED");
+        assertThat(job.get("reason").asString()).isEqualTo("UNKNOWN_MODEL");
+        assertThat(job.get("message").asString()).contains("no-such-model");
+    }
+
+    @Test
+    void everyServiceReportsItselfHealthyWithItsDependencies() throws Exception {
+        for (String service : List.of("status-service", "ingest-service", "router-service", "worker-service")) {
+            JsonNode health = getJson(mesh.url(service) + "/actuator/health");
+            assertThat(health.get("status").asString()).as(service + " " + health).isEqualTo("UP");
+            assertThat(health.get("components").has("binders")).as(service + " Kafka binder health").isTrue();
+        }
+        assertThat(getJson(mesh.url("status-service") + "/actuator/health").get("components").has("db")).isTrue();
+        assertThat(getJson(mesh.url("worker-service") + "/actuator/health").get("components").has("s3")).isTrue();
+        var prometheus = HTTP.send(HttpRequest.newBuilder(URI.create(mesh.url("ingest-service")
+                + "/actuator/prometheus")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(prometheus.statusCode()).isEqualTo(200);
+        assertThat(prometheus.body()).contains("infermesh_ingest_notifications");
+    }
+
+    private static String upload(String key, byte[] bytes, String contentType) {
+        var response = s3.putObject(b -> b.bucket(LocalMesh.BUCKET).key(key).contentType(contentType),
+                RequestBody.fromBytes(bytes));
+        return Inbox.jobId(LocalMesh.BUCKET, key, response.eTag().replace("\"", ""));
+    }
+
+    private static JsonNode awaitTerminal(String jobId) {
+        String url = mesh.url("status-service") + "/api/jobs/" + jobId;
+        List<JsonNode> seen = new ArrayList<>();
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).until(() -> {
+            var response = HTTP.send(HttpRequest.newBuilder(URI.create(url)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() != 200) {
+                return false;
+            }
+            JsonNode job = JSON.readTree(response.body());
+            seen.add(job);
+            return List.of("SUCCEEDED", "FAILED").contains(job.get("status").asString());
+        });
+        return seen.getLast();
+    }
+
+    private static JsonNode getJson(String url) throws Exception {
+        var response = HTTP.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
+        return JSON.readTree(response.body());
+    }
+
+    private static void assertTopK(JsonNode predictions, JsonNode expected) {
+        assertThat(predictions).as("predictions").isNotNull();
+        assertThat(predictions.size()).isEqualTo(expected.get("labels").size());
+        for (int i = 0; i < predictions.size(); i++) {
+            assertThat(predictions.get(i).get("label").asString()).isEqualTo(expected.get("labels").get(i).asString());
+            assertThat(predictions.get(i).get("probability").asDouble())
+                    .isCloseTo(expected.get("probabilities").get(i).asDouble(), within(1e-5));
+        }
+    }
+
+    private static ConsumerRecord<String, String> awaitRecord(String topic, String key) {
+        Properties config = new Properties();
+        config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, mesh.infra().kafka().bootstrapServers());
+        config.put(ConsumerConfig.GROUP_ID_CONFIG, "test-" + UUID.randomUUID());
+        config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        config.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        config.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(config)) {
+            consumer.subscribe(List.of(topic));
+            List<ConsumerRecord<String, String>> found = new ArrayList<>();
+            await().atMost(Duration.ofSeconds(30)).until(() -> {
+                consumer.poll(Duration.ofMillis(200)).forEach(r -> {
+                    if (key.equals(r.key())) {
+                        found.add(r);
+                    }
+                });
+                return !found.isEmpty();
+            });
+            return found.getFirst();
+        }
+    }
+
+}
