@@ -121,9 +121,11 @@ public final class LocalMesh implements AutoCloseable {
 
     private CompletableFuture<Void> startService(String name, Supplier<SpringApplicationBuilder> builder,
             Map<String, Object> properties) {
+        // As command-line arguments: they outrank the service's own yml defaults.
+        String[] args = properties.entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue())
+                .toArray(String[]::new);
         return CompletableFuture.runAsync(() -> {
-            ConfigurableApplicationContext context = builder.get().properties(properties)
-                    .registerShutdownHook(false).run();
+            ConfigurableApplicationContext context = builder.get().registerShutdownHook(false).run(args);
             synchronized (services) {
                 services.put(name, context);
             }

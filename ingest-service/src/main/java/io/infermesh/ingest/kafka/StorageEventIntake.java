@@ -34,20 +34,23 @@ class StorageEventIntake {
             JobEventPublisher publisher, MeterRegistry meters) {
         S3EventRecords parser = new S3EventRecords(json);
         Inbox inbox = new Inbox(properties.inboxes(), properties.maxKeyBytes());
+        // registered up front so that dashboards show zeros, not gaps
+        var notifications = meters.counter("infermesh.ingest.notifications", "intake", INTAKE);
+        var created = meters.counter("infermesh.ingest.jobs.created", "intake", INTAKE);
         return message -> {
-            meters.counter("infermesh.ingest.notifications", "intake", INTAKE).increment();
+            notifications.increment();
             BucketNotification notification = parser.parse(message.getPayload());
             notification.ignoredEventNames().forEach(name -> meters
                     .counter("infermesh.ingest.records.ignored", "intake", INTAKE, "reason", ignoredReason(name))
                     .increment());
             for (ObjectCreated object : notification.created()) {
-                accept(inbox.classify(object), object, publisher, meters);
+                accept(inbox.classify(object), object, publisher, meters, created);
             }
         };
     }
 
     private static void accept(Inbox.Outcome outcome, ObjectCreated object, JobEventPublisher publisher,
-            MeterRegistry meters) {
+            MeterRegistry meters, io.micrometer.core.instrument.Counter created) {
         switch (outcome) {
             case Inbox.NewJob job -> {
                 publisher.requested(new JobRequested(job.jobId(), job.model(), job.owner(), job.input(),
@@ -55,7 +58,7 @@ class StorageEventIntake {
                 publisher.statusChanged(JobStatusChanged
                         .of(job.jobId(), job.model(), job.owner(), JobStatus.PENDING, 1, Instant.now())
                         .withInput(job.input()));
-                meters.counter("infermesh.ingest.jobs.created", "intake", INTAKE).increment();
+                created.increment();
                 log.info("job {} for {} (model {}, owner {})", job.jobId(), job.input().uri(), job.model(),
                         job.owner());
             }
