@@ -25,8 +25,8 @@ import tools.jackson.databind.json.JsonMapper;
  * Wall time of one job from upload to SUCCEEDED on a running mesh: uploads one image at a time (the first one warms
  * the model up and is reported separately), and observes the lifecycle topic for its terminal event.
  *
- * <p>Usage (against the local mesh's defaults): {@code ./mvnw -q -pl load-tests spring-boot:run
- * -Dspring-boot.run.arguments="--jobs=20"}. Options: {@code --jobs=N --s3=URL --kafka=HOST:PORT --bucket=NAME
+ * <p>Usage (against the local mesh's defaults): {@code ./mvnw -q -pl load-tests compile exec:exec
+ * -Dinfermesh.args="--jobs=20"}. Options: {@code --jobs=N --s3=URL --kafka=HOST:PORT --bucket=NAME
  * --image=PATH --model=NAME --access-key=K --secret-key=S}.
  */
 public final class WarmJobLatency {
@@ -38,7 +38,11 @@ public final class WarmJobLatency {
         Map<String, String> options = new HashMap<>(Map.of("jobs", "20", "s3", "http://127.0.0.1:9000", "kafka",
                 "localhost:9092", "bucket", "infermesh", "image", "models/digits/samples/digit-3.png", "model",
                 "digits", "access-key", "infermesh", "secret-key", "infermesh-secret"));
-        for (String arg : args) {
+        // -Dinfermesh.args="--jobs=50 --model=digits" arrives as one argument; split it
+        for (String arg : String.join(" ", args).trim().split("\\s+")) {
+            if (arg.isEmpty()) {
+                continue;
+            }
             if (!arg.startsWith("--") || !arg.contains("=")) {
                 throw new IllegalArgumentException("options are --name=value, got " + arg);
             }
