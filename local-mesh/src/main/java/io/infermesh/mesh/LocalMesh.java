@@ -81,6 +81,8 @@ public final class LocalMesh implements AutoCloseable {
             Map<String, Object> common = new LinkedHashMap<>();
             common.put("spring.cloud.stream.kafka.binder.brokers", infra.kafka().bootstrapServers());
             common.put("spring.main.banner-mode", "off");
+            // one logging system serves all contexts: an application name in each line would be the first one's
+            common.put("logging.include-application-name", false);
             String models = settings.modelsDir().toAbsolutePath().normalize().toString();
 
             Map<String, Object> status = new LinkedHashMap<>(common);

@@ -1,6 +1,6 @@
 package io.infermesh.router;
 
-import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.NotBlank;
 import java.nio.file.Path;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.validation.annotation.Validated;
@@ -13,9 +13,15 @@ import org.springframework.validation.annotation.Validated;
  */
 @Validated
 @ConfigurationProperties("infermesh.router")
-public record RouterProperties(@NotNull Path modelsDir) {
+public record RouterProperties(@NotBlank String modelsDir) {
 
     public RouterProperties {
-        modelsDir = modelsDir == null ? Path.of("models") : modelsDir;
+        modelsDir = modelsDir == null || modelsDir.isBlank() ? "models" : modelsDir;
+    }
+
+    /** The models folder; relative paths resolve against the working directory. (Bound as text: Spring's
+     *  Path conversion rejects relative paths such as {@code ../models}.) */
+    public Path modelsPath() {
+        return Path.of(modelsDir);
     }
 }

@@ -2,7 +2,7 @@ package io.infermesh.worker;
 
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Min;
-import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.NotBlank;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.List;
@@ -23,12 +23,12 @@ import org.springframework.validation.annotation.Validated;
  */
 @Validated
 @ConfigurationProperties("infermesh.worker")
-public record WorkerProperties(@NotNull Path modelsDir, List<String> models, String resultsBucket,
+public record WorkerProperties(@NotBlank String modelsDir, List<String> models, String resultsBucket,
         String resultsPrefix, @Min(1) int intraOpThreads, @Valid S3 s3) {
 
     public WorkerProperties {
-        modelsDir = modelsDir == null ? Path.of("models") : modelsDir;
-        models = models == null ? List.of() : List.copyOf(models);
+        modelsDir = modelsDir == null || modelsDir.isBlank() ? "models" : modelsDir;
+        models = models == null ? List.of() : models.stream().map(String::trim).filter(m -> !m.isEmpty()).toList();
         resultsBucket = resultsBucket == null ? "" : resultsBucket;
         resultsPrefix = resultsPrefix == null ? "results/" : resultsPrefix;
         intraOpThreads = intraOpThreads == 0 ? 1 : intraOpThreads;
@@ -48,5 +48,11 @@ public record WorkerProperties(@NotNull Path modelsDir, List<String> models, Str
         public S3 {
             region = region == null || region.isEmpty() ? "us-east-1" : region;
         }
+    }
+
+    /** The models folder; relative paths resolve against the working directory. (Bound as text: Spring's
+     *  Path conversion rejects relative paths such as {@code ../models}.) */
+    public Path modelsPath() {
+        return Path.of(modelsDir);
     }
 }

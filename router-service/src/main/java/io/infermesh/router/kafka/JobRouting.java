@@ -36,8 +36,8 @@ class JobRouting {
 
     @Bean
     ModelCatalogue modelCatalogue(RouterProperties properties) {
-        ModelCatalogue catalogue = ModelCatalogue.load(properties.modelsDir());
-        log.info("model catalogue {}: {}", properties.modelsDir().toAbsolutePath(), catalogue.names());
+        ModelCatalogue catalogue = ModelCatalogue.load(properties.modelsPath());
+        log.info("model catalogue {}: {}", properties.modelsPath().toAbsolutePath(), catalogue.names());
         return catalogue;
     }
 

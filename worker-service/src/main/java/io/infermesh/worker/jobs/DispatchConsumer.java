@@ -38,8 +38,8 @@ class DispatchConsumer {
 
     @Bean
     WorkerModels workerModels(WorkerProperties properties) {
-        WorkerModels models = WorkerModels.load(properties.modelsDir(), properties.models());
-        log.info("serving models {} from {}", models.names(), properties.modelsDir().toAbsolutePath());
+        WorkerModels models = WorkerModels.load(properties.modelsPath(), properties.models());
+        log.info("serving models {} from {}", models.names(), properties.modelsPath().toAbsolutePath());
         return models;
     }
 

@@ -1,0 +1,181 @@
+package io.infermesh.ingest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.infermesh.contracts.Topics;
+import io.infermesh.ingest.jobs.Inbox;
+import io.infermesh.localinfra.LocalInfra;
+import io.infermesh.localinfra.LocalInfraExtension;
+import io.infermesh.localinfra.WithLocalInfra;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.UUID;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/** Real uploads to the local S3 endpoint, real MinIO-format notifications on Kafka, what ingest publishes. */
+@WithLocalInfra
+@SpringBootTest(classes = IngestServiceApplication.class, properties = "spring.config.name=ingest-service",
+        webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+class StorageEventIntakeIntegrationTests {
+
+    static final String BUCKET = "ingest-tests";
+    static final JsonMapper JSON = JsonMapper.builder().build();
+    static S3Client s3;
+
+    @Autowired
+    MeterRegistry meters;
+
+    @DynamicPropertySource
+    static void localInfra(DynamicPropertyRegistry registry) {
+        LocalInfra infra = LocalInfraExtension.infra();
+        infra.kafka().createTopics(3, Topics.STORAGE_EVENTS.name(), Topics.JOBS_REQUESTED.name(),
+                Topics.JOBS_LIFECYCLE.name());
+        registry.add("spring.cloud.stream.kafka.binder.brokers", () -> infra.kafka().bootstrapServers());
+    }
+
+    @BeforeAll
+    static void bucket() {
+        var local = LocalInfraExtension.infra().s3();
+        local.createBucket(BUCKET);
+        s3 = S3Client.builder().endpointOverride(local.endpoint()).region(Region.of(local.region()))
+                .forcePathStyle(true).credentialsProvider(StaticCredentialsProvider
+                        .create(AwsBasicCredentials.create(local.accessKey(), local.secretKey())))
+                .build();
+    }
+
+    @AfterAll
+    static void closeClient() {
+        s3.close();
+    }
+
+    @Test
+    void anUploadToTheInboxBecomesAJobRequestAndAPendingStatus() {
+        String key = "inbox/digits/alice/" + UUID.randomUUID() + "/my scan+1.png";
+        String eTag = s3.putObject(b -> b.bucket(BUCKET).key(key).contentType("image/png"),
+                RequestBody.fromBytes(new byte[] {1, 2, 3})).eTag().replace("\"", "");
+        String jobId = Inbox.jobId(BUCKET, key, eTag);
+
+        JsonNode requested = JSON.readTree(awaitRecords(Topics.JOBS_REQUESTED.name(), jobId, 1).getFirst().value());
+        assertThat(requested.get("model").asString()).isEqualTo("digits");
+        assertThat(requested.get("owner").asString()).isEqualTo("alice");
+        assertThat(requested.get("input").get("key").asString()).as("decoded once").isEqualTo(key);
+        assertThat(requested.get("input").get("size").asLong()).isEqualTo(3);
+
+        ConsumerRecord<String, String> pending = awaitRecords(Topics.JOBS_LIFECYCLE.name(), jobId, 1).getFirst();
+        assertThat(JSON.readTree(pending.value()).get("status").asString()).isEqualTo("PENDING");
+        assertThat(header(pending, "ce_type")).isEqualTo("io.infermesh.job.status-changed.v1");
+        assertThat(header(pending, "ce_id")).isEqualTo(jobId + "/1/PENDING");
+        assertThat(header(pending, "ce_source")).isEqualTo("/infermesh/ingest-service");
+    }
+
+    @Test
+    void theSameNotificationTwiceAnnouncesTheSameJobWithTheSameEventId() {
+        String key = "inbox/digits/bob/" + UUID.randomUUID() + ".png";
+        String notification = minioNotification(key, "etag-1");
+        sendRaw(Topics.STORAGE_EVENTS.name(), BUCKET + "/" + key, notification);
+        sendRaw(Topics.STORAGE_EVENTS.name(), BUCKET + "/" + key, notification);
+        String jobId = Inbox.jobId(BUCKET, key, "etag-1");
+
+        List<ConsumerRecord<String, String>> pending = awaitRecords(Topics.JOBS_LIFECYCLE.name(), jobId, 2);
+        assertThat(pending).extracting(r -> header(r, "ce_id")).containsOnly(jobId + "/1/PENDING");
+    }
+
+    @Test
+    void aMalformedNotificationIsDeadLetteredWithItsReasonAndTheNextOneStillMakesAJob() {
+        String marker = "not-json-" + UUID.randomUUID();
+        sendRaw(Topics.STORAGE_EVENTS.name(), marker, "<xml>" + marker + "</xml>");
+        String key = "inbox/digits/carol/" + UUID.randomUUID() + ".png";
+        sendRaw(Topics.STORAGE_EVENTS.name(), BUCKET + "/" + key, minioNotification(key, "etag-2"));
+
+        ConsumerRecord<String, String> dead = awaitRecords(Topics.STORAGE_EVENTS.dlq(), marker, 1).getFirst();
+        assertThat(dead.value()).contains(marker);
+        assertThat(header(dead, "x-exception-message")).contains("not JSON");
+        assertThat(awaitRecords(Topics.JOBS_REQUESTED.name(), Inbox.jobId(BUCKET, key, "etag-2"), 1)).hasSize(1);
+    }
+
+    @Test
+    void writingAResultNeverTriggersAJobAndIsCounted() {
+        double before = ignored("outside-inbox");
+        s3.putObject(b -> b.bucket(BUCKET).key("results/digits/alice/" + UUID.randomUUID() + "/result.json"),
+                RequestBody.fromString("{}"));
+        await().atMost(Duration.ofSeconds(30)).until(() -> ignored("outside-inbox") > before);
+    }
+
+    private double ignored(String reason) {
+        var counter = meters.find("infermesh.ingest.records.ignored").tag("reason", reason).counter();
+        return counter == null ? 0 : counter.count();
+    }
+
+    private static String minioNotification(String key, String eTag) {
+        String encoded = java.net.URLEncoder.encode(key, StandardCharsets.UTF_8);
+        return """
+                {"EventName":"s3:ObjectCreated:Put","Key":"%1$s/%2$s","Records":[{"eventVersion":"2.0",
+                 "eventSource":"minio:s3","eventTime":"2026-11-22T10:00:00.000Z","eventName":"s3:ObjectCreated:Put",
+                 "s3":{"bucket":{"name":"%1$s"},"object":{"key":"%3$s","size":10,"eTag":"%4$s",
+                 "contentType":"image/png","sequencer":"00000001"}}}]}
+                """.formatted(BUCKET, key, encoded, eTag);
+    }
+
+    private static void sendRaw(String topic, String key, String value) {
+        Properties config = new Properties();
+        config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, LocalInfraExtension.infra().kafka().bootstrapServers());
+        config.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        config.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        try (var producer = new KafkaProducer<String, String>(config)) {
+            producer.send(new ProducerRecord<>(topic, key, value));
+        }
+    }
+
+    private static List<ConsumerRecord<String, String>> awaitRecords(String topic, String key, int count) {
+        Properties config = new Properties();
+        config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, LocalInfraExtension.infra().kafka().bootstrapServers());
+        config.put(ConsumerConfig.GROUP_ID_CONFIG, "test-" + UUID.randomUUID());
+        config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        config.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        config.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        List<ConsumerRecord<String, String>> found = new ArrayList<>();
+        try (var consumer = new KafkaConsumer<String, String>(config)) {
+            consumer.subscribe(List.of(topic));
+            await().atMost(Duration.ofSeconds(30)).until(() -> {
+                consumer.poll(Duration.ofMillis(200)).forEach(r -> {
+                    if (key.equals(r.key())) {
+                        found.add(r);
+                    }
+                });
+                return found.size() >= count;
+            });
+        }
+        return found;
+    }
+
+    private static String header(ConsumerRecord<String, String> record, String name) {
+        var header = record.headers().lastHeader(name);
+        return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);
+    }
+}
