@@ -91,7 +91,7 @@ class OperationsIntegrationTests extends StatusServiceIntegrationTest {
                         "infermesh_status_events_total\\{[^}]*outcome=\"applied\"[^}]*status=\"PENDING\"[^}]*} [1-9]")
                 .contains("outcome=\"duplicate\"")
                 .contains("outcome=\"stale\"")
-                .contains("application=\"status-service\"");
+                .contains("service=\"status-service\"");
     }
 
     @Test
