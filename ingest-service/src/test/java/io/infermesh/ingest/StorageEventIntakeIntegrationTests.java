@@ -7,22 +7,14 @@ import io.infermesh.contracts.Topics;
 import io.infermesh.ingest.jobs.Inbox;
 import io.infermesh.localinfra.LocalInfra;
 import io.infermesh.localinfra.LocalInfraExtension;
+import io.infermesh.localinfra.TopicProbe;
 import io.infermesh.localinfra.WithLocalInfra;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Properties;
 import java.util.UUID;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -30,10 +22,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.sync.RequestBody;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -61,12 +50,8 @@ class StorageEventIntakeIntegrationTests {
 
     @BeforeAll
     static void bucket() {
-        var local = LocalInfraExtension.infra().s3();
-        local.createBucket(BUCKET);
-        s3 = S3Client.builder().endpointOverride(local.endpoint()).region(Region.of(local.region()))
-                .forcePathStyle(true).credentialsProvider(StaticCredentialsProvider
-                        .create(AwsBasicCredentials.create(local.accessKey(), local.secretKey())))
-                .build();
+        LocalInfraExtension.infra().s3().createBucket(BUCKET);
+        s3 = LocalInfraExtension.infra().s3().client();
     }
 
     @AfterAll
@@ -143,39 +128,18 @@ class StorageEventIntakeIntegrationTests {
     }
 
     private static void sendRaw(String topic, String key, String value) {
-        Properties config = new Properties();
-        config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, LocalInfraExtension.infra().kafka().bootstrapServers());
-        config.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-        config.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-        try (var producer = new KafkaProducer<String, String>(config)) {
-            producer.send(new ProducerRecord<>(topic, key, value));
-        }
+        TopicProbe.send(kafka(), topic, key, value.getBytes(StandardCharsets.UTF_8), java.util.Map.of());
     }
 
     private static List<ConsumerRecord<String, String>> awaitRecords(String topic, String key, int count) {
-        Properties config = new Properties();
-        config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, LocalInfraExtension.infra().kafka().bootstrapServers());
-        config.put(ConsumerConfig.GROUP_ID_CONFIG, "test-" + UUID.randomUUID());
-        config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        config.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-        config.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-        List<ConsumerRecord<String, String>> found = new ArrayList<>();
-        try (var consumer = new KafkaConsumer<String, String>(config)) {
-            consumer.subscribe(List.of(topic));
-            await().atMost(Duration.ofSeconds(30)).until(() -> {
-                consumer.poll(Duration.ofMillis(200)).forEach(r -> {
-                    if (key.equals(r.key())) {
-                        found.add(r);
-                    }
-                });
-                return found.size() >= count;
-            });
-        }
-        return found;
+        return TopicProbe.awaitRecords(kafka(), topic, key, found -> found.size() >= count, Duration.ofSeconds(30));
     }
 
     private static String header(ConsumerRecord<String, String> record, String name) {
-        var header = record.headers().lastHeader(name);
-        return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);
+        return TopicProbe.header(record, name);
+    }
+
+    private static String kafka() {
+        return LocalInfraExtension.infra().kafka().bootstrapServers();
     }
 }

@@ -256,6 +256,18 @@ public final class LocalS3 implements AutoCloseable {
         }
     }
 
+    /**
+     * A new AWS SDK v2 client for this endpoint (path-style, this endpoint's keys and region), as a user's
+     * program would configure it. The caller closes it.
+     */
+    public software.amazon.awssdk.services.s3.S3Client client() {
+        return software.amazon.awssdk.services.s3.S3Client.builder().endpointOverride(endpoint())
+                .region(software.amazon.awssdk.regions.Region.of(region())).forcePathStyle(true)
+                .credentialsProvider(software.amazon.awssdk.auth.credentials.StaticCredentialsProvider.create(
+                        software.amazon.awssdk.auth.credentials.AwsBasicCredentials.create(accessKey(), secretKey())))
+                .build();
+    }
+
     public boolean isClosed() {
         return closed;
     }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
 
 import io.infermesh.ingest.jobs.Inbox;
+import io.infermesh.localinfra.TopicProbe;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -15,19 +16,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Properties;
 import java.util.UUID;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.sync.RequestBody;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -47,12 +41,7 @@ class LocalMeshIntegrationTests {
     @BeforeAll
     static void startMesh() {
         mesh = LocalMesh.start(LocalMesh.Settings.randomPorts(MODELS));
-        var local = mesh.infra().s3();
-        s3 = S3Client.builder().endpointOverride(local.endpoint()).region(Region.of(local.region()))
-                .forcePathStyle(true)
-                .credentialsProvider(StaticCredentialsProvider
-                        .create(AwsBasicCredentials.create(local.accessKey(), local.secretKey())))
-                .build();
+        s3 = mesh.infra().s3().client();
     }
 
     @AfterAll
@@ -92,10 +81,8 @@ class LocalMeshIntegrationTests {
         JsonNode published = JSON.readTree(record.value());
         assertThat(published.get("jobId").asString()).isEqualTo(jobId);
         assertThat(published.get("predictions").get(0).get("label").asString()).isEqualTo("3");
-        assertThat(new String(record.headers().lastHeader("ce_type").value(), StandardCharsets.UTF_8))
-                .isEqualTo("io.infermesh.job.result.v1");
-        assertThat(new String(record.headers().lastHeader("ce_subject").value(), StandardCharsets.UTF_8))
-                .isEqualTo(jobId);
+        assertThat(TopicProbe.header(record, "ce_type")).isEqualTo("io.infermesh.job.result.v1");
+        assertThat(TopicProbe.header(record, "ce_subject")).isEqualTo(jobId);
     }
 
     @Test
@@ -186,25 +173,8 @@ class LocalMeshIntegrationTests {
     }
 
     private static ConsumerRecord<String, String> awaitRecord(String topic, String key) {
-        Properties config = new Properties();
-        config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, mesh.infra().kafka().bootstrapServers());
-        config.put(ConsumerConfig.GROUP_ID_CONFIG, "test-" + UUID.randomUUID());
-        config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        config.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-        config.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(config)) {
-            consumer.subscribe(List.of(topic));
-            List<ConsumerRecord<String, String>> found = new ArrayList<>();
-            await().atMost(Duration.ofSeconds(30)).until(() -> {
-                consumer.poll(Duration.ofMillis(200)).forEach(r -> {
-                    if (key.equals(r.key())) {
-                        found.add(r);
-                    }
-                });
-                return !found.isEmpty();
-            });
-            return found.getFirst();
-        }
+        return TopicProbe.awaitRecords(mesh.infra().kafka().bootstrapServers(), topic, key, found -> !found.isEmpty(),
+                Duration.ofSeconds(30)).getFirst();
     }
 
 }
