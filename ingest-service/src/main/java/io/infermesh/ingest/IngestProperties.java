@@ -1,7 +1,10 @@
 package io.infermesh.ingest;
 
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotEmpty;
+import java.net.URI;
 import java.util.List;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.validation.annotation.Validated;
@@ -13,13 +16,61 @@ import org.springframework.validation.annotation.Validated;
  *     the prefix must be {@code <model>/<owner>/<file>}. Objects anywhere else (the results location included) never
  *     make jobs. The default is the {@code inbox/} prefix of every bucket.
  * @param maxKeyBytes the longest object key accepted, in UTF-8 bytes; longer keys make a FAILED job (S3 allows 1024)
+ * @param webhook the MinIO webhook-target intake
+ * @param sqs the SQS intake
  */
 @Validated
 @ConfigurationProperties("infermesh.ingest")
-public record IngestProperties(@NotEmpty List<String> inboxes, @Min(16) int maxKeyBytes) {
+public record IngestProperties(@NotEmpty List<String> inboxes, @Min(16) int maxKeyBytes, @Valid Webhook webhook,
+        @Valid Sqs sqs) {
 
     public IngestProperties {
         inboxes = inboxes == null || inboxes.isEmpty() ? List.of("*/inbox/") : List.copyOf(inboxes);
         maxKeyBytes = maxKeyBytes == 0 ? 1024 : maxKeyBytes;
+        webhook = webhook == null ? new Webhook(false, null) : webhook;
+        sqs = sqs == null ? new Sqs(false, null, null, null, null, null, 0, 0) : sqs;
+    }
+
+    /**
+     * The MinIO webhook-target intake, {@code POST /api/storage-events/minio}.
+     *
+     * @param enabled whether the endpoint exists (404 otherwise)
+     * @param token the bearer token MinIO sends ({@code auth_token} of the webhook target); required when enabled
+     */
+    public record Webhook(boolean enabled, String token) {
+        public Webhook {
+            token = token == null ? "" : token.trim();
+            if (enabled && token.isEmpty()) {
+                throw new IllegalArgumentException("infermesh.ingest.webhook.token must be set when "
+                        + "infermesh.ingest.webhook.enabled is true (it is the auth_token of MinIO's webhook target)");
+            }
+        }
+    }
+
+    /**
+     * The SQS intake: S3 events sent to SQS directly, through SNS (enveloped or raw) or through EventBridge.
+     *
+     * @param enabled whether the queues are polled (default false)
+     * @param queueUrls the queues, one poller thread each; required when enabled
+     * @param endpoint SQS endpoint; empty for AWS itself
+     * @param region the region (default {@code us-east-1})
+     * @param accessKey static access key; empty to use the AWS default credentials chain
+     * @param secretKey static secret key
+     * @param waitTimeSeconds long-poll wait, 1 to 20 seconds (default 20, the SQS maximum)
+     * @param maxMessages messages per receive, 1 to 10 (default 10)
+     */
+    public record Sqs(boolean enabled, List<String> queueUrls, URI endpoint, String region, String accessKey,
+            String secretKey, @Min(0) @Max(20) int waitTimeSeconds, @Min(0) @Max(10) int maxMessages) {
+        public Sqs {
+            queueUrls = queueUrls == null ? List.of()
+                    : queueUrls.stream().map(String::trim).filter(url -> !url.isEmpty()).toList();
+            region = region == null || region.isBlank() ? "us-east-1" : region;
+            waitTimeSeconds = waitTimeSeconds == 0 ? 20 : waitTimeSeconds;
+            maxMessages = maxMessages == 0 ? 10 : maxMessages;
+            if (enabled && queueUrls.isEmpty()) {
+                throw new IllegalArgumentException(
+                        "infermesh.ingest.sqs.queue-urls must name at least one queue when infermesh.ingest.sqs.enabled is true");
+            }
+        }
     }
 }

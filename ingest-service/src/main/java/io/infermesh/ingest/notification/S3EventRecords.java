@@ -3,6 +3,8 @@ package io.infermesh.ingest.notification;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,6 +37,15 @@ public final class S3EventRecords {
         } catch (JacksonException e) {
             throw new MalformedNotificationException("not JSON: " + e.getOriginalMessage(), e);
         }
+        return parse(root);
+    }
+
+    /**
+     * Parses one notification that is already a JSON tree (e.g. unwrapped from an SNS or SQS envelope).
+     *
+     * @throws MalformedNotificationException when it is not an object or its records lack bucket or key
+     */
+    public BucketNotification parse(JsonNode root) {
         if (root == null || !root.isObject()) {
             throw new MalformedNotificationException("not a JSON object");
         }
@@ -85,10 +96,23 @@ public final class S3EventRecords {
         if (time.isEmpty()) {
             return Instant.now();
         }
+        return instant(time, "eventTime");
+    }
+
+    /**
+     * An ISO-8601 instant; a date-time without an offset (as some S3 emulators write it) is taken as UTC.
+     *
+     * @throws MalformedNotificationException when it is neither
+     */
+    public static Instant instant(String time, String field) {
         try {
             return Instant.parse(time);
         } catch (DateTimeParseException e) {
-            throw new MalformedNotificationException("eventTime is not an ISO-8601 instant: " + time, e);
+            try {
+                return LocalDateTime.parse(time).toInstant(ZoneOffset.UTC);
+            } catch (DateTimeParseException again) {
+                throw new MalformedNotificationException(field + " is not an ISO-8601 instant: " + time, e);
+            }
         }
     }
 

@@ -1,4 +1,4 @@
-package io.infermesh.ingest.kafka;
+package io.infermesh.ingest.intake;
 
 import io.infermesh.contracts.CloudEventTypes;
 import io.infermesh.contracts.JobRequested;
@@ -6,7 +6,7 @@ import io.infermesh.contracts.JobStatusChanged;
 import io.infermesh.contracts.Topics;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import org.springframework.cloud.stream.function.StreamBridge;
+import org.springframework.cloud.stream.function.StreamOperations;
 import org.springframework.kafka.support.KafkaHeaders;
 import org.springframework.messaging.Message;
 import org.springframework.messaging.MessageHeaders;
@@ -16,26 +16,27 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Publishes job events as CloudEvents (Kafka binary mode) keyed by jobId. Sends are synchronous (producer
- * {@code sync: true}), so a failed send fails the consuming record, which is then retried: at-least-once, made safe
- * by deterministic job and event ids.
+ * {@code sync: true}): a method returns only after Kafka acknowledged the record and throws otherwise, so every intake
+ * acknowledges its notification (Kafka offset, HTTP 202, SQS delete) only after its jobs are safe. At-least-once,
+ * made safe by deterministic job and event ids.
  */
 @Component
-class JobEventPublisher {
+public class JobEventPublisher {
 
-    private final StreamBridge bridge;
+    private final StreamOperations bridge;
     private final JsonMapper json;
 
-    JobEventPublisher(StreamBridge bridge, JsonMapper json) {
+    public JobEventPublisher(StreamOperations bridge, JsonMapper json) {
         this.bridge = bridge;
         this.json = json;
     }
 
-    void requested(JobRequested job) {
+    public void requested(JobRequested job) {
         send(Topics.JOBS_REQUESTED.name(), job.jobId(), job.jobId() + "/requested", CloudEventTypes.JOB_REQUESTED,
                 job.requestedAt(), job);
     }
 
-    void statusChanged(JobStatusChanged event) {
+    public void statusChanged(JobStatusChanged event) {
         send(Topics.JOBS_LIFECYCLE.name(), event.jobId(), event.eventId(), CloudEventTypes.JOB_STATUS_CHANGED,
                 event.occurredAt(), event);
     }
