@@ -30,6 +30,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import software.amazon.awssdk.core.sync.RequestBody;
@@ -50,6 +51,8 @@ import tools.jackson.databind.json.JsonMapper;
         properties = {"spring.config.name=ingest-service", "infermesh.ingest.sqs.enabled=true",
             "infermesh.ingest.sqs.access-key=testing", "infermesh.ingest.sqs.secret-key=testing",
             "infermesh.ingest.webhook.token=" + SqsIntakeIntegrationTests.TOKEN})
+// closed at the end of the class, while moto still runs: its pollers stop cleanly instead of failing to reconnect
+@DirtiesContext
 class SqsIntakeIntegrationTests {
 
     static final String TOKEN = "sqs-test-webhook-token";
