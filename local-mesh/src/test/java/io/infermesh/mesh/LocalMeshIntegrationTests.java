@@ -111,6 +111,39 @@ class LocalMeshIntegrationTests {
     }
 
     @Test
+    void theSameObjectAnnouncedThreeTimesOverTwoPathsIsOneJobWithOneResult() throws Exception {
+        String key = "inbox/digits/frank/" + UUID.randomUUID() + "/digit-6.png";
+        byte[] image = Files.readAllBytes(MODELS.resolve("digits/samples/digit-6.png"));
+        String jobId = upload(key, image, "image/png");   // the local S3 endpoint announces it once on Kafka
+        String eTag = s3.headObject(b -> b.bucket(LocalMesh.BUCKET).key(key)).eTag().replace("\"", "");
+        String notification = """
+                {"EventName":"s3:ObjectCreated:Put","Key":"%1$s/%2$s","Records":[{"eventVersion":"2.0",
+                 "eventSource":"minio:s3","eventTime":"2026-11-22T10:00:00.000Z","eventName":"s3:ObjectCreated:Put",
+                 "s3":{"bucket":{"name":"%1$s"},"object":{"key":"%3$s","size":%4$d,"eTag":"%5$s",
+                 "contentType":"image/png","sequencer":"00000001"}}}]}
+                """.formatted(LocalMesh.BUCKET, key, java.net.URLEncoder.encode(key, StandardCharsets.UTF_8),
+                image.length, eTag);
+        TopicProbe.send(mesh.infra().kafka().bootstrapServers(), "infermesh.storage.events",
+                LocalMesh.BUCKET + "/" + key, notification.getBytes(StandardCharsets.UTF_8), java.util.Map.of());
+        var webhook = HTTP.send(HttpRequest.newBuilder(URI.create(mesh.url("ingest-service")
+                + "/api/storage-events/minio")).header("Authorization", "Bearer infermesh-local-webhook-token")
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(notification)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(webhook.statusCode()).as(webhook.body()).isEqualTo(202);
+
+        JsonNode job = awaitTerminal(jobId);
+        assertThat(job.get("status").asString()).isEqualTo("SUCCEEDED");
+        var jobs = getJson(mesh.url("status-service") + "/api/jobs?owner=frank").get("jobs");
+        assertThat(jobs.size()).as("one job").isEqualTo(1);
+        // every announcement reached the router (three PENDING events share one id), yet one result was produced
+        await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(10)).until(() -> TopicProbe.awaitRecords(
+                mesh.infra().kafka().bootstrapServers(), "infermesh.jobs.results", jobId, found -> !found.isEmpty(),
+                Duration.ofSeconds(10)).size() == 1);
+        assertThat(TopicProbe.awaitRecords(mesh.infra().kafka().bootstrapServers(), "infermesh.jobs.requested",
+                jobId, found -> found.size() >= 3, Duration.ofSeconds(10))).hasSize(3);
+    }
+
+    @Test
     void anUploadForAModelThatDoesNotExistFailsSayingSo() throws Exception {
         String jobId = upload("inbox/no-such-model/dave/" + UUID.randomUUID() + ".png",
                 Files.readAllBytes(MODELS.resolve("digits/samples/digit-1.png")), "image/png");

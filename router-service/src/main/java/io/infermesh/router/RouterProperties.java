@@ -1,5 +1,6 @@
 package io.infermesh.router;
 
+import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
 import java.nio.file.Path;
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -10,13 +11,16 @@ import org.springframework.validation.annotation.Validated;
  *
  * @param modelsDir the model catalogue: a folder holding one sub-folder per model, each with its {@code model.yaml}
  *     (default {@code models}, the example models of the repository when started from its root)
+ * @param recentJobs how many recently placed job ids the router remembers to drop duplicate requests
+ *     (default 100000, a few MB)
  */
 @Validated
 @ConfigurationProperties("infermesh.router")
-public record RouterProperties(@NotBlank String modelsDir) {
+public record RouterProperties(@NotBlank String modelsDir, @Min(0) int recentJobs) {
 
     public RouterProperties {
         modelsDir = modelsDir == null || modelsDir.isBlank() ? "models" : modelsDir;
+        recentJobs = recentJobs == 0 ? 100_000 : recentJobs;
     }
 
     /** The models folder; relative paths resolve against the working directory. (Bound as text: Spring's

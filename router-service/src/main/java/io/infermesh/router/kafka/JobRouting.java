@@ -8,6 +8,7 @@ import io.infermesh.contracts.JobStatusChanged;
 import io.infermesh.contracts.Topics;
 import io.infermesh.router.RouterProperties;
 import io.infermesh.router.catalogue.ModelCatalogue;
+import io.infermesh.router.placement.RecentJobs;
 import io.infermesh.router.placement.Router;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.charset.StandardCharsets;
@@ -43,36 +44,53 @@ class JobRouting {
 
     @Bean
     Consumer<Message<byte[]>> routeJob(JsonMapper json, ModelCatalogue catalogue, StreamBridge bridge,
-            MeterRegistry meters) {
+            MeterRegistry meters, RouterProperties properties) {
         Router router = new Router();
+        RecentJobs recent = new RecentJobs(properties.recentJobs());
+        var duplicates = meters.counter("infermesh.router.duplicates");
         return message -> {
             JobRequested job = json.readValue(message.getPayload(), JobRequested.class);
-            Instant now = Instant.now();
-            switch (router.place(job, catalogue.find(job.model()))) {
-                case Router.Placed placed -> {
-                    JobStatusChanged runnable = JobStatusChanged
-                            .of(job.jobId(), job.model(), job.owner(), JobStatus.RUNNABLE, 1, now)
-                            .withBackend(placed.backend(), placed.reason());
-                    send(bridge, json, Topics.JOBS_LIFECYCLE.name(), job.jobId(), runnable.eventId(),
-                            CloudEventTypes.JOB_STATUS_CHANGED, now, runnable);
-                    JobDispatched dispatch = new JobDispatched(job.jobId(), job.model(), job.owner(), job.input(), 1,
-                            placed.reason(), job.requestedAt(), now);
-                    send(bridge, json, Topics.dispatch(job.model()).name(), job.jobId(), job.jobId() + "/1/dispatch",
-                            CloudEventTypes.JOB_DISPATCHED, now, dispatch);
-                    meters.counter("infermesh.router.placements", "model", job.model(), "backend",
-                            placed.backend().name().toLowerCase(java.util.Locale.ROOT)).increment();
-                }
-                case Router.Rejected rejected -> {
-                    JobStatusChanged failed = JobStatusChanged
-                            .of(job.jobId(), job.model(), job.owner(), JobStatus.FAILED, 1, now)
-                            .withFailure(rejected.reason(), rejected.message());
-                    send(bridge, json, Topics.JOBS_LIFECYCLE.name(), job.jobId(), failed.eventId(),
-                            CloudEventTypes.JOB_STATUS_CHANGED, now, failed);
-                    meters.counter("infermesh.router.rejections", "reason", rejected.reason().name()).increment();
-                    log.info("job {} rejected: {}", job.jobId(), rejected.message());
-                }
+            if (!recent.firstTime(job.jobId())) {
+                duplicates.increment();
+                log.debug("job {} was already placed; duplicate request dropped", job.jobId());
+                return;
+            }
+            try {
+                place(job, router, catalogue, bridge, json, meters);
+            } catch (RuntimeException e) {
+                recent.forget(job.jobId());
+                throw e;
             }
         };
+    }
+
+    private static void place(JobRequested job, Router router, ModelCatalogue catalogue, StreamBridge bridge,
+            JsonMapper json, MeterRegistry meters) {
+        Instant now = Instant.now();
+        switch (router.place(job, catalogue.find(job.model()))) {
+            case Router.Placed placed -> {
+                JobStatusChanged runnable = JobStatusChanged
+                        .of(job.jobId(), job.model(), job.owner(), JobStatus.RUNNABLE, 1, now)
+                        .withBackend(placed.backend(), placed.reason());
+                send(bridge, json, Topics.JOBS_LIFECYCLE.name(), job.jobId(), runnable.eventId(),
+                        CloudEventTypes.JOB_STATUS_CHANGED, now, runnable);
+                JobDispatched dispatch = new JobDispatched(job.jobId(), job.model(), job.owner(), job.input(), 1,
+                        placed.reason(), job.requestedAt(), now);
+                send(bridge, json, Topics.dispatch(job.model()).name(), job.jobId(), job.jobId() + "/1/dispatch",
+                        CloudEventTypes.JOB_DISPATCHED, now, dispatch);
+                meters.counter("infermesh.router.placements", "model", job.model(), "backend",
+                        placed.backend().name().toLowerCase(java.util.Locale.ROOT)).increment();
+            }
+            case Router.Rejected rejected -> {
+                JobStatusChanged failed = JobStatusChanged
+                        .of(job.jobId(), job.model(), job.owner(), JobStatus.FAILED, 1, now)
+                        .withFailure(rejected.reason(), rejected.message());
+                send(bridge, json, Topics.JOBS_LIFECYCLE.name(), job.jobId(), failed.eventId(),
+                        CloudEventTypes.JOB_STATUS_CHANGED, now, failed);
+                meters.counter("infermesh.router.rejections", "reason", rejected.reason().name()).increment();
+                log.info("job {} rejected: {}", job.jobId(), rejected.message());
+            }
+        }
     }
 
     private static void send(StreamBridge bridge, JsonMapper json, String topic, String jobId, String eventId,

@@ -1,0 +1,39 @@
+package io.infermesh.router.placement;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The job ids this router placed most recently, to drop duplicate requests: bucket notifications are delivered at
+ * least once, and one object may be announced by several intake paths, all with the same deterministic job id.
+ * Requests are keyed by job id, so every duplicate reaches the router instance that saw the first one.
+ *
+ * <p>Bounded (least recently placed forgotten first) and in memory: a duplicate that arrives after this router
+ * restarted, or after {@code capacity} other jobs, is placed again; the worker's outputs are deterministic and keyed
+ * by job id, so that costs compute, not correctness.
+ */
+public final class RecentJobs {
+
+    private final Map<String, Boolean> placed;
+
+    public RecentJobs(int capacity) {
+        this.placed = new LinkedHashMap<>(16, 0.75f, true) {
+            private static final long serialVersionUID = 1L;
+
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+                return size() > capacity;
+            }
+        };
+    }
+
+    /** Records the job; true the first time it is seen, false for a duplicate. */
+    public synchronized boolean firstTime(String jobId) {
+        return placed.put(jobId, Boolean.TRUE) == null;
+    }
+
+    /** Forgets the job, e.g. when placing it failed and the request will be retried. */
+    public synchronized void forget(String jobId) {
+        placed.remove(jobId);
+    }
+}
