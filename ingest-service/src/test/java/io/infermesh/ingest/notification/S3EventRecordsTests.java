@@ -61,4 +61,30 @@ class S3EventRecordsTests {
                 """.getBytes(StandardCharsets.UTF_8)))
                 .isInstanceOf(MalformedNotificationException.class).hasMessageContaining("s3.object.key");
     }
+
+    @Test
+    void severalRecordsInOneNotificationAreSeveralObjects() {
+        var created = parser.parse("""
+                {"Records":[
+                 {"eventName":"ObjectCreated:Put","eventTime":"2026-11-22T10:00:00.000Z",
+                  "s3":{"bucket":{"name":"b"},"object":{"key":"inbox/digits/a/1.png","size":1,"eTag":"e1"}}},
+                 {"eventName":"ObjectRemoved:Delete","s3":{"bucket":{"name":"b"},"object":{"key":"inbox/x"}}},
+                 {"eventName":"ObjectCreated:CompleteMultipartUpload","eventTime":"2026-11-22T10:00:01.000Z",
+                  "s3":{"bucket":{"name":"b"},"object":{"key":"inbox/digits/a/2.png","size":2,"eTag":"e2-2"}}}]}
+                """.getBytes(StandardCharsets.UTF_8)).created();
+        assertThat(created).extracting(ObjectCreated::key).containsExactly("inbox/digits/a/1.png",
+                "inbox/digits/a/2.png");
+        assertThat(created).extracting(ObjectCreated::eventName).containsExactly("s3:ObjectCreated:Put",
+                "s3:ObjectCreated:CompleteMultipartUpload");
+    }
+
+    @Test
+    void anObjectsVersionIsItsVersionIdElseItsETagElseItsSequencer() {
+        var time = java.time.Instant.parse("2026-11-22T10:00:00Z");
+        assertThat(new ObjectCreated("e", "b", "k", 1, "etag", "v1", "seq", null, time).version()).isEqualTo("v1");
+        assertThat(new ObjectCreated("e", "b", "k", 1, "etag", null, "seq", null, time).version()).isEqualTo("etag");
+        assertThat(new ObjectCreated("e", "b", "k", 1, "etag", "null", "seq", null, time).version())
+                .as("S3 writes the string null for unversioned buckets").isEqualTo("etag");
+        assertThat(new ObjectCreated("e", "b", "k", 1, null, null, "seq", null, time).version()).isEqualTo("seq");
+    }
 }
