@@ -170,7 +170,24 @@ public final class LocalMesh implements AutoCloseable {
 
     public static void main(String[] args) throws InterruptedException {
         Settings settings = Settings.defaults();
-        LocalMesh mesh = start(settings);
+        LocalMesh mesh;
+        try {
+            mesh = start(settings);
+        } catch (RuntimeException e) {
+            // the useful sentence is somewhere down the cause chain (e.g. "Port 8080 is already in use")
+            var reasons = new java.util.LinkedHashSet<String>();
+            for (Throwable t = e; t != null && reasons.size() < 6; t = t.getCause() == t ? null : t.getCause()) {
+                if (t.getMessage() != null && !(t instanceof java.util.concurrent.CompletionException)) {
+                    reasons.add(t.getMessage());
+                }
+            }
+            System.err.printf("%ninfermesh: the local mesh could not start: %s%n"
+                    + "infermesh: ports can be changed with KAFKA_PORT, S3_PORT, POSTGRES_PORT, STATUS_PORT, INGEST_PORT,"
+                    + " ROUTER_PORT, WORKER_PORT (see README.md); everything that had started was stopped.%n",
+                    String.join(" <- ", reasons));
+            System.exit(1);
+            return;
+        }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             System.out.println("\ninfermesh: stopping...");
