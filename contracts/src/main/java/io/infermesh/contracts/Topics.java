@@ -31,10 +31,11 @@ public final class Topics {
             String.class, JobRequested.class, CloudEventTypes.JOB_REQUESTED,
             "Jobs that exist. Writer: ingest-service. Reader: router-service.");
 
-    /** Every status change of every job. Writers: every service that moves a job. Reader: status-service. */
+    /** Every status change of every job. Writers: every service that moves a job (status-service settles dead-lettered ones). */
     public static final Topic<String, JobStatusChanged> JOBS_LIFECYCLE = new Topic<>("infermesh.jobs.lifecycle",
             String.class, JobStatusChanged.class, CloudEventTypes.JOB_STATUS_CHANGED,
-            "Every status change of every job. Writers: ingest, router, worker. Reader: status-service and anyone.");
+            "Every status change of every job. Writers: ingest, router, worker, and status-service for"
+                    + " dead-lettered jobs. Reader: status-service and anyone.");
 
     /** Results for external subscribers. Writer: worker-service. */
     public static final Topic<String, JobResult> JOBS_RESULTS = new Topic<>("infermesh.jobs.results", String.class,
