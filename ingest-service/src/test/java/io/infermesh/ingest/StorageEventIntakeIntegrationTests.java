@@ -5,11 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import io.infermesh.contracts.Topics;
 import io.infermesh.ingest.jobs.Inbox;
-import io.infermesh.localinfra.LocalInfra;
 import io.infermesh.localinfra.LocalInfraExtension;
 import io.infermesh.localinfra.TopicProbe;
-import io.infermesh.localinfra.WithLocalInfra;
-import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -18,35 +15,20 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 /** Real uploads to the local S3 endpoint, real MinIO-format notifications on Kafka, what ingest publishes. */
-@WithLocalInfra
 @SpringBootTest(classes = IngestServiceApplication.class, properties = "spring.config.name=ingest-service",
         webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
-class StorageEventIntakeIntegrationTests {
+class StorageEventIntakeIntegrationTests extends IngestIntegrationTest {
 
     static final String BUCKET = "ingest-tests";
-    static final JsonMapper JSON = JsonMapper.builder().build();
     static S3Client s3;
 
-    @Autowired
-    MeterRegistry meters;
 
-    @DynamicPropertySource
-    static void localInfra(DynamicPropertyRegistry registry) {
-        LocalInfra infra = LocalInfraExtension.infra();
-        infra.kafka().createTopics(3, Topics.STORAGE_EVENTS.name(), Topics.JOBS_REQUESTED.name(),
-                Topics.JOBS_LIFECYCLE.name());
-        registry.add("spring.cloud.stream.kafka.binder.brokers", () -> infra.kafka().bootstrapServers());
-    }
 
     @BeforeAll
     static void bucket() {

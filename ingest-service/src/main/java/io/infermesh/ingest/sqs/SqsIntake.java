@@ -14,7 +14,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.cloud.stream.function.StreamOperations;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.kafka.support.KafkaHeaders;
@@ -39,7 +38,6 @@ import tools.jackson.databind.json.JsonMapper;
  */
 @Component
 @ConditionalOnBooleanProperty(name = "infermesh.ingest.sqs.enabled")
-@ConditionalOnClass(name = "software.amazon.awssdk.services.sqs.SqsClient")
 public class SqsIntake implements SmartLifecycle, DisposableBean {
 
     public static final String INTAKE = "sqs";

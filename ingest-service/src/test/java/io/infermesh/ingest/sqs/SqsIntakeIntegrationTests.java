@@ -1,5 +1,6 @@
 package io.infermesh.ingest.sqs;
 
+import io.infermesh.ingest.IngestIntegrationTest;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -7,11 +8,8 @@ import io.infermesh.contracts.Topics;
 import io.infermesh.ingest.IngestServiceApplication;
 import io.infermesh.ingest.jobs.Inbox;
 import io.infermesh.ingest.webhook.MinioWebhookController;
-import io.infermesh.localinfra.LocalInfra;
 import io.infermesh.localinfra.LocalInfraExtension;
 import io.infermesh.localinfra.TopicProbe;
-import io.infermesh.localinfra.WithLocalInfra;
-import io.micrometer.core.instrument.MeterRegistry;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -27,7 +25,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.annotation.DirtiesContext;
@@ -39,13 +36,11 @@ import software.amazon.awssdk.services.s3.model.Event;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The SQS intake against a moto server's SQS, SNS and S3, with what it publishes on a real Kafka: every body shape,
  * dead letters, delete-after-publish, a bucket's own notification configuration, and one job across three intakes.
  */
-@WithLocalInfra
 @ExtendWith(MotoServer.class)
 @SpringBootTest(classes = IngestServiceApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = {"spring.config.name=ingest-service", "infermesh.ingest.sqs.enabled=true",
@@ -53,11 +48,10 @@ import tools.jackson.databind.json.JsonMapper;
             "infermesh.ingest.webhook.token=" + SqsIntakeIntegrationTests.TOKEN})
 // closed at the end of the class, while moto still runs: its pollers stop cleanly instead of failing to reconnect
 @DirtiesContext
-class SqsIntakeIntegrationTests {
+class SqsIntakeIntegrationTests extends IngestIntegrationTest {
 
     static final String TOKEN = "sqs-test-webhook-token";
     static final String BUCKET = "sqs-tests";
-    static final JsonMapper JSON = JsonMapper.builder().build();
     static final String SUFFIX = UUID.randomUUID().toString().substring(0, 8);
     static SqsClient sqs;
     static String queueUrl;
@@ -66,15 +60,9 @@ class SqsIntakeIntegrationTests {
     @LocalServerPort
     int port;
 
-    @Autowired
-    MeterRegistry meters;
 
     @DynamicPropertySource
-    static void infra(DynamicPropertyRegistry registry) {
-        LocalInfra infra = LocalInfraExtension.infra();
-        infra.kafka().createTopics(3, Topics.STORAGE_EVENTS.name(), Topics.JOBS_REQUESTED.name(),
-                Topics.JOBS_LIFECYCLE.name(), Topics.STORAGE_EVENTS.dlq());
-        registry.add("spring.cloud.stream.kafka.binder.brokers", () -> infra.kafka().bootstrapServers());
+    static void sqs(DynamicPropertyRegistry registry) {
         registry.add("infermesh.ingest.sqs.endpoint", () -> MotoServer.endpoint().toString());
         registry.add("infermesh.ingest.sqs.queue-urls[0]", SqsIntakeIntegrationTests::queueUrl);
         registry.add("infermesh.ingest.sqs.queue-urls[1]", SqsIntakeIntegrationTests::bucketQueueUrl);

@@ -1,15 +1,13 @@
 package io.infermesh.ingest.webhook;
 
+import io.infermesh.ingest.IngestIntegrationTest;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.infermesh.contracts.Topics;
 import io.infermesh.ingest.IngestServiceApplication;
 import io.infermesh.ingest.jobs.Inbox;
-import io.infermesh.localinfra.LocalInfra;
 import io.infermesh.localinfra.LocalInfraExtension;
 import io.infermesh.localinfra.TopicProbe;
-import io.infermesh.localinfra.WithLocalInfra;
-import io.micrometer.core.instrument.MeterRegistry;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -22,38 +20,23 @@ import java.util.Map;
 import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
-import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 /** MinIO's webhook target against the running service over real HTTP, with what it publishes on a real Kafka. */
-@WithLocalInfra
 @SpringBootTest(classes = IngestServiceApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = {"spring.config.name=ingest-service", "infermesh.ingest.webhook.token=" + MinioWebhookIntegrationTests.TOKEN})
-class MinioWebhookIntegrationTests {
+class MinioWebhookIntegrationTests extends IngestIntegrationTest {
 
     static final String TOKEN = "webhook-test-token";
     static final String BUCKET = "webhook-tests";
-    static final JsonMapper JSON = JsonMapper.builder().build();
     static final HttpClient HTTP = HttpClient.newHttpClient();
 
     @LocalServerPort
     int port;
 
-    @Autowired
-    MeterRegistry meters;
 
-    @DynamicPropertySource
-    static void localInfra(DynamicPropertyRegistry registry) {
-        LocalInfra infra = LocalInfraExtension.infra();
-        infra.kafka().createTopics(3, Topics.STORAGE_EVENTS.name(), Topics.JOBS_REQUESTED.name(),
-                Topics.JOBS_LIFECYCLE.name());
-        registry.add("spring.cloud.stream.kafka.binder.brokers", () -> infra.kafka().bootstrapServers());
-    }
 
     @Test
     void aNotificationWithTheRightTokenIsAcceptedAfterItsJobWasPublished() throws Exception {
