@@ -16,8 +16,14 @@ public enum FailureReason {
     MODEL_ERROR,
     /** The job exceeded its time limit. */
     TIMEOUT,
-    /** No backend could take the job. */
+    /** No backend could take the job: not configured, its circuit breaker open, or over the cost ceiling. */
     BACKEND_UNAVAILABLE,
+    /** Every backend that could take the job would finish after the model's deadline. */
+    DEADLINE_UNREACHABLE,
+    /** A cloud backend refused the job for lack of capacity (Lambda throttling, event age exceeded). */
+    THROTTLED,
+    /** A cloud backend ran the job and reported an error (Lambda function error, Batch job FAILED). */
+    BACKEND_ERROR,
     /** A message about the job could not be processed and was dead-lettered. */
     DEAD_LETTERED,
     /** The job made no progress before its deadline. */

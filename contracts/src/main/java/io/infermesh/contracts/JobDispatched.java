@@ -15,8 +15,9 @@ import java.time.Instant;
  * @param placementReason why the router chose this backend, in words
  * @param requestedAt when the job was requested, to measure queue wait
  * @param dispatchedAt when the router dispatched it
+ * @param estimatedCostUsd the router's estimate of this attempt's cost, for the result
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record JobDispatched(String jobId, String model, String owner, ObjectRef input, int attempt,
-        String placementReason, Instant requestedAt, Instant dispatchedAt) {
+        String placementReason, Instant requestedAt, Instant dispatchedAt, Double estimatedCostUsd) {
 }

@@ -5,9 +5,10 @@ import java.time.Instant;
 import java.util.List;
 
 /**
- * A job's result, for external subscribers. Published by the worker on {@link Topics#JOBS_RESULTS}, keyed by
- * {@code jobId}, after {@code result.json} is written. The top predictions travel inline (they are small); anything
- * larger stays in the results object.
+ * A job's result, for external subscribers. Published on {@link Topics#JOBS_RESULTS}, keyed by {@code jobId}, after
+ * {@code result.json} is written: by the worker for on-prem jobs, by ingest-service (from the backend's report) or
+ * the router (Batch polling) for cloud jobs. The top predictions travel inline (they are small); anything larger
+ * stays in the results object, and a backend that reports none (AWS Batch) leaves them out.
  *
  * @param jobId the job
  * @param model the model that produced it
@@ -19,8 +20,10 @@ import java.util.List;
  * @param predictions the top-k predictions, best first
  * @param timings where the time went
  * @param completedAt when the result was written
+ * @param estimatedCostUsd the router's estimate of what the attempt cost, when it made one
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record JobResult(String jobId, String model, String owner, int attempt, Backend backend, ObjectRef input,
-        ObjectRef output, List<Prediction> predictions, Timings timings, Instant completedAt) {
+        ObjectRef output, List<Prediction> predictions, Timings timings, Instant completedAt,
+        Double estimatedCostUsd) {
 }

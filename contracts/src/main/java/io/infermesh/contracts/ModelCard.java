@@ -59,17 +59,57 @@ public record ModelCard(String name, String version, String description, String 
      * @param timeoutSeconds longest a run may take
      * @param memoryMb memory a run needs
      * @param cpus CPUs a run needs
+     * @param gpus GPUs a run needs (0 or absent: none); only Batch offers GPUs
+     * @param expectedSeconds how long one run takes on one CPU, before the router has observed any (a prior)
      */
     @JsonIgnoreProperties(ignoreUnknown = true)
-    public record Resources(Long maxInputBytes, Integer timeoutSeconds, Integer memoryMb, Integer cpus) {
+    public record Resources(Long maxInputBytes, Integer timeoutSeconds, Integer memoryMb, Integer cpus,
+            Integer gpus, Double expectedSeconds) {
+
+        /** GPUs needed, 0 when absent. */
+        public int gpusOrZero() {
+            return gpus == null ? 0 : gpus;
+        }
     }
 
     /**
      * Placement policy.
      *
      * @param mode {@code onprem}, {@code lambda}, {@code batch}, {@code lambda-batch} or {@code auto}
+     * @param deadlineSeconds for {@code auto}: a job should finish within this many seconds of its request
+     * @param maxCostUsd for {@code auto}: backends whose expected cost per job is higher are not considered
+     * @param lambda the AWS Lambda function that runs this model (modes {@code lambda}, {@code lambda-batch},
+     *     {@code auto})
+     * @param batch the AWS Batch queue and job definition that run this model (modes {@code batch},
+     *     {@code lambda-batch}, {@code auto})
      */
     @JsonIgnoreProperties(ignoreUnknown = true)
-    public record Placement(String mode) {
+    public record Placement(String mode, Integer deadlineSeconds, Double maxCostUsd, LambdaTarget lambda,
+            BatchTarget batch) {
+
+        /** A placement with only a mode. */
+        public static Placement of(String mode) {
+            return new Placement(mode, null, null, null, null);
+        }
+    }
+
+    /**
+     * An AWS Lambda function.
+     *
+     * @param functionName name or ARN of the function
+     * @param qualifier version or alias, optional
+     */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record LambdaTarget(String functionName, String qualifier) {
+    }
+
+    /**
+     * An AWS Batch queue and job definition.
+     *
+     * @param jobQueue name or ARN of the job queue
+     * @param jobDefinition name, name:revision or ARN of the job definition
+     */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record BatchTarget(String jobQueue, String jobDefinition) {
     }
 }

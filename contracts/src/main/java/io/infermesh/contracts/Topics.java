@@ -37,10 +37,12 @@ public final class Topics {
             "Every status change of every job. Writers: ingest, router, worker, and status-service for"
                     + " dead-lettered jobs. Reader: status-service and anyone.");
 
-    /** Results for external subscribers. Writer: worker-service. */
+    /** Results for external subscribers. Writers: worker-service (on-prem), ingest-service and router-service
+     *  (Lambda and Batch completions). */
     public static final Topic<String, JobResult> JOBS_RESULTS = new Topic<>("infermesh.jobs.results", String.class,
             JobResult.class, CloudEventTypes.JOB_RESULT,
-            "Results of succeeded jobs. Writer: worker-service. Readers: external subscribers.");
+            "Results of succeeded jobs. Writers: worker-service (on-prem), ingest-service (Lambda and Batch"
+                    + " completions), router-service (Batch jobs seen by polling). Readers: external subscribers.");
 
     private Topics() {
     }

@@ -31,7 +31,7 @@ class SchemaConformanceTests {
     @Test
     void jobDispatchedMatchesItsSchema() {
         assertValid("job-dispatched",
-                new JobDispatched("j-1", "digits", "alice", INPUT, 1, "model card mode onprem", NOW, NOW));
+                new JobDispatched("j-1", "digits", "alice", INPUT, 1, "model card mode onprem", NOW, NOW, 0.0000012));
     }
 
     @Test
@@ -39,6 +39,13 @@ class SchemaConformanceTests {
         var pending = JobStatusChanged.of("j-1", "digits", "alice", JobStatus.PENDING, 1, NOW).withInput(INPUT);
         var runnable = JobStatusChanged.of("j-1", "digits", "alice", JobStatus.RUNNABLE, 1, NOW)
                 .withBackend(Backend.ONPREM, "model card mode onprem");
+        var decided = JobStatusChanged.of("j-1", "digits", "alice", JobStatus.RUNNABLE, 1, NOW)
+                .withBackend(Backend.LAMBDA, "cheapest that meets the deadline")
+                .withEstimatedCost(0.0000005)
+                .withDecision(new PlacementDecision("auto", Backend.LAMBDA, "cheapest that meets the deadline", 60,
+                        List.of(new PlacementDecision.Alternative(Backend.LAMBDA, true, 0.0000005, 2.1, "warm"),
+                                new PlacementDecision.Alternative(Backend.ONPREM, false, 0.0, 95.0,
+                                        "backlog of 40 jobs on 2 slots misses the deadline"))));
         var succeeded = JobStatusChanged.of("j-1", "digits", "alice", JobStatus.SUCCEEDED, 1, NOW)
                 .withBackend(Backend.ONPREM, null)
                 .withOutput(ObjectRef.of("infermesh", "results/digits/alice/j-1/result.json"))
@@ -47,7 +54,9 @@ class SchemaConformanceTests {
                 .withPredictions(List.of(new Prediction("7", 0.98), new Prediction("1", 0.01)));
         var failed = JobStatusChanged.of("j-1", "digits", "alice", JobStatus.FAILED, 1, NOW)
                 .withFailure(FailureReason.INVALID_INPUT, "the input is not a PNG or JPEG image");
-        for (var event : List.of(pending, runnable, succeeded, failed)) {
+        var throttled = JobStatusChanged.of("j-1", "digits", "alice", JobStatus.FAILED, 1, NOW)
+                .withBackend(Backend.LAMBDA, null).withFailure(FailureReason.THROTTLED, "Lambda throttled the job");
+        for (var event : List.of(pending, runnable, decided, succeeded, failed, throttled)) {
             assertValid("job-status-changed", event);
         }
     }
@@ -58,7 +67,23 @@ class SchemaConformanceTests {
                 new JobResult("j-1", "digits", "alice", 1, Backend.ONPREM, INPUT,
                         ObjectRef.of("infermesh", "results/digits/alice/j-1/result.json"),
                         List.of(new Prediction("7", 0.98), new Prediction("1", 0.01)),
-                        new Timings(3L, 1L, 0L, 2L, 1L, 9L), NOW));
+                        new Timings(3L, 1L, 0L, 2L, 1L, 9L), NOW, 0.0000012));
+    }
+
+    @Test
+    void remoteJobMatchesItsSchema() {
+        assertValid("remote-job", new RemoteJob("j-1", "digits", "alice", 2, Backend.BATCH, INPUT,
+                ObjectRef.of("infermesh", "results/digits/alice/j-1/result.json"), NOW, NOW, 0.0055));
+    }
+
+    @Test
+    void batchJobNamesCarryTheJobAndAttempt() {
+        String jobId = "0f8fad5b-d9cb-369f-a165-70867728950e";
+        String name = RemoteJob.batchJobName(jobId, 12);
+        assertThat(name).hasSizeLessThanOrEqualTo(128).matches("[A-Za-z0-9_-]+");
+        assertThat(RemoteJob.parseBatchJobName(name)).contains(new RemoteJob.Attempt(jobId, 12));
+        assertThat(RemoteJob.parseBatchJobName("nightly-report")).isEmpty();
+        assertThat(RemoteJob.parseBatchJobName(null)).isEmpty();
     }
 
     @Test

@@ -48,7 +48,9 @@ public record IngestProperties(@NotEmpty List<String> inboxes, @Min(16) int maxK
     }
 
     /**
-     * The SQS intake: S3 events sent to SQS directly, through SNS (enveloped or raw) or through EventBridge.
+     * The SQS intake: S3 events sent to SQS directly, through SNS (enveloped or raw) or through EventBridge; on the
+     * same queues, told apart by shape, the completions of jobs the router ran on AWS Lambda (destination records)
+     * and AWS Batch (job state change events).
      *
      * @param enabled whether the queues are polled (default false)
      * @param queueUrls the queues, one poller thread each; required when enabled

@@ -26,7 +26,7 @@ public abstract class IngestIntegrationTest {
     static void kafka(DynamicPropertyRegistry registry) {
         LocalInfra infra = LocalInfraExtension.infra();
         infra.kafka().createTopics(3, Topics.STORAGE_EVENTS.name(), Topics.JOBS_REQUESTED.name(),
-                Topics.JOBS_LIFECYCLE.name(), Topics.STORAGE_EVENTS.dlq());
+                Topics.JOBS_LIFECYCLE.name(), Topics.JOBS_RESULTS.name(), Topics.STORAGE_EVENTS.dlq());
         registry.add("spring.cloud.stream.kafka.binder.brokers", () -> infra.kafka().bootstrapServers());
     }
 

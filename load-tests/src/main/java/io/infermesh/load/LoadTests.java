@@ -4,8 +4,10 @@ import java.util.Arrays;
 
 /**
  * The benchmark harness: {@code <scenario> [--name=value ...]} against a running mesh (the local one by default).
- * Scenarios: {@code latency}, {@code paper-table2}, {@code throughput}, {@code raw-engine}, {@code ingest}. Options: {@code --s3=URL --kafka=HOST:PORT --bucket=NAME
- * --access-key=K --secret-key=S --model=NAME --image=PATH --jobs=N --out=DIR}.
+ * Scenarios: {@code latency}, {@code paper-table2}, {@code throughput}, {@code raw-engine}, {@code ingest}, and
+ * {@code placement-sim}, which needs no mesh. Options: {@code --s3=URL --kafka=HOST:PORT --bucket=NAME
+ * --access-key=K --secret-key=S --model=NAME --image=PATH --jobs=N --out=DIR}; placement-sim: {@code --jobs=N
+ * --seed=N --hours=H}.
  */
 public final class LoadTests {
 
@@ -16,7 +18,7 @@ public final class LoadTests {
         // -Dinfermesh.args="paper-table2 --jobs=10" arrives as one argument through Maven; split it
         String[] words = String.join(" ", args).trim().split("\\s+");
         if (words.length == 0 || words[0].isEmpty()) {
-            throw new IllegalArgumentException("name a scenario: latency | paper-table2 | throughput | raw-engine | ingest");
+            throw new IllegalArgumentException("name a scenario: latency | paper-table2 | throughput | raw-engine | ingest | placement-sim");
         }
         Options options = new Options(Arrays.asList(words).subList(1, words.length));
         switch (words[0]) {
@@ -25,7 +27,8 @@ public final class LoadTests {
             case "throughput" -> Throughput.run(options);
             case "raw-engine" -> RawEngine.run(options);
             case "ingest" -> IngestThroughput.run(options);
-            default -> throw new IllegalArgumentException("unknown scenario " + words[0] + "; use latency | paper-table2 | throughput | raw-engine | ingest");
+            case "placement-sim" -> PlacementSim.run(options);
+            default -> throw new IllegalArgumentException("unknown scenario " + words[0] + "; use latency | paper-table2 | throughput | raw-engine | ingest | placement-sim");
         }
     }
 }

@@ -27,4 +27,9 @@ final class Options {
         String value = values.get(name);
         return value == null ? fallback : Integer.parseInt(value);
     }
+
+    double getDouble(String name, double fallback) {
+        String value = values.get(name);
+        return value == null ? fallback : Double.parseDouble(value);
+    }
 }

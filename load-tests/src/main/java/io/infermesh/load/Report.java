@@ -111,6 +111,81 @@ final class Report {
         }
     }
 
+    /**
+     * One panel of {@link #barPanels}: a quantity with its own scale.
+     *
+     * @param title the quantity and its unit
+     * @param values one per label
+     */
+    record Panel(String title, double[] values) {
+    }
+
+    /** Side-by-side panels of one bar per label, each panel on its own scale (e.g. cost beside deadline misses). */
+    void barPanels(String file, String title, List<String> labels, List<Panel> panels) {
+        int panelWidth = 440;
+        int width = panelWidth * panels.size() + 20;
+        int height = 480;
+        int topMargin = 80;
+        int bottomMargin = 50;
+        int left = 70;
+        BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = image.createGraphics();
+        g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
+        g.setColor(Color.WHITE);
+        g.fillRect(0, 0, width, height);
+        g.setColor(Color.BLACK);
+        g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 16));
+        g.drawString(title, 20, 28);
+        Color[] colours = {new Color(66, 114, 196), new Color(237, 125, 49)};
+        int plotHeight = height - topMargin - bottomMargin;
+        for (int p = 0; p < panels.size(); p++) {
+            Panel panel = panels.get(p);
+            int x0 = 10 + p * panelWidth + left;
+            int plotWidth = panelWidth - left - 20;
+            double max = 0;
+            for (double v : panel.values()) {
+                max = Math.max(max, v);
+            }
+            max = niceCeiling(max);
+            g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 13));
+            g.setColor(Color.BLACK);
+            g.drawString(panel.title(), x0, topMargin - 20);
+            g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
+            for (int t = 0; t <= 5; t++) {
+                double value = max * t / 5;
+                int y = topMargin + plotHeight - (int) (plotHeight * t / 5.0);
+                g.setColor(new Color(225, 225, 225));
+                g.drawLine(x0, y, x0 + plotWidth, y);
+                g.setColor(Color.DARK_GRAY);
+                g.drawString(String.format(java.util.Locale.ROOT, max >= 10 ? "%.0f" : "%.2f", value), x0 - left + 5,
+                        y + 4);
+            }
+            int slot = plotWidth / Math.max(1, labels.size());
+            int bar = (int) (slot * 0.6);
+            int base = topMargin + plotHeight;
+            for (int i = 0; i < labels.size(); i++) {
+                int x = x0 + i * slot + (slot - bar) / 2;
+                int h = (int) Math.round(plotHeight * panel.values()[i] / max);
+                g.setColor(colours[p % colours.length]);
+                g.fillRect(x, base - h, bar, h);
+                g.setColor(Color.DARK_GRAY);
+                String label = labels.get(i);
+                g.drawString(label, x + bar / 2 - g.getFontMetrics().stringWidth(label) / 2, base + 16);
+                String value = String.format(java.util.Locale.ROOT, panel.values()[i] >= 10 ? "%.0f" : "%.2f",
+                        panel.values()[i]);
+                g.drawString(value, x + bar / 2 - g.getFontMetrics().stringWidth(value) / 2, base - h - 4);
+            }
+            g.setColor(Color.BLACK);
+            g.drawLine(x0, base, x0 + plotWidth, base);
+        }
+        g.dispose();
+        try {
+            ImageIO.write(image, "png", dir.resolve(file).toFile());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + dir.resolve(file), e);
+        }
+    }
+
     private static double niceCeiling(double value) {
         if (value <= 0) {
             return 1;

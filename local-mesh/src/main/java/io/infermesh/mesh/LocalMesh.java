@@ -39,21 +39,36 @@ public final class LocalMesh implements AutoCloseable {
      * @param routerPort router-service HTTP port
      * @param workerPort worker-service HTTP port
      * @param modelsDir the model catalogue folder
+     * @param overrides per service name ({@code router-service}...), configuration properties set last
      */
     public record Settings(LocalInfra.Settings infra, int statusPort, int ingestPort, int routerPort, int workerPort,
-            Path modelsDir) {
+            Path modelsDir, Map<String, Map<String, Object>> overrides) {
+
+        public Settings {
+            overrides = overrides == null ? Map.of() : Map.copyOf(overrides);
+        }
+
+        /** The same settings with one more property for one service, e.g. to point the router at an AWS endpoint. */
+        public Settings with(String service, String key, Object value) {
+            Map<String, Map<String, Object>> copy = new LinkedHashMap<>(overrides);
+            Map<String, Object> forService = new LinkedHashMap<>(copy.getOrDefault(service, Map.of()));
+            forService.put(key, value);
+            copy.put(service, forService);
+            return new Settings(infra, statusPort, ingestPort, routerPort, workerPort, modelsDir, copy);
+        }
 
         /** Fixed, documented ports; environment variables override them (see the README). */
         public static Settings defaults() {
             LocalInfra.Settings infra = new LocalInfra.Settings(env("KAFKA_PORT", 9092), env("S3_PORT", 9000),
                     env("POSTGRES_PORT", 15432), Path.of(System.getenv().getOrDefault("MESH_DATA_DIR", ".mesh/data")));
             return new Settings(infra, env("STATUS_PORT", 8080), env("INGEST_PORT", 8081), env("ROUTER_PORT", 8082),
-                    env("WORKER_PORT", 8083), Path.of(System.getenv().getOrDefault("INFERMESH_MODELS_DIR", "models")));
+                    env("WORKER_PORT", 8083), Path.of(System.getenv().getOrDefault("INFERMESH_MODELS_DIR", "models")),
+                    Map.of());
         }
 
         /** Random free ports and a temporary data folder, for tests. */
         public static Settings randomPorts(Path modelsDir) {
-            return new Settings(LocalInfra.Settings.randomPorts(), 0, 0, 0, 0, modelsDir);
+            return new Settings(LocalInfra.Settings.randomPorts(), 0, 0, 0, 0, modelsDir, Map.of());
         }
 
         private static int env(String name, int fallback) {
@@ -109,6 +124,10 @@ public final class LocalMesh implements AutoCloseable {
 
             // Consumers downstream first, so nothing waits on a group join; contexts start side by side.
             List<CompletableFuture<Void>> starts = new ArrayList<>();
+            status.putAll(settings.overrides().getOrDefault("status-service", Map.of()));
+            router.putAll(settings.overrides().getOrDefault("router-service", Map.of()));
+            worker.putAll(settings.overrides().getOrDefault("worker-service", Map.of()));
+            ingest.putAll(settings.overrides().getOrDefault("ingest-service", Map.of()));
             starts.add(mesh.startService("status-service", StatusServiceApplication::builder, status));
             starts.add(mesh.startService("router-service", RouterServiceApplication::builder, router));
             starts.add(mesh.startService("worker-service", WorkerServiceApplication::builder, worker));

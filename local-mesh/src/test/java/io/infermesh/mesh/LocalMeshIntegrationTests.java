@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
 
-import io.infermesh.ingest.jobs.Inbox;
 import io.infermesh.localinfra.TopicProbe;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -14,14 +13,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -185,30 +182,15 @@ class LocalMeshIntegrationTests {
     }
 
     private static String upload(String key, byte[] bytes, String contentType) {
-        var response = s3.putObject(b -> b.bucket(LocalMesh.BUCKET).key(key).contentType(contentType),
-                RequestBody.fromBytes(bytes));
-        return Inbox.jobId(LocalMesh.BUCKET, key, response.eTag().replace("\"", ""));
+        return StatusApi.upload(s3, key, bytes, contentType);
     }
 
     private static JsonNode awaitTerminal(String jobId) {
-        String url = mesh.url("status-service") + "/api/jobs/" + jobId;
-        List<JsonNode> seen = new ArrayList<>();
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).until(() -> {
-            var response = HTTP.send(HttpRequest.newBuilder(URI.create(url)).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            if (response.statusCode() != 200) {
-                return false;
-            }
-            JsonNode job = JSON.readTree(response.body());
-            seen.add(job);
-            return List.of("SUCCEEDED", "FAILED").contains(job.get("status").asString());
-        });
-        return seen.getLast();
+        return StatusApi.awaitJob(mesh, jobId, job -> List.of("SUCCEEDED", "FAILED").contains(job.get("status").asString()));
     }
 
     private static JsonNode getJson(String url) throws Exception {
-        var response = HTTP.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
-        return JSON.readTree(response.body());
+        return StatusApi.getJson(url);
     }
 
     private static void assertTopK(JsonNode predictions, JsonNode expected) {

@@ -25,7 +25,7 @@ final class WorkerKafka {
     static JobDispatched dispatch(String model, String owner, ObjectRef input) {
         String jobId = "job-" + java.util.UUID.randomUUID();
         Instant now = Instant.now();
-        JobDispatched job = new JobDispatched(jobId, model, owner, input, 1, "test", now, now);
+        JobDispatched job = new JobDispatched(jobId, model, owner, input, 1, "test", now, now, null);
         TopicProbe.send(kafka(), Topics.dispatch(model).name(), jobId, JSON.writeValueAsBytes(job),
                 CloudEventTypes.headers(jobId + "/1/dispatch", CloudEventTypes.JOB_DISPATCHED, "router-service", jobId,
                         now));

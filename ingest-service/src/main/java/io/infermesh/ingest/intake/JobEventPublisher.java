@@ -2,6 +2,7 @@ package io.infermesh.ingest.intake;
 
 import io.infermesh.contracts.CloudEventTypes;
 import io.infermesh.contracts.JobRequested;
+import io.infermesh.contracts.JobResult;
 import io.infermesh.contracts.JobStatusChanged;
 import io.infermesh.contracts.Topics;
 import java.nio.charset.StandardCharsets;
@@ -39,6 +40,12 @@ public class JobEventPublisher {
     public void statusChanged(JobStatusChanged event) {
         send(Topics.JOBS_LIFECYCLE.name(), event.jobId(), event.eventId(), CloudEventTypes.JOB_STATUS_CHANGED,
                 event.occurredAt(), event);
+    }
+
+    /** A job's result, event id {@code <jobId>/<attempt>/result} as the worker's. */
+    public void result(JobResult result) {
+        send(Topics.JOBS_RESULTS.name(), result.jobId(), result.jobId() + "/" + result.attempt() + "/result",
+                CloudEventTypes.JOB_RESULT, result.completedAt(), result);
     }
 
     private void send(String topic, String jobId, String eventId, String type, Instant time, Object payload) {

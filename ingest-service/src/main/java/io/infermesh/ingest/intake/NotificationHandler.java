@@ -1,18 +1,23 @@
 package io.infermesh.ingest.intake;
 
+import io.infermesh.contracts.Backend;
 import io.infermesh.contracts.JobRequested;
 import io.infermesh.contracts.JobStatus;
 import io.infermesh.contracts.JobStatusChanged;
 import io.infermesh.ingest.IngestProperties;
 import io.infermesh.ingest.jobs.Inbox;
+import io.infermesh.ingest.notification.BackendReport;
 import io.infermesh.ingest.notification.BucketNotification;
 import io.infermesh.ingest.notification.MalformedNotificationException;
 import io.infermesh.ingest.notification.ObjectCreated;
+import io.infermesh.ingest.notification.QueueMessage;
 import io.infermesh.ingest.notification.S3EventRecords;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,7 +29,9 @@ import tools.jackson.databind.json.JsonMapper;
  * inboxes, publish the job events (synchronously) and count. Each object-created record in an inbox becomes a
  * {@link JobRequested} and a PENDING {@link JobStatusChanged}; a record whose key cannot name a model and owner
  * becomes a job that is FAILED at once. The intake paths differ only in how a notification arrives and how it is
- * acknowledged; they all call this class, with their own {@code intake} metric tag.
+ * acknowledged; they all call this class, with their own {@code intake} metric tag. On queues, a message may also be
+ * a cloud backend's report on a job's attempt ({@link BackendReport}): its lifecycle event (and result) is published
+ * as the worker would publish it for an on-premises attempt.
  */
 @Component
 public class NotificationHandler {
@@ -60,6 +67,22 @@ public class NotificationHandler {
     }
 
     /**
+     * Registers the counters of cloud backend reports, for the intake paths that carry them (SQS).
+     *
+     * @param intake the intake's metric tag
+     */
+    public void registerBackendReports(String intake) {
+        for (Backend backend : List.of(Backend.LAMBDA, Backend.BATCH)) {
+            for (JobStatus status : List.of(JobStatus.RUNNABLE, JobStatus.STARTING, JobStatus.RUNNING,
+                    JobStatus.SUCCEEDED, JobStatus.FAILED)) {
+                if (backend == Backend.BATCH || status.isTerminal()) {
+                    completions(intake, backend, status);
+                }
+            }
+        }
+    }
+
+    /**
      * Handles one S3-style notification body ({@code {"Records":[...]}}, MinIO's {@code {"EventName","Key",
      * "Records"}}, or a record-less one such as {@code s3:TestEvent}). Returns after Kafka acknowledged every event.
      *
@@ -70,20 +93,28 @@ public class NotificationHandler {
     }
 
     /**
-     * Handles a notification that an intake path parsed itself (e.g. unwrapped from an envelope).
+     * Handles a message that an intake path parsed itself (e.g. unwrapped from an envelope): a bucket notification
+     * or a cloud backend's report. Returns after Kafka acknowledged every event.
      *
-     * @param notification parses the notification; a {@link MalformedNotificationException} from it is counted
+     * @param message parses the message; a {@link MalformedNotificationException} from it is counted and rethrown
      */
-    public Result handle(Supplier<BucketNotification> notification, String intake) {
+    public Result handle(Supplier<? extends QueueMessage> message, String intake) {
         meters.counter("infermesh.ingest.notifications", "intake", intake).increment();
-        BucketNotification parsed;
+        QueueMessage parsed;
         try {
-            parsed = notification.get();
+            parsed = message.get();
         } catch (MalformedNotificationException e) {
             meters.counter("infermesh.ingest.notifications.malformed", "intake", intake).increment();
             log.warn("malformed notification on {}: {}", intake, e.getMessage());
             throw e;
         }
+        return switch (parsed) {
+            case BucketNotification notification -> jobs(notification, intake);
+            case BackendReport report -> report(report, intake);
+        };
+    }
+
+    private Result jobs(BucketNotification parsed, String intake) {
         List<String> jobIds = new ArrayList<>();
         int rejected = 0;
         int ignored = parsed.ignoredEventNames().size();
@@ -123,6 +154,36 @@ public class NotificationHandler {
             }
         }
         return new Result(List.copyOf(jobIds), rejected, ignored);
+    }
+
+    private Result report(BackendReport report, String intake) {
+        return switch (report) {
+            case BackendReport.NotOurs why -> {
+                ignored(intake, why.reason());
+                yield new Result(List.of(), 0, 1);
+            }
+            case BackendReport.NothingNew why -> {
+                ignored(intake, why.reason());
+                yield new Result(List.of(), 0, 1);
+            }
+            case BackendReport.StatusChange change -> {
+                JobStatusChanged event = change.event();
+                publisher.statusChanged(event);
+                if (change.result() != null) {
+                    publisher.result(change.result());
+                }
+                completions(intake, event.backend(), event.status()).increment();
+                log.info("job {} attempt {} {} on {}{} (via {})", event.jobId(), event.attempt(), event.status(),
+                        event.backend().name().toLowerCase(Locale.ROOT),
+                        event.reason() == null ? "" : ": " + event.reason() + ", " + event.message(), intake);
+                yield new Result(List.of(event.jobId()), 0, 0);
+            }
+        };
+    }
+
+    private Counter completions(String intake, Backend backend, JobStatus status) {
+        return meters.counter("infermesh.ingest.completions", "intake", intake, "backend",
+                backend.name().toLowerCase(Locale.ROOT), "status", status.name());
     }
 
     private void ignored(String intake, String reason) {

@@ -14,26 +14,38 @@ import tools.jackson.databind.json.JsonMapper;
  * <li>an SNS envelope {@code {"Type":"Notification","Message":"<S3 event as a JSON string>"}};</li>
  * <li>an EventBridge event {@code {"source":"aws.s3","detail-type":"Object Created","detail":{...}}}, whose keys
  * are plain text, never URL-decoded (unlike the keys of S3 records, which are decoded exactly once);</li>
- * <li>{@code s3:TestEvent}, acknowledged and counted.</li>
+ * <li>{@code s3:TestEvent}, acknowledged and counted;</li>
+ * <li>an AWS Lambda asynchronous-invocation destination record {@code {"requestContext":{"functionArn",
+ * "condition"},"requestPayload","responsePayload"}} (directly, inside an SNS envelope, or as the {@code detail} of a
+ * {@code lambda} EventBridge event): a {@link BackendReport} ({@link LambdaDestinationRecords});</li>
+ * <li>an AWS Batch {@code "Batch Job State Change"} EventBridge event (directly or inside an SNS envelope): a
+ * {@link BackendReport} ({@link BatchJobStateChanges}).</li>
  * </ul>
- * Anything else is a {@link MalformedNotificationException} saying why.
+ * Anything else is a {@link MalformedNotificationException} saying why. One queue may carry any mix.
  */
 public final class QueueMessageReader {
 
+    /** {@code detail-type} prefix of Lambda destination records delivered to EventBridge (Success / Failure). */
+    static final String LAMBDA_DETAIL_TYPE = "Lambda Function Invocation Result";
+
     private final JsonMapper json;
     private final S3EventRecords s3Records;
+    private final LambdaDestinationRecords lambdaRecords;
+    private final BatchJobStateChanges batchEvents;
 
     public QueueMessageReader(JsonMapper json) {
         this.json = json;
         this.s3Records = new S3EventRecords(json);
+        this.lambdaRecords = new LambdaDestinationRecords(json);
+        this.batchEvents = new BatchJobStateChanges(json);
     }
 
     /** Reads one message body. */
-    public BucketNotification read(String body) {
+    public QueueMessage read(String body) {
         return read(tree(body, "the message body"), true);
     }
 
-    private BucketNotification read(JsonNode root, boolean outermost) {
+    private QueueMessage read(JsonNode root, boolean outermost) {
         if (root == null || !root.isObject()) {
             throw new MalformedNotificationException("not a JSON object");
         }
@@ -43,14 +55,18 @@ public final class QueueMessageReader {
         if (outermost && root.has("Type") && root.has("TopicArn")) {
             return snsEnvelope(root);
         }
+        if (LambdaDestinationRecords.isDestinationRecord(root)) {
+            return lambdaRecords.read(root);
+        }
         if (root.has("detail-type") && root.has("source")) {
             return eventBridge(root);
         }
         throw new MalformedNotificationException("neither an S3 event (Records), an SNS notification (Type, "
-                + "TopicArn, Message) nor an EventBridge event (source, detail-type, detail)");
+                + "TopicArn, Message), a Lambda destination record (requestContext.functionArn) nor an EventBridge "
+                + "event (source, detail-type, detail)");
     }
 
-    private BucketNotification snsEnvelope(JsonNode root) {
+    private QueueMessage snsEnvelope(JsonNode root) {
         String type = root.path("Type").asString("");
         if (!"Notification".equals(type)) {
             throw new MalformedNotificationException("an SNS message of type '" + type + "', not a Notification");
@@ -62,11 +78,23 @@ public final class QueueMessageReader {
         return read(tree(message.asString(), "the SNS Message"), false);
     }
 
-    private static BucketNotification eventBridge(JsonNode root) {
+    private QueueMessage eventBridge(JsonNode root) {
         String source = root.path("source").asString("");
         String detailType = root.path("detail-type").asString("");
+        if (BatchJobStateChanges.SOURCE.equals(source) && BatchJobStateChanges.DETAIL_TYPE.equals(detailType)) {
+            return batchEvents.read(root);
+        }
+        if ("lambda".equals(source) && detailType.startsWith(LAMBDA_DETAIL_TYPE)) {
+            JsonNode detail = root.path("detail");
+            if (!LambdaDestinationRecords.isDestinationRecord(detail)) {
+                throw new MalformedNotificationException("a '" + detailType + "' event whose detail is not a Lambda "
+                        + "destination record (requestContext.functionArn)");
+            }
+            return lambdaRecords.read(detail);
+        }
         if (!"aws.s3".equals(source)) {
-            throw new MalformedNotificationException("an EventBridge event from '" + source + "', not aws.s3");
+            throw new MalformedNotificationException("an EventBridge event '" + detailType + "' from '" + source
+                    + "', neither aws.s3 nor a Batch Job State Change (aws.batch) nor a Lambda invocation result");
         }
         if (!"Object Created".equals(detailType)) {
             return new BucketNotification(List.of(), List.of(detailType.isEmpty() ? "unnamed" : detailType));
@@ -88,7 +116,8 @@ public final class QueueMessageReader {
         return new BucketNotification(created, List.of());
     }
 
-    private static Instant time(JsonNode time) {
+    /** An EventBridge {@code time}: ISO-8601 or epoch seconds; now when absent. */
+    static Instant time(JsonNode time) {
         if (time == null || time.isNull()) {
             return Instant.now();
         }

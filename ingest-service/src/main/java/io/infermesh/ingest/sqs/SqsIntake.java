@@ -30,8 +30,9 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The SQS intake: one long-polling virtual thread per configured queue, started and stopped with the application.
- * Each message goes through the shared {@link NotificationHandler} (after {@link QueueMessageReader} unwrapped it)
- * and is deleted only after Kafka acknowledged everything it produced. A message that cannot be read is published to
+ * Each message, a bucket notification or a cloud backend's report (Lambda destination record, Batch job state change),
+ * goes through the shared {@link NotificationHandler} (after {@link QueueMessageReader} told its shape and unwrapped
+ * it) and is deleted only after Kafka acknowledged everything it produced. A message that cannot be read is published to
  * {@code infermesh.storage.events.dlq} (headers {@code x-exception-message}, {@code x-original-source} = queue URL)
  * and then deleted. When publishing fails the message is left on the queue and comes back after its visibility
  * timeout: at-least-once, made safe by deterministic job ids.
@@ -63,6 +64,7 @@ public class SqsIntake implements SmartLifecycle, DisposableBean {
         this.bridge = bridge;
         this.meters = meters;
         handler.register(INTAKE);
+        handler.registerBackendReports(INTAKE);
         meters.counter("infermesh.ingest.dead-lettered", "intake", INTAKE);
     }
 
@@ -133,7 +135,10 @@ public class SqsIntake implements SmartLifecycle, DisposableBean {
         sqs.close();
     }
 
-    /** Handles one message; deletes it only after what it produced (jobs or a dead letter) is on Kafka. */
+    /**
+     * Handles one message; deletes it only after what it produced (jobs, a backend's lifecycle event and result, or a
+     * dead letter) is on Kafka.
+     */
     void process(String queueUrl, Message message) {
         try {
             try {

@@ -1,5 +1,6 @@
 package io.infermesh.ingest.sqs;
 
+import io.infermesh.localinfra.MotoServer;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

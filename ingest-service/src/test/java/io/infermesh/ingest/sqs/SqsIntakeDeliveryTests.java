@@ -1,12 +1,15 @@
 package io.infermesh.ingest.sqs;
 
+import io.infermesh.localinfra.MotoServer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.infermesh.contracts.Backend;
 import io.infermesh.contracts.Topics;
 import io.infermesh.ingest.IngestProperties;
 import io.infermesh.ingest.intake.JobEventPublisher;
 import io.infermesh.ingest.intake.NotificationHandler;
+import io.infermesh.ingest.notification.CloudBackendExamples;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
@@ -44,7 +47,7 @@ class SqsIntakeDeliveryTests {
 
     @BeforeEach
     void queue() {
-        sqs = MotoServer.sqs();
+        sqs = MotoServer.client(SqsClient.builder());
         queueUrl = sqs.createQueue(b -> b.queueName("delivery-" + UUID.randomUUID())
                 .attributes(Map.of(QueueAttributeName.VISIBILITY_TIMEOUT, "1"))).queueUrl();
         kafka = new FakeKafka();
@@ -78,6 +81,40 @@ class SqsIntakeDeliveryTests {
         assertThat(kafka.inFlightAtSend).as("still on the queue at every send").containsOnly("1");
         assertThat(inFlight()).isEqualTo("0");
         assertThat(visible()).isEqualTo("0");
+    }
+
+    @Test
+    void aLambdaResultIsDeletedOnlyAfterItsLifecycleEventAndResultWereAcknowledged() {
+        kafka.beforeAck = () -> kafka.inFlightAtSend.add(inFlight());
+        var job = CloudBackendExamples.job(UUID.randomUUID().toString(), 1, Backend.LAMBDA);
+        sqs.sendMessage(b -> b.queueUrl(queueUrl).messageBody(
+                CloudBackendExamples.lambdaSuccess(job, CloudBackendExamples.returned(job))));
+        var message = sqs.receiveMessage(b -> b.queueUrl(queueUrl).waitTimeSeconds(2).visibilityTimeout(30))
+                .messages().getFirst();
+
+        intake.process(queueUrl, message);
+
+        assertThat(kafka.topics).containsExactly(Topics.JOBS_LIFECYCLE.name(), Topics.JOBS_RESULTS.name());
+        assertThat(kafka.inFlightAtSend).as("still on the queue at every send").containsOnly("1");
+        assertThat(inFlight()).isEqualTo("0");
+        assertThat(visible()).isEqualTo("0");
+    }
+
+    @Test
+    void aBatchReportWhoseEventKafkaRefusedStaysOnTheQueueAndComesBack() {
+        kafka.accept = false;
+        var job = CloudBackendExamples.job(UUID.randomUUID().toString(), 2, Backend.BATCH);
+        String id = sqs.sendMessage(b -> b.queueUrl(queueUrl).messageBody(CloudBackendExamples.batch(job,
+                "SUCCEEDED"))).messageId();
+
+        intake.process(queueUrl, receive());
+
+        assertThat(meters.counter("infermesh.ingest.sqs.errors", "intake", "sqs", "stage", "publish").count())
+                .isEqualTo(1);
+        assertThat(meters.counter("infermesh.ingest.completions", "intake", "sqs", "backend", "batch", "status",
+                "SUCCEEDED").count()).isZero();
+        await("the message comes back after its visibility timeout").atMost(Duration.ofSeconds(15))
+                .until(this::receivedAgain, id::equals);
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.infermesh.ingest.sqs;
 
+import io.infermesh.localinfra.MotoServer;
 import io.infermesh.ingest.IngestIntegrationTest;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -70,7 +71,7 @@ class SqsIntakeIntegrationTests extends IngestIntegrationTest {
 
     static synchronized SqsClient sqs() {
         if (sqs == null) {
-            sqs = MotoServer.sqs();
+            sqs = MotoServer.client(SqsClient.builder());
         }
         return sqs;
     }
@@ -156,7 +157,8 @@ class SqsIntakeIntegrationTests extends IngestIntegrationTest {
         String badId = sqs().sendMessage(b -> b.queueUrl(queueUrl()).messageBody("<xml>" + marker + "</xml>"))
                 .messageId();
         String unknownId = sqs().sendMessage(b -> b.queueUrl(queueUrl())
-                .messageBody("{\"detail-type\":\"Batch Job State Change\",\"source\":\"aws.batch\",\"detail\":{}}"))
+                .messageBody("{\"detail-type\":\"EC2 Instance State-change Notification\",\"source\":\"aws.ec2\","
+                        + "\"detail\":{}}"))
                 .messageId();
         String key = "inbox/digits/dave/" + UUID.randomUUID() + ".png";
         sqs().sendMessage(b -> b.queueUrl(queueUrl()).messageBody(s3Event(BUCKET, key, "etag-q2")));
@@ -166,7 +168,7 @@ class SqsIntakeIntegrationTests extends IngestIntegrationTest {
         assertThat(TopicProbe.header(dead, "x-exception-message")).contains("not JSON");
         assertThat(TopicProbe.header(dead, "x-original-source")).isEqualTo(queueUrl());
         ConsumerRecord<String, String> unknown = awaitRecords(Topics.STORAGE_EVENTS.dlq(), unknownId, 1).getFirst();
-        assertThat(TopicProbe.header(unknown, "x-exception-message")).contains("aws.batch");
+        assertThat(TopicProbe.header(unknown, "x-exception-message")).contains("aws.ec2");
         assertThat(requested(Inbox.jobId(BUCKET, key, "etag-q2")).get("model").asString()).isEqualTo("digits");
         awaitEmpty(queueUrl());
         assertThat(count("infermesh.ingest.dead-lettered")).isEqualTo(before + 2);

@@ -1,34 +1,37 @@
 package io.infermesh.router.kafka;
 
-import io.infermesh.contracts.CloudEventTypes;
-import io.infermesh.contracts.JobDispatched;
+import io.github.resilience4j.micrometer.tagged.TaggedCircuitBreakerMetrics;
+import io.github.resilience4j.micrometer.tagged.TaggedRateLimiterMetrics;
+import io.github.resilience4j.micrometer.tagged.TaggedRetryMetrics;
+import io.infermesh.contracts.Backend;
 import io.infermesh.contracts.JobRequested;
-import io.infermesh.contracts.JobStatus;
 import io.infermesh.contracts.JobStatusChanged;
-import io.infermesh.contracts.Topics;
 import io.infermesh.router.RouterProperties;
+import io.infermesh.router.backend.BatchBackend;
+import io.infermesh.router.backend.Backends;
+import io.infermesh.router.backend.LambdaBackend;
 import io.infermesh.router.catalogue.ModelCatalogue;
+import io.infermesh.router.placement.PlacementPolicy;
 import io.infermesh.router.placement.RecentJobs;
-import io.infermesh.router.placement.Router;
+import io.infermesh.router.placement.RunTimes;
+import io.infermesh.router.tracking.Ledger;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.nio.charset.StandardCharsets;
-import java.time.Instant;
+import java.time.Clock;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.cloud.stream.function.StreamBridge;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.kafka.support.KafkaHeaders;
 import org.springframework.messaging.Message;
-import org.springframework.messaging.MessageHeaders;
-import org.springframework.messaging.support.MessageBuilder;
+import software.amazon.awssdk.services.batch.BatchClient;
+import software.amazon.awssdk.services.lambda.LambdaClient;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Consumes {@code infermesh.jobs.requested}; places each job; publishes RUNNABLE (with the placement reason) and
- * then the dispatch, or FAILED when the job cannot run. RUNNABLE goes first so that it never trails the worker's
- * STARTING on the lifecycle topic.
+ * Consumes {@code infermesh.jobs.requested}; places each job and dispatches it ({@link Dispatcher}). Consumes
+ * {@code infermesh.jobs.lifecycle} to learn run times, backlogs and cloud outcomes ({@link LifecycleObserver}).
  */
 @Configuration(proxyBeanMethods = false)
 class JobRouting {
@@ -43,9 +46,47 @@ class JobRouting {
     }
 
     @Bean
-    Consumer<Message<byte[]>> routeJob(JsonMapper json, ModelCatalogue catalogue, StreamBridge bridge,
-            MeterRegistry meters, RouterProperties properties) {
-        Router router = new Router();
+    RunTimes runTimes() {
+        return new RunTimes();
+    }
+
+    @Bean
+    Ledger ledger(RouterProperties properties) {
+        return new Ledger(properties.estimates().estimates(), Clock.systemUTC());
+    }
+
+    @Bean
+    Backends backends(RouterProperties properties, StreamBridge bridge, JsonMapper json, MeterRegistry meters,
+            ObjectProvider<LambdaClient> lambda, ObjectProvider<BatchClient> batch) {
+        Backends backends = new Backends(properties.resilience().settings());
+        backends.register(new OnPremBackend(new Publisher(bridge, json)));
+        String why = "AWS is not configured for this router (infermesh.router.aws.enabled=false)";
+        lambda.ifAvailable(client -> backends.register(new LambdaBackend(client, json)));
+        batch.ifAvailable(client -> backends.register(new BatchBackend(client, json)));
+        backends.absent(Backend.LAMBDA, why).absent(Backend.BATCH, why);
+        TaggedCircuitBreakerMetrics.ofCircuitBreakerRegistry(backends.breakers()).bindTo(meters);
+        TaggedRetryMetrics.ofRetryRegistry(backends.retries()).bindTo(meters);
+        TaggedRateLimiterMetrics.ofRateLimiterRegistry(backends.limiters()).bindTo(meters);
+        return backends;
+    }
+
+    @Bean
+    PlacementPolicy placementPolicy(RouterProperties properties, RunTimes runTimes, Ledger ledger,
+            Backends backends) {
+        return new PlacementPolicy(properties.prices().table(), properties.estimates().estimates(), runTimes, ledger,
+                backends);
+    }
+
+    @Bean
+    Dispatcher dispatcher(PlacementPolicy policy, Backends backends, Ledger ledger, StreamBridge bridge,
+            JsonMapper json, ModelCatalogue catalogue, MeterRegistry meters, RouterProperties properties) {
+        return new Dispatcher(policy, backends, ledger, new Publisher(bridge, json), catalogue, meters,
+                Clock.systemUTC(), properties.resultsBucket(), properties.resultsPrefix());
+    }
+
+    @Bean
+    Consumer<Message<byte[]>> routeJob(JsonMapper json, Dispatcher dispatcher, MeterRegistry meters,
+            RouterProperties properties) {
         RecentJobs recent = new RecentJobs(properties.recentJobs());
         var duplicates = meters.counter("infermesh.router.duplicates");
         return message -> {
@@ -56,7 +97,7 @@ class JobRouting {
                 return;
             }
             try {
-                place(job, router, catalogue, bridge, json, meters);
+                dispatcher.route(job);
             } catch (RuntimeException e) {
                 recent.forget(job.jobId());
                 throw e;
@@ -64,44 +105,14 @@ class JobRouting {
         };
     }
 
-    private static void place(JobRequested job, Router router, ModelCatalogue catalogue, StreamBridge bridge,
-            JsonMapper json, MeterRegistry meters) {
-        Instant now = Instant.now();
-        switch (router.place(job, catalogue.find(job.model()))) {
-            case Router.Placed placed -> {
-                JobStatusChanged runnable = JobStatusChanged
-                        .of(job.jobId(), job.model(), job.owner(), JobStatus.RUNNABLE, 1, now)
-                        .withBackend(placed.backend(), placed.reason());
-                send(bridge, json, Topics.JOBS_LIFECYCLE.name(), job.jobId(), runnable.eventId(),
-                        CloudEventTypes.JOB_STATUS_CHANGED, now, runnable);
-                JobDispatched dispatch = new JobDispatched(job.jobId(), job.model(), job.owner(), job.input(), 1,
-                        placed.reason(), job.requestedAt(), now);
-                send(bridge, json, Topics.dispatch(job.model()).name(), job.jobId(), job.jobId() + "/1/dispatch",
-                        CloudEventTypes.JOB_DISPATCHED, now, dispatch);
-                meters.counter("infermesh.router.placements", "model", job.model(), "backend",
-                        placed.backend().name().toLowerCase(java.util.Locale.ROOT)).increment();
-            }
-            case Router.Rejected rejected -> {
-                JobStatusChanged failed = JobStatusChanged
-                        .of(job.jobId(), job.model(), job.owner(), JobStatus.FAILED, 1, now)
-                        .withFailure(rejected.reason(), rejected.message());
-                send(bridge, json, Topics.JOBS_LIFECYCLE.name(), job.jobId(), failed.eventId(),
-                        CloudEventTypes.JOB_STATUS_CHANGED, now, failed);
-                meters.counter("infermesh.router.rejections", "reason", rejected.reason().name()).increment();
-                log.info("job {} rejected: {}", job.jobId(), rejected.message());
-            }
-        }
+    @Bean
+    LifecycleObserver lifecycleObserver(Ledger ledger, RunTimes runTimes, Backends backends, Dispatcher dispatcher,
+            ModelCatalogue catalogue, MeterRegistry meters) {
+        return new LifecycleObserver(ledger, runTimes, backends, dispatcher, catalogue, meters);
     }
 
-    private static void send(StreamBridge bridge, JsonMapper json, String topic, String jobId, String eventId,
-            String type, Instant time, Object payload) {
-        Message<byte[]> message = MessageBuilder.withPayload(json.writeValueAsBytes(payload))
-                .setHeader(KafkaHeaders.KEY, jobId.getBytes(StandardCharsets.UTF_8))
-                .copyHeaders(CloudEventTypes.headers(eventId, type, "router-service", jobId, time))
-                .setHeader(MessageHeaders.CONTENT_TYPE, "application/json")
-                .build();
-        if (!bridge.send(topic, message)) {
-            throw new IllegalStateException("could not publish " + type + " for job " + jobId + " to " + topic);
-        }
+    @Bean
+    Consumer<Message<byte[]>> observeLifecycle(JsonMapper json, LifecycleObserver observer) {
+        return message -> observer.accept(json.readValue(message.getPayload(), JobStatusChanged.class));
     }
 }

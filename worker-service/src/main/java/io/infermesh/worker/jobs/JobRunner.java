@@ -8,6 +8,7 @@ import io.infermesh.contracts.JobStatus;
 import io.infermesh.contracts.JobStatusChanged;
 import io.infermesh.contracts.ObjectRef;
 import io.infermesh.contracts.Prediction;
+import io.infermesh.contracts.RemoteJob;
 import io.infermesh.contracts.Timings;
 import io.infermesh.worker.catalogue.WorkerModels;
 import io.infermesh.worker.engine.Inference;
@@ -104,7 +105,7 @@ public final class JobRunner {
         }
         long t1 = System.nanoTime();
         String bucket = resultsBucket.isEmpty() ? job.input().bucket() : resultsBucket;
-        String key = resultsPrefix + job.model() + "/" + job.owner() + "/" + job.jobId() + "/result.json";
+        String key = RemoteJob.resultKey(resultsPrefix, job.model(), job.owner(), job.jobId());
         ObjectRef output = results.write(bucket, key, document(job, model, inference));
         long uploadMs = (System.nanoTime() - t1) / 1_000_000;
         Instant finished = clock.instant();
@@ -118,11 +119,11 @@ public final class JobRunner {
         events.statusChanged(JobStatusChanged
                 .of(job.jobId(), job.model(), job.owner(), JobStatus.SUCCEEDED, job.attempt(), finished)
                 .withBackend(Backend.ONPREM, null).withOutput(output).withColdStart(inference.coldStart())
-                .withTimings(timings).withPredictions(top)
+                .withTimings(timings).withPredictions(top).withEstimatedCost(job.estimatedCostUsd())
                 .withMessage("top answer '" + top.getFirst().label() + "' with probability "
                         + String.format(java.util.Locale.ROOT, "%.3f", top.getFirst().probability())));
         events.result(new JobResult(job.jobId(), job.model(), job.owner(), job.attempt(), Backend.ONPREM,
-                job.input(), output, top, timings, finished));
+                job.input(), output, top, timings, finished, job.estimatedCostUsd()));
     }
 
     /** Ends the job FAILED because of an unexpected error, on the last delivery attempt. */

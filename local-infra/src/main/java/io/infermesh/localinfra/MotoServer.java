@@ -1,6 +1,4 @@
-package io.infermesh.ingest.sqs;
-
-import static org.awaitility.Awaitility.await;
+package io.infermesh.localinfra;
 
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -19,15 +17,16 @@ import org.junit.jupiter.api.extension.TestInstanceFactoryContext;
 import org.junit.jupiter.api.extension.TestInstancePreConstructCallback;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
 import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
 import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
-import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
  * A moto server ({@code python3 -m moto.server}) for the whole test JVM: started on first use on a free port,
- * stopped when the JUnit run ends (a JVM shutdown hook is the fallback). As an extension it skips the test class,
+ * stopped when the JUnit run ends (a JVM shutdown hook is the fallback). Lambda and Batch run in moto's no-Docker
+ * mode: an invoked function returns its payload; a submitted Batch job succeeds at once. As an extension it skips the test class,
  * with the reason, when moto is not installed ({@code pip install 'moto[server]'}).
  */
 public final class MotoServer implements BeforeAllCallback, TestInstancePreConstructCallback {
@@ -59,11 +58,11 @@ public final class MotoServer implements BeforeAllCallback, TestInstancePreConst
     @Override
     public void preConstructTestInstance(TestInstanceFactoryContext factoryContext, ExtensionContext context) {
         String problem = problem();
-        Assumptions.assumeTrue(problem == null, () -> "moto is not available, SQS tests skipped: " + problem);
+        Assumptions.assumeTrue(problem == null, () -> "moto is not available, AWS tests skipped: " + problem);
     }
 
     /** Why moto cannot run here, or null when it can. */
-    static synchronized String problem() {
+    public static synchronized String problem() {
         if (endpoint == null && unavailable == null) {
             try {
                 start();
@@ -99,14 +98,35 @@ public final class MotoServer implements BeforeAllCallback, TestInstancePreConst
         Runtime.getRuntime().addShutdownHook(new Thread(MotoServer::stop, "moto-server-stop"));
         URI uri = URI.create("http://127.0.0.1:" + port);
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
-        await("moto server on " + uri + " (log: " + log.toAbsolutePath() + ")").atMost(Duration.ofSeconds(60))
-                .pollInterval(Duration.ofMillis(200)).ignoreExceptions().until(() -> {
-                    if (!process.isAlive()) {
-                        throw new IllegalStateException("moto server exited: " + Files.readString(log));
-                    }
-                    return http.send(HttpRequest.newBuilder(uri).GET().build(),
-                            HttpResponse.BodyHandlers.discarding()).statusCode() < 500;
-                });
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (true) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("moto server exited: " + Files.readString(log));
+            }
+            try {
+                if (http.send(HttpRequest.newBuilder(uri).GET().build(), HttpResponse.BodyHandlers.discarding())
+                        .statusCode() < 500) {
+                    break;
+                }
+            } catch (IOException notYet) {
+                // not listening yet
+            }
+            if (System.nanoTime() > deadline) {
+                stop();
+                throw new IllegalStateException("moto server on " + uri + " did not answer within 60 s (log: "
+                        + log.toAbsolutePath() + ")");
+            }
+            process.waitFor(200, TimeUnit.MILLISECONDS); // a bounded pause that also notices an early exit
+        }
+        // Lambda and Batch without Docker: functions echo their payload, Batch jobs succeed on submission.
+        HttpResponse<String> config = http.send(HttpRequest.newBuilder(uri.resolve("/moto-api/config"))
+                .POST(HttpRequest.BodyPublishers.ofString(
+                        "{\"batch\": {\"use_docker\": false}, \"lambda\": {\"use_docker\": false}}"))
+                .header("Content-Type", "application/json").build(), HttpResponse.BodyHandlers.ofString());
+        if (config.statusCode() >= 300) {
+            stop();
+            throw new IllegalStateException("moto rejected its configuration: " + config.body());
+        }
         endpoint = uri;
     }
 
@@ -123,9 +143,37 @@ public final class MotoServer implements BeforeAllCallback, TestInstancePreConst
         }
     }
 
-    public static SqsClient sqs() {
-        return SqsClient.builder().endpointOverride(endpoint()).region(REGION)
-                .credentialsProvider(credentials()).build();
+    /**
+     * Creates an IAM role (Lambda functions and Batch compute environments need one that exists) through IAM's
+     * Query API, and returns its ARN. Idempotent: an existing role of that name is fine.
+     */
+    public static String role(String name) {
+        String body = "Action=CreateRole&Version=2010-05-08&RoleName=" + name
+                + "&AssumeRolePolicyDocument=%7B%7D";
+        HttpRequest request = HttpRequest.newBuilder(endpoint().resolve("/"))
+                .header("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")
+                .header("Authorization", "AWS4-HMAC-SHA256 Credential=" + ACCESS_KEY
+                        + "/20261122/us-east-1/iam/aws4_request, SignedHeaders=host, Signature=0")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build();
+        try {
+            HttpResponse<String> response = HttpClient.newHttpClient().send(request,
+                    HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() != 200 && !response.body().contains("EntityAlreadyExists")) {
+                throw new IllegalStateException("IAM CreateRole answered " + response.statusCode() + ": "
+                        + response.body());
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("IAM CreateRole failed", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+        return "arn:aws:iam::123456789012:role/" + name;
+    }
+
+    /** Points an AWS SDK client builder at the moto server, with its region and test credentials. */
+    public static <B extends AwsClientBuilder<B, C>, C> C client(B builder) {
+        return builder.endpointOverride(endpoint()).region(REGION).credentialsProvider(credentials()).build();
     }
 
     /**
@@ -138,7 +186,7 @@ public final class MotoServer implements BeforeAllCallback, TestInstancePreConst
                 .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED).build();
     }
 
-    private static StaticCredentialsProvider credentials() {
+    public static StaticCredentialsProvider credentials() {
         return StaticCredentialsProvider.create(AwsBasicCredentials.create(ACCESS_KEY, SECRET_KEY));
     }
 }

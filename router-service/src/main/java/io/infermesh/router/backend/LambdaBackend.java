@@ -1,0 +1,58 @@
+package io.infermesh.router.backend;
+
+import io.infermesh.contracts.Backend;
+import io.infermesh.contracts.ModelCard;
+import io.infermesh.contracts.RemoteJob;
+import software.amazon.awssdk.core.SdkBytes;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.services.lambda.LambdaClient;
+import software.amazon.awssdk.services.lambda.model.InvocationType;
+import software.amazon.awssdk.services.lambda.model.InvokeRequest;
+import software.amazon.awssdk.services.lambda.model.InvokeResponse;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * AWS Lambda: an asynchronous ({@code Event}) invocation of the model card's function with the {@link RemoteJob} as
+ * payload. Lambda queues it and answers 202; the outcome comes back through the function's destinations (on-success
+ * and on-failure, to SQS), which ingest-service turns into lifecycle events.
+ */
+public final class LambdaBackend implements ComputeBackend {
+
+    private final LambdaClient lambda;
+    private final JsonMapper json;
+
+    public LambdaBackend(LambdaClient lambda, JsonMapper json) {
+        this.lambda = lambda;
+        this.json = json;
+    }
+
+    @Override
+    public Backend id() {
+        return Backend.LAMBDA;
+    }
+
+    @Override
+    public Handle dispatch(RemoteJob job, String reason, ModelCard model) {
+        ModelCard.LambdaTarget target = model.placement().lambda();
+        InvokeRequest.Builder request = InvokeRequest.builder()
+                .functionName(target.functionName())
+                .invocationType(InvocationType.EVENT)
+                .payload(SdkBytes.fromByteArray(json.writeValueAsBytes(job)));
+        if (target.qualifier() != null && !target.qualifier().isBlank()) {
+            request.qualifier(target.qualifier());
+        }
+        InvokeResponse response;
+        try {
+            response = lambda.invoke(request.build());
+        } catch (SdkException e) {
+            throw AwsErrors.classify("invoking Lambda function " + target.functionName(), e);
+        }
+        if (response.statusCode() == null || response.statusCode() != 202) {
+            throw new BackendException(BackendException.Kind.TRANSIENT, "Lambda function " + target.functionName()
+                    + " answered " + response.statusCode() + " to an asynchronous invocation, not 202", null);
+        }
+        String requestId = response.responseMetadata().requestId();
+        return new Handle(requestId, "Lambda function " + target.functionName() + " accepted the job (request "
+                + requestId + ")");
+    }
+}

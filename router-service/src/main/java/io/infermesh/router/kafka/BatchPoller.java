@@ -1,0 +1,117 @@
+package io.infermesh.router.kafka;
+
+import io.infermesh.contracts.Backend;
+import io.infermesh.contracts.FailureReason;
+import io.infermesh.contracts.JobResult;
+import io.infermesh.contracts.JobStatus;
+import io.infermesh.contracts.JobStatusChanged;
+import io.infermesh.contracts.RemoteJob;
+import io.infermesh.contracts.Timings;
+import io.infermesh.router.backend.BackendException;
+import io.infermesh.router.backend.BatchBackend;
+import io.infermesh.router.tracking.Ledger;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.services.batch.model.JobDetail;
+
+/**
+ * The fallback for late Batch state-change events: every poll, the Batch jobs this router submitted whose status
+ * has not moved for {@code lateAfter} are described (DescribeJobs, 100 per call), and any newer status is published
+ * on the lifecycle, exactly as ingest-service would from the event (same event ids, so whichever arrives second is
+ * a duplicate that consumers drop). A SUCCEEDED job also gets its result record; FAILED names Batch's reason.
+ */
+public final class BatchPoller {
+
+    private static final Logger log = LoggerFactory.getLogger(BatchPoller.class);
+
+    private final BatchBackend batch;
+    private final Ledger ledger;
+    private final Publisher publisher;
+    private final Duration lateAfter;
+    private final Clock clock;
+
+    public BatchPoller(BatchBackend batch, Ledger ledger, Publisher publisher, Duration lateAfter, Clock clock) {
+        this.batch = batch;
+        this.ledger = ledger;
+        this.publisher = publisher;
+        this.lateAfter = lateAfter;
+        this.clock = clock;
+    }
+
+    /** One poll; returns how many lifecycle events it published. */
+    public int poll() {
+        List<Ledger.InFlight> late = ledger.lateBatchJobs(lateAfter);
+        int published = 0;
+        for (int from = 0; from < late.size(); from += 100) {
+            List<Ledger.InFlight> chunk = late.subList(from, Math.min(late.size(), from + 100));
+            Map<String, Ledger.InFlight> byHandle = new HashMap<>();
+            chunk.forEach(f -> byHandle.put(f.handle(), f));
+            List<JobDetail> details;
+            try {
+                details = batch.describe(new ArrayList<>(byHandle.keySet()));
+            } catch (BackendException e) {
+                log.warn("could not poll {} late Batch jobs: {}", chunk.size(), e.getMessage());
+                continue;
+            }
+            for (JobDetail detail : details) {
+                Ledger.InFlight known = byHandle.get(detail.jobId());
+                if (known != null) {
+                    published += publish(known, detail);
+                }
+            }
+        }
+        return published;
+    }
+
+    private int publish(Ledger.InFlight known, JobDetail detail) {
+        JobStatus status = RemoteJob.lifecycleStatusOfBatch(detail.statusAsString()).orElse(null);
+        if (status == null || status.rank() <= known.lastStatus().rank()) {
+            return 0;
+        }
+        RemoteJob job = known.job();
+        Instant now = clock.instant();
+        JobStatusChanged event = JobStatusChanged.of(job.jobId(), job.model(), job.owner(), status, job.attempt(), now)
+                .withBackend(Backend.BATCH, null).withEstimatedCost(job.estimatedCostUsd());
+        if (status == JobStatus.SUCCEEDED) {
+            Timings timings = timings(job, detail, now);
+            event = event.withOutput(job.output()).withTimings(timings)
+                    .withMessage("AWS Batch job " + detail.jobId() + " succeeded (seen by polling); the answer is in "
+                            + job.output().uri());
+            publisher.status(event);
+            publisher.result(new JobResult(job.jobId(), job.model(), job.owner(), job.attempt(), Backend.BATCH,
+                    job.input(), job.output(), null, timings, now, job.estimatedCostUsd()));
+        } else if (status == JobStatus.FAILED) {
+            String reason = detail.statusReason() == null ? "" : detail.statusReason();
+            String container = detail.container() == null ? "" : " (exit code " + detail.container().exitCode()
+                    + (detail.container().reason() == null ? "" : ", " + detail.container().reason()) + ")";
+            FailureReason why = reason.toLowerCase(Locale.ROOT).contains("timeout") ? FailureReason.TIMEOUT
+                    : FailureReason.BACKEND_ERROR;
+            publisher.status(event.withFailure(why, "AWS Batch job " + detail.jobId() + " failed: "
+                    + (reason.isEmpty() ? "no reason given" : reason) + container));
+        } else {
+            publisher.status(event);
+        }
+        ledger.observe(event);
+        if (status.isTerminal()) {
+            ledger.forget(job.jobId(), job.attempt());
+        }
+        return 1;
+    }
+
+    private static Timings timings(RemoteJob job, JobDetail detail, Instant now) {
+        Long run = detail.startedAt() != null && detail.stoppedAt() != null
+                ? Math.max(0, detail.stoppedAt() - detail.startedAt()) : null;
+        Long queue = job.requestedAt() != null && detail.startedAt() != null
+                ? Math.max(0, detail.startedAt() - job.requestedAt().toEpochMilli()) : null;
+        Long total = job.requestedAt() == null ? null : Math.max(0, Duration.between(job.requestedAt(), now).toMillis());
+        return new Timings(queue, null, null, run, null, total);
+    }
+}

@@ -1,0 +1,179 @@
+package io.infermesh.router.kafka;
+
+import io.infermesh.contracts.Backend;
+import io.infermesh.contracts.FailureReason;
+import io.infermesh.contracts.JobRequested;
+import io.infermesh.contracts.JobStatus;
+import io.infermesh.contracts.JobStatusChanged;
+import io.infermesh.contracts.ModelCard;
+import io.infermesh.contracts.ObjectRef;
+import io.infermesh.contracts.PlacementDecision;
+import io.infermesh.contracts.RemoteJob;
+import io.infermesh.router.backend.BackendException;
+import io.infermesh.router.backend.Backends;
+import io.infermesh.router.backend.ComputeBackend;
+import io.infermesh.router.catalogue.ModelCatalogue;
+import io.infermesh.router.placement.PlacementPolicy;
+import io.infermesh.router.tracking.Ledger;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Places a job attempt and hands it to its backend, falling back to the next eligible backend when one refuses,
+ * and publishes what happened: RUNNABLE with the decision, or FAILED with the reason. Never leaves a job without
+ * an outcome: if every backend refuses, the attempt ends FAILED (BACKEND_UNAVAILABLE or THROTTLED).
+ *
+ * <p>Order of events: for the on-prem pool RUNNABLE is published before the dispatch record, so that it never
+ * trails the worker's STARTING; for cloud backends after the backend accepted the job, so that RUNNABLE names
+ * the backend that really has it (a cloud completion arriving first is fine: status-service orders by rank).
+ */
+public final class Dispatcher {
+
+    private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
+
+    private final PlacementPolicy policy;
+    private final Backends backends;
+    private final Ledger ledger;
+    private final Publisher publisher;
+    private final ModelCatalogue catalogue;
+    private final MeterRegistry meters;
+    private final Clock clock;
+    private final String resultsBucket;
+    private final String resultsPrefix;
+
+    public Dispatcher(PlacementPolicy policy, Backends backends, Ledger ledger, Publisher publisher,
+            ModelCatalogue catalogue, MeterRegistry meters, Clock clock, String resultsBucket, String resultsPrefix) {
+        this.policy = policy;
+        this.backends = backends;
+        this.ledger = ledger;
+        this.publisher = publisher;
+        this.catalogue = catalogue;
+        this.meters = meters;
+        this.clock = clock;
+        this.resultsBucket = resultsBucket;
+        this.resultsPrefix = resultsPrefix;
+    }
+
+    /** Places and dispatches attempt 1 of a newly requested job. */
+    public void route(JobRequested job) {
+        Instant now = clock.instant();
+        var card = catalogue.find(job.model());
+        ledger.arrived(job.model());
+        switch (policy.place(job, card, now)) {
+            case PlacementPolicy.Placed placed ->
+                    dispatch(job.jobId(), job.model(), job.owner(), job.input(), job.requestedAt(), 1, card.get(),
+                            placed);
+            case PlacementPolicy.Rejected rejected ->
+                    fail(job.jobId(), job.model(), job.owner(), 1, null, rejected.reason(), rejected.message(),
+                            rejected.decision());
+        }
+    }
+
+    /**
+     * Dispatches a later attempt on {@code backend} (lambda-batch's fallback to Batch).
+     *
+     * @param why what happened to the previous attempt, for people
+     */
+    public void retry(JobStatusChanged previous, ObjectRef input, Instant requestedAt, Backend backend, String why) {
+        var card = catalogue.find(previous.model());
+        int attempt = previous.attempt() + 1;
+        if (card.isEmpty()) {
+            fail(previous.jobId(), previous.model(), previous.owner(), attempt, null, FailureReason.UNKNOWN_MODEL,
+                    "model '" + previous.model() + "' left the catalogue before attempt " + attempt, null);
+            return;
+        }
+        switch (policy.placeRetry(card.get(), backend, why)) {
+            case PlacementPolicy.Placed placed ->
+                    dispatch(previous.jobId(), previous.model(), previous.owner(), input, requestedAt, attempt,
+                            card.get(), placed);
+            case PlacementPolicy.Rejected rejected ->
+                    fail(previous.jobId(), previous.model(), previous.owner(), attempt, backend, rejected.reason(),
+                            rejected.message(), rejected.decision());
+        }
+    }
+
+    private void dispatch(String jobId, String model, String owner, ObjectRef input, Instant requestedAt, int attempt,
+            ModelCard card, PlacementPolicy.Placed placed) {
+        List<Backend> order = new ArrayList<>();
+        order.add(placed.backend());
+        order.addAll(placed.fallbacks());
+        List<String> refusals = new ArrayList<>();
+        BackendException last = null;
+        for (Backend backend : order) {
+            Instant now = clock.instant();
+            String reason = refusals.isEmpty() ? placed.reason()
+                    : placed.reason() + "; " + String.join("; ", refusals) + "; so " + name(backend);
+            double cost = backend == placed.backend() ? placed.estimatedCostUsd()
+                    : policy.estimate(card, backend).costUsd();
+            PlacementDecision decision = placed.decision() == null ? null
+                    : new PlacementDecision(placed.decision().mode(), backend, reason,
+                            placed.decision().deadlineSeconds(), placed.decision().alternatives());
+            JobStatusChanged runnable = JobStatusChanged.of(jobId, model, owner, JobStatus.RUNNABLE, attempt, now)
+                    .withBackend(backend, reason).withDecision(decision).withEstimatedCost(cost).withInput(input);
+            RemoteJob remote = new RemoteJob(jobId, model, owner, attempt, backend, input, output(input, model, owner,
+                    jobId), requestedAt, now, cost);
+            if (backend == Backend.ONPREM) {
+                // RUNNABLE first; a Kafka failure here propagates and the request is redelivered
+                publisher.status(runnable);
+                backends.dispatch(backend, remote, reason, card);
+                ledger.dispatchedOnprem(jobId, attempt, model, policy.estimate(card, backend).runSeconds());
+                count(model, backend);
+                return;
+            }
+            try {
+                ComputeBackend.Handle handle = backends.dispatch(backend, remote, reason, card);
+                ledger.dispatchedRemote(remote, handle.id());
+                publisher.status(runnable.withMessage(handle.detail()));
+                count(model, backend);
+                log.info("job {} attempt {} placed on {}: {}", jobId, attempt, backend, handle.detail());
+                return;
+            } catch (BackendException e) {
+                last = e;
+                refusals.add(name(backend) + " refused it (" + e.getMessage() + ")");
+                meters.counter("infermesh.router.dispatch.failures", "backend", tag(backend), "kind",
+                        e.kind().name().toLowerCase(Locale.ROOT)).increment();
+                log.warn("job {} attempt {}: {} refused it: {}", jobId, attempt, backend, e.getMessage());
+            }
+        }
+        FailureReason reason = last != null && last.kind() == BackendException.Kind.THROTTLED
+                ? FailureReason.THROTTLED : FailureReason.BACKEND_UNAVAILABLE;
+        fail(jobId, model, owner, attempt, placed.backend(), reason,
+                "no backend accepted the job: " + String.join("; ", refusals), placed.decision());
+    }
+
+    private void fail(String jobId, String model, String owner, int attempt, Backend backend, FailureReason reason,
+            String message, PlacementDecision decision) {
+        JobStatusChanged failed = JobStatusChanged.of(jobId, model, owner, JobStatus.FAILED, attempt, clock.instant())
+                .withBackend(backend, null).withFailure(reason, message).withDecision(decision);
+        publisher.status(failed);
+        meters.counter("infermesh.router.rejections", "reason", reason.name()).increment();
+        log.info("job {} attempt {} failed: {}", jobId, attempt, message);
+    }
+
+    private ObjectRef output(ObjectRef input, String model, String owner, String jobId) {
+        String bucket = resultsBucket.isEmpty() && input != null ? input.bucket() : resultsBucket;
+        return ObjectRef.of(bucket, RemoteJob.resultKey(resultsPrefix, model, owner, jobId));
+    }
+
+    private void count(String model, Backend backend) {
+        meters.counter("infermesh.router.placements", "model", model, "backend", tag(backend)).increment();
+    }
+
+    private static String tag(Backend backend) {
+        return backend.name().toLowerCase(Locale.ROOT);
+    }
+
+    private static String name(Backend backend) {
+        return switch (backend) {
+            case ONPREM -> "the on-prem pool";
+            case LAMBDA -> "AWS Lambda";
+            case BATCH -> "AWS Batch";
+        };
+    }
+}

@@ -1,0 +1,203 @@
+package io.infermesh.router.kafka;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.infermesh.contracts.Backend;
+import io.infermesh.contracts.CloudEventTypes;
+import io.infermesh.contracts.FailureReason;
+import io.infermesh.contracts.JobRequested;
+import io.infermesh.contracts.JobResult;
+import io.infermesh.contracts.JobStatus;
+import io.infermesh.contracts.JobStatusChanged;
+import io.infermesh.contracts.ObjectRef;
+import io.infermesh.contracts.RemoteJob;
+import io.infermesh.contracts.Topics;
+import io.infermesh.localinfra.LocalInfra;
+import io.infermesh.localinfra.LocalInfraExtension;
+import io.infermesh.localinfra.MotoServer;
+import io.infermesh.localinfra.TopicProbe;
+import io.infermesh.localinfra.WithLocalInfra;
+import io.infermesh.router.RouterServiceApplication;
+import io.infermesh.localinfra.MotoAws;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.Predicate;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import software.amazon.awssdk.services.batch.BatchClient;
+import software.amazon.awssdk.services.batch.model.JobDetail;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The router on real Kafka with its Lambda and Batch backends on the real AWS SDK against moto: what a model card's
+ * placement mode does to a job, seen on the lifecycle and results topics and in AWS.
+ */
+@WithLocalInfra
+@ExtendWith(MotoServer.class)
+@SpringBootTest(classes = RouterServiceApplication.class, webEnvironment = SpringBootTest.WebEnvironment.NONE,
+        properties = "spring.config.name=router-service")
+class CloudPlacementIntegrationTests {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final String SUFFIX = UUID.randomUUID().toString().substring(0, 8);
+    private static final String FUNCTION = "infermesh-cloudy-" + SUFFIX;
+    private static final String QUEUE = "infermesh-cpu-" + SUFFIX;
+
+    @DynamicPropertySource
+    static void infrastructure(DynamicPropertyRegistry registry) throws IOException {
+        LocalInfra infra = LocalInfraExtension.infra();
+        infra.kafka().createTopics(3, Topics.JOBS_REQUESTED.name(), Topics.JOBS_LIFECYCLE.name(),
+                Topics.JOBS_RESULTS.name(), Topics.JOBS_REQUESTED.dlq());
+        MotoAws.function(FUNCTION);
+        MotoAws.queue(QUEUE, QUEUE + "-worker");
+        Path models = Files.createTempDirectory("router-models");
+        card(models, "cloudy", "lambda");
+        card(models, "batchy", "batch");
+        card(models, "fallback", "lambda-batch");
+        registry.add("spring.cloud.stream.kafka.binder.brokers", () -> infra.kafka().bootstrapServers());
+        registry.add("infermesh.router.models-dir", models::toString);
+        registry.add("infermesh.router.results-bucket", () -> "results");
+        registry.add("infermesh.router.aws.enabled", () -> "true");
+        registry.add("infermesh.router.aws.endpoint", () -> MotoServer.endpoint().toString());
+        registry.add("infermesh.router.aws.region", () -> MotoServer.REGION.id());
+        registry.add("infermesh.router.aws.access-key-id", () -> MotoServer.ACCESS_KEY);
+        registry.add("infermesh.router.aws.secret-access-key", () -> MotoServer.SECRET_KEY);
+        registry.add("infermesh.router.batch-poll.interval", () -> "200ms");
+        registry.add("infermesh.router.batch-poll.late-after", () -> "0s");
+    }
+
+    private static void card(Path models, String name, String mode) throws IOException {
+        Files.createDirectories(models.resolve(name));
+        Files.writeString(models.resolve(name).resolve("model.yaml"), """
+                name: %s
+                artifact: model.onnx
+                input: {kind: image, width: 8, height: 8, channels: 1}
+                output: {labels: ["0", "1"]}
+                resources: {maxInputBytes: 1000000, timeoutSeconds: 120, memoryMb: 2048, cpus: 1}
+                placement:
+                  mode: %s
+                  lambda: {functionName: %s}
+                  batch: {jobQueue: %s, jobDefinition: %s-worker}
+                """.formatted(name, mode, FUNCTION, QUEUE, QUEUE));
+    }
+
+    @Test
+    void aLambdaJobIsInvokedAndItsRunnableEventCarriesTheDecision() {
+        String jobId = request("cloudy");
+
+        JobStatusChanged runnable = awaitStatus(jobId, events -> events.stream()
+                .anyMatch(e -> e.status() == JobStatus.RUNNABLE)).stream()
+                .filter(e -> e.status() == JobStatus.RUNNABLE).findFirst().orElseThrow();
+        assertThat(runnable.backend()).isEqualTo(Backend.LAMBDA);
+        assertThat(runnable.attempt()).isEqualTo(1);
+        assertThat(runnable.placementReason()).contains("fixes placement to AWS Lambda");
+        assertThat(runnable.message()).contains(FUNCTION).contains("accepted");
+        assertThat(runnable.decision().mode()).isEqualTo("lambda");
+        assertThat(runnable.decision().chosen()).isEqualTo(Backend.LAMBDA);
+        assertThat(runnable.decision().alternatives()).hasSize(3);
+        assertThat(runnable.estimatedCostUsd()).isPositive();
+    }
+
+    @Test
+    void aBatchJobIsSubmittedAndItsStatesReachTheLifecycleThroughPolling() {
+        String jobId = request("batchy");
+
+        List<JobStatusChanged> events = awaitStatus(jobId, e -> e.stream()
+                .anyMatch(s -> s.status() == JobStatus.SUCCEEDED));
+        JobStatusChanged runnable = events.stream()
+                .filter(e -> e.status() == JobStatus.RUNNABLE).findFirst().orElseThrow();
+        assertThat(runnable.backend()).isEqualTo(Backend.BATCH);
+        JobStatusChanged succeeded = events.stream()
+                .filter(e -> e.status() == JobStatus.SUCCEEDED).findFirst().orElseThrow();
+        assertThat(succeeded.backend()).isEqualTo(Backend.BATCH);
+        assertThat(succeeded.output()).isEqualTo(ObjectRef.of("results",
+                RemoteJob.resultKey("results/", "batchy", "alice", jobId)));
+        assertThat(succeeded.message()).contains("succeeded");
+
+        JobResult result = JSON.readValue(TopicProbe.awaitRecords(bootstrap(), Topics.JOBS_RESULTS.name(), jobId,
+                r -> !r.isEmpty(), Duration.ofSeconds(30)).getFirst().value(), JobResult.class);
+        assertThat(result.backend()).isEqualTo(Backend.BATCH);
+        assertThat(result.output()).isEqualTo(succeeded.output());
+        assertThat(result.estimatedCostUsd()).isPositive();
+
+        // what AWS Batch was given
+        JobDetail detail = batchJob(RemoteJob.batchJobName(jobId, 1));
+        assertThat(detail.parameters()).containsEntry(RemoteJob.BATCH_PARAMETER_JOB_ID, jobId);
+        assertThat(detail.container().environment()).anySatisfy(kv -> {
+            assertThat(kv.name()).isEqualTo(RemoteJob.ENV_JOB);
+            RemoteJob sent = JSON.readValue(kv.value(), RemoteJob.class);
+            assertThat(sent.jobId()).isEqualTo(jobId);
+            assertThat(sent.input().key()).isEqualTo("batchy/alice/" + jobId + ".png");
+            assertThat(sent.output()).isEqualTo(succeeded.output());
+        });
+    }
+
+    @Test
+    void aLambdaBatchJobWhoseLambdaAttemptTimesOutRunsOnBatchAsAttemptTwo() {
+        String jobId = request("fallback");
+        awaitStatus(jobId, e -> e.stream().anyMatch(s -> s.status() == JobStatus.RUNNABLE
+                && s.backend() == Backend.LAMBDA));
+
+        // what ingest-service publishes from the function's on-failure destination record
+        JobStatusChanged timedOut = JobStatusChanged.of(jobId, "fallback", "alice",
+                JobStatus.FAILED, 1, Instant.now()).withBackend(Backend.LAMBDA, null)
+                .withInput(input("fallback", jobId))
+                .withFailure(FailureReason.TIMEOUT, "Lambda function " + FUNCTION + " timed out after 60 s");
+        TopicProbe.send(bootstrap(), Topics.JOBS_LIFECYCLE.name(), jobId, JSON.writeValueAsBytes(timedOut),
+                CloudEventTypes.headers(timedOut.eventId(), CloudEventTypes.JOB_STATUS_CHANGED, "ingest-service",
+                        jobId, timedOut.occurredAt()));
+
+        List<JobStatusChanged> events = awaitStatus(jobId, e -> e.stream()
+                .anyMatch(s -> s.attempt() == 2 && s.status() == JobStatus.SUCCEEDED));
+        JobStatusChanged second = events.stream().filter(e -> e.attempt() == 2
+                && e.status() == JobStatus.RUNNABLE).findFirst().orElseThrow();
+        assertThat(second.backend()).isEqualTo(Backend.BATCH);
+        assertThat(second.placementReason()).contains("attempt 1 on AWS Lambda timed out")
+                .contains("attempt 2");
+        assertThat(batchJob(RemoteJob.batchJobName(jobId, 2)).statusAsString()).isEqualTo("SUCCEEDED");
+        assertThat(events).filteredOn(e -> e.attempt() == 3).isEmpty();
+    }
+
+    private static String request(String model) {
+        String jobId = UUID.randomUUID().toString();
+        JobRequested job = new JobRequested(jobId, model, "alice", input(model, jobId), Instant.now(), "test");
+        TopicProbe.send(bootstrap(), Topics.JOBS_REQUESTED.name(), jobId, JSON.writeValueAsBytes(job), Map.of());
+        return jobId;
+    }
+
+    private static ObjectRef input(String model, String jobId) {
+        return new ObjectRef("inbox", model + "/alice/" + jobId + ".png", null, "e", 100L, "image/png");
+    }
+
+    private static List<JobStatusChanged> awaitStatus(String jobId, Predicate<List<JobStatusChanged>> done) {
+        List<ConsumerRecord<String, String>> records = TopicProbe.awaitRecords(bootstrap(),
+                Topics.JOBS_LIFECYCLE.name(), jobId, r -> done.test(parse(r)), Duration.ofSeconds(30));
+        return parse(records);
+    }
+
+    private static List<JobStatusChanged> parse(List<ConsumerRecord<String, String>> records) {
+        return records.stream().map(r -> JSON.readValue(r.value(), JobStatusChanged.class)).toList();
+    }
+
+    private static JobDetail batchJob(String name) {
+        try (BatchClient batch = MotoAws.batch()) {
+            String id = batch.listJobs(r -> r.jobQueue(QUEUE).jobStatus(software.amazon.awssdk.services.batch.model.JobStatus.SUCCEEDED)).jobSummaryList()
+                    .stream().filter(s -> s.jobName().equals(name)).findFirst().orElseThrow().jobId();
+            return batch.describeJobs(r -> r.jobs(id)).jobs().getFirst();
+        }
+    }
+
+    private static String bootstrap() {
+        return LocalInfraExtension.infra().kafka().bootstrapServers();
+    }
+}
