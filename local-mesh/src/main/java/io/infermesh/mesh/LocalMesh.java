@@ -105,6 +105,7 @@ public final class LocalMesh implements AutoCloseable {
             status.put("spring.datasource.url", infra.postgres().jdbcUrl());
             status.put("spring.datasource.username", infra.postgres().username());
             status.put("spring.datasource.password", infra.postgres().password());
+            status.put("infermesh.status.models-dir", models);
 
             Map<String, Object> router = new LinkedHashMap<>(common);
             router.put("server.port", settings.routerPort());

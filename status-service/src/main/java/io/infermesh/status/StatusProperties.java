@@ -2,6 +2,7 @@ package io.infermesh.status;
 
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
+import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
@@ -14,17 +15,49 @@ import org.springframework.validation.annotation.Validated;
  * @param defaultLimit how many jobs {@code GET /api/jobs} returns when the request names no {@code limit}
  * @param maxLimit the largest {@code limit} a request may ask for; larger requests get 400, so that a client learns
  *     the bound instead of silently receiving fewer jobs than it asked for
+ * @param modelsDir the model catalogue, for each model's {@code resources.timeoutSeconds} (the reaper's limit); a
+ *     missing folder means every model gets {@code reaper.default-timeout}
+ * @param reaper settles jobs that make no progress
+ * @param retention purges old terminal jobs
  */
 @Validated
 @ConfigurationProperties(prefix = "infermesh.status")
 public record StatusProperties(
         @DefaultValue("100") @Min(1) @Max(10_000) int defaultLimit,
-        @DefaultValue("1000") @Min(1) @Max(10_000) int maxLimit) {
+        @DefaultValue("1000") @Min(1) @Max(10_000) int maxLimit,
+        @DefaultValue("models") String modelsDir,
+        @DefaultValue Reaper reaper,
+        @DefaultValue Retention retention) {
 
     public StatusProperties {
         if (defaultLimit > maxLimit) {
             throw new IllegalArgumentException(
                     "infermesh.status.default-limit (" + defaultLimit + ") exceeds max-limit (" + maxLimit + ")");
         }
+    }
+
+    /**
+     * The reaper: a job whose last progress (the time of its latest status) is older than its model's
+     * {@code timeoutSeconds} plus {@code grace}, in a non-terminal status, is settled FAILED ({@code STUCK}).
+     *
+     * @param enabled whether it runs (default true)
+     * @param interval how often it looks (default 30 s)
+     * @param grace added to each model's timeout (default 5 min: queueing, clock skew, slow start-ups)
+     * @param defaultTimeout the limit of a model without a card or without {@code timeoutSeconds} (default 15 min)
+     * @param batchSize at most this many jobs settled per sweep (default 500)
+     */
+    public record Reaper(@DefaultValue("true") boolean enabled, @DefaultValue("30s") Duration interval,
+            @DefaultValue("5m") Duration grace, @DefaultValue("15m") Duration defaultTimeout,
+            @DefaultValue("500") @Min(1) int batchSize) {
+    }
+
+    /**
+     * Retention.
+     *
+     * @param days terminal jobs (and their event history) finished more than this many days ago are deleted;
+     *     0 keeps them forever (default)
+     * @param interval how often to purge (default 1 h)
+     */
+    public record Retention(@DefaultValue("0") @Min(0) int days, @DefaultValue("1h") Duration interval) {
     }
 }

@@ -12,7 +12,7 @@ import io.infermesh.contracts.RemoteJob;
 import io.infermesh.router.backend.BackendException;
 import io.infermesh.router.backend.Backends;
 import io.infermesh.router.backend.ComputeBackend;
-import io.infermesh.router.catalogue.ModelCatalogue;
+import io.infermesh.contracts.ModelCatalogue;
 import io.infermesh.router.placement.PlacementPolicy;
 import io.infermesh.router.tracking.Ledger;
 import io.micrometer.core.instrument.MeterRegistry;

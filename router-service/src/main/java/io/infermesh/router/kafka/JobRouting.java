@@ -10,7 +10,7 @@ import io.infermesh.router.RouterProperties;
 import io.infermesh.router.backend.BatchBackend;
 import io.infermesh.router.backend.Backends;
 import io.infermesh.router.backend.LambdaBackend;
-import io.infermesh.router.catalogue.ModelCatalogue;
+import io.infermesh.contracts.ModelCatalogue;
 import io.infermesh.router.placement.PlacementPolicy;
 import io.infermesh.router.placement.RecentJobs;
 import io.infermesh.router.placement.RunTimes;
@@ -40,7 +40,7 @@ class JobRouting {
 
     @Bean
     ModelCatalogue modelCatalogue(RouterProperties properties) {
-        ModelCatalogue catalogue = ModelCatalogue.load(properties.modelsPath());
+        ModelCatalogue catalogue = ModelCatalogue.load(properties.modelsPath(), "infermesh.router.models-dir");
         log.info("model catalogue {}: {}", properties.modelsPath().toAbsolutePath(), catalogue.names());
         return catalogue;
     }

@@ -7,7 +7,7 @@ import io.infermesh.contracts.JobStatusChanged;
 import io.infermesh.contracts.ModelCard;
 import io.infermesh.contracts.ObjectRef;
 import io.infermesh.router.backend.Backends;
-import io.infermesh.router.catalogue.ModelCatalogue;
+import io.infermesh.contracts.ModelCatalogue;
 import io.infermesh.router.placement.PlacementPolicy;
 import io.infermesh.router.placement.RecentJobs;
 import io.infermesh.router.placement.RunTimes;

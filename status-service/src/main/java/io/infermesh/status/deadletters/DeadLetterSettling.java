@@ -1,9 +1,7 @@
 package io.infermesh.status.deadletters;
 
-import io.infermesh.contracts.CloudEventTypes;
 import io.infermesh.contracts.JobStatus;
-import io.infermesh.contracts.JobStatusChanged;
-import io.infermesh.contracts.Topics;
+import io.infermesh.status.LifecyclePublisher;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -17,8 +15,6 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.kafka.support.KafkaHeaders;
 import org.springframework.messaging.Message;
-import org.springframework.messaging.MessageHeaders;
-import org.springframework.messaging.support.MessageBuilder;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -46,23 +42,11 @@ class DeadLetterSettling {
                                     rs.getString("owner")))
                             .optional();
             DeadLetterSettlement.settle(jobId, current, topic, why, Instant.now()).ifPresent(failed -> {
-                publish(bridge, json, failed);
+                new LifecyclePublisher(bridge, json).publish(failed);
                 settled.increment();
                 log.warn("job {} FAILED: dead letter on {}", jobId, topic);
             });
         };
-    }
-
-    private static void publish(StreamBridge bridge, JsonMapper json, JobStatusChanged event) {
-        Message<byte[]> message = MessageBuilder.withPayload(json.writeValueAsBytes(event))
-                .setHeader(KafkaHeaders.KEY, event.jobId().getBytes(StandardCharsets.UTF_8))
-                .copyHeaders(CloudEventTypes.headers(event.eventId(), CloudEventTypes.JOB_STATUS_CHANGED,
-                        "status-service", event.jobId(), event.occurredAt()))
-                .setHeader(MessageHeaders.CONTENT_TYPE, "application/json")
-                .build();
-        if (!bridge.send(Topics.JOBS_LIFECYCLE.name(), message)) {
-            throw new IllegalStateException("could not publish FAILED for dead-lettered job " + event.jobId());
-        }
     }
 
     private static String text(Object header) {

@@ -1,4 +1,4 @@
-package io.infermesh.router.catalogue;
+package io.infermesh.contracts;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -12,7 +12,7 @@ class ModelCatalogueTests {
 
     @Test
     void theRepositoryExampleModelsLoad() {
-        var catalogue = ModelCatalogue.load(Path.of("../models"));
+        var catalogue = ModelCatalogue.load(Path.of("../models"), "infermesh.router.models-dir");
         assertThat(catalogue.names()).contains("digits", "iris");
         assertThat(catalogue.find("digits").orElseThrow().resources().maxInputBytes()).isPositive();
     }
@@ -21,7 +21,7 @@ class ModelCatalogueTests {
     void aCardNamedDifferentlyFromItsFolderStopsStartUpNamingTheFile(@TempDir Path dir) throws Exception {
         Files.createDirectories(dir.resolve("digits"));
         Files.writeString(dir.resolve("digits/model.yaml"), "name: other\nartifact: model.onnx\n");
-        assertThatThrownBy(() -> ModelCatalogue.load(dir)).isInstanceOf(IllegalStateException.class)
+        assertThatThrownBy(() -> ModelCatalogue.load(dir, "infermesh.router.models-dir")).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("model.yaml").hasMessageContaining("'other'");
     }
 
@@ -29,13 +29,13 @@ class ModelCatalogueTests {
     void anUnreadableCardStopsStartUp(@TempDir Path dir) throws Exception {
         Files.createDirectories(dir.resolve("broken"));
         Files.writeString(dir.resolve("broken/model.yaml"), "name: [unclosed\n");
-        assertThatThrownBy(() -> ModelCatalogue.load(dir)).isInstanceOf(IllegalStateException.class)
+        assertThatThrownBy(() -> ModelCatalogue.load(dir, "infermesh.router.models-dir")).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("cannot read model card");
     }
 
     @Test
     void aMissingCatalogueFolderSaysWhichPropertyToSet(@TempDir Path dir) {
-        assertThatThrownBy(() -> ModelCatalogue.load(dir.resolve("absent")))
+        assertThatThrownBy(() -> ModelCatalogue.load(dir.resolve("absent"), "infermesh.router.models-dir"))
                 .hasMessageContaining("infermesh.router.models-dir");
     }
 }

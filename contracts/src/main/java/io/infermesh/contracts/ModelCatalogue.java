@@ -1,7 +1,5 @@
-package io.infermesh.router.catalogue;
+package io.infermesh.contracts;
 
-import io.infermesh.contracts.ModelCard;
-import io.infermesh.contracts.Topics;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -14,7 +12,7 @@ import tools.jackson.core.JacksonException;
 import tools.jackson.dataformat.yaml.YAMLMapper;
 
 /**
- * The model cards the router knows, read from {@code <modelsDir>/<name>/model.yaml}. A card that cannot be read, or
+ * The model catalogue: the model cards read from {@code <modelsDir>/<name>/model.yaml}. A card that cannot be read, or
  * whose name does not match its folder, stops start-up with a message naming the file: a mesh that silently lacks a
  * model would fail every job for it.
  */
@@ -26,10 +24,20 @@ public final class ModelCatalogue {
         this.cards = Map.copyOf(cards);
     }
 
-    public static ModelCatalogue load(Path modelsDir) {
+    /** A catalogue without models. */
+    public static ModelCatalogue empty() {
+        return new ModelCatalogue(Map.of());
+    }
+
+    /**
+     * Reads every {@code <modelsDir>/<name>/model.yaml}.
+     *
+     * @param property the configuration property that names the folder, for the error message
+     */
+    public static ModelCatalogue load(Path modelsDir, String property) {
         if (!Files.isDirectory(modelsDir)) {
             throw new IllegalStateException("model catalogue folder " + modelsDir.toAbsolutePath()
-                    + " does not exist (set infermesh.router.models-dir)");
+                    + " does not exist (set " + property + ")");
         }
         YAMLMapper yaml = YAMLMapper.builder().build();
         Map<String, ModelCard> cards = new TreeMap<>();
