@@ -19,6 +19,7 @@ import org.springframework.validation.annotation.Validated;
  *     missing folder means every model gets {@code reaper.default-timeout}
  * @param reaper settles jobs that make no progress
  * @param retention purges old terminal jobs
+ * @param stream the live stream of status changes
  */
 @Validated
 @ConfigurationProperties(prefix = "infermesh.status")
@@ -27,7 +28,8 @@ public record StatusProperties(
         @DefaultValue("1000") @Min(1) @Max(10_000) int maxLimit,
         @DefaultValue("models") String modelsDir,
         @DefaultValue Reaper reaper,
-        @DefaultValue Retention retention) {
+        @DefaultValue Retention retention,
+        @DefaultValue Stream stream) {
 
     public StatusProperties {
         if (defaultLimit > maxLimit) {
@@ -59,5 +61,18 @@ public record StatusProperties(
      * @param interval how often to purge (default 1 h)
      */
     public record Retention(@DefaultValue("0") @Min(0) int days, @DefaultValue("1h") Duration interval) {
+    }
+
+    /**
+     * The live stream, {@code GET /api/jobs/stream}.
+     *
+     * @param interval how often the feed looks for new events (default 250 ms)
+     * @param lag events are delivered once they are this old, so none is overtaken by one committed later
+     *     (default 500 ms)
+     * @param heartbeat a comment line this often keeps idle connections open through proxies (default 15 s)
+     * @param timeout a stream ends after this long; clients reconnect with Last-Event-ID (default 30 min)
+     */
+    public record Stream(@DefaultValue("250ms") Duration interval, @DefaultValue("500ms") Duration lag,
+            @DefaultValue("15s") Duration heartbeat, @DefaultValue("30m") Duration timeout) {
     }
 }
