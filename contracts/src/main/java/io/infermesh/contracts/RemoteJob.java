@@ -77,6 +77,16 @@ public record RemoteJob(String jobId, String model, String owner, int attempt, B
         });
     }
 
+    /**
+     * Why a Batch job FAILED: {@link FailureReason#TIMEOUT} when Batch stopped it for its time limit ("Job attempt
+     * duration exceeded timeout"), else {@link FailureReason#BACKEND_ERROR}.
+     */
+    public static FailureReason failureReasonOfBatch(String statusReason) {
+        String lower = statusReason == null ? "" : statusReason.toLowerCase(java.util.Locale.ROOT);
+        return lower.contains("timeout") || lower.contains("timed out") ? FailureReason.TIMEOUT
+                : FailureReason.BACKEND_ERROR;
+    }
+
     /** A job's attempt. */
     public record Attempt(String jobId, int attempt) {
     }

@@ -130,7 +130,7 @@ final class PlacementSimulation implements Capacity {
     private final String mode;
     private final PriceTable prices;
     private final Estimates estimates;
-    private final RunTimes runTimes = new RunTimes();
+    private final RunTimes runTimes = new RunTimes(() -> instant(this.now), java.time.Duration.ofHours(1));
     private final PlacementPolicy policy;
     private final Map<String, ModelCard> cards = new HashMap<>();
 

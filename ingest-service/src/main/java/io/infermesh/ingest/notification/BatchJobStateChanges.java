@@ -126,9 +126,7 @@ public final class BatchJobStateChanges {
 
     /** TIMEOUT when Batch stopped the job for its time limit ("Job attempt duration exceeded timeout"), else BACKEND_ERROR. */
     static FailureReason reason(String statusReason) {
-        String lower = statusReason == null ? "" : statusReason.toLowerCase(Locale.ROOT);
-        return lower.contains("timeout") || lower.contains("timed out") ? FailureReason.TIMEOUT
-                : FailureReason.BACKEND_ERROR;
+        return RemoteJob.failureReasonOfBatch(statusReason);
     }
 
     private static String failure(JsonNode detail, String batchJobId, String jobName, String statusReason) {

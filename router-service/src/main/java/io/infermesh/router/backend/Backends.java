@@ -25,8 +25,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
- * The backends the router may use, each behind a circuit breaker, a retry with exponential backoff for transient
- * failures and throttling, and (for cloud APIs) a rate limiter. An open breaker makes its backend unavailable to
+ * The backends the router may use; each cloud backend behind a circuit breaker, a retry with exponential backoff for
+ * transient failures and throttling, and a rate limiter (the on-prem pool is a Kafka send, retried by the producer
+ * and, failing that, by redelivery of the request). An open breaker makes its backend unavailable to
  * placement ({@link Availability}) until it half-opens again after {@code openFor}; a trial call then closes or
  * re-opens it. Outcomes reported later (a Lambda function error, a throttled or failed Batch job) count against the
  * breaker too, through {@link #recordOutcome}.
@@ -68,8 +69,10 @@ public final class Backends implements Availability {
                 .minimumNumberOfCalls(settings.minimumCalls())
                 .waitDurationInOpenState(settings.openFor())
                 .automaticTransitionFromOpenToHalfOpenEnabled(true)
-                .permittedNumberOfCallsInHalfOpenState(1)
-                .recordException(e -> !(e instanceof CallNotPermittedException))
+                .permittedNumberOfCallsInHalfOpenState(3)
+                // a refused request (no such function, invalid parameters) is one card's mistake, not an outage
+                .recordException(e -> !(e instanceof CallNotPermittedException)
+                        && !(e instanceof BackendException b && b.kind() == BackendException.Kind.REJECTED))
                 .build());
         this.retries = RetryRegistry.of(RetryConfig.custom()
                 .maxAttempts(Math.max(1, settings.retryAttempts()))
@@ -104,6 +107,9 @@ public final class Backends implements Availability {
         if (!backends.containsKey(backend)) {
             return Optional.of(missing.getOrDefault(backend, "it is not configured"));
         }
+        if (backend == Backend.ONPREM) {
+            return Optional.empty(); // Kafka: its own retries, then the request's dead letter
+        }
         CircuitBreaker breaker = breaker(backend);
         if (breaker.getState() == CircuitBreaker.State.OPEN || breaker.getState() == CircuitBreaker.State.FORCED_OPEN) {
             CircuitBreaker.Metrics m = breaker.getMetrics();
@@ -124,11 +130,13 @@ public final class Backends implements Availability {
         if (target == null) {
             throw new BackendException(BackendException.Kind.REJECTED, unavailable(backend).orElseThrow(), null);
         }
+        if (backend == Backend.ONPREM) {
+            // a Kafka send: the binder's producer retries it; a failure fails the request, which Kafka redelivers
+            return target.dispatch(job, reason, model);
+        }
         CircuitBreaker breaker = breaker(backend);
         Supplier<ComputeBackend.Handle> call = () -> target.dispatch(job, reason, model);
-        if (backend != Backend.ONPREM) {
-            call = RateLimiter.decorateSupplier(limiters.rateLimiter(name(backend)), call);
-        }
+        call = RateLimiter.decorateSupplier(limiters.rateLimiter(name(backend)), call);
         call = CircuitBreaker.decorateSupplier(breaker, call);
         call = Retry.decorateSupplier(retries.retry(name(backend)), call);
         try {
@@ -147,7 +155,7 @@ public final class Backends implements Availability {
      * backend's breaker, while it is closed.
      */
     public void recordOutcome(Backend backend, boolean failed) {
-        if (!backends.containsKey(backend)) {
+        if (backend == Backend.ONPREM || !backends.containsKey(backend)) {
             return;
         }
         CircuitBreaker breaker = breaker(backend);

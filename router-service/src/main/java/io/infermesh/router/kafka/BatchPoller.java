@@ -16,7 +16,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -77,9 +76,15 @@ public final class BatchPoller {
             return 0;
         }
         RemoteJob job = known.job();
-        Instant now = clock.instant();
+        // when Batch says it happened, as ingest does from the event; else now
+        Long at = switch (status) {
+            case SUCCEEDED, FAILED -> detail.stoppedAt();
+            case RUNNING, STARTING -> detail.startedAt();
+            default -> null;
+        };
+        Instant now = at == null ? clock.instant() : Instant.ofEpochMilli(at);
         JobStatusChanged event = JobStatusChanged.of(job.jobId(), job.model(), job.owner(), status, job.attempt(), now)
-                .withBackend(Backend.BATCH, null).withEstimatedCost(job.estimatedCostUsd());
+                .withBackend(Backend.BATCH, null).withEstimatedCost(job.estimatedCostUsd()).withInput(job.input());
         if (status == JobStatus.SUCCEEDED) {
             Timings timings = timings(job, detail, now);
             event = event.withOutput(job.output()).withTimings(timings)
@@ -87,13 +92,12 @@ public final class BatchPoller {
                             + job.output().uri());
             publisher.status(event);
             publisher.result(new JobResult(job.jobId(), job.model(), job.owner(), job.attempt(), Backend.BATCH,
-                    job.input(), job.output(), null, timings, now, job.estimatedCostUsd()));
+                    job.input(), job.output(), List.of(), timings, now, job.estimatedCostUsd()));
         } else if (status == JobStatus.FAILED) {
             String reason = detail.statusReason() == null ? "" : detail.statusReason();
             String container = detail.container() == null ? "" : " (exit code " + detail.container().exitCode()
                     + (detail.container().reason() == null ? "" : ", " + detail.container().reason()) + ")";
-            FailureReason why = reason.toLowerCase(Locale.ROOT).contains("timeout") ? FailureReason.TIMEOUT
-                    : FailureReason.BACKEND_ERROR;
+            FailureReason why = RemoteJob.failureReasonOfBatch(reason);
             publisher.status(event.withFailure(why, "AWS Batch job " + detail.jobId() + " failed: "
                     + (reason.isEmpty() ? "no reason given" : reason) + container));
         } else {

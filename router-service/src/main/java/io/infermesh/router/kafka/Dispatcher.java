@@ -64,7 +64,9 @@ public final class Dispatcher {
     public void route(JobRequested job) {
         Instant now = clock.instant();
         var card = catalogue.find(job.model());
-        ledger.arrived(job.model());
+        if (card.isPresent()) {
+            ledger.arrived(job.model());
+        }
         switch (policy.place(job, card, now)) {
             case PlacementPolicy.Placed placed ->
                     dispatch(job.jobId(), job.model(), job.owner(), job.input(), job.requestedAt(), 1, card.get(),
@@ -93,13 +95,19 @@ public final class Dispatcher {
                     dispatch(previous.jobId(), previous.model(), previous.owner(), input, requestedAt, attempt,
                             card.get(), placed);
             case PlacementPolicy.Rejected rejected ->
-                    fail(previous.jobId(), previous.model(), previous.owner(), attempt, backend, rejected.reason(),
+                    fail(previous.jobId(), previous.model(), previous.owner(), attempt, null, rejected.reason(),
                             rejected.message(), rejected.decision());
         }
     }
 
     private void dispatch(String jobId, String model, String owner, ObjectRef input, Instant requestedAt, int attempt,
             ModelCard card, PlacementPolicy.Placed placed) {
+        var accepted = ledger.remote(jobId, attempt);
+        if (accepted.isPresent()) {
+            // a redelivery after a cloud backend accepted the attempt but its announcement failed: announce, once
+            publisher.status(accepted.get().announcement());
+            return;
+        }
         List<Backend> order = new ArrayList<>();
         order.add(placed.backend());
         order.addAll(placed.fallbacks());
@@ -119,17 +127,24 @@ public final class Dispatcher {
             RemoteJob remote = new RemoteJob(jobId, model, owner, attempt, backend, input, output(input, model, owner,
                     jobId), requestedAt, now, cost);
             if (backend == Backend.ONPREM) {
-                // RUNNABLE first; a Kafka failure here propagates and the request is redelivered
-                publisher.status(runnable);
-                backends.dispatch(backend, remote, reason, card);
+                // RUNNABLE first; a Kafka failure here propagates and the request is redelivered (Kafka is down:
+                // no other backend's RUNNABLE could be published either)
                 ledger.dispatchedOnprem(jobId, attempt, model, policy.estimate(card, backend).runSeconds());
+                try {
+                    publisher.status(runnable);
+                    backends.dispatch(backend, remote, reason, card);
+                } catch (RuntimeException e) {
+                    ledger.undoOnprem(jobId, attempt);
+                    throw e;
+                }
                 count(model, backend);
                 return;
             }
             try {
                 ComputeBackend.Handle handle = backends.dispatch(backend, remote, reason, card);
-                ledger.dispatchedRemote(remote, handle.id());
-                publisher.status(runnable.withMessage(handle.detail()));
+                JobStatusChanged announced = runnable.withMessage(handle.detail());
+                ledger.dispatchedRemote(remote, handle.id(), announced);
+                publisher.status(announced);
                 count(model, backend);
                 log.info("job {} attempt {} placed on {}: {}", jobId, attempt, backend, handle.detail());
                 return;
@@ -143,7 +158,8 @@ public final class Dispatcher {
         }
         FailureReason reason = last != null && last.kind() == BackendException.Kind.THROTTLED
                 ? FailureReason.THROTTLED : FailureReason.BACKEND_UNAVAILABLE;
-        fail(jobId, model, owner, attempt, placed.backend(), reason,
+        // backend null: the attempt ran nowhere (and is no cloud outcome for breakers or lambda-batch)
+        fail(jobId, model, owner, attempt, null, reason,
                 "no backend accepted the job: " + String.join("; ", refusals), placed.decision());
     }
 

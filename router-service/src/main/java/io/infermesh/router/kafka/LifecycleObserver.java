@@ -44,6 +44,7 @@ public final class LifecycleObserver {
     private final ModelCatalogue catalogue;
     private final MeterRegistry meters;
     private final RecentJobs retried = new RecentJobs(100_000);
+    private final RecentJobs outcomes = new RecentJobs(100_000);
 
     public LifecycleObserver(Ledger ledger, RunTimes runTimes, Backends backends, Dispatcher dispatcher,
             ModelCatalogue catalogue, MeterRegistry meters) {
@@ -75,7 +76,8 @@ public final class LifecycleObserver {
             runTimes.observeTimeout(event.model(), Backend.LAMBDA, timeout == null
                     ? PlacementPolicy.LAMBDA_MAX_SECONDS : Math.min(PlacementPolicy.LAMBDA_MAX_SECONDS, timeout));
         }
-        if (event.status() == JobStatus.SUCCEEDED || fault) {
+        // count each outcome once: the same event may come from ingest and from Batch polling, or be redelivered
+        if ((event.status() == JobStatus.SUCCEEDED || fault) && outcomes.firstTime(event.eventId())) {
             backends.recordOutcome(event.backend(), fault);
         }
         if (event.status() != JobStatus.FAILED || event.backend() != Backend.LAMBDA

@@ -83,16 +83,22 @@ public final class PlacementPolicy {
      * @param seconds expected completion, from now
      * @param runSeconds the expected run alone
      * @param note what the estimate rests on, or why the backend is not eligible
+     * @param onlyByEstimate ineligible only because of an estimate (a run expected to exceed the function's limit),
+     *     not a fact: a fixed mode still places there
      */
     public record Estimate(Backend backend, boolean eligible, double costUsd, double seconds, double runSeconds,
-            String note) {
+            String note, boolean onlyByEstimate) {
 
         Alternative alternative() {
             return new Alternative(backend, eligible, round(costUsd), round(seconds), note);
         }
 
         Estimate ineligible(String why) {
-            return new Estimate(backend, false, costUsd, seconds, runSeconds, why);
+            return new Estimate(backend, false, costUsd, seconds, runSeconds, why, false);
+        }
+
+        Estimate ineligibleByEstimate(String why) {
+            return new Estimate(backend, false, costUsd, seconds, runSeconds, why, true);
         }
     }
 
@@ -144,6 +150,12 @@ public final class PlacementPolicy {
 
     private Decision fixed(ModelCard model, String mode, Backend backend, List<Estimate> all, Integer deadline) {
         Estimate chosen = find(all, backend);
+        if (!chosen.eligible() && chosen.onlyByEstimate()) {
+            String reason = "model card of '" + model.name() + "' fixes placement to " + name(backend)
+                    + " (although " + chosen.note() + ")";
+            return new Placed(backend, reason, decision(model, mode, backend, reason, deadline, all), chosen.costUsd(),
+                    List.of());
+        }
         if (!chosen.eligible()) {
             String message = "model card of '" + model.name() + "' fixes placement to " + name(backend)
                     + ", which cannot take the job: " + chosen.note();
@@ -250,7 +262,7 @@ public final class PlacementPolicy {
                 double cost = run * prices.onpremUsdPerSlotSecond() * cpus;
                 String note = "backlog " + backlog + " (" + secs(work) + " of work) on " + slots + " slots, run "
                         + secs(run) + (warm ? ", warm" : ", cold start " + secs(estimates.onpremColdStartSeconds()));
-                Estimate e = new Estimate(backend, true, cost, seconds, run, note);
+                Estimate e = new Estimate(backend, true, cost, seconds, run, note, false);
                 if (gpus > 0) {
                     yield e.ineligible("the on-prem pool has no GPU and the model needs " + gpus);
                 }
@@ -269,7 +281,7 @@ public final class PlacementPolicy {
                         : Math.min(LAMBDA_MAX_SECONDS, r.timeoutSeconds());
                 String note = memoryMb + " MB, run " + secs(run) + (warm ? ", warm" : ", cold start " + secs(cold)
                         + (sharing > 1 ? " shared by " + sharing + " recent jobs" : ""));
-                Estimate e = new Estimate(backend, true, cost, run + cold, run, note);
+                Estimate e = new Estimate(backend, true, cost, run + cold, run, note, false);
                 if (model.placement() == null || model.placement().lambda() == null
                         || blank(model.placement().lambda().functionName())) {
                     yield e.ineligible("no Lambda function is configured in the model card");
@@ -281,11 +293,14 @@ public final class PlacementPolicy {
                     yield e.ineligible("the model needs " + memoryMb + " MB; Lambda offers at most "
                             + LAMBDA_MAX_MEMORY_MB + " MB");
                 }
-                if (run > limit) {
-                    yield e.ineligible("a run takes about " + secs(run) + " there; the function is stopped at "
-                            + secs(limit) + (limit == LAMBDA_MAX_SECONDS ? " (Lambda's 15-minute limit)" : ""));
+                if (down.isPresent()) {
+                    yield e.ineligible(down.get());
                 }
-                yield down.map(e::ineligible).orElse(e);
+                if (run > limit) {
+                    yield e.ineligibleByEstimate("a run takes about " + secs(run) + " there; the function is stopped"
+                            + " at " + secs(limit) + (limit == LAMBDA_MAX_SECONDS ? " (Lambda's 15-minute limit)" : ""));
+                }
+                yield e;
             }
             case BATCH -> {
                 double run = runTimes.observed(model.name(), Backend.BATCH).orElse(base);
@@ -296,7 +311,7 @@ public final class PlacementPolicy {
                 double cost = Math.max(prices.batchMinimumBilledSeconds(), run) * perSecond;
                 String note = (gpus > 0 ? gpus + " GPU" : cpus + " vCPU") + ", start "
                         + (warm ? "warm " : "cold ") + secs(start) + ", run " + secs(run);
-                Estimate e = new Estimate(backend, true, cost, start + run, run, note);
+                Estimate e = new Estimate(backend, true, cost, start + run, run, note, false);
                 if (model.placement() == null || model.placement().batch() == null
                         || blank(model.placement().batch().jobQueue())
                         || blank(model.placement().batch().jobDefinition())) {

@@ -30,14 +30,20 @@ public final class Ledger implements Capacity {
      * @param handle the backend's id for it (Batch job id, Lambda request id)
      * @param lastStatus the latest status seen for it
      * @param lastChange when that status was seen
+     * @param announcement the RUNNABLE event that announces it, to publish again if the first publication failed
      */
-    public record InFlight(RemoteJob job, String handle, JobStatus lastStatus, Instant lastChange) {
+    public record InFlight(RemoteJob job, String handle, JobStatus lastStatus, Instant lastChange,
+            JobStatusChanged announcement) {
     }
+
+    /** Entries older than this are dropped: their end was missed (another router instance saw it, or it never came). */
+    private static final Duration FORGET_ONPREM = Duration.ofHours(1);
+    private static final Duration FORGET_REMOTE = Duration.ofHours(24);
 
     private final Estimates estimates;
     private final Clock clock;
-    /** An on-prem attempt: its model, expected run, and when it started running (null while queued). */
-    private record OnPrem(String model, double expectedRunSeconds, Instant runningSince) {
+    /** An on-prem attempt: its model, expected run, when it was dispatched and started running (null while queued). */
+    private record OnPrem(String model, double expectedRunSeconds, Instant dispatched, Instant runningSince) {
     }
 
     private final Map<String, OnPrem> onpremInFlight = new ConcurrentHashMap<>();
@@ -63,28 +69,36 @@ public final class Ledger implements Capacity {
 
     /** An attempt was handed to the on-prem pool, expected to run {@code expectedRunSeconds}. */
     public void dispatchedOnprem(String jobId, int attempt, String model, double expectedRunSeconds) {
-        onpremInFlight.putIfAbsent(key(jobId, attempt), new OnPrem(model, expectedRunSeconds, null));
+        onpremInFlight.putIfAbsent(key(jobId, attempt), new OnPrem(model, expectedRunSeconds, clock.instant(), null));
+        evictStale();
         lastUse.put(use(model, Backend.ONPREM), clock.instant());
     }
 
-    /** An attempt was handed to a cloud backend. */
-    public void dispatchedRemote(RemoteJob job, String handle) {
-        remote.put(key(job.jobId(), job.attempt()), new InFlight(job, handle, JobStatus.RUNNABLE, clock.instant()));
+    /** An attempt was handed to a cloud backend and will be announced by {@code announcement}. */
+    public void dispatchedRemote(RemoteJob job, String handle, JobStatusChanged announcement) {
+        remote.put(key(job.jobId(), job.attempt()), new InFlight(job, handle, JobStatus.RUNNABLE, clock.instant(),
+                announcement));
         lastUse.put(use(job.model(), job.backend()), clock.instant());
+        evictStale();
+    }
+
+    /** Forgets an on-prem attempt whose dispatch failed. */
+    public void undoOnprem(String jobId, int attempt) {
+        onpremInFlight.remove(key(jobId, attempt));
     }
 
     /** A lifecycle event, from any service. Returns the observed run time in seconds when the event ends a run. */
     public Optional<Double> observe(JobStatusChanged event) {
         String key = key(event.jobId(), event.attempt());
-        if (event.status() == JobStatus.RUNNING) {
+        if (event.status() == JobStatus.RUNNING && (onpremInFlight.containsKey(key) || remote.containsKey(key))) {
             running.putIfAbsent(key, event.occurredAt());
         }
         if (event.status() == JobStatus.STARTING || event.status() == JobStatus.RUNNING) {
             onpremInFlight.computeIfPresent(key, (k, o) -> o.runningSince() != null ? o
-                    : new OnPrem(o.model(), o.expectedRunSeconds(), event.occurredAt()));
+                    : new OnPrem(o.model(), o.expectedRunSeconds(), o.dispatched(), event.occurredAt()));
         }
         remote.computeIfPresent(key, (k, f) -> event.status().rank() > f.lastStatus().rank()
-                ? new InFlight(f.job(), f.handle(), event.status(), clock.instant()) : f);
+                ? new InFlight(f.job(), f.handle(), event.status(), clock.instant(), f.announcement()) : f);
         if (!event.status().isTerminal()) {
             return Optional.empty();
         }
@@ -125,6 +139,20 @@ public final class Ledger implements Capacity {
     public void forget(String jobId, int attempt) {
         remote.remove(key(jobId, attempt));
         running.remove(key(jobId, attempt));
+    }
+
+    private volatile Instant lastEviction = Instant.EPOCH;
+
+    /** Drops entries whose end this router never saw, at most once a minute. */
+    private void evictStale() {
+        Instant now = clock.instant();
+        if (Duration.between(lastEviction, now).toSeconds() < 60) {
+            return;
+        }
+        lastEviction = now;
+        onpremInFlight.values().removeIf(o -> o.dispatched().isBefore(now.minus(FORGET_ONPREM)));
+        remote.values().removeIf(f -> f.lastChange().isBefore(now.minus(FORGET_REMOTE)));
+        running.values().removeIf(t -> t.isBefore(now.minus(FORGET_REMOTE)));
     }
 
     @Override

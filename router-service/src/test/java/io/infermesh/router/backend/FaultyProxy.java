@@ -19,7 +19,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@code TooManyRequestsException}), to see what the router does when a real backend pushes back. moto itself
  * never throttles.
  */
-final class FaultyProxy implements AutoCloseable {
+public final class FaultyProxy implements AutoCloseable {
 
     private static final Set<String> HOP_BY_HOP = Set.of("host", "content-length", "connection", "expect",
             "transfer-encoding", "upgrade");
@@ -27,29 +27,36 @@ final class FaultyProxy implements AutoCloseable {
     private final HttpServer server;
     private final HttpClient http = HttpClient.newHttpClient();
     private volatile boolean throttling;
+    private volatile String throttledPrefix = "/";
     private final AtomicInteger throttled = new AtomicInteger();
 
-    FaultyProxy() throws IOException {
+    public FaultyProxy() throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.createContext("/", this::handle);
         server.start();
     }
 
-    URI endpoint() {
+    public URI endpoint() {
         return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
     }
 
-    void throttle(boolean on) {
+    public void throttle(boolean on) {
         throttling = on;
     }
 
-    int throttledCalls() {
+    /** Throttles only requests whose path starts with {@code prefix} (e.g. Lambda's {@code /2015-03-31/functions}). */
+    public void throttleOnly(String prefix) {
+        throttledPrefix = prefix;
+        throttling = true;
+    }
+
+    public int throttledCalls() {
         return throttled.get();
     }
 
     private void handle(HttpExchange exchange) throws IOException {
         byte[] body = exchange.getRequestBody().readAllBytes();
-        if (throttling) {
+        if (throttling && exchange.getRequestURI().getPath().startsWith(throttledPrefix)) {
             throttled.incrementAndGet();
             byte[] error = "{\"Type\":\"User\",\"message\":\"Rate Exceeded.\",\"Reason\":\"ReservedFunctionConcurrentInvocationLimitExceeded\"}"
                     .getBytes(StandardCharsets.UTF_8);

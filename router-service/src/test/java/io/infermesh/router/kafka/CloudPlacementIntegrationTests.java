@@ -19,6 +19,7 @@ import io.infermesh.localinfra.TopicProbe;
 import io.infermesh.localinfra.WithLocalInfra;
 import io.infermesh.router.RouterServiceApplication;
 import io.infermesh.localinfra.MotoAws;
+import io.infermesh.router.backend.FaultyProxy;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -52,6 +53,8 @@ class CloudPlacementIntegrationTests {
     private static final String SUFFIX = UUID.randomUUID().toString().substring(0, 8);
     private static final String FUNCTION = "infermesh-cloudy-" + SUFFIX;
     private static final String QUEUE = "infermesh-cpu-" + SUFFIX;
+    /** Between the router and AWS (moto), to make Lambda throttle. */
+    private static FaultyProxy aws;
 
     @DynamicPropertySource
     static void infrastructure(DynamicPropertyRegistry registry) throws IOException {
@@ -64,11 +67,13 @@ class CloudPlacementIntegrationTests {
         card(models, "cloudy", "lambda");
         card(models, "batchy", "batch");
         card(models, "fallback", "lambda-batch");
+        card(models, "pushback", "lambda-batch");
         registry.add("spring.cloud.stream.kafka.binder.brokers", () -> infra.kafka().bootstrapServers());
         registry.add("infermesh.router.models-dir", models::toString);
         registry.add("infermesh.router.results-bucket", () -> "results");
         registry.add("infermesh.router.aws.enabled", () -> "true");
-        registry.add("infermesh.router.aws.endpoint", () -> MotoServer.endpoint().toString());
+        aws = new FaultyProxy();
+        registry.add("infermesh.router.aws.endpoint", () -> aws.endpoint().toString());
         registry.add("infermesh.router.aws.region", () -> MotoServer.REGION.id());
         registry.add("infermesh.router.aws.access-key-id", () -> MotoServer.ACCESS_KEY);
         registry.add("infermesh.router.aws.secret-access-key", () -> MotoServer.SECRET_KEY);
@@ -166,6 +171,44 @@ class CloudPlacementIntegrationTests {
                 .contains("attempt 2");
         assertThat(batchJob(RemoteJob.batchJobName(jobId, 2)).statusAsString()).isEqualTo("SUCCEEDED");
         assertThat(events).filteredOn(e -> e.attempt() == 3).isEmpty();
+    }
+
+    @Test
+    void aLambdaBatchJobThatLambdaThrottlesAtDispatchGoesToBatchAndSaysWhy() {
+        aws.throttleOnly("/2015-03-31/functions");
+        String jobId;
+        try {
+            jobId = request("pushback");
+            JobStatusChanged runnable = awaitStatus(jobId, e -> e.stream()
+                    .anyMatch(s -> s.status() == JobStatus.RUNNABLE)).stream()
+                    .filter(e -> e.status() == JobStatus.RUNNABLE).findFirst().orElseThrow();
+            assertThat(runnable.attempt()).isEqualTo(1);
+            assertThat(runnable.backend()).isEqualTo(Backend.BATCH);
+            assertThat(runnable.placementReason()).contains("AWS Lambda refused it").contains("429")
+                    .contains("so AWS Batch");
+            assertThat(runnable.decision().chosen()).isEqualTo(Backend.BATCH);
+        } finally {
+            aws.throttle(false);
+        }
+        assertThat(aws.throttledCalls()).as("retried with backoff before giving up on Lambda").isEqualTo(3);
+        awaitStatus(jobId, e -> e.stream().anyMatch(s -> s.status() == JobStatus.SUCCEEDED));
+    }
+
+    @org.springframework.beans.factory.annotation.Autowired
+    io.infermesh.router.backend.Backends backends;
+
+    /** Each test starts with closed breakers: the failures one test provokes on purpose must not fail the next. */
+    @org.junit.jupiter.api.AfterEach
+    void closeBreakers() {
+        backends.breaker(Backend.LAMBDA).reset();
+        backends.breaker(Backend.BATCH).reset();
+    }
+
+    @org.junit.jupiter.api.AfterAll
+    static void closeProxy() {
+        if (aws != null) {
+            aws.close();
+        }
     }
 
     private static String request(String model) {

@@ -8,6 +8,7 @@ import io.infermesh.contracts.JobRequested;
 import io.infermesh.contracts.ModelCard;
 import io.infermesh.contracts.ObjectRef;
 import io.infermesh.contracts.PlacementDecision;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumSet;
 import java.util.HashMap;
@@ -161,8 +162,9 @@ class PlacementPolicyTests {
     }
 
     @Test
-    void aLambdaTimeoutKeepsTheModelOffLambdaUntilFasterRunsAreSeen() {
-        RunTimes runTimes = new RunTimes();
+    void aLambdaTimeoutKeepsTheModelOffLambdaForThePenaltyThenLetsItTryAgain() {
+        Instant[] now = {NOW};
+        RunTimes runTimes = new RunTimes(() -> now[0], Duration.ofHours(1));
         PlacementPolicy policy = new PlacementPolicy(PriceTable.defaults(), Estimates.defaults(), runTimes,
                 capacity(0), Availability.all());
         ModelCard card = auto(600, 4096, 0, 7200, null);
@@ -173,10 +175,19 @@ class PlacementPolicyTests {
         assertThat(after.eligible()).isFalse();
         assertThat(after.note()).contains("15-minute limit");
 
-        for (int i = 0; i < 20; i++) {
-            runTimes.observe("m", Backend.LAMBDA, 500);
-        }
-        assertThat(lambdaOf(policy.place(job(), Optional.of(card), NOW)).eligible()).isTrue();
+        now[0] = NOW.plus(Duration.ofMinutes(61));
+        assertThat(lambdaOf(policy.place(job(), Optional.of(card), now[0])).eligible()).isTrue();
+    }
+
+    @Test
+    void aFixedLambdaModeIsNotOverruledByRunTimeEstimates() {
+        RunTimes runTimes = new RunTimes();
+        PlacementPolicy policy = new PlacementPolicy(PriceTable.defaults(), Estimates.defaults(), runTimes,
+                capacity(0), Availability.all());
+        ModelCard card = fixed("lambda", FUNCTION, null, 0);
+        runTimes.observeTimeout("m", Backend.LAMBDA, 60);
+        assertThat(policy.place(job(), Optional.of(card), NOW)).isInstanceOfSatisfying(PlacementPolicy.Placed.class,
+                placed -> assertThat(placed.backend()).isEqualTo(Backend.LAMBDA));
     }
 
     private static PlacementDecision.Alternative lambdaOf(PlacementPolicy.Decision decision) {
