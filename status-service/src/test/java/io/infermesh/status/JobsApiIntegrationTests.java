@@ -70,9 +70,11 @@ class JobsApiIntegrationTests extends StatusServiceIntegrationTest {
         JsonNode document = new YAMLMapper().readTree(body);
         assertThat(document.get("openapi").asString()).isEqualTo("3.1.0");
         assertThat(document.get("paths").propertyNames())
-                .containsExactlyInAnyOrder("/api/jobs", "/api/jobs/{jobId}", "/api/jobs/{jobId}/events");
+                .containsExactlyInAnyOrder("/api/jobs", "/api/jobs/{jobId}", "/api/jobs/{jobId}/events",
+                        "/api/jobs/stats", "/api/jobs/stream");
         for (Map.Entry<String, String> operation : Map.of("/api/jobs", "listJobs", "/api/jobs/{jobId}", "getJob",
-                "/api/jobs/{jobId}/events", "getJobEvents").entrySet()) {
+                "/api/jobs/{jobId}/events", "getJobEvents", "/api/jobs/stats", "jobStatistics",
+                "/api/jobs/stream", "streamJobStatusChanges").entrySet()) {
             assertThat(document.at("/paths/" + operation.getKey().replace("/", "~1") + "/get/operationId").asString())
                     .isEqualTo(operation.getValue());
         }

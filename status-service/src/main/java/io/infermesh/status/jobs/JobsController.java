@@ -1,11 +1,15 @@
 package io.infermesh.status.jobs;
 
+import io.infermesh.contracts.Backend;
 import io.infermesh.contracts.JobStatus;
 import io.infermesh.contracts.JobStatusChanged;
 import io.infermesh.status.StatusProperties;
+import java.time.Instant;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
 import org.springframework.web.ErrorResponseException;
@@ -46,14 +50,83 @@ class JobsController {
 
     @GetMapping
     JobList jobs(@RequestParam(required = false) String model, @RequestParam(required = false) String owner,
-            @RequestParam(required = false) String status, @RequestParam(required = false) Integer limit) {
+            @RequestParam(required = false) String status, @RequestParam(required = false) String backend,
+            @RequestParam(required = false) String bucket, @RequestParam(required = false) String key,
+            @RequestParam(required = false) String versionId, @RequestParam(required = false) String from,
+            @RequestParam(required = false) String to, @RequestParam(required = false) String sort,
+            @RequestParam(required = false) String cursor, @RequestParam(required = false) Integer limit) {
         int max = properties.maxLimit();
         int effectiveLimit = limit == null ? properties.defaultLimit() : limit;
         if (effectiveLimit < 1 || effectiveLimit > max) {
             throw badRequest("Invalid limit", "limit must be between 1 and " + max + ", got " + limit, "limit",
                     limit);
         }
-        return new JobList(queries.list(blankToNull(model), blankToNull(owner), status(status), effectiveLimit));
+        JobQueries.Sort order = sort == null || sort.isBlank() ? JobQueries.Sort.CREATED_DESC
+                : JobQueries.Sort.parse(sort.trim()).orElseThrow(() -> badRequest("Unknown sort",
+                        "sort must be one of -createdAt (newest first, the default), createdAt, -updatedAt, "
+                                + "updatedAt; got '" + sort + "'", "sort", sort));
+        JobQueries.Cursor after = null;
+        if (cursor != null && !cursor.isBlank()) {
+            after = JobQueries.Cursor.decode(cursor.trim()).orElseThrow(() -> badRequest("Invalid cursor",
+                    "cursor must be a nextCursor this API returned, got '" + cursor + "'", "cursor", cursor));
+            if (after.sort() != order) {
+                throw badRequest("Cursor of another order", "this cursor continues a list sorted by "
+                        + after.sort().spelling + "; ask again with sort=" + after.sort().spelling, "cursor", cursor);
+            }
+        }
+        JobQueries.Page page = queries.list(filter(model, owner, status, backend, bucket, key, versionId, from, to),
+                order, after, effectiveLimit);
+        return new JobList(page.jobs(), page.nextCursor());
+    }
+
+    @GetMapping("/stats")
+    Map<String, Object> stats(@RequestParam(required = false) String model,
+            @RequestParam(required = false) String owner, @RequestParam(required = false) String status,
+            @RequestParam(required = false) String backend, @RequestParam(required = false) String from,
+            @RequestParam(required = false) String to) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        JobQueries.Filter filter = filter(model, owner, status, backend, null, null, null, from, to);
+        body.put("filter", filter);
+        body.putAll(queries.stats(filter));
+        return body;
+    }
+
+    private static JobQueries.Filter filter(String model, String owner, String status, String backend, String bucket,
+            String key, String versionId, String from, String to) {
+        Instant start = instant(from, "from");
+        Instant end = instant(to, "to");
+        if (start != null && end != null && !start.isBefore(end)) {
+            throw badRequest("Empty time range", "from (" + from + ") must be before to (" + to + ")", "from", from);
+        }
+        return new JobQueries.Filter(blankToNull(model), blankToNull(owner), status(status), backend(backend),
+                blankToNull(bucket), blankToNull(key), blankToNull(versionId), start, end);
+    }
+
+    private static Instant instant(String value, String parameter) {
+        if (value == null || value.isBlank()) {
+            return null;
+        }
+        try {
+            return Instant.parse(value.trim());
+        } catch (java.time.format.DateTimeParseException e) {
+            throw badRequest("Invalid time", parameter + " must be an ISO-8601 instant such as "
+                    + "2026-11-22T10:15:30Z, got '" + value + "'", parameter, value);
+        }
+    }
+
+    private static Backend backend(String value) {
+        if (value == null || value.isBlank()) {
+            return null;
+        }
+        for (Backend b : Backend.values()) {
+            if (b.name().equalsIgnoreCase(value.trim())) {
+                return b;
+            }
+        }
+        ErrorResponseException problem = badRequest("Unknown backend",
+                "backend '" + value + "' is not one of onprem, lambda, batch", "backend", value);
+        problem.getBody().setProperty("legalValues", List.of("onprem", "lambda", "batch"));
+        throw problem;
     }
 
     private static JobStatus status(String value) {
@@ -90,8 +163,13 @@ class JobsController {
         return new ErrorResponseException(HttpStatus.BAD_REQUEST, problem, null);
     }
 
-    /** The body of {@code GET /api/jobs}. */
-    record JobList(List<JobView> jobs) {
+    /**
+     * The body of {@code GET /api/jobs}.
+     *
+     * @param jobs the page
+     * @param nextCursor pass as {@code cursor} (with the same sort and filters) for the next page; null on the last
+     */
+    record JobList(List<JobView> jobs, String nextCursor) {
     }
 
     /** The body of {@code GET /api/jobs/{jobId}/events}. */
