@@ -5,9 +5,10 @@ import java.util.Arrays;
 /**
  * The benchmark harness: {@code <scenario> [--name=value ...]} against a running mesh (the local one by default).
  * Scenarios: {@code latency}, {@code paper-table2}, {@code throughput}, {@code raw-engine}, {@code ingest}, and
- * {@code placement-sim}, which needs no mesh. Options: {@code --s3=URL --kafka=HOST:PORT --bucket=NAME
- * --access-key=K --secret-key=S --model=NAME --image=PATH --jobs=N --out=DIR}; placement-sim: {@code --jobs=N
- * --seed=N --hours=H}.
+ * {@code placement-sim} and {@code jmh}, which need no mesh. Options: {@code --s3=URL --kafka=HOST:PORT
+ * --bucket=NAME --access-key=K --secret-key=S --model=NAME --image=PATH --jobs=N --out=DIR}; placement-sim:
+ * {@code --jobs=N --seed=N --hours=H}; jmh: {@code --include=REGEX --forks=N --warmups=N --iterations=N
+ * --seconds=S}.
  */
 public final class LoadTests {
 
@@ -18,7 +19,7 @@ public final class LoadTests {
         // -Dinfermesh.args="paper-table2 --jobs=10" arrives as one argument through Maven; split it
         String[] words = String.join(" ", args).trim().split("\\s+");
         if (words.length == 0 || words[0].isEmpty()) {
-            throw new IllegalArgumentException("name a scenario: latency | paper-table2 | throughput | raw-engine | ingest | placement-sim");
+            throw new IllegalArgumentException("name a scenario: latency | paper-table2 | throughput | raw-engine | ingest | placement-sim | jmh");
         }
         Options options = new Options(Arrays.asList(words).subList(1, words.length));
         switch (words[0]) {
@@ -28,7 +29,9 @@ public final class LoadTests {
             case "raw-engine" -> RawEngine.run(options);
             case "ingest" -> IngestThroughput.run(options);
             case "placement-sim" -> PlacementSim.run(options);
-            default -> throw new IllegalArgumentException("unknown scenario " + words[0] + "; use latency | paper-table2 | throughput | raw-engine | ingest | placement-sim");
+            case "status-bench" -> StatusBench.run(options);
+            case "jmh" -> HotPathBenchmarks.run(options);
+            default -> throw new IllegalArgumentException("unknown scenario " + words[0] + "; use latency | paper-table2 | throughput | raw-engine | ingest | placement-sim | jmh");
         }
     }
 }
