@@ -90,6 +90,7 @@ class QueryApiIntegrationTests extends StatusServiceIntegrationTest {
     void statisticsCountPerStatusModelAndBackendWithPercentilesAndCost() {
         awaitAll();
         JsonNode stats = get("/api/jobs/stats?owner=" + OWNER);
+        assertThat(stats.get("filter").propertyNames()).as("only the filters given").containsExactly("owner");
         assertThat(stats.get("jobs").asLong()).isEqualTo(5);
         assertThat(stats.get("byStatus").get("SUCCEEDED").asLong()).isEqualTo(4);
         assertThat(stats.get("byStatus").get("FAILED").asLong()).isEqualTo(1);

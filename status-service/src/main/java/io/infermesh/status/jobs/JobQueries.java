@@ -51,6 +51,7 @@ class JobQueries {
      * @param from created at or after
      * @param to created before
      */
+    @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
     record Filter(String model, String owner, JobStatus status, Backend backend, String bucket, String key,
             String versionId, Instant from, Instant to) {
 
