@@ -16,6 +16,7 @@ import io.infermesh.worker.engine.InferenceEngine;
 import io.infermesh.worker.engine.InvalidInputException;
 import io.infermesh.worker.engine.ModelEntry;
 import io.infermesh.worker.engine.ModelFailureException;
+import io.infermesh.worker.engine.ResultDocument;
 import io.infermesh.worker.storage.ObjectStorage;
 import java.time.Clock;
 import java.time.Duration;
@@ -150,28 +151,8 @@ public final class JobRunner {
         doc.put("modelVersion", model.card().version());
         doc.put("owner", job.owner());
         doc.put("input", job.input().uri());
-        List<Prediction> top = inference.rows().getFirst();
-        doc.putAll(figure9(top, model));
-        if (inference.rows().size() > 1) {
-            doc.put("rows", inference.rows().stream().map(row -> figure9(row, model)).toList());
-        }
+        doc.putAll(ResultDocument.answer(model, inference));
         doc.put("completedAt", clock.instant().toString());
         return doc;
-    }
-
-    private static Map<String, Object> figure9(List<Prediction> top, ModelEntry model) {
-        Map<String, Object> part = new LinkedHashMap<>();
-        part.put("labels", top.stream().map(Prediction::label).toList());
-        part.put("probabilities", top.stream().map(Prediction::probability).toList());
-        Map<String, String> templates = model.card().output().links();
-        if (templates != null && !templates.isEmpty()) {
-            Map<String, List<String>> links = new LinkedHashMap<>();
-            templates.forEach((name, template) -> links.put(name, top.stream()
-                    .map(p -> template.replace("{label}",
-                            java.net.URLEncoder.encode(p.label(), java.nio.charset.StandardCharsets.UTF_8)))
-                    .toList()));
-            part.put("links", links);
-        }
-        return part;
     }
 }

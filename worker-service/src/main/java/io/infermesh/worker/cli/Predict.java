@@ -1,0 +1,169 @@
+package io.infermesh.worker.cli;
+
+import io.infermesh.worker.catalogue.WorkerModels;
+import io.infermesh.worker.engine.Inference;
+import io.infermesh.worker.engine.InferenceEngine;
+import io.infermesh.worker.engine.InvalidInputException;
+import io.infermesh.worker.engine.ModelEntry;
+import io.infermesh.worker.engine.ModelFailureException;
+import io.infermesh.worker.engine.ResultDocument;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * {@code predict}: the worker's engine on one input, from the command line, in the spirit of {@code deepaas-predict}.
+ * Prints one JSON document on standard output — the answer (labels, probabilities, links, per-row answers for a
+ * tabular batch), or {@code {"error": ..., "reason": ...}} — and exits 0 on success, 1 when the input or the model
+ * failed, 2 on a usage error.
+ *
+ * <pre>
+ * predict --model-name=digits --input-file=models/digits/samples/digit-3.png [--output-file=answer.json]
+ *         [--content-type=image/png] [--url=https://...] [--models-dir=models]
+ * </pre>
+ */
+public final class Predict {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final Set<String> OPTIONS = Set.of("model-name", "input-file", "url", "output-file",
+            "content-type", "models-dir");
+
+    private Predict() {
+    }
+
+    public static void main(String[] args) {
+        // Maven's exec:exec hands every option over as one argument ("-Dinfermesh.args=--a=1 --b=2"): split it before
+        // each "--", so that values may still contain spaces
+        List<String> options = args.length == 1 && args[0].contains(" --")
+                ? List.of(args[0].trim().split("\\s+(?=--)")) : List.of(args);
+        System.exit(run(options, System.out));
+    }
+
+    /** Runs one prediction; returns the exit code. */
+    public static int run(List<String> args, PrintStream out) {
+        Map<String, String> options = new LinkedHashMap<>();
+        for (String arg : args) {
+            int eq = arg.indexOf('=');
+            if (!arg.startsWith("--") || eq < 0 || !OPTIONS.contains(arg.substring(2, eq))) {
+                return fail(out, 2, "USAGE", "unknown argument '" + arg + "'; use --model-name=, --input-file= or "
+                        + "--url=, and optionally --output-file=, --content-type=, --models-dir=");
+            }
+            options.put(arg.substring(2, eq), arg.substring(eq + 1));
+        }
+        String modelName = options.get("model-name");
+        if (modelName == null || modelName.isBlank()) {
+            return fail(out, 2, "USAGE", "--model-name is required");
+        }
+        if (options.containsKey("input-file") == options.containsKey("url")) {
+            return fail(out, 2, "USAGE", "give exactly one of --input-file and --url");
+        }
+        Path modelsDir = Path.of(options.getOrDefault("models-dir",
+                Optional.ofNullable(System.getenv("INFERMESH_MODELS_DIR")).orElse("models")));
+        WorkerModels models;
+        try {
+            models = WorkerModels.load(modelsDir, List.of());
+        } catch (RuntimeException e) {
+            return fail(out, 2, "USAGE", e.getMessage());
+        }
+        Optional<ModelEntry> model = models.find(modelName);
+        if (model.isEmpty()) {
+            return fail(out, 1, "UNKNOWN_MODEL", "there is no model named '" + modelName + "' in "
+                    + modelsDir.toAbsolutePath() + "; models: " + models.names());
+        }
+        String kind = String.valueOf(model.get().card().input().kind());
+        String contentType = options.get("content-type");
+        if (contentType != null && !accepts(kind, contentType)) {
+            return fail(out, 1, "INVALID_INPUT", "model '" + modelName + "' takes " + kind + " input; "
+                    + contentType + " is not one");
+        }
+        byte[] input;
+        String source;
+        try {
+            if (options.containsKey("input-file")) {
+                Path file = Path.of(options.get("input-file"));
+                source = file.toString();
+                input = Files.readAllBytes(file);
+            } else {
+                source = options.get("url");
+                input = download(URI.create(source));
+            }
+        } catch (IOException | RuntimeException e) {
+            return fail(out, 1, "INPUT_NOT_FOUND", "cannot read the input: " + e.getMessage());
+        }
+        Long limit = model.get().card().resources() == null ? null : model.get().card().resources().maxInputBytes();
+        if (limit != null && input.length > limit) {
+            return fail(out, 1, "INPUT_TOO_LARGE", "the input is " + input.length + " bytes; model '" + modelName
+                    + "' accepts at most " + limit);
+        }
+        try (InferenceEngine engine = new InferenceEngine(JSON, Runtime.getRuntime().availableProcessors())) {
+            Inference inference = engine.run(model.get(), input);
+            Map<String, Object> doc = new LinkedHashMap<>();
+            doc.put("model", modelName);
+            doc.put("modelVersion", model.get().card().version());
+            doc.put("input", source);
+            doc.putAll(ResultDocument.answer(model.get(), inference));
+            doc.put("inferenceMs", inference.inferenceMs());
+            doc.put("modelLoadMs", inference.modelLoadMs());
+            String text = JSON.writerWithDefaultPrettyPrinter().writeValueAsString(doc);
+            if (options.containsKey("output-file")) {
+                Files.writeString(Path.of(options.get("output-file")), text);
+            }
+            out.println(text);
+            return 0;
+        } catch (InvalidInputException e) {
+            return fail(out, 1, "INVALID_INPUT", e.getMessage());
+        } catch (ModelFailureException e) {
+            return fail(out, 1, "MODEL_ERROR", e.getMessage());
+        } catch (IOException e) {
+            return fail(out, 1, "INTERNAL_ERROR", "cannot write the output file: " + e.getMessage());
+        }
+    }
+
+    private static boolean accepts(String kind, String contentType) {
+        String type = contentType.toLowerCase(java.util.Locale.ROOT);
+        return switch (kind) {
+            case "image" -> type.startsWith("image/png") || type.startsWith("image/jpeg");
+            case "tabular" -> type.startsWith("application/json");
+            default -> false;
+        };
+    }
+
+    private static byte[] download(URI url) throws IOException {
+        if (!"http".equals(url.getScheme()) && !"https".equals(url.getScheme())) {
+            throw new IOException("--url must be http or https, got " + url);
+        }
+        try {
+            HttpResponse<byte[]> response = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL)
+                    .connectTimeout(Duration.ofSeconds(10)).build()
+                    .send(HttpRequest.newBuilder(url).timeout(Duration.ofSeconds(60)).build(),
+                            HttpResponse.BodyHandlers.ofByteArray());
+            if (response.statusCode() != 200) {
+                throw new IOException(url + " answered HTTP " + response.statusCode());
+            }
+            return response.body();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while downloading " + url, e);
+        }
+    }
+
+    private static int fail(PrintStream out, int code, String reason, String message) {
+        Map<String, Object> error = new LinkedHashMap<>();
+        error.put("error", message);
+        error.put("reason", reason);
+        out.println(JSON.writeValueAsString(error));
+        return code;
+    }
+}

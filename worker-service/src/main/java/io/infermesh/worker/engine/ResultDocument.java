@@ -1,0 +1,39 @@
+package io.infermesh.worker.engine;
+
+import io.infermesh.contracts.Prediction;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The answer part of {@code result.json}, like the seed paper's Figure 9: labels, probabilities, links. */
+public final class ResultDocument {
+
+    private ResultDocument() {
+    }
+
+    /** The first row's answer, and every row's when the input had several (a tabular batch). */
+    public static Map<String, Object> answer(ModelEntry model, Inference inference) {
+        Map<String, Object> doc = new LinkedHashMap<>(figure9(inference.rows().getFirst(), model));
+        if (inference.rows().size() > 1) {
+            doc.put("rows", inference.rows().stream().map(row -> figure9(row, model)).toList());
+        }
+        return doc;
+    }
+
+    private static Map<String, Object> figure9(List<Prediction> top, ModelEntry model) {
+        Map<String, Object> part = new LinkedHashMap<>();
+        part.put("labels", top.stream().map(Prediction::label).toList());
+        part.put("probabilities", top.stream().map(Prediction::probability).toList());
+        Map<String, String> templates = model.card().output().links();
+        if (templates != null && !templates.isEmpty()) {
+            Map<String, List<String>> links = new LinkedHashMap<>();
+            templates.forEach((name, template) -> links.put(name, top.stream()
+                    .map(p -> template.replace("{label}", URLEncoder.encode(p.label(), StandardCharsets.UTF_8)))
+                    .toList()));
+            part.put("links", links);
+        }
+        return part;
+    }
+}
