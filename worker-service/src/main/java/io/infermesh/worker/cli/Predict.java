@@ -1,5 +1,10 @@
 package io.infermesh.worker.cli;
 
+import io.infermesh.contracts.JobResult;
+import io.infermesh.contracts.ObjectRef;
+import io.infermesh.contracts.RemoteJob;
+import io.infermesh.contracts.Timings;
+import io.infermesh.worker.WorkerProperties;
 import io.infermesh.worker.catalogue.WorkerModels;
 import io.infermesh.worker.engine.Inference;
 import io.infermesh.worker.engine.InferenceEngine;
@@ -7,6 +12,7 @@ import io.infermesh.worker.engine.InvalidInputException;
 import io.infermesh.worker.engine.ModelEntry;
 import io.infermesh.worker.engine.ModelFailureException;
 import io.infermesh.worker.engine.ResultDocument;
+import io.infermesh.worker.storage.ObjectStorage;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;
@@ -16,6 +22,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -32,6 +39,7 @@ import tools.jackson.databind.json.JsonMapper;
  * <pre>
  * predict --model-name=digits --input-file=models/digits/samples/digit-3.png [--output-file=answer.json]
  *         [--content-type=image/png] [--url=https://...] [--models-dir=models]
+ * predict --job-from-env     # in the AWS Batch container: the RemoteJob in INFERMESH_JOB, input and result in S3
  * </pre>
  */
 public final class Predict {
@@ -39,6 +47,8 @@ public final class Predict {
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final Set<String> OPTIONS = Set.of("model-name", "input-file", "url", "output-file",
             "content-type", "models-dir");
+    /** The flag of the AWS Batch container: the job is the {@link RemoteJob} in {@value RemoteJob#ENV_JOB}. */
+    public static final String JOB_FROM_ENV = "--job-from-env";
 
     private Predict() {
     }
@@ -48,11 +58,25 @@ public final class Predict {
         // each "--", so that values may still contain spaces
         List<String> options = args.length == 1 && args[0].contains(" --")
                 ? List.of(args[0].trim().split("\\s+(?=--)")) : List.of(args);
-        System.exit(run(options, System.out));
+        System.exit(run(options, System.getenv(), System.out));
     }
 
     /** Runs one prediction; returns the exit code. */
     public static int run(List<String> args, PrintStream out) {
+        return run(args, Map.of(), out);
+    }
+
+    /**
+     * Runs one prediction with this environment: with {@value #JOB_FROM_ENV} it runs the {@link RemoteJob} of
+     * {@value RemoteJob#ENV_JOB} (the AWS Batch container), reading the input from and writing {@code result.json} to
+     * S3 ({@code INFERMESH_S3_ENDPOINT}, {@code AWS_REGION}, {@code INFERMESH_S3_ACCESS_KEY}/{@code _SECRET_KEY} or
+     * the AWS default chain, {@code INFERMESH_S3_PATH_STYLE}), and prints the {@code JobResult}.
+     */
+    public static int run(List<String> args, Map<String, String> env, PrintStream out) {
+        if (args.contains(JOB_FROM_ENV)) {
+            List<String> rest = args.stream().filter(a -> !a.equals(JOB_FROM_ENV)).toList();
+            return runJob(rest, env, out);
+        }
         Map<String, String> options = new LinkedHashMap<>();
         for (String arg : args) {
             int eq = arg.indexOf('=');
@@ -128,6 +152,71 @@ public final class Predict {
             return fail(out, 1, "MODEL_ERROR", e.getMessage());
         } catch (IOException e) {
             return fail(out, 1, "INTERNAL_ERROR", "cannot write the output file: " + e.getMessage());
+        }
+    }
+
+    private static int runJob(List<String> args, Map<String, String> env, PrintStream out) {
+        String payload = env.get(RemoteJob.ENV_JOB);
+        if (payload == null || payload.isBlank()) {
+            return fail(out, 2, "USAGE", JOB_FROM_ENV + " needs the job in the environment variable " + RemoteJob.ENV_JOB);
+        }
+        RemoteJob job;
+        try {
+            job = JSON.readValue(payload, RemoteJob.class);
+        } catch (RuntimeException e) {
+            return fail(out, 2, "USAGE", RemoteJob.ENV_JOB + " is not a RemoteJob: " + e.getMessage());
+        }
+        if (job.jobId() == null || job.model() == null || job.input() == null || job.output() == null) {
+            return fail(out, 2, "USAGE", RemoteJob.ENV_JOB + " lacks jobId, model, input or output");
+        }
+        Path modelsDir = Path.of(args.stream().filter(a -> a.startsWith("--models-dir=")).findFirst()
+                .map(a -> a.substring("--models-dir=".length()))
+                .orElse(env.getOrDefault("INFERMESH_MODELS_DIR", "models")));
+        Optional<ModelEntry> model;
+        try {
+            model = WorkerModels.load(modelsDir, List.of()).find(job.model());
+        } catch (RuntimeException e) {
+            return fail(out, 2, "USAGE", e.getMessage());
+        }
+        if (model.isEmpty()) {
+            return fail(out, 1, "UNKNOWN_MODEL", "there is no model named '" + job.model() + "' in " + modelsDir);
+        }
+        WorkerProperties.S3 s3 = new WorkerProperties.S3(
+                env.get("INFERMESH_S3_ENDPOINT") == null ? null : URI.create(env.get("INFERMESH_S3_ENDPOINT")),
+                env.get("AWS_REGION"), env.get("INFERMESH_S3_ACCESS_KEY"), env.get("INFERMESH_S3_SECRET_KEY"),
+                Boolean.parseBoolean(env.getOrDefault("INFERMESH_S3_PATH_STYLE", "false")));
+        long started = System.nanoTime();
+        try (ObjectStorage storage = new ObjectStorage(ObjectStorage.client(s3));
+                InferenceEngine engine = new InferenceEngine(JSON, Runtime.getRuntime().availableProcessors())) {
+            byte[] input = storage.read(job.input());
+            long downloaded = System.nanoTime();
+            Inference inference = engine.run(model.get(), input);
+            Map<String, Object> doc = new LinkedHashMap<>();
+            doc.put("jobId", job.jobId());
+            doc.put("model", job.model());
+            doc.put("modelVersion", model.get().card().version());
+            doc.put("owner", job.owner());
+            doc.put("input", job.input().uri());
+            doc.putAll(ResultDocument.answer(model.get(), inference));
+            doc.put("completedAt", Instant.now().toString());
+            long t1 = System.nanoTime();
+            ObjectRef written = storage.write(job.output().bucket(), job.output().key(), JSON.writeValueAsBytes(doc),
+                    "application/json");
+            long uploaded = System.nanoTime();
+            Timings timings = new Timings(null, (downloaded - started) / 1_000_000, inference.modelLoadMs(),
+                    inference.inferenceMs(), (uploaded - t1) / 1_000_000, null);
+            out.println(JSON.writeValueAsString(new JobResult(job.jobId(), job.model(), job.owner(), job.attempt(),
+                    job.backend(), job.input(), written, inference.rows().getFirst(), timings, Instant.now(),
+                    job.estimatedCostUsd())));
+            return 0;
+        } catch (ObjectStorage.ObjectMissingException e) {
+            return fail(out, 1, "INPUT_NOT_FOUND", e.getMessage());
+        } catch (InvalidInputException e) {
+            return fail(out, 1, "INVALID_INPUT", e.getMessage());
+        } catch (ModelFailureException e) {
+            return fail(out, 1, "MODEL_ERROR", e.getMessage());
+        } catch (RuntimeException e) {
+            return fail(out, 1, "INTERNAL_ERROR", e.toString());
         }
     }
 

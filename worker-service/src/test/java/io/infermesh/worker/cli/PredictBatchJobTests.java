@@ -1,0 +1,99 @@
+package io.infermesh.worker.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.infermesh.contracts.Backend;
+import io.infermesh.contracts.JobResult;
+import io.infermesh.contracts.ObjectRef;
+import io.infermesh.contracts.RemoteJob;
+import io.infermesh.localinfra.LocalInfra;
+import io.infermesh.localinfra.LocalInfraExtension;
+import io.infermesh.localinfra.WithLocalInfra;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.S3Client;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * {@code predict --job-from-env} as the AWS Batch container runs it: the router's {@link RemoteJob} in
+ * {@code INFERMESH_JOB}, the input read from and {@code result.json} written to a real S3 endpoint, the result printed.
+ */
+@WithLocalInfra
+class PredictBatchJobTests {
+
+    static final Path MODELS = Path.of("../models");
+    static final JsonMapper JSON = JsonMapper.builder().build();
+    static final String BUCKET = "batch-jobs";
+
+    record Outcome(int code, String stdout) {
+    }
+
+    private static Outcome run(RemoteJob job) {
+        LocalInfra infra = LocalInfraExtension.infra();
+        Map<String, String> env = Map.of(RemoteJob.ENV_JOB, JSON.writeValueAsString(job),
+                "INFERMESH_MODELS_DIR", MODELS.toString(),
+                "INFERMESH_S3_ENDPOINT", infra.s3().endpoint().toString(),
+                "INFERMESH_S3_ACCESS_KEY", infra.s3().accessKey(), "INFERMESH_S3_SECRET_KEY", infra.s3().secretKey(),
+                "INFERMESH_S3_PATH_STYLE", "true", "AWS_REGION", infra.s3().region());
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        int code = Predict.run(List.of(Predict.JOB_FROM_ENV), env, new PrintStream(bytes, true, StandardCharsets.UTF_8));
+        return new Outcome(code, bytes.toString(StandardCharsets.UTF_8));
+    }
+
+    private static RemoteJob job(String key) {
+        String jobId = UUID.randomUUID().toString();
+        return new RemoteJob(jobId, "digits", "alice", 2, Backend.BATCH, ObjectRef.of(BUCKET, key),
+                ObjectRef.of(BUCKET, RemoteJob.resultKey("results/", "digits", "alice", jobId)), Instant.now(),
+                Instant.now(), 0.0011);
+    }
+
+    @Test
+    void theJobFromTheEnvironmentIsRunWithItsResultWrittenWhereTheRouterSaidAndPrinted() throws Exception {
+        LocalInfraExtension.infra().s3().createBucket(BUCKET);
+        String key = "inbox/digits/alice/" + UUID.randomUUID() + "/digit-3.png";
+        try (S3Client s3 = LocalInfraExtension.infra().s3().client()) {
+            s3.putObject(b -> b.bucket(BUCKET).key(key),
+                    RequestBody.fromBytes(Files.readAllBytes(MODELS.resolve("digits/samples/digit-3.png"))));
+            RemoteJob job = job(key);
+
+            Outcome outcome = run(job);
+
+            assertThat(outcome.code()).as(outcome.stdout()).isZero();
+            JobResult result = JSON.readValue(outcome.stdout(), JobResult.class);
+            assertThat(result.jobId()).isEqualTo(job.jobId());
+            assertThat(result.attempt()).isEqualTo(2);
+            assertThat(result.backend()).isEqualTo(Backend.BATCH);
+            assertThat(result.predictions().getFirst().label()).isEqualTo("3");
+            assertThat(result.output().key()).isEqualTo(job.output().key());
+            assertThat(result.estimatedCostUsd()).isEqualTo(0.0011);
+            JsonNode written = JSON.readTree(s3.getObjectAsBytes(b -> b.bucket(BUCKET).key(job.output().key()))
+                    .asByteArray());
+            assertThat(written.get("jobId").asString()).isEqualTo(job.jobId());
+            assertThat(written.get("labels").get(0).asString()).isEqualTo("3");
+        }
+    }
+
+    @Test
+    void aMissingInputOrAMissingJobIsAJsonErrorAndANonZeroExit() {
+        LocalInfraExtension.infra().s3().createBucket(BUCKET);
+        Outcome missing = run(job("inbox/digits/alice/not-there.png"));
+        assertThat(missing.code()).isEqualTo(1);
+        assertThat(JSON.readTree(missing.stdout()).get("reason").asString()).isEqualTo("INPUT_NOT_FOUND");
+
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        int code = Predict.run(List.of(Predict.JOB_FROM_ENV), Map.of(), new PrintStream(bytes, true,
+                StandardCharsets.UTF_8));
+        assertThat(code).isEqualTo(2);
+        assertThat(bytes.toString(StandardCharsets.UTF_8)).contains(RemoteJob.ENV_JOB);
+    }
+}
