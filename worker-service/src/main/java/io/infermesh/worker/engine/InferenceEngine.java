@@ -45,11 +45,34 @@ public final class InferenceEngine implements AutoCloseable {
      * @throws ModelFailureException when the model cannot be loaded or run
      */
     public Inference run(ModelEntry model, byte[] input) {
+        return run(model, input, null);
+    }
+
+    /**
+     * Runs the model on a tensor given as it is (the Open Inference Protocol's raw input), skipping decoding.
+     *
+     * @throws InvalidInputException when the tensor's shape is not what the model takes
+     * @throws ModelFailureException when the model cannot be loaded or run
+     */
+    public Inference run(ModelEntry model, Tensor tensor) {
+        long expected = 1;
+        for (int i = 1; i < tensor.shape().length; i++) {
+            expected *= tensor.shape()[i];
+        }
+        if (tensor.shape().length < 2 || tensor.shape()[0] < 1 || tensor.data().length != expected * tensor.shape()[0]) {
+            throw new InvalidInputException("a tensor of shape " + java.util.Arrays.toString(tensor.shape())
+                    + " needs " + expected * Math.max(0, tensor.shape().length < 1 ? 0 : tensor.shape()[0])
+                    + " values (batch first), got " + tensor.data().length);
+        }
+        return run(model, null, tensor);
+    }
+
+    private Inference run(ModelEntry model, byte[] input, Tensor given) {
         long start = System.nanoTime();
         boolean cold = !sessions.containsKey(model.name());
         OrtSession session = sessions.computeIfAbsent(model.name(), name -> load(model));
         long loaded = System.nanoTime();
-        Tensor tensor = switch (String.valueOf(model.card().input().kind())) {
+        Tensor tensor = given != null ? given : switch (String.valueOf(model.card().input().kind())) {
             case "image" -> ImageDecoder.decode(input, model.card().input());
             case "tabular" -> tabular.decode(input, model.card().input());
             default -> throw new ModelFailureException("model card of '" + model.name() + "' has input kind '"
