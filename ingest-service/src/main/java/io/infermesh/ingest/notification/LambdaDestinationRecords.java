@@ -148,8 +148,9 @@ public final class LambdaDestinationRecords {
     /**
      * Why an invocation failed, first match wins: TIMEOUT when the function timed out ({@code Sandbox.Timedout},
      * "Task timed out"); THROTTLED when the event expired before it could run ({@code EventAgeExceeded}) or the
-     * error says throttling; the {@link FailureReason} the infermesh handler named as its error type; else
-     * BACKEND_ERROR.
+     * error says throttling; the {@link FailureReason} the infermesh handler named as its error type or as the
+     * prefix of its error message ({@code "INVALID_INPUT: ..."}, the Java handler's convention: the Java runtime
+     * reports the exception's class as the error type); else BACKEND_ERROR.
      */
     static FailureReason reason(String condition, String errorType, String errorMessage) {
         String type = errorType == null ? "" : errorType;
@@ -160,8 +161,9 @@ public final class LambdaDestinationRecords {
         if ("EventAgeExceeded".equals(condition) || lower.contains("throttl") || lower.contains("toomanyrequests")) {
             return FailureReason.THROTTLED;
         }
-        return Arrays.stream(FailureReason.values()).filter(r -> r.name().equals(type)).findFirst()
-                .orElse(FailureReason.BACKEND_ERROR);
+        return Arrays.stream(FailureReason.values())
+                .filter(r -> r.name().equals(type) || errorMessage != null && errorMessage.startsWith(r.name() + ": "))
+                .findFirst().orElse(FailureReason.BACKEND_ERROR);
     }
 
     private static String message(String function, String condition, String functionError, int invocations,

@@ -133,6 +133,8 @@ class LambdaDestinationRecordsTests {
         "RetriesExhausted, MODEL_ERROR,                 shape mismatch,                        MODEL_ERROR",
         "RetriesExhausted, INPUT_TOO_LARGE,             5 MB,                                  INPUT_TOO_LARGE",
         "RetriesExhausted, invalid_input,               case matters,                          BACKEND_ERROR",
+        "RetriesExhausted, io.infermesh.worker.lambda.JobFailedException, INVALID_INPUT: not a PNG, INVALID_INPUT",
+        "RetriesExhausted, java.lang.RuntimeException,  INVALID_INPUTS are fine,               BACKEND_ERROR",
         "RetriesExhausted, Runtime.ExitError,           RequestId: e4b4 Error: Runtime exited, BACKEND_ERROR",
         "RetriesExhausted, Runtime.OutOfMemory,         -,                                     BACKEND_ERROR",
         "RetriesExhausted, -,                           -,                                     BACKEND_ERROR",

@@ -1,9 +1,7 @@
 package io.infermesh.worker.cli;
 
 import io.infermesh.contracts.JobResult;
-import io.infermesh.contracts.ObjectRef;
 import io.infermesh.contracts.RemoteJob;
-import io.infermesh.contracts.Timings;
 import io.infermesh.worker.WorkerProperties;
 import io.infermesh.worker.catalogue.WorkerModels;
 import io.infermesh.worker.engine.Inference;
@@ -22,7 +20,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -172,52 +169,31 @@ public final class Predict {
         Path modelsDir = Path.of(args.stream().filter(a -> a.startsWith("--models-dir=")).findFirst()
                 .map(a -> a.substring("--models-dir=".length()))
                 .orElse(env.getOrDefault("INFERMESH_MODELS_DIR", "models")));
-        Optional<ModelEntry> model;
+        WorkerModels models;
         try {
-            model = WorkerModels.load(modelsDir, List.of()).find(job.model());
+            models = WorkerModels.load(modelsDir, List.of());
         } catch (RuntimeException e) {
             return fail(out, 2, "USAGE", e.getMessage());
         }
-        if (model.isEmpty()) {
-            return fail(out, 1, "UNKNOWN_MODEL", "there is no model named '" + job.model() + "' in " + modelsDir);
-        }
-        WorkerProperties.S3 s3 = new WorkerProperties.S3(
-                env.get("INFERMESH_S3_ENDPOINT") == null ? null : URI.create(env.get("INFERMESH_S3_ENDPOINT")),
-                env.get("AWS_REGION"), env.get("INFERMESH_S3_ACCESS_KEY"), env.get("INFERMESH_S3_SECRET_KEY"),
-                Boolean.parseBoolean(env.getOrDefault("INFERMESH_S3_PATH_STYLE", "false")));
-        long started = System.nanoTime();
-        try (ObjectStorage storage = new ObjectStorage(ObjectStorage.client(s3));
+        try (ObjectStorage storage = new ObjectStorage(ObjectStorage.client(s3(env)));
                 InferenceEngine engine = new InferenceEngine(JSON, Runtime.getRuntime().availableProcessors())) {
-            byte[] input = storage.read(job.input());
-            long downloaded = System.nanoTime();
-            Inference inference = engine.run(model.get(), input);
-            Map<String, Object> doc = new LinkedHashMap<>();
-            doc.put("jobId", job.jobId());
-            doc.put("model", job.model());
-            doc.put("modelVersion", model.get().card().version());
-            doc.put("owner", job.owner());
-            doc.put("input", job.input().uri());
-            doc.putAll(ResultDocument.answer(model.get(), inference));
-            doc.put("completedAt", Instant.now().toString());
-            long t1 = System.nanoTime();
-            ObjectRef written = storage.write(job.output().bucket(), job.output().key(), JSON.writeValueAsBytes(doc),
-                    "application/json");
-            long uploaded = System.nanoTime();
-            Timings timings = new Timings(null, (downloaded - started) / 1_000_000, inference.modelLoadMs(),
-                    inference.inferenceMs(), (uploaded - t1) / 1_000_000, null);
-            out.println(JSON.writeValueAsString(new JobResult(job.jobId(), job.model(), job.owner(), job.attempt(),
-                    job.backend(), job.input(), written, inference.rows().getFirst(), timings, Instant.now(),
-                    job.estimatedCostUsd())));
+            JobResult result = new RemoteJobRunner(models, engine, storage).run(job);
+            out.println(JSON.writeValueAsString(result));
             return 0;
-        } catch (ObjectStorage.ObjectMissingException e) {
-            return fail(out, 1, "INPUT_NOT_FOUND", e.getMessage());
-        } catch (InvalidInputException e) {
-            return fail(out, 1, "INVALID_INPUT", e.getMessage());
-        } catch (ModelFailureException e) {
-            return fail(out, 1, "MODEL_ERROR", e.getMessage());
+        } catch (RemoteJobRunner.JobFailedException e) {
+            return fail(out, 1, e.reason().name(), e.getMessage().substring(e.reason().name().length() + 2));
         } catch (RuntimeException e) {
             return fail(out, 1, "INTERNAL_ERROR", e.toString());
         }
+    }
+
+    /** S3 as the environment says: {@code INFERMESH_S3_ENDPOINT} etc., else AWS with the default chain. */
+    public static WorkerProperties.S3 s3(Map<String, String> env) {
+        return new WorkerProperties.S3(
+                env.get("INFERMESH_S3_ENDPOINT") == null || env.get("INFERMESH_S3_ENDPOINT").isBlank() ? null
+                        : URI.create(env.get("INFERMESH_S3_ENDPOINT")),
+                env.get("AWS_REGION"), env.get("INFERMESH_S3_ACCESS_KEY"), env.get("INFERMESH_S3_SECRET_KEY"),
+                Boolean.parseBoolean(env.getOrDefault("INFERMESH_S3_PATH_STYLE", "false")));
     }
 
     private static boolean accepts(String kind, String contentType) {

@@ -1,0 +1,100 @@
+package io.infermesh.worker.cli;
+
+import io.infermesh.contracts.FailureReason;
+import io.infermesh.contracts.JobResult;
+import io.infermesh.contracts.ObjectRef;
+import io.infermesh.contracts.RemoteJob;
+import io.infermesh.contracts.Timings;
+import io.infermesh.worker.catalogue.WorkerModels;
+import io.infermesh.worker.engine.Inference;
+import io.infermesh.worker.engine.InferenceEngine;
+import io.infermesh.worker.engine.InvalidInputException;
+import io.infermesh.worker.engine.ModelEntry;
+import io.infermesh.worker.engine.ModelFailureException;
+import io.infermesh.worker.engine.ResultDocument;
+import io.infermesh.worker.storage.ObjectStorage;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Runs one {@link RemoteJob} the router handed to a cloud backend — the same steps wherever it runs (the Batch
+ * container's {@code predict --job-from-env}, the Lambda handler): read the input from S3, run the engine, write
+ * {@code result.json} where the job says, and answer the {@link JobResult}.
+ */
+public final class RemoteJobRunner {
+
+    /** The job failed for a reason the lifecycle names; the message starts with it ({@code "INVALID_INPUT: ..."}). */
+    public static final class JobFailedException extends RuntimeException {
+
+        private final FailureReason reason;
+
+        public JobFailedException(FailureReason reason, String message, Throwable cause) {
+            super(reason.name() + ": " + message, cause);
+            this.reason = reason;
+        }
+
+        public FailureReason reason() {
+            return reason;
+        }
+    }
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    private final WorkerModels models;
+    private final InferenceEngine engine;
+    private final ObjectStorage storage;
+
+    public RemoteJobRunner(WorkerModels models, InferenceEngine engine, ObjectStorage storage) {
+        this.models = models;
+        this.engine = engine;
+        this.storage = storage;
+    }
+
+    /**
+     * @throws JobFailedException when the job cannot be done, with the reason
+     */
+    public JobResult run(RemoteJob job) {
+        if (job.jobId() == null || job.model() == null || job.input() == null || job.output() == null) {
+            throw new JobFailedException(FailureReason.INTERNAL_ERROR,
+                    "the job lacks jobId, model, input or output: " + job, null);
+        }
+        ModelEntry model = models.find(job.model()).orElseThrow(() -> new JobFailedException(
+                FailureReason.UNKNOWN_MODEL, "there is no model named '" + job.model() + "' here; models: "
+                        + models.names(), null));
+        long started = System.nanoTime();
+        try {
+            byte[] input = storage.read(job.input());
+            Long limit = model.card().resources() == null ? null : model.card().resources().maxInputBytes();
+            if (limit != null && input.length > limit) {
+                throw new JobFailedException(FailureReason.INPUT_TOO_LARGE, "the input is " + input.length
+                        + " bytes; model '" + job.model() + "' accepts at most " + limit, null);
+            }
+            long downloaded = System.nanoTime();
+            Inference inference = engine.run(model, input);
+            Map<String, Object> doc = new LinkedHashMap<>();
+            doc.put("jobId", job.jobId());
+            doc.put("model", job.model());
+            doc.put("modelVersion", model.card().version());
+            doc.put("owner", job.owner());
+            doc.put("input", job.input().uri());
+            doc.putAll(ResultDocument.answer(model, inference));
+            doc.put("completedAt", Instant.now().toString());
+            long t1 = System.nanoTime();
+            ObjectRef written = storage.write(job.output().bucket(), job.output().key(), JSON.writeValueAsBytes(doc),
+                    "application/json");
+            long uploaded = System.nanoTime();
+            Timings timings = new Timings(null, (downloaded - started) / 1_000_000, inference.modelLoadMs(),
+                    inference.inferenceMs(), (uploaded - t1) / 1_000_000, null);
+            return new JobResult(job.jobId(), job.model(), job.owner(), job.attempt(), job.backend(), job.input(),
+                    written, inference.rows().getFirst(), timings, Instant.now(), job.estimatedCostUsd());
+        } catch (ObjectStorage.ObjectMissingException e) {
+            throw new JobFailedException(FailureReason.INPUT_NOT_FOUND, e.getMessage(), e);
+        } catch (InvalidInputException e) {
+            throw new JobFailedException(FailureReason.INVALID_INPUT, e.getMessage(), e);
+        } catch (ModelFailureException e) {
+            throw new JobFailedException(FailureReason.MODEL_ERROR, e.getMessage(), e);
+        }
+    }
+}

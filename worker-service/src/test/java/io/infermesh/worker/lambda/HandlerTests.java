@@ -1,0 +1,99 @@
+package io.infermesh.worker.lambda;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.infermesh.contracts.Backend;
+import io.infermesh.contracts.FailureReason;
+import io.infermesh.contracts.JobResult;
+import io.infermesh.contracts.ObjectRef;
+import io.infermesh.contracts.RemoteJob;
+import io.infermesh.localinfra.LocalInfra;
+import io.infermesh.localinfra.LocalInfraExtension;
+import io.infermesh.localinfra.WithLocalInfra;
+import io.infermesh.worker.cli.RemoteJobRunner;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.S3Client;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The Lambda handler invoked in-process as the Lambda runtime would, with the router's payload, against a real S3
+ * endpoint: its answer is the {@code JobResult} the on-success destination carries to ingest-service.
+ */
+@WithLocalInfra
+class HandlerTests {
+
+    static final Path MODELS = Path.of("../models");
+    static final JsonMapper JSON = JsonMapper.builder().build();
+    static final String BUCKET = "lambda-jobs";
+    static Handler handler;
+
+    @BeforeAll
+    static void handler() {
+        LocalInfra infra = LocalInfraExtension.infra();
+        infra.s3().createBucket(BUCKET);
+        handler = new Handler(Map.of("INFERMESH_MODELS_DIR", MODELS.toString(),
+                "INFERMESH_S3_ENDPOINT", infra.s3().endpoint().toString(),
+                "INFERMESH_S3_ACCESS_KEY", infra.s3().accessKey(), "INFERMESH_S3_SECRET_KEY", infra.s3().secretKey(),
+                "INFERMESH_S3_PATH_STYLE", "true", "AWS_REGION", infra.s3().region()));
+    }
+
+    private static RemoteJob job(String model, String key) {
+        String jobId = UUID.randomUUID().toString();
+        return new RemoteJob(jobId, model, "carol", 1, Backend.LAMBDA, ObjectRef.of(BUCKET, key),
+                ObjectRef.of(BUCKET, RemoteJob.resultKey("results/", model, "carol", jobId)), Instant.now(),
+                Instant.now(), 0.0000012);
+    }
+
+    private static JobResult invoke(RemoteJob job) throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        handler.handleRequest(new ByteArrayInputStream(JSON.writeValueAsBytes(job)), out, null);
+        return JSON.readValue(out.toByteArray(), JobResult.class);
+    }
+
+    @Test
+    void anInvocationRunsTheJobWritesItsResultAndAnswersTheJobResult() throws Exception {
+        String key = "inbox/iris/carol/" + UUID.randomUUID() + ".json";
+        try (S3Client s3 = LocalInfraExtension.infra().s3().client()) {
+            s3.putObject(b -> b.bucket(BUCKET).key(key),
+                    RequestBody.fromBytes(Files.readAllBytes(MODELS.resolve("iris/samples/virginica.json"))));
+            RemoteJob job = job("iris", key);
+
+            JobResult first = invoke(job);
+            JobResult warm = invoke(job);
+
+            assertThat(first.jobId()).isEqualTo(job.jobId());
+            assertThat(first.backend()).isEqualTo(Backend.LAMBDA);
+            assertThat(first.predictions().getFirst().label()).isEqualTo("virginica");
+            assertThat(first.output().key()).isEqualTo(job.output().key());
+            assertThat(first.estimatedCostUsd()).isEqualTo(0.0000012);
+            assertThat(warm.timings().modelLoadMs()).as("the execution environment keeps the session").isZero();
+            assertThat(JSON.readTree(s3.getObjectAsBytes(b -> b.bucket(BUCKET).key(job.output().key()))
+                    .asByteArray()).get("labels").get(0).asString()).isEqualTo("virginica");
+        }
+    }
+
+    @Test
+    void aJobThatCannotBeDoneFailsWithItsReasonFirstInTheMessage() throws Exception {
+        String key = "inbox/digits/carol/" + UUID.randomUUID() + ".png";
+        try (S3Client s3 = LocalInfraExtension.infra().s3().client()) {
+            s3.putObject(b -> b.bucket(BUCKET).key(key), RequestBody.fromString("not a picture"));
+        }
+        assertThatThrownBy(() -> invoke(job("digits", key)))
+                .isInstanceOfSatisfying(RemoteJobRunner.JobFailedException.class, e -> {
+                    assertThat(e.reason()).isEqualTo(FailureReason.INVALID_INPUT);
+                    assertThat(e.getMessage()).startsWith("INVALID_INPUT: ");
+                });
+        assertThatThrownBy(() -> invoke(job("digits", "inbox/digits/carol/absent.png")))
+                .hasMessageStartingWith("INPUT_NOT_FOUND: ");
+    }
+}
