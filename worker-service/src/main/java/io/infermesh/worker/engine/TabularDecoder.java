@@ -8,8 +8,9 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Turns tabular JSON into the model's input: one object (feature name to number) is one row, an array of such
- * objects is a batch. Every feature of the card must be present and numeric; extra fields are ignored.
+ * Turns tabular input into the model's input: JSON — one object (feature name to number) is one row, an array of such
+ * objects is a batch — or CSV with a header line naming the columns, each further line a row of the batch. Every
+ * feature of the card must be present and numeric; extra fields or columns are ignored.
  */
 final class TabularDecoder {
 
@@ -20,6 +21,13 @@ final class TabularDecoder {
     }
 
     Tensor decode(byte[] bytes, ModelCard.Input spec) {
+        String text = new String(bytes, java.nio.charset.StandardCharsets.UTF_8).strip();
+        if (text.startsWith("\uFEFF")) {
+            text = text.substring(1).strip();
+        }
+        if (!text.isEmpty() && text.charAt(0) != '{' && text.charAt(0) != '[') {
+            return csv(text, spec);
+        }
         JsonNode root;
         try {
             root = json.readTree(bytes);
@@ -52,5 +60,39 @@ final class TabularDecoder {
             }
         }
         return new Tensor(data, new long[] {rows.size(), features.size()});
+    }
+
+    /** CSV: a header naming the columns (any order, extra ones ignored), then one row per line; comma separated. */
+    private static Tensor csv(String text, ModelCard.Input spec) {
+        List<String> lines = text.lines().filter(l -> !l.isBlank()).toList();
+        if (lines.size() < 2) {
+            throw new InvalidInputException("the input is neither JSON nor CSV with a header line and at least one row");
+        }
+        List<String> header = List.of(lines.getFirst().split(",", -1)).stream()
+                .map(h -> h.strip().replaceAll("^\"|\"$", "")).toList();
+        List<String> features = spec.features();
+        int[] column = new int[features.size()];
+        for (int f = 0; f < features.size(); f++) {
+            column[f] = header.indexOf(features.get(f));
+            if (column[f] < 0) {
+                throw new InvalidInputException("the CSV header " + header + " has no column '" + features.get(f)
+                        + "' (the model needs " + features + ")");
+            }
+        }
+        int rows = lines.size() - 1;
+        float[] data = new float[rows * features.size()];
+        for (int r = 0; r < rows; r++) {
+            String[] cells = lines.get(r + 1).split(",", -1);
+            for (int f = 0; f < features.size(); f++) {
+                String cell = column[f] < cells.length ? cells[column[f]].strip() : "";
+                try {
+                    data[r * features.size() + f] = Float.parseFloat(cell);
+                } catch (NumberFormatException e) {
+                    throw new InvalidInputException("CSV line " + (r + 2) + ": '" + features.get(f) + "' is '" + cell
+                            + "', not a number");
+                }
+            }
+        }
+        return new Tensor(data, new long[] {rows, features.size()});
     }
 }

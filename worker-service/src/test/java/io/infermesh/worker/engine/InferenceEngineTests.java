@@ -111,6 +111,26 @@ class InferenceEngineTests {
     }
 
     @Test
+    void csvRowsBecomeABatchWithColumnsFoundByTheirHeader() {
+        ModelEntry iris = models.find("iris").orElseThrow();
+        String csv = """
+                id,petal_width,petal_length,sepal_width,sepal_length
+                a,2.4,5.6,3.4,6.3
+                b,0.2,1.4,3.5,5.1
+                """;
+        Inference inference = engine.run(iris, csv.getBytes(StandardCharsets.UTF_8));
+        assertThat(inference.rows()).hasSize(2);
+        assertThat(inference.rows().get(0).getFirst().label()).isEqualTo("virginica");
+        assertThat(inference.rows().get(1).getFirst().label()).isEqualTo("setosa");
+
+        assertThatThrownBy(() -> engine.run(iris, "sepal_length,sepal_width\n1,2\n".getBytes(StandardCharsets.UTF_8)))
+                .isInstanceOf(InvalidInputException.class).hasMessageContaining("petal_length");
+        assertThatThrownBy(() -> engine.run(iris,
+                "sepal_length,sepal_width,petal_length,petal_width\n1,2,three,4\n".getBytes(StandardCharsets.UTF_8)))
+                .isInstanceOf(InvalidInputException.class).hasMessageContaining("line 2").hasMessageContaining("three");
+    }
+
+    @Test
     void areaAveragingAnIntegerUpscaleRecoversTheOriginalPixels() {
         double[] small = {0, 64, 128, 255};
         double[] big = new double[16];
