@@ -67,6 +67,10 @@ public final class ModelCatalogue {
             throw new IllegalStateException("model card " + file + " is named '" + card.name()
                     + "' but lives in folder '" + folder + "'");
         }
+        String problem = placementProblem(card.placement());
+        if (problem != null) {
+            throw new IllegalStateException("model card " + file + ": " + problem);
+        }
         return card;
     }
 
@@ -77,5 +81,31 @@ public final class ModelCatalogue {
     /** The names of all models, sorted. */
     public java.util.Set<String> names() {
         return new java.util.TreeSet<>(cards.keySet());
+    }
+
+    /** What is wrong with a card's placement (the schema's rules), or null: a typo fails start-up, not every job. */
+    static String placementProblem(ModelCard.Placement placement) {
+        if (placement == null || placement.mode() == null) {
+            return null;
+        }
+        String mode = placement.mode();
+        if (!java.util.List.of("onprem", "lambda", "batch", "lambda-batch", "auto").contains(mode)) {
+            return "placement.mode '" + mode + "' is not one of onprem, lambda, batch, lambda-batch, auto";
+        }
+        boolean function = placement.lambda() != null && placement.lambda().functionName() != null
+                && !placement.lambda().functionName().isBlank();
+        boolean queue = placement.batch() != null && placement.batch().jobQueue() != null
+                && !placement.batch().jobQueue().isBlank() && placement.batch().jobDefinition() != null
+                && !placement.batch().jobDefinition().isBlank();
+        if ((mode.equals("lambda") || mode.equals("lambda-batch")) && !function) {
+            return "placement.mode '" + mode + "' needs placement.lambda.functionName";
+        }
+        if ((mode.equals("batch") || mode.equals("lambda-batch")) && !queue) {
+            return "placement.mode '" + mode + "' needs placement.batch.jobQueue and placement.batch.jobDefinition";
+        }
+        if (mode.equals("auto") && (placement.deadlineSeconds() == null || placement.deadlineSeconds() < 1)) {
+            return "placement.mode 'auto' needs placement.deadlineSeconds (a positive number of seconds)";
+        }
+        return null;
     }
 }
