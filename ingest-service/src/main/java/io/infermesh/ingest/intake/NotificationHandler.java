@@ -1,5 +1,6 @@
 package io.infermesh.ingest.intake;
 
+import io.infermesh.events.JobEventSender;
 import io.infermesh.contracts.Backend;
 import io.infermesh.contracts.JobRequested;
 import io.infermesh.contracts.JobStatus;
@@ -40,10 +41,10 @@ public class NotificationHandler {
 
     private final S3EventRecords parser;
     private final Inbox inbox;
-    private final JobEventPublisher publisher;
+    private final JobEventSender publisher;
     private final MeterRegistry meters;
 
-    public NotificationHandler(JsonMapper json, IngestProperties properties, JobEventPublisher publisher,
+    public NotificationHandler(JsonMapper json, IngestProperties properties, JobEventSender publisher,
             MeterRegistry meters) {
         this.parser = new S3EventRecords(json);
         this.inbox = new Inbox(properties.inboxes(), properties.maxKeyBytes());

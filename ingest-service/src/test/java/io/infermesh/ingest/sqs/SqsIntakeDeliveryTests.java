@@ -7,7 +7,7 @@ import static org.awaitility.Awaitility.await;
 import io.infermesh.contracts.Backend;
 import io.infermesh.contracts.Topics;
 import io.infermesh.ingest.IngestProperties;
-import io.infermesh.ingest.intake.JobEventPublisher;
+import io.infermesh.events.JobEventSender;
 import io.infermesh.ingest.intake.NotificationHandler;
 import io.infermesh.ingest.notification.CloudBackendExamples;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -55,7 +55,7 @@ class SqsIntakeDeliveryTests {
         IngestProperties properties = new IngestProperties(List.of("*/inbox/"), 1024,
                 new IngestProperties.Webhook(false, null), new IngestProperties.Sqs(true, List.of(queueUrl),
                         MotoServer.endpoint(), "us-east-1", MotoServer.ACCESS_KEY, MotoServer.SECRET_KEY, 20, 10));
-        NotificationHandler handler = new NotificationHandler(JSON, properties, new JobEventPublisher(kafka, JSON),
+        NotificationHandler handler = new NotificationHandler(JSON, properties, new JobEventSender(kafka, JSON, "ingest-service"),
                 meters);
         intake = new SqsIntake(properties, handler, JSON, kafka, meters);
     }

@@ -1,5 +1,6 @@
 package io.infermesh.router.kafka;
 
+import io.infermesh.events.JobEventSender;
 import io.infermesh.router.RouterProperties;
 import io.infermesh.router.backend.BatchBackend;
 import io.infermesh.router.backend.Backends;
@@ -50,7 +51,7 @@ class AwsBackends {
     SmartLifecycle batchPolling(Backends backends, Ledger ledger, StreamBridge bridge, JsonMapper json,
             RouterProperties properties) {
         BatchBackend batch = (BatchBackend) backends.get(io.infermesh.contracts.Backend.BATCH).orElseThrow();
-        BatchPoller poller = new BatchPoller(batch, ledger, new Publisher(bridge, json),
+        BatchPoller poller = new BatchPoller(batch, ledger, new JobEventSender(bridge, json, "router-service"),
                 properties.batchPoll().lateAfter(), Clock.systemUTC());
         long every = properties.batchPoll().interval().toMillis();
         return new SmartLifecycle() {

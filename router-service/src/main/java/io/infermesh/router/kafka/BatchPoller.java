@@ -1,5 +1,6 @@
 package io.infermesh.router.kafka;
 
+import io.infermesh.events.JobEventSender;
 import io.infermesh.contracts.Backend;
 import io.infermesh.contracts.FailureReason;
 import io.infermesh.contracts.JobResult;
@@ -33,11 +34,11 @@ public final class BatchPoller {
 
     private final BatchBackend batch;
     private final Ledger ledger;
-    private final Publisher publisher;
+    private final JobEventSender publisher;
     private final Duration lateAfter;
     private final Clock clock;
 
-    public BatchPoller(BatchBackend batch, Ledger ledger, Publisher publisher, Duration lateAfter, Clock clock) {
+    public BatchPoller(BatchBackend batch, Ledger ledger, JobEventSender publisher, Duration lateAfter, Clock clock) {
         this.batch = batch;
         this.ledger = ledger;
         this.publisher = publisher;
@@ -90,7 +91,7 @@ public final class BatchPoller {
             event = event.withOutput(job.output()).withTimings(timings)
                     .withMessage("AWS Batch job " + detail.jobId() + " succeeded (seen by polling); the answer is in "
                             + job.output().uri());
-            publisher.status(event);
+            publisher.statusChanged(event);
             publisher.result(new JobResult(job.jobId(), job.model(), job.owner(), job.attempt(), Backend.BATCH,
                     job.input(), job.output(), List.of(), timings, now, job.estimatedCostUsd()));
         } else if (status == JobStatus.FAILED) {
@@ -98,10 +99,10 @@ public final class BatchPoller {
             String container = detail.container() == null ? "" : " (exit code " + detail.container().exitCode()
                     + (detail.container().reason() == null ? "" : ", " + detail.container().reason()) + ")";
             FailureReason why = RemoteJob.failureReasonOfBatch(reason);
-            publisher.status(event.withFailure(why, "AWS Batch job " + detail.jobId() + " failed: "
+            publisher.statusChanged(event.withFailure(why, "AWS Batch job " + detail.jobId() + " failed: "
                     + (reason.isEmpty() ? "no reason given" : reason) + container));
         } else {
-            publisher.status(event);
+            publisher.statusChanged(event);
         }
         ledger.observe(event);
         if (status.isTerminal()) {

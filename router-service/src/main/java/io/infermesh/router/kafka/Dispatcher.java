@@ -1,5 +1,6 @@
 package io.infermesh.router.kafka;
 
+import io.infermesh.events.JobEventSender;
 import io.infermesh.contracts.Backend;
 import io.infermesh.contracts.FailureReason;
 import io.infermesh.contracts.JobRequested;
@@ -40,14 +41,14 @@ public final class Dispatcher {
     private final PlacementPolicy policy;
     private final Backends backends;
     private final Ledger ledger;
-    private final Publisher publisher;
+    private final JobEventSender publisher;
     private final ModelCatalogue catalogue;
     private final MeterRegistry meters;
     private final Clock clock;
     private final String resultsBucket;
     private final String resultsPrefix;
 
-    public Dispatcher(PlacementPolicy policy, Backends backends, Ledger ledger, Publisher publisher,
+    public Dispatcher(PlacementPolicy policy, Backends backends, Ledger ledger, JobEventSender publisher,
             ModelCatalogue catalogue, MeterRegistry meters, Clock clock, String resultsBucket, String resultsPrefix) {
         this.policy = policy;
         this.backends = backends;
@@ -105,7 +106,7 @@ public final class Dispatcher {
         var accepted = ledger.remote(jobId, attempt);
         if (accepted.isPresent()) {
             // a redelivery after a cloud backend accepted the attempt but its announcement failed: announce, once
-            publisher.status(accepted.get().announcement());
+            publisher.statusChanged(accepted.get().announcement());
             return;
         }
         List<Backend> order = new ArrayList<>();
@@ -131,7 +132,7 @@ public final class Dispatcher {
                 // no other backend's RUNNABLE could be published either)
                 ledger.dispatchedOnprem(jobId, attempt, model, policy.estimate(card, backend).runSeconds());
                 try {
-                    publisher.status(runnable);
+                    publisher.statusChanged(runnable);
                     backends.dispatch(backend, remote, reason, card);
                 } catch (RuntimeException e) {
                     ledger.undoOnprem(jobId, attempt);
@@ -144,7 +145,7 @@ public final class Dispatcher {
                 ComputeBackend.Handle handle = backends.dispatch(backend, remote, reason, card);
                 JobStatusChanged announced = runnable.withMessage(handle.detail());
                 ledger.dispatchedRemote(remote, handle.id(), announced);
-                publisher.status(announced);
+                publisher.statusChanged(announced);
                 count(model, backend);
                 log.info("job {} attempt {} placed on {}: {}", jobId, attempt, backend, handle.detail());
                 return;
@@ -167,7 +168,7 @@ public final class Dispatcher {
             String message, PlacementDecision decision) {
         JobStatusChanged failed = JobStatusChanged.of(jobId, model, owner, JobStatus.FAILED, attempt, clock.instant())
                 .withBackend(backend, null).withFailure(reason, message).withDecision(decision);
-        publisher.status(failed);
+        publisher.statusChanged(failed);
         meters.counter("infermesh.router.rejections", "reason", reason.name()).increment();
         log.info("job {} attempt {} failed: {}", jobId, attempt, message);
     }

@@ -1,5 +1,6 @@
 package io.infermesh.router.kafka;
 
+import io.infermesh.events.JobEventSender;
 import io.github.resilience4j.micrometer.tagged.TaggedCircuitBreakerMetrics;
 import io.github.resilience4j.micrometer.tagged.TaggedRateLimiterMetrics;
 import io.github.resilience4j.micrometer.tagged.TaggedRetryMetrics;
@@ -59,7 +60,7 @@ class JobRouting {
     Backends backends(RouterProperties properties, StreamBridge bridge, JsonMapper json, MeterRegistry meters,
             ObjectProvider<LambdaClient> lambda, ObjectProvider<BatchClient> batch) {
         Backends backends = new Backends(properties.resilience().settings());
-        backends.register(new OnPremBackend(new Publisher(bridge, json)));
+        backends.register(new OnPremBackend(new JobEventSender(bridge, json, "router-service")));
         String why = "AWS is not configured for this router (infermesh.router.aws.enabled=false)";
         lambda.ifAvailable(client -> backends.register(new LambdaBackend(client, json)));
         batch.ifAvailable(client -> backends.register(new BatchBackend(client, json)));
@@ -80,7 +81,7 @@ class JobRouting {
     @Bean
     Dispatcher dispatcher(PlacementPolicy policy, Backends backends, Ledger ledger, StreamBridge bridge,
             JsonMapper json, ModelCatalogue catalogue, MeterRegistry meters, RouterProperties properties) {
-        return new Dispatcher(policy, backends, ledger, new Publisher(bridge, json), catalogue, meters,
+        return new Dispatcher(policy, backends, ledger, new JobEventSender(bridge, json, "router-service"), catalogue, meters,
                 Clock.systemUTC(), properties.resultsBucket(), properties.resultsPrefix());
     }
 

@@ -1,5 +1,6 @@
 package io.infermesh.router.kafka;
 
+import io.infermesh.events.JobEventSender;
 import io.infermesh.contracts.Backend;
 import io.infermesh.contracts.JobDispatched;
 import io.infermesh.contracts.ModelCard;
@@ -14,9 +15,9 @@ import io.infermesh.router.backend.ComputeBackend;
  */
 final class OnPremBackend implements ComputeBackend {
 
-    private final Publisher publisher;
+    private final JobEventSender publisher;
 
-    OnPremBackend(Publisher publisher) {
+    OnPremBackend(JobEventSender publisher) {
         this.publisher = publisher;
     }
 
@@ -28,7 +29,7 @@ final class OnPremBackend implements ComputeBackend {
     @Override
     public Handle dispatch(RemoteJob job, String reason, ModelCard model) {
         try {
-            publisher.dispatch(new JobDispatched(job.jobId(), job.model(), job.owner(), job.input(), job.attempt(),
+            publisher.dispatched(new JobDispatched(job.jobId(), job.model(), job.owner(), job.input(), job.attempt(),
                     reason, job.requestedAt(), job.dispatchedAt(), job.estimatedCostUsd()));
         } catch (RuntimeException e) {
             throw new BackendException(BackendException.Kind.TRANSIENT, "Kafka did not take the dispatch: " + e, e);

@@ -1,7 +1,7 @@
 package io.infermesh.status.deadletters;
 
 import io.infermesh.contracts.JobStatus;
-import io.infermesh.status.LifecyclePublisher;
+import io.infermesh.events.JobEventSender;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -31,6 +31,7 @@ class DeadLetterSettling {
     Consumer<Message<byte[]>> settleDeadLetter(JdbcClient jdbc, StreamBridge bridge, JsonMapper json,
             MeterRegistry meters) {
         var settled = meters.counter("infermesh.status.dead-letters.settled");
+        JobEventSender sender = new JobEventSender(bridge, json, "status-service");
         return message -> {
             String jobId = text(message.getHeaders().get(KafkaHeaders.RECEIVED_KEY));
             String topic = text(message.getHeaders().get(KafkaHeaders.RECEIVED_TOPIC));
@@ -42,7 +43,7 @@ class DeadLetterSettling {
                                     rs.getString("owner")))
                             .optional();
             DeadLetterSettlement.settle(jobId, current, topic, why, Instant.now()).ifPresent(failed -> {
-                new LifecyclePublisher(bridge, json).publish(failed);
+                sender.statusChanged(failed);
                 settled.increment();
                 log.warn("job {} FAILED: dead letter on {}", jobId, topic);
             });

@@ -1,7 +1,7 @@
 package io.infermesh.status.housekeeping;
 
 import io.infermesh.contracts.ModelCatalogue;
-import io.infermesh.status.LifecyclePublisher;
+import io.infermesh.events.JobEventSender;
 import io.infermesh.status.StatusProperties;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Files;
@@ -39,7 +39,7 @@ class Housekeeping {
                     models.toAbsolutePath(), properties.reaper().defaultTimeout(), properties.reaper().grace());
             catalogue = ModelCatalogue.empty();
         }
-        return new Reaper(jdbc, transactions, new LifecyclePublisher(bridge, json), catalogue,
+        return new Reaper(jdbc, transactions, new JobEventSender(bridge, json, "status-service"), catalogue,
                 properties.reaper().grace(), properties.reaper().defaultTimeout(), properties.reaper().batchSize());
     }
 

@@ -6,7 +6,7 @@ import io.infermesh.contracts.JobStatus;
 import io.infermesh.contracts.JobStatusChanged;
 import io.infermesh.contracts.ModelCard;
 import io.infermesh.contracts.ModelCatalogue;
-import io.infermesh.status.LifecyclePublisher;
+import io.infermesh.events.JobEventSender;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
@@ -29,13 +29,13 @@ public final class Reaper {
 
     private final JdbcClient jdbc;
     private final TransactionTemplate transactions;
-    private final LifecyclePublisher publisher;
+    private final JobEventSender publisher;
     private final ModelCatalogue catalogue;
     private final Duration grace;
     private final Duration defaultTimeout;
     private final int batchSize;
 
-    public Reaper(JdbcClient jdbc, TransactionTemplate transactions, LifecyclePublisher publisher,
+    public Reaper(JdbcClient jdbc, TransactionTemplate transactions, JobEventSender publisher,
             ModelCatalogue catalogue, Duration grace, Duration defaultTimeout, int batchSize) {
         this.jdbc = jdbc;
         this.transactions = transactions;
@@ -87,7 +87,7 @@ public final class Reaper {
                 .withFailure(FailureReason.STUCK, "timed out in " + open.status() + ": no progress for "
                         + human(idle) + ", and model '" + open.model() + "' allows " + human(timeout) + " plus "
                         + human(grace) + " of grace; the status reaper settled the job");
-        publisher.publish(failed);
+        publisher.statusChanged(failed);
         return failed;
     }
 

@@ -1,6 +1,6 @@
 package io.infermesh.worker.jobs;
 
-import io.infermesh.contracts.CloudEventTypes;
+import io.infermesh.events.JobEventSender;
 import io.infermesh.contracts.JobDispatched;
 import io.infermesh.contracts.JobResult;
 import io.infermesh.contracts.JobStatusChanged;
@@ -11,9 +11,7 @@ import io.infermesh.worker.engine.InferenceEngine;
 import io.infermesh.worker.storage.ObjectStorage;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
-import java.time.Instant;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -24,10 +22,7 @@ import org.springframework.cloud.stream.function.StreamBridge;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.integration.IntegrationMessageHeaderAccessor;
-import org.springframework.kafka.support.KafkaHeaders;
 import org.springframework.messaging.Message;
-import org.springframework.messaging.MessageHeaders;
-import org.springframework.messaging.support.MessageBuilder;
 import tools.jackson.databind.json.JsonMapper;
 
 /** Wires the {@link JobRunner} to the dispatch topics, the lifecycle and results topics, and the object store. */
@@ -56,11 +51,11 @@ class DispatchConsumer {
     @Bean
     JobRunner jobRunner(WorkerModels models, InferenceEngine engine, ObjectStorage storage, WorkerProperties properties,
             StreamBridge bridge, JsonMapper json, MeterRegistry meters) {
+        JobEventSender sender = new JobEventSender(bridge, json, "worker-service");
         JobRunner.Events events = new JobRunner.Events() {
             @Override
             public void statusChanged(JobStatusChanged event) {
-                send(bridge, json, Topics.JOBS_LIFECYCLE.name(), event.jobId(), event.eventId(),
-                        CloudEventTypes.JOB_STATUS_CHANGED, event.occurredAt(), event);
+                sender.statusChanged(event);
                 if (event.status().isTerminal()) {
                     String outcome = event.status().name().toLowerCase(java.util.Locale.ROOT);
                     meters.counter("infermesh.worker.jobs", "model", event.model(), "outcome", outcome,
@@ -75,8 +70,7 @@ class DispatchConsumer {
 
             @Override
             public void result(JobResult result) {
-                send(bridge, json, Topics.JOBS_RESULTS.name(), result.jobId(), result.jobId() + "/"
-                        + result.attempt() + "/result", CloudEventTypes.JOB_RESULT, result.completedAt(), result);
+                sender.result(result);
             }
         };
         JobRunner.ResultWriter writer = (bucket, key, document) -> storage.write(bucket, key,
@@ -108,17 +102,5 @@ class DispatchConsumer {
     @Bean
     DlqDestinationResolver dispatchDeadLetters() {
         return (record, error) -> record.topic() + Topics.DLQ_SUFFIX;
-    }
-
-    static void send(StreamBridge bridge, JsonMapper json, String topic, String jobId, String eventId, String type,
-            Instant time, Object payload) {
-        Message<byte[]> message = MessageBuilder.withPayload(json.writeValueAsBytes(payload))
-                .setHeader(KafkaHeaders.KEY, jobId.getBytes(StandardCharsets.UTF_8))
-                .copyHeaders(CloudEventTypes.headers(eventId, type, "worker-service", jobId, time))
-                .setHeader(MessageHeaders.CONTENT_TYPE, "application/json")
-                .build();
-        if (!bridge.send(topic, message)) {
-            throw new IllegalStateException("could not publish " + type + " for job " + jobId + " to " + topic);
-        }
     }
 }

@@ -1,0 +1,89 @@
+package io.infermesh.events;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.infermesh.contracts.CloudEventTypes;
+import io.infermesh.contracts.JobDispatched;
+import io.infermesh.contracts.JobResult;
+import io.infermesh.contracts.JobStatus;
+import io.infermesh.contracts.JobStatusChanged;
+import io.infermesh.contracts.ObjectRef;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.springframework.cloud.stream.function.StreamOperations;
+import org.springframework.kafka.support.KafkaHeaders;
+import org.springframework.messaging.Message;
+import tools.jackson.databind.json.JsonMapper;
+
+/** What every service's events look like on the wire: topic, key, CloudEvents headers, stable ids. */
+class JobEventSenderTests {
+
+    private static final Instant NOW = Instant.parse("2026-11-22T12:00:00Z");
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    /** Records what would go to Kafka; {@code accept} says whether the binder accepts it. */
+    private static final class Recorder implements StreamOperations {
+        final List<String> topics = new ArrayList<>();
+        final List<Message<?>> messages = new ArrayList<>();
+        boolean accept = true;
+
+        @Override
+        public boolean send(String bindingName, Object data) {
+            topics.add(bindingName);
+            messages.add((Message<?>) data);
+            return accept;
+        }
+
+        @Override
+        public boolean send(String bindingName, Object data, org.springframework.util.MimeType outputContentType) {
+            return send(bindingName, data);
+        }
+
+        @Override
+        public boolean send(String bindingName, String binderName, Object data) {
+            return send(bindingName, data);
+        }
+
+        @Override
+        public boolean send(String bindingName, String binderName, Object data,
+                org.springframework.util.MimeType outputContentType) {
+            return send(bindingName, data);
+        }
+    }
+
+    @Test
+    void eachEventGoesToItsTopicKeyedByJobWithCloudEventsHeadersAndItsStableId() {
+        Recorder kafka = new Recorder();
+        JobEventSender sender = new JobEventSender(kafka, JSON, "router-service");
+        ObjectRef input = ObjectRef.of("inbox", "digits/alice/a.png");
+        sender.statusChanged(JobStatusChanged.of("j-1", "digits", "alice", JobStatus.RUNNABLE, 2, NOW));
+        sender.dispatched(new JobDispatched("j-1", "digits", "alice", input, 2, "r", NOW, NOW, null));
+        sender.result(new JobResult("j-1", "digits", "alice", 2, null, input, input, null, null, NOW, null));
+
+        assertThat(kafka.topics).containsExactly("infermesh.jobs.lifecycle", "infermesh.jobs.dispatch.digits",
+                "infermesh.jobs.results");
+        assertThat(kafka.messages).extracting(m -> m.getHeaders().get(CloudEventTypes.HEADER_ID))
+                .containsExactly("j-1/2/RUNNABLE", "j-1/2/dispatch", "j-1/2/result");
+        Message<?> first = kafka.messages.getFirst();
+        assertThat(new String((byte[]) first.getHeaders().get(KafkaHeaders.KEY), StandardCharsets.UTF_8))
+                .isEqualTo("j-1");
+        assertThat(first.getHeaders().get(CloudEventTypes.HEADER_SOURCE)).isEqualTo("/infermesh/router-service");
+        assertThat(first.getHeaders().get(CloudEventTypes.HEADER_TYPE)).isEqualTo(CloudEventTypes.JOB_STATUS_CHANGED);
+        assertThat(JSON.readTree((byte[]) first.getPayload()).get("status").asString()).isEqualTo("RUNNABLE");
+    }
+
+    @Test
+    void aSendTheBinderRefusesIsAnErrorNamingTheEventAndTopic() {
+        Recorder kafka = new Recorder();
+        kafka.accept = false;
+        JobEventSender sender = new JobEventSender(kafka, JSON, "status-service");
+        assertThatThrownBy(() -> sender.statusChanged(
+                JobStatusChanged.of("j-9", "digits", "alice", JobStatus.FAILED, 1, NOW)))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("j-9").hasMessageContaining("infermesh.jobs.lifecycle");
+    }
+}
