@@ -47,10 +47,13 @@ public record StatusProperties(
      * @param grace added to each model's timeout (default 5 min: queueing, clock skew, slow start-ups)
      * @param defaultTimeout the limit of a model without a card or without {@code timeoutSeconds} (default 15 min)
      * @param batchSize at most this many jobs settled per sweep (default 500)
+     * @param quiet a job is settled only if the projection has also recorded no change to it for this long, by the
+     *     database clock (default 2 min): after an outage, the backlog being caught up carries old event times,
+     *     and a job whose RUNNING was just projected may have its SUCCEEDED a few records further on
      */
     public record Reaper(@DefaultValue("true") boolean enabled, @DefaultValue("30s") Duration interval,
             @DefaultValue("5m") Duration grace, @DefaultValue("15m") Duration defaultTimeout,
-            @DefaultValue("500") @Min(1) int batchSize) {
+            @DefaultValue("500") @Min(1) int batchSize, @DefaultValue("2m") Duration quiet) {
     }
 
     /**

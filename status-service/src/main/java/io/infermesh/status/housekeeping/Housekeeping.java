@@ -40,7 +40,8 @@ class Housekeeping {
             catalogue = ModelCatalogue.empty();
         }
         return new Reaper(jdbc, transactions, new JobEventSender(bridge, json, "status-service"), catalogue,
-                properties.reaper().grace(), properties.reaper().defaultTimeout(), properties.reaper().batchSize());
+                properties.reaper().grace(), properties.reaper().defaultTimeout(), properties.reaper().quiet(),
+                properties.reaper().batchSize());
     }
 
     @Bean

@@ -17,9 +17,9 @@ import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Settles jobs that stopped making progress: a job in a non-terminal status whose latest status is older than its
- * model's {@code resources.timeoutSeconds} plus the grace becomes FAILED with reason {@code STUCK} ("timed out in
- * RUNNING"), published on the lifecycle so that every consumer sees it, not just this projection. One instance
- * sweeps at a time (a PostgreSQL advisory lock); a second FAILED for the same attempt has the same event id and is
+ * model's {@code resources.timeoutSeconds} plus the grace, and that the projection has not changed for the quiet
+ * period, becomes FAILED with reason {@code STUCK} ("timed out in RUNNING"), published on the lifecycle so that
+ * every consumer sees it, not just this projection. One instance sweeps at a time (a PostgreSQL advisory lock); a second FAILED for the same attempt has the same event id and is
  * dropped by consumers.
  */
 public final class Reaper {
@@ -34,9 +34,16 @@ public final class Reaper {
     private final Duration grace;
     private final Duration defaultTimeout;
     private final int batchSize;
+    private final Duration quiet;
+    private final List<String> models;
+    private final String candidatesSql;
 
+    /**
+     * @param quiet how long the projection must have recorded no change to a job (by the database clock) before
+     *     the job may be settled
+     */
     public Reaper(JdbcClient jdbc, TransactionTemplate transactions, JobEventSender publisher,
-            ModelCatalogue catalogue, Duration grace, Duration defaultTimeout, int batchSize) {
+            ModelCatalogue catalogue, Duration grace, Duration defaultTimeout, Duration quiet, int batchSize) {
         this.jdbc = jdbc;
         this.transactions = transactions;
         this.publisher = publisher;
@@ -44,6 +51,9 @@ public final class Reaper {
         this.grace = grace;
         this.defaultTimeout = defaultTimeout;
         this.batchSize = batchSize;
+        this.quiet = quiet;
+        this.models = catalogue.names().stream().sorted().toList();
+        this.candidatesSql = candidatesSql(models);
     }
 
     private record Open(String jobId, String model, String owner, JobStatus status, int attempt, String backend,
@@ -58,24 +68,50 @@ public final class Reaper {
             if (!Boolean.TRUE.equals(locked)) {
                 return List.of();
             }
-            Instant cutoff = now.minus(shortestLimit());
-            List<Open> candidates = jdbc.sql("""
-                    SELECT job_id, model, owner, status, attempt, backend,
-                           GREATEST(pending_at, runnable_at, starting_at, running_at, created_at) AS progress
-                    FROM jobs
-                    WHERE status_rank < 4
-                      AND GREATEST(pending_at, runnable_at, starting_at, running_at, created_at) < :cutoff
-                    ORDER BY progress
-                    LIMIT :n""")
-                    .param("cutoff", Timestamp.from(cutoff)).param("n", batchSize)
+            var select = jdbc.sql(candidatesSql)
+                    .param("now", Timestamp.from(now))
+                    .param("cutoff", Timestamp.from(now.minus(shortestLimit())))
+                    .param("quiet_s", quiet.toMillis() / 1000.0)
+                    .param("default_s", defaultTimeout.plus(grace).toSeconds())
+                    .param("n", batchSize);
+            for (int i = 0; i < models.size(); i++) {
+                select = select.param("m" + i, models.get(i)).param("s" + i, limit(models.get(i)).toSeconds());
+            }
+            List<Open> candidates = select
                     .query((rs, i) -> new Open(rs.getString("job_id"), rs.getString("model"), rs.getString("owner"),
                             JobStatus.valueOf(rs.getString("status")), rs.getInt("attempt"), rs.getString("backend"),
                             rs.getTimestamp("progress").toInstant()))
                     .list();
-            return candidates.stream().filter(open -> open.progress().isBefore(now.minus(limit(open.model()))))
-                    .map(open -> settle(open, now)).toList();
+            return candidates.stream().map(open -> settle(open, now)).toList();
         });
         return settled == null ? List.of() : settled;
+    }
+
+    /**
+     * Open jobs past their own model's limit, oldest first. The shortest limit bounds the scan by the open-jobs index;
+     * each job's own limit is applied in the query, so jobs of patient models can never crowd out overdue ones. A job
+     * the projection changed within the quiet period (by the database's clock, which stamps {@code updated_at}) is left
+     * alone: after an outage the backlog being caught up
+     * carries old event times, and a job whose RUNNING was just projected may have its SUCCEEDED a few records on.
+     */
+    private static String candidatesSql(List<String> models) {
+        StringBuilder limit = new StringBuilder("CASE model");
+        for (int i = 0; i < models.size(); i++) {
+            limit.append(" WHEN :m").append(i).append(" THEN :s").append(i);
+        }
+        limit.append(" ELSE :default_s END");
+        String modelLimit = models.isEmpty() ? ":default_s" : limit.toString();
+        return """
+                SELECT job_id, model, owner, status, attempt, backend,
+                       GREATEST(pending_at, runnable_at, starting_at, running_at, created_at) AS progress
+                FROM jobs
+                WHERE status_rank < 4
+                  AND GREATEST(pending_at, runnable_at, starting_at, running_at, created_at) < :cutoff
+                  AND GREATEST(pending_at, runnable_at, starting_at, running_at, created_at)
+                      < CAST(:now AS timestamptz) - make_interval(secs => %s)
+                  AND updated_at < now() - make_interval(secs => :quiet_s)
+                ORDER BY progress
+                LIMIT :n""".formatted(modelLimit);
     }
 
     private JobStatusChanged settle(Open open, Instant now) {

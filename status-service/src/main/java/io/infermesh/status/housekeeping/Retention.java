@@ -7,7 +7,9 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 
 /**
  * Deletes terminal jobs that finished before a cut-off, with their event history, a thousand at a time so that no
- * statement holds locks for long. Open jobs are never purged.
+ * statement holds locks for long. Open jobs are never purged. Each purged job leaves a tombstone, so that an event
+ * arriving for it later (a replay, an out-of-order record) is ignored instead of bringing back half a job; tombstones
+ * go after another retention period.
  */
 public final class Retention {
 
@@ -30,10 +32,14 @@ public final class Retention {
                             SELECT job_id FROM jobs WHERE status_rank = 4 AND finished_at < :cutoff LIMIT 1000)
                         RETURNING job_id),
                     history AS (
-                        DELETE FROM job_events e USING gone WHERE e.job_id = gone.job_id)
+                        DELETE FROM job_events e USING gone WHERE e.job_id = gone.job_id),
+                    tombstones AS (
+                        INSERT INTO purged_jobs (job_id, purged_at) SELECT job_id, now() FROM gone
+                        ON CONFLICT (job_id) DO NOTHING)
                     SELECT count(*) FROM gone""").param("cutoff", cutoff).query(Integer.class).single();
             total += deleted;
             if (deleted < 1000) {
+                jdbc.sql("DELETE FROM purged_jobs WHERE purged_at < :cutoff").param("cutoff", cutoff).update();
                 return total;
             }
         }

@@ -85,8 +85,9 @@ class JobProjectionStore {
     static final String PROJECT_SQL = """
             WITH recorded AS (
                 INSERT INTO job_events (event_id, job_id, attempt, status, occurred_at, payload)
-                VALUES (:event_id, :job_id, :attempt, :status, CAST(:created_at AS timestamptz),
-                        CAST(:payload AS jsonb))
+                SELECT :event_id, :job_id, :attempt, :status, CAST(:created_at AS timestamptz),
+                       CAST(:payload AS jsonb)
+                WHERE NOT EXISTS (SELECT 1 FROM purged_jobs WHERE job_id = :job_id)
                 ON CONFLICT (event_id) DO NOTHING
                 RETURNING event_id
             ), projected AS (
