@@ -20,6 +20,7 @@ public final class CloudEventTypes {
     public static final String JOB_DISPATCHED = "io.infermesh.job.dispatched.v1";
     public static final String JOB_STATUS_CHANGED = "io.infermesh.job.status-changed.v1";
     public static final String JOB_RESULT = "io.infermesh.job.result.v1";
+    public static final String POOL_STATUS = "io.infermesh.worker.pool-status.v1";
 
     /** The {@code ce_source} of a service: {@code /infermesh/<service>}. */
     public static String source(String service) {

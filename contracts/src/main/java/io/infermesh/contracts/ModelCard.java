@@ -1,5 +1,7 @@
 package io.infermesh.contracts;
 
+import com.fasterxml.jackson.annotation.JsonAnyGetter;
+import com.fasterxml.jackson.annotation.JsonAnySetter;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import java.util.List;
 import java.util.Map;
@@ -33,11 +35,105 @@ public record ModelCard(String name, String version, String description, String 
      * @param scale factor applied to each 0..255 pixel after inversion
      * @param mean per-channel mean subtracted after scaling
      * @param std per-channel standard deviation divided after subtracting the mean
-     * @param features tabular feature names in the order of the model's input vector
+     * @param features tabular: the fields of a record (JSON keys, CSV columns) the model reads; without steps, also
+     *     the tensor's columns in order
+     * @param maxPixels image: the largest width × height accepted, checked from the header before any pixel is
+     *     decoded (absent: {@link #DEFAULT_MAX_PIXELS})
+     * @param steps tabular: the declared preprocessing, applied in order to every row (absent: none, every feature
+     *     must be a number)
      */
     @JsonIgnoreProperties(ignoreUnknown = true)
     public record Input(String kind, Integer width, Integer height, Integer channels, String layout, Boolean invert,
-            Double scale, List<Double> mean, List<Double> std, List<String> features) {
+            Double scale, List<Double> mean, List<Double> std, List<String> features, Long maxPixels,
+            List<Step> steps) {
+
+        /** The pixel limit of an image model whose card sets none: 40 megapixels. */
+        public static final long DEFAULT_MAX_PIXELS = 40_000_000L;
+
+        /** The declared steps, empty when the card has none. */
+        public List<Step> stepsOrNone() {
+            return steps == null ? List.of() : steps;
+        }
+
+        /** The pixel limit, {@link #DEFAULT_MAX_PIXELS} when the card sets none. */
+        public long maxPixelsOrDefault() {
+            return maxPixels == null ? DEFAULT_MAX_PIXELS : maxPixels;
+        }
+
+        /**
+         * The names of the tensor's columns, in order: the features, each one an {@code encode} step names replaced
+         * in place by its one-hot columns {@code <feature>=<value>} (the unknown bucket last).
+         */
+        public List<String> tensorColumns() {
+            List<String> columns = new java.util.ArrayList<>(features == null ? List.of() : features);
+            for (Step step : stepsOrNone()) {
+                if (step.encode() == null) {
+                    continue;
+                }
+                step.encode().forEach((feature, encoding) -> {
+                    int at = columns.indexOf(feature);
+                    if (at >= 0) {
+                        columns.remove(at);
+                        columns.addAll(at, encoding.columns(feature));
+                    }
+                });
+            }
+            return List.copyOf(columns);
+        }
+    }
+
+    /**
+     * One preprocessing step of a tabular input: exactly one of its fields is set. Unlike the rest of the card, keys
+     * that are not understood are kept (in {@code unknown}) so that loading the card can refuse them: a misspelt step
+     * silently skipped would change every prediction.
+     *
+     * @param impute feature → value used when the field is absent, null or empty (a number, or text for a feature
+     *     a later step encodes); features not named here are required
+     * @param encode feature → its one-hot encoding; the feature's column is replaced by one column per value
+     * @param scale {@code (x - mean) / std} per column (a feature, or an encoded column {@code <feature>=<value>});
+     *     columns not named pass unchanged
+     * @param unknown keys that are none of the above (a card with any does not load)
+     */
+    public record Step(Map<String, Object> impute, Map<String, Encoding> encode, Scaling scale,
+            @JsonAnySetter @JsonAnyGetter Map<String, Object> unknown) {
+
+        /** The step's name as written in the card ({@code impute}, {@code encode}, {@code scale}), or null. */
+        public String kind() {
+            return impute != null ? "impute" : encode != null ? "encode" : scale != null ? "scale" : null;
+        }
+    }
+
+    /**
+     * A one-hot encoding of a categorical feature, read as text.
+     *
+     * @param values the known values, in column order
+     * @param unknown the name of an extra, last column that takes every value not listed; absent: such a value is
+     *     an invalid input
+     * @param others keys that are neither (a card with any does not load)
+     */
+    public record Encoding(List<String> values, String unknown,
+            @JsonAnySetter @JsonAnyGetter Map<String, Object> others) {
+
+        /** The one-hot columns this encoding makes of a feature, in order. */
+        public List<String> columns(String feature) {
+            List<String> columns = new java.util.ArrayList<>();
+            (values == null ? List.<String>of() : values).forEach(v -> columns.add(feature + "=" + v));
+            if (unknown != null) {
+                columns.add(feature + "=" + unknown);
+            }
+            return columns;
+        }
+    }
+
+    /**
+     * Standardisation: per column, {@code (x - mean) / std}.
+     *
+     * @param mean column → mean
+     * @param std column → standard deviation (positive)
+     * @param others keys that are neither (a card with any does not load)
+     */
+    public record Scaling(Map<String, Double> mean, Map<String, Double> std,
+            @JsonAnySetter @JsonAnyGetter Map<String, Object> others) {
     }
 
     /**
@@ -47,9 +143,22 @@ public record ModelCard(String name, String version, String description, String 
      * @param softmax whether the model emits logits that need a softmax
      * @param topK how many ranked answers to keep
      * @param links per label, named URL templates with {@code {label}} (like the paper's Figure 9)
+     * @param threshold a per-row decision on one label's probability (absent: none)
      */
     @JsonIgnoreProperties(ignoreUnknown = true)
-    public record Output(List<String> labels, Boolean softmax, Integer topK, Map<String, String> links) {
+    public record Output(List<String> labels, Boolean softmax, Integer topK, Map<String, String> links,
+            Threshold threshold) {
+    }
+
+    /**
+     * The decision step: a row is decided {@code label} when that label's probability is at least {@code at},
+     * otherwise the most probable of the other labels.
+     *
+     * @param label the label decided on, one of the output's labels
+     * @param at the probability from which a row is decided {@code label}, 0..1
+     * @param others keys that are neither (a card with any does not load)
+     */
+    public record Threshold(String label, Double at, @JsonAnySetter @JsonAnyGetter Map<String, Object> others) {
     }
 
     /**

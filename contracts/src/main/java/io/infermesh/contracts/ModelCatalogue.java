@@ -4,17 +4,21 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 import tools.jackson.core.JacksonException;
 import tools.jackson.dataformat.yaml.YAMLMapper;
 
 /**
- * The model catalogue: the model cards read from {@code <modelsDir>/<name>/model.yaml}. A card that cannot be read, or
- * whose name does not match its folder, stops start-up with a message naming the file: a mesh that silently lacks a
- * model would fail every job for it.
+ * The model catalogue: the model cards read from {@code <modelsDir>/<name>/model.yaml}. A card that cannot be read,
+ * whose name does not match its folder, or whose placement, preprocessing steps or threshold cannot work, stops
+ * start-up with a message naming the file and the part: a mesh that silently lacks a model would fail every job for it.
  */
 public final class ModelCatalogue {
 
@@ -67,11 +71,176 @@ public final class ModelCatalogue {
             throw new IllegalStateException("model card " + file + " is named '" + card.name()
                     + "' but lives in folder '" + folder + "'");
         }
-        String problem = placementProblem(card.placement());
+        String problem = cardProblem(card);
         if (problem != null) {
             throw new IllegalStateException("model card " + file + ": " + problem);
         }
         return card;
+    }
+
+    /**
+     * What is wrong with a card (its placement, its input's steps and limits, its output's threshold), or null. Every
+     * reader of cards can ask, so that a card that cannot work fails where it is loaded, not at its first job.
+     */
+    public static String cardProblem(ModelCard card) {
+        String problem = placementProblem(card.placement());
+        if (problem == null && card.input() != null) {
+            problem = inputProblem(card.input());
+        }
+        if (problem == null && card.output() != null) {
+            problem = thresholdProblem(card.output());
+        }
+        return problem;
+    }
+
+    /** What is wrong with an input section (its steps, its pixel limit), or null. */
+    public static String inputProblem(ModelCard.Input input) {
+        if (input.maxPixels() != null && (input.maxPixels() < 1 || !"image".equals(input.kind()))) {
+            return "input.maxPixels is for image models and must be a positive number of pixels, got "
+                    + input.maxPixels();
+        }
+        List<ModelCard.Step> steps = input.stepsOrNone();
+        if (steps.isEmpty()) {
+            return null;
+        }
+        if (!"tabular".equals(input.kind()) || input.features() == null || input.features().isEmpty()) {
+            return "input.steps are for tabular models with input.features";
+        }
+        Set<String> encodedLater = new HashSet<>();
+        steps.stream().filter(s -> s != null && s.encode() != null).forEach(s -> encodedLater.addAll(s.encode().keySet()));
+        List<String> columns = new ArrayList<>(input.features());
+        Set<String> text = new HashSet<>(encodedLater); // columns that hold text until they are encoded
+        for (int i = 0; i < steps.size(); i++) {
+            ModelCard.Step step = steps.get(i);
+            String where = "input.steps[" + i + "]";
+            if (step != null && step.unknown() != null && !step.unknown().isEmpty()) {
+                return where + " has an unknown step '" + String.join("', '", step.unknown().keySet())
+                        + "' (steps: impute, encode, scale)";
+            }
+            int kinds = step == null ? 0 : (step.impute() != null ? 1 : 0) + (step.encode() != null ? 1 : 0)
+                    + (step.scale() != null ? 1 : 0);
+            if (kinds != 1) {
+                return where + (kinds == 0 ? " is empty" : " names " + kinds + " steps; write one step per list item")
+                        + " (steps: impute, encode, scale)";
+            }
+            where += " (" + step.kind() + ")";
+            String problem = switch (step.kind()) {
+                case "impute" -> imputeProblem(step.impute(), columns, text, input.features());
+                case "encode" -> encodeProblem(step.encode(), columns, text);
+                default -> scaleProblem(step.scale(), columns, text);
+            };
+            if (problem != null) {
+                return where + ": " + problem;
+            }
+        }
+        return null;
+    }
+
+    private static String imputeProblem(Map<String, Object> impute, List<String> columns, Set<String> text,
+            List<String> features) {
+        if (impute.isEmpty()) {
+            return "names no feature";
+        }
+        for (Map.Entry<String, Object> e : impute.entrySet()) {
+            if (!features.contains(e.getKey())) {
+                return "'" + e.getKey() + "' is not one of the features " + features;
+            }
+            if (!columns.contains(e.getKey())) {
+                return "'" + e.getKey() + "' is already encoded; impute it before the encode step";
+            }
+            Object value = e.getValue();
+            if (!(value instanceof Number || value instanceof String)) {
+                return "'" + e.getKey() + "' needs a number or a text value, got " + value;
+            }
+            if (value instanceof String s && !text.contains(e.getKey())) {
+                return "'" + e.getKey() + "' is a number column (no encode step encodes it) but is imputed with"
+                        + " the text '" + s + "'";
+            }
+        }
+        return null;
+    }
+
+    private static String encodeProblem(Map<String, ModelCard.Encoding> encode, List<String> columns,
+            Set<String> text) {
+        if (encode.isEmpty()) {
+            return "names no feature";
+        }
+        for (Map.Entry<String, ModelCard.Encoding> e : encode.entrySet()) {
+            String feature = e.getKey();
+            ModelCard.Encoding encoding = e.getValue();
+            if (!columns.contains(feature) || !text.contains(feature)) {
+                return "'" + feature + "' is not a feature left to encode (columns at this step: " + columns + ")";
+            }
+            if (encoding != null && encoding.others() != null && !encoding.others().isEmpty()) {
+                return "'" + feature + "' has an unknown field '" + String.join("', '", encoding.others().keySet())
+                        + "' (fields: values, unknown)";
+            }
+            if (encoding == null || encoding.values() == null || encoding.values().isEmpty()) {
+                return "'" + feature + "' needs values (the categories, in column order)";
+            }
+            if (encoding.values().stream().anyMatch(v -> v == null || v.isBlank())
+                    || new HashSet<>(encoding.values()).size() != encoding.values().size()) {
+                return "the values of '" + feature + "' must be distinct and not empty, got " + encoding.values();
+            }
+            if (encoding.unknown() != null && (encoding.unknown().isBlank()
+                    || encoding.values().contains(encoding.unknown()))) {
+                return "the unknown bucket '" + encoding.unknown() + "' of '" + feature
+                        + "' must be a name that is not one of its values";
+            }
+            int at = columns.indexOf(feature);
+            columns.remove(at);
+            columns.addAll(at, encoding.columns(feature));
+            text.remove(feature);
+        }
+        return null;
+    }
+
+    private static String scaleProblem(ModelCard.Scaling scale, List<String> columns, Set<String> text) {
+        if (scale.others() != null && !scale.others().isEmpty()) {
+            return "unknown field '" + String.join("', '", scale.others().keySet()) + "' (fields: mean, std)";
+        }
+        if (scale.mean() == null || scale.std() == null || !scale.mean().keySet().equals(scale.std().keySet())
+                || scale.mean().isEmpty()) {
+            return "needs mean and std for the same columns";
+        }
+        for (String column : scale.mean().keySet()) {
+            Double mean = scale.mean().get(column);
+            Double std = scale.std().get(column);
+            if (!columns.contains(column)) {
+                return "'" + column + "' is not a column at this step (columns: " + columns + ")";
+            }
+            if (text.contains(column)) {
+                return "'" + column + "' holds text until it is encoded; scale it after the encode step";
+            }
+            if (mean == null || std == null || !Double.isFinite(mean) || !Double.isFinite(std) || std <= 0) {
+                return "'" + column + "' needs a finite mean and a positive std, got mean " + mean + ", std " + std;
+            }
+        }
+        return null;
+    }
+
+    static String thresholdProblem(ModelCard.Output output) {
+        ModelCard.Threshold threshold = output.threshold();
+        if (threshold == null) {
+            return null;
+        }
+        List<String> labels = output.labels() == null ? List.of() : output.labels();
+        if (threshold.others() != null && !threshold.others().isEmpty()) {
+            return "output.threshold has an unknown field '" + String.join("', '", threshold.others().keySet())
+                    + "' (fields: label, at)";
+        }
+        if (threshold.label() == null || !labels.contains(threshold.label())) {
+            return "output.threshold.label '" + threshold.label() + "' is not one of the labels " + labels;
+        }
+        if (threshold.at() == null || !(threshold.at() >= 0 && threshold.at() <= 1)) {
+            return "output.threshold.at must be a probability from 0 to 1, got " + threshold.at();
+        }
+        int topK = output.topK() == null ? Math.min(5, labels.size()) : output.topK();
+        if (topK < labels.size()) {
+            return "output.threshold needs every label's probability: set output.topK to " + labels.size()
+                    + " (it is " + topK + ")";
+        }
+        return null;
     }
 
     public Optional<ModelCard> find(String model) {

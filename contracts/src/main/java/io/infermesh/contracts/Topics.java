@@ -44,6 +44,13 @@ public final class Topics {
             "Results of succeeded jobs. Writers: worker-service (on-prem), ingest-service (Lambda and Batch"
                     + " completions), router-service (Batch jobs seen by polling). Readers: external subscribers.");
 
+    /** What each worker pool can take: capacity, backlog, cold or warm. Writer: worker-service. Readers: router,
+     *  dashboards. */
+    public static final Topic<String, PoolStatus> WORKER_POOLS = new Topic<>("infermesh.workers.pools", String.class,
+            PoolStatus.class, CloudEventTypes.POOL_STATUS,
+            "Capacity and backlog of each worker instance's pool of each model. Writer: worker-service. Readers:"
+                    + " router-service, dashboards.");
+
     private Topics() {
     }
 
@@ -58,6 +65,6 @@ public final class Topics {
 
     /** The fixed topics (the dispatch topics are one per model, see {@link #dispatch(String)}). */
     public static List<Topic<?, ?>> fixed() {
-        return List.of(STORAGE_EVENTS, JOBS_REQUESTED, JOBS_LIFECYCLE, JOBS_RESULTS);
+        return List.of(STORAGE_EVENTS, JOBS_REQUESTED, JOBS_LIFECYCLE, JOBS_RESULTS, WORKER_POOLS);
     }
 }

@@ -65,4 +65,98 @@ class ModelCatalogueTests {
                 """);
         assertThat(ModelCatalogue.load(dir, "x").find("m").orElseThrow().placement().deadlineSeconds()).isEqualTo(60);
     }
+
+    @Test
+    void theFraudCardDeclaresItsStepsAndTheTensorColumnsFollowFromThem() {
+        ModelCard fraud = ModelCatalogue.load(Path.of("../models"), "x").find("fraud").orElseThrow();
+        assertThat(fraud.input().stepsOrNone()).extracting(ModelCard.Step::kind)
+                .containsExactly("impute", "encode", "scale");
+        assertThat(fraud.input().tensorColumns()).startsWith("amount", "hour", "account_age_days", "n_tx_24h",
+                "distance_km", "channel=web", "channel=app", "channel=pos", "channel=other")
+                .endsWith("merchant_category=other").hasSize(17);
+        assertThat(fraud.output().threshold().label()).isEqualTo("fraud");
+        ModelCard iris = ModelCatalogue.load(Path.of("../models"), "x").find("iris").orElseThrow();
+        assertThat(iris.input().tensorColumns()).as("no steps: the features are the columns")
+                .isEqualTo(iris.input().features());
+    }
+
+    private static final String TABULAR = """
+            name: m
+            artifact: model.onnx
+            input:
+              kind: tabular
+              features: [amount, channel]
+            """;
+
+    @Test
+    void anUnknownStepStopsStartUpNamingTheCardAndTheStep(@TempDir Path dir) throws Exception {
+        Files.createDirectories(dir.resolve("m"));
+        Files.writeString(dir.resolve("m/model.yaml"), TABULAR + """
+                  steps:
+                    - impute: {amount: 1.0}
+                    - normalize: {amount: 2.0}
+                """);
+        assertThatThrownBy(() -> ModelCatalogue.load(dir, "x")).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("m/model.yaml")
+                .hasMessageContaining("input.steps[1] has an unknown step 'normalize'")
+                .hasMessageContaining("impute, encode, scale");
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource(delimiter = '|', quoteCharacter = '"', value = {
+        "[{impute: {amount: 1, colour: red}}]                         | input.steps[0] (impute): 'colour' is not one of the features",
+        "[{impute: {amount: lots}}]                                   | input.steps[0] (impute): 'amount' is a number column",
+        "[{encode: {channel: {values: [web, app]}}}, {impute: {channel: web}}] | input.steps[1] (impute): 'channel' is already encoded",
+        "[{encode: {channel: {values: []}}}]                          | input.steps[0] (encode): 'channel' needs values",
+        "[{encode: {channel: {values: [web, web]}}}]                  | must be distinct",
+        "[{encode: {channel: {values: [web], unknown: web}}}]         | the unknown bucket 'web'",
+        "[{encode: {amount: {values: [web]}}}, {encode: {amount: {values: [x]}}}] | input.steps[1] (encode): 'amount' is not a feature left to encode",
+        "[{scale: {mean: {amount: 1}, std: {amount: 0}}}]             | input.steps[0] (scale): 'amount' needs a finite mean and a positive std",
+        "[{scale: {mean: {amount: 1}, std: {hour: 2}}}]               | needs mean and std for the same columns",
+        "[{scale: {mean: {channel: 1}, std: {channel: 2}}}, {encode: {channel: {values: [web]}}}] | 'channel' holds text until it is encoded",
+        "[{scale: {mean: {channel=app: 1}, std: {channel=app: 2}}}]   | 'channel=app' is not a column at this step",
+        "[{impute: {amount: 1}, scale: {mean: {amount: 1}, std: {amount: 2}}}] | input.steps[0] names 2 steps",
+        "[{encode: {channel: {values: [web], unkown: other}}}]        | input.steps[0] (encode): 'channel' has an unknown field 'unkown'"})
+    void stepsThatCannotWorkStopStartUpNamingTheStep(String steps, String message, @TempDir Path dir)
+            throws Exception {
+        Files.createDirectories(dir.resolve("m"));
+        Files.writeString(dir.resolve("m/model.yaml"), TABULAR + "  steps: " + steps + "\n");
+        assertThatThrownBy(() -> ModelCatalogue.load(dir, "x")).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("m/model.yaml").hasMessageContaining(message);
+    }
+
+    @Test
+    void consistentStepsLoad(@TempDir Path dir) throws Exception {
+        Files.createDirectories(dir.resolve("m"));
+        Files.writeString(dir.resolve("m/model.yaml"), TABULAR + """
+                  steps:
+                    - impute: {amount: 12.5, channel: other}
+                    - encode: {channel: {values: [web, app], unknown: other}}
+                    - scale: {mean: {amount: 10, channel=web: 0.5}, std: {amount: 2, channel=web: 0.5}}
+                """);
+        assertThat(ModelCatalogue.load(dir, "x").find("m").orElseThrow().input().tensorColumns())
+                .containsExactly("amount", "channel=web", "channel=app", "channel=other");
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource(delimiter = '|', quoteCharacter = '"', value = {
+        "{labels: [legit, fraud], topK: 2, threshold: {label: frod, at: 0.5}} | output.threshold.label 'frod' is not one of the labels",
+        "{labels: [legit, fraud], topK: 2, threshold: {label: fraud, at: 1.5}} | output.threshold.at must be a probability",
+        "{labels: [a, b, c], topK: 2, threshold: {label: a, at: 0.5}}         | set output.topK to 3"})
+    void aThresholdThatCannotBeDecidedStopsStartUp(String output, String message, @TempDir Path dir)
+            throws Exception {
+        Files.createDirectories(dir.resolve("m"));
+        Files.writeString(dir.resolve("m/model.yaml"), TABULAR + "output: " + output + "\n");
+        assertThatThrownBy(() -> ModelCatalogue.load(dir, "x")).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("m/model.yaml").hasMessageContaining(message);
+    }
+
+    @Test
+    void aPixelLimitIsForImageModelsAndDefaultsToFortyMegapixels(@TempDir Path dir) throws Exception {
+        assertThat(ModelCatalogue.load(Path.of("../models"), "x").find("digits").orElseThrow().input()
+                .maxPixelsOrDefault()).isEqualTo(40_000_000L);
+        Files.createDirectories(dir.resolve("m"));
+        Files.writeString(dir.resolve("m/model.yaml"), TABULAR + "  maxPixels: 1000\n");
+        assertThatThrownBy(() -> ModelCatalogue.load(dir, "x")).hasMessageContaining("input.maxPixels is for image");
+    }
 }

@@ -52,11 +52,15 @@ class SchemaConformanceTests {
                 .withColdStart(false)
                 .withTimings(new Timings(3L, 1L, 0L, 2L, 1L, 9L))
                 .withPredictions(List.of(new Prediction("7", 0.98), new Prediction("1", 0.01)));
+        var coldBatch = JobStatusChanged.of("j-1", "digits", "alice", JobStatus.SUCCEEDED, 1, NOW)
+                .withBackend(Backend.ONPREM, null).withColdStart(true)
+                .withTimings(new Timings(180L, 1L, 40L, 2L, 1L, 230L, 120L, 3L, 4))
+                .withPredictions(List.of(new Prediction("7", 0.98)));
         var failed = JobStatusChanged.of("j-1", "digits", "alice", JobStatus.FAILED, 1, NOW)
                 .withFailure(FailureReason.INVALID_INPUT, "the input is not a PNG or JPEG image");
         var throttled = JobStatusChanged.of("j-1", "digits", "alice", JobStatus.FAILED, 1, NOW)
                 .withBackend(Backend.LAMBDA, null).withFailure(FailureReason.THROTTLED, "Lambda throttled the job");
-        for (var event : List.of(pending, runnable, decided, succeeded, failed, throttled)) {
+        for (var event : List.of(pending, runnable, decided, succeeded, coldBatch, failed, throttled)) {
             assertValid("job-status-changed", event);
         }
     }
@@ -68,6 +72,12 @@ class SchemaConformanceTests {
                         ObjectRef.of("infermesh", "results/digits/alice/j-1/result.json"),
                         List.of(new Prediction("7", 0.98), new Prediction("1", 0.01)),
                         new Timings(3L, 1L, 0L, 2L, 1L, 9L), NOW, 0.0000012));
+    }
+
+    @Test
+    void poolStatusMatchesItsSchema() {
+        assertValid("pool-status", new PoolStatus("digits", "host-1/4242", "ACTIVE", 1, 2, 1, 3, true, 140L, NOW));
+        assertValid("pool-status", new PoolStatus("digits", "host-1/4242", "ZERO", 0, 2, 0, 0, false, null, NOW));
     }
 
     @Test

@@ -24,6 +24,7 @@ public final class LoadTests {
         Options options = new Options(Arrays.asList(words).subList(1, words.length));
         switch (words[0]) {
             case "latency" -> Latency.run(options);
+            case "cold-start" -> ColdStart.run(options);
             case "paper-table2" -> PaperTable2.run(options);
             case "throughput" -> Throughput.run(options);
             case "raw-engine" -> RawEngine.run(options);

@@ -33,7 +33,7 @@ final class MeshClient implements AutoCloseable {
     enum Status { PENDING, RUNNABLE, STARTING, RUNNING, SUCCEEDED, FAILED }
 
     /** The statuses a job reached, with the times the mesh recorded in its events. */
-    record Trace(String jobId, String inputKey, Map<Status, Instant> reached, String failure) {
+    record Trace(String jobId, String inputKey, Map<Status, Instant> reached, String failure, JsonNode terminalEvent) {
         boolean terminal() {
             return reached.containsKey(Status.SUCCEEDED) || reached.containsKey(Status.FAILED);
         }
@@ -93,7 +93,9 @@ final class MeshClient implements AutoCloseable {
                             ? event.path("reason").asString() + ": " + event.path("message").asString()
                             : trace == null ? null : trace.failure();
                     String inputKey = !key.isEmpty() ? key : trace == null ? null : trace.inputKey();
-                    return new Trace(id, inputKey, reached, failure);
+                    JsonNode terminal = status == Status.SUCCEEDED || status == Status.FAILED ? event
+                            : trace == null ? null : trace.terminalEvent();
+                    return new Trace(id, inputKey, reached, failure, terminal);
                 });
                 if (updated.terminal() && updated.inputKey() != null) {
                     ending(updated.inputKey()).complete(updated);

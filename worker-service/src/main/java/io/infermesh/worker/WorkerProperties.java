@@ -20,11 +20,12 @@ import org.springframework.validation.annotation.Validated;
  * @param resultsPrefix key prefix for results, {@code results/} by default: {@code <prefix><model>/<owner>/<jobId>/result.json}
  * @param intraOpThreads ONNX Runtime threads per run (default 1, so concurrent jobs share few cores well)
  * @param s3 how to reach the object store
+ * @param pool how each model's pool of workers scales, batches and retries
  */
 @Validated
 @ConfigurationProperties("infermesh.worker")
 public record WorkerProperties(@NotBlank String modelsDir, List<String> models, String resultsBucket,
-        String resultsPrefix, @Min(1) int intraOpThreads, @Valid S3 s3) {
+        String resultsPrefix, @Min(1) int intraOpThreads, @Valid S3 s3, @Valid Pool pool) {
 
     public WorkerProperties {
         modelsDir = modelsDir == null || modelsDir.isBlank() ? "models" : modelsDir;
@@ -33,6 +34,45 @@ public record WorkerProperties(@NotBlank String modelsDir, List<String> models, 
         resultsPrefix = resultsPrefix == null ? "results/" : resultsPrefix;
         intraOpThreads = intraOpThreads == 0 ? 1 : intraOpThreads;
         s3 = s3 == null ? new S3(null, null, null, null, false) : s3;
+        pool = pool == null ? new Pool(0, 2, null, null, 0, null, null, 0, null, null, null) : pool;
+    }
+
+    /**
+     * One pool of workers per model (ADR 0013): each worker is a Kafka consumer of the model's dispatch topic.
+     *
+     * @param minWorkers workers kept even when idle (default 0: scale to zero, the model leaves memory)
+     * @param maxWorkers the most workers this instance runs for one model (default 2)
+     * @param idleTimeout a worker that got no job for this long leaves (the last one releases the model; default 60 s)
+     * @param wakeInterval how often the pools' backlogs are read to wake or grow a pool (default 100 ms)
+     * @param batchMaxSize the most jobs run as one model invocation (default 8; 1 turns micro-batching off)
+     * @param batchMaxWait how long a worker waits for more jobs to fill a batch (default 10 ms)
+     * @param drainTimeout on shutdown, how long workers may take to finish the jobs they hold (default 30 s)
+     * @param maxAttempts tries of a job that fails unexpectedly (storage, Kafka) before it is dead-lettered (default 3)
+     * @param retryBackoff the pause before the second try, doubled for each later one (default 1 s)
+     * @param statusInterval how often each pool's status is published even without a change (default 5 s)
+     * @param groupProtocol the Kafka consumer group protocol: {@code consumer} (KIP-848, no join delay; default) or
+     *     {@code classic}
+     */
+    public record Pool(@Min(0) int minWorkers, @Min(1) int maxWorkers, java.time.Duration idleTimeout,
+            java.time.Duration wakeInterval, @Min(1) int batchMaxSize, java.time.Duration batchMaxWait,
+            java.time.Duration drainTimeout, @Min(1) int maxAttempts, java.time.Duration retryBackoff,
+            java.time.Duration statusInterval, String groupProtocol) {
+        public Pool {
+            maxWorkers = maxWorkers == 0 ? 2 : maxWorkers;
+            idleTimeout = idleTimeout == null ? java.time.Duration.ofSeconds(60) : idleTimeout;
+            wakeInterval = wakeInterval == null ? java.time.Duration.ofMillis(100) : wakeInterval;
+            batchMaxSize = batchMaxSize == 0 ? 8 : batchMaxSize;
+            batchMaxWait = batchMaxWait == null ? java.time.Duration.ofMillis(10) : batchMaxWait;
+            drainTimeout = drainTimeout == null ? java.time.Duration.ofSeconds(30) : drainTimeout;
+            maxAttempts = maxAttempts == 0 ? 3 : maxAttempts;
+            retryBackoff = retryBackoff == null ? java.time.Duration.ofSeconds(1) : retryBackoff;
+            statusInterval = statusInterval == null ? java.time.Duration.ofSeconds(5) : statusInterval;
+            groupProtocol = groupProtocol == null || groupProtocol.isBlank() ? "consumer" : groupProtocol;
+            if (minWorkers > maxWorkers) {
+                throw new IllegalArgumentException("infermesh.worker.pool.min-workers (" + minWorkers
+                        + ") exceeds max-workers (" + maxWorkers + ")");
+            }
+        }
     }
 
     /**

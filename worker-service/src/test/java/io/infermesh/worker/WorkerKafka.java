@@ -56,8 +56,7 @@ final class WorkerKafka {
             "infermesh.worker.s3.access-key=" + infra.s3().accessKey(),
             "infermesh.worker.s3.secret-key=" + infra.s3().secretKey(),
             "infermesh.worker.s3.region=" + infra.s3().region(),
-            "spring.cloud.stream.bindings.runJob-in-0.consumer.back-off-initial-interval=10",
-            "spring.cloud.stream.bindings.runJob-in-0.consumer.back-off-max-interval=20"
+            "infermesh.worker.pool.retry-backoff=10ms"
         };
     }
 }

@@ -44,6 +44,10 @@ public final class WorkerModels {
                     throw new IllegalStateException("cannot read model card " + file + ": " + e.getOriginalMessage(),
                             e);
                 }
+                String problem = io.infermesh.contracts.ModelCatalogue.cardProblem(card);
+                if (problem != null) {
+                    throw new IllegalStateException("model card " + file + ": " + problem);
+                }
                 if (card.name() == null || !Topics.MODEL_NAME.matcher(card.name()).matches()
                         || !card.name().equals(file.getParent().getFileName().toString())) {
                     throw new IllegalStateException("model card " + file + " must be named after its folder");

@@ -200,7 +200,7 @@ public final class Predict {
         String type = contentType.toLowerCase(java.util.Locale.ROOT);
         return switch (kind) {
             case "image" -> type.startsWith("image/png") || type.startsWith("image/jpeg");
-            case "tabular" -> type.startsWith("application/json");
+            case "tabular" -> type.startsWith("application/json") || type.startsWith("text/csv");
             default -> false;
         };
     }

@@ -93,6 +93,8 @@ public final class RemoteJobRunner {
             throw new JobFailedException(FailureReason.INPUT_NOT_FOUND, e.getMessage(), e);
         } catch (InvalidInputException e) {
             throw new JobFailedException(FailureReason.INVALID_INPUT, e.getMessage(), e);
+        } catch (io.infermesh.worker.engine.RunTimeoutException e) {
+            throw new JobFailedException(FailureReason.TIMEOUT, e.getMessage(), e);
         } catch (ModelFailureException e) {
             throw new JobFailedException(FailureReason.MODEL_ERROR, e.getMessage(), e);
         }

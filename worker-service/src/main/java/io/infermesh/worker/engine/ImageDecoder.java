@@ -5,12 +5,17 @@ import java.awt.image.BufferedImage;
 import java.awt.image.Raster;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
 
 /**
  * Turns a PNG or JPEG into the model's input tensor, as the card says: grayscale or RGB, area-averaged to the
- * model's size in floating point, optionally inverted, scaled and normalised per channel, NCHW or NHWC.
+ * model's size in floating point, optionally inverted, scaled and normalised per channel, NCHW or NHWC. Images larger
+ * than the card's {@code input.maxPixels} are refused from their header, before decoding.
  */
 final class ImageDecoder {
 
@@ -18,16 +23,7 @@ final class ImageDecoder {
     }
 
     static Tensor decode(byte[] bytes, ModelCard.Input spec) {
-        BufferedImage image;
-        try {
-            image = ImageIO.read(new ByteArrayInputStream(bytes));
-        } catch (IOException | RuntimeException e) {
-            throw new InvalidInputException("the input is not a readable PNG or JPEG image (" + e.getMessage() + ")");
-        }
-        if (image == null) {
-            throw new InvalidInputException("the input is not a PNG or JPEG image (" + bytes.length
-                    + " bytes of an unrecognised format)");
-        }
+        BufferedImage image = read(bytes, spec.maxPixelsOrDefault());
         int channels = spec.channels() == null ? 3 : spec.channels();
         int width = spec.width();
         int height = spec.height();
@@ -51,6 +47,71 @@ final class ImageDecoder {
         }
         long[] shape = nhwc ? new long[] {1, height, width, channels} : new long[] {1, channels, height, width};
         return new Tensor(data, shape);
+    }
+
+    /**
+     * Decodes the first image, after reading its size from the header: an image too large is refused before any
+     * pixel is allocated (a small file can claim 100000×100000 pixels, a decompression bomb). A JPEG that ends early
+     * is refused too: ImageIO only warns about it and fills the rest with grey.
+     */
+    static BufferedImage read(byte[] bytes, long maxPixels) {
+        try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
+            Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
+            if (!readers.hasNext()) {
+                throw new InvalidInputException("the input is not a PNG or JPEG image (" + bytes.length
+                        + " bytes of an unrecognised format" + textHint(bytes) + ")");
+            }
+            ImageReader reader = readers.next();
+            try {
+                reader.setInput(in, true, true);
+                String format = reader.getFormatName().toUpperCase(java.util.Locale.ROOT);
+                long width = reader.getWidth(0);
+                long height = reader.getHeight(0);
+                if (width * height > maxPixels) {
+                    throw new InvalidInputException(String.format(java.util.Locale.ROOT,
+                            "the image is %d×%d pixels (%,.1f megapixels); the model accepts at most %,d pixels",
+                            width, height, width * height / 1e6, maxPixels));
+                }
+                List<String> warnings = new ArrayList<>();
+                reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
+                BufferedImage image = reader.read(0);
+                if (!warnings.isEmpty()) {
+                    throw new InvalidInputException("the " + format + " image is damaged or cut short ("
+                            + String.join("; ", warnings) + ")");
+                }
+                return image;
+            } finally {
+                reader.dispose();
+            }
+        } catch (IOException | RuntimeException e) {
+            if (e instanceof InvalidInputException invalid) {
+                throw invalid;
+            }
+            throw new InvalidInputException("the input is not a readable PNG or JPEG image: it is damaged or cut short ("
+                    + describe(e) + ")");
+        }
+    }
+
+    private static String describe(Throwable e) {
+        String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        Throwable cause = e.getCause();
+        if (cause != null && cause != e) {
+            message += ": " + (cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage());
+        }
+        return message;
+    }
+
+    /** For a text file uploaded as an image, what it starts with: a person then sees what went wrong. */
+    private static String textHint(byte[] bytes) {
+        int n = Math.min(bytes.length, 40);
+        for (int i = 0; i < n; i++) {
+            int b = bytes[i] & 0xff;
+            if (b < 0x09 || (b > 0x0d && b < 0x20) || b == 0x7f) {
+                return "";
+            }
+        }
+        String start = new String(bytes, 0, n, java.nio.charset.StandardCharsets.UTF_8).strip();
+        return n == 0 ? "" : "; it is text: \"" + start + (bytes.length > n ? "…" : "") + "\"";
     }
 
     /** Pixel planes in 0..255. Gray images are read from the raster: getRGB would apply a gamma change. */

@@ -7,7 +7,10 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.stream.IntStream;
 
-/** Softmax (when the card asks for it) and the top-k labels, best first, lower index first on ties. */
+/**
+ * Softmax (when the card asks for it), the top-k labels, best first, lower index first on ties, and the card's
+ * threshold decision.
+ */
 final class Ranking {
 
     private Ranking() {
@@ -45,5 +48,26 @@ final class Ranking {
                 .limit(k)
                 .forEach(i -> top.add(new Prediction(labels.get(i), p[i])));
         return top;
+    }
+
+    /**
+     * The card's threshold decision on a row: the threshold's label when its probability is at least {@code at},
+     * otherwise the most probable other label; null when the card has no threshold (or, on a card that did not pass
+     * the catalogue's check, when the label is not among the top k).
+     */
+    static String decision(List<Prediction> top, ModelCard.Output spec) {
+        ModelCard.Threshold threshold = spec.threshold();
+        if (threshold == null || threshold.label() == null || threshold.at() == null) {
+            return null;
+        }
+        Prediction candidate = top.stream().filter(p -> p.label().equals(threshold.label())).findFirst().orElse(null);
+        if (candidate == null) {
+            return null;
+        }
+        if (candidate.probability() >= threshold.at()) {
+            return candidate.label();
+        }
+        return top.stream().filter(p -> !p.label().equals(threshold.label())).map(Prediction::label).findFirst()
+                .orElse(null);
     }
 }

@@ -7,7 +7,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** The answer part of {@code result.json}, like the seed paper's Figure 9: labels, probabilities, links. */
+/**
+ * The answer part of {@code result.json}, like the seed paper's Figure 9: labels, probabilities, links; and, when the
+ * card has a threshold, each row's {@code decision}.
+ */
 public final class ResultDocument {
 
     private ResultDocument() {
@@ -33,6 +36,10 @@ public final class ResultDocument {
                     .map(p -> template.replace("{label}", URLEncoder.encode(p.label(), StandardCharsets.UTF_8)))
                     .toList()));
             part.put("links", links);
+        }
+        String decision = Ranking.decision(top, model.card().output());
+        if (decision != null) {
+            part.put("decision", decision);
         }
         return part;
     }

@@ -1,16 +1,20 @@
 package io.infermesh.worker.engine;
 
 import io.infermesh.contracts.ModelCard;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Turns tabular input into the model's input: JSON — one object (feature name to number) is one row, an array of such
- * objects is a batch — or CSV with a header line naming the columns, each further line a row of the batch. Every
- * feature of the card must be present and numeric; extra fields or columns are ignored.
+ * Turns tabular input into the model's input: JSON — one object (feature name to value) is one row, an array of such
+ * objects is a batch — or CSV with a header line naming the columns, each further line a row of the batch. The
+ * card's declared steps ({@link TabularPipeline}) then fill in, encode and scale each row; without steps every
+ * feature must be present and numeric. Extra fields or columns are ignored.
  */
 final class TabularDecoder {
 
@@ -21,12 +25,13 @@ final class TabularDecoder {
     }
 
     Tensor decode(byte[] bytes, ModelCard.Input spec) {
-        String text = new String(bytes, java.nio.charset.StandardCharsets.UTF_8).strip();
+        TabularPipeline pipeline = new TabularPipeline(spec);
+        String text = new String(bytes, StandardCharsets.UTF_8).strip();
         if (text.startsWith("\uFEFF")) {
             text = text.substring(1).strip();
         }
         if (!text.isEmpty() && text.charAt(0) != '{' && text.charAt(0) != '[') {
-            return csv(text, spec);
+            return csv(text, pipeline);
         }
         JsonNode root;
         try {
@@ -43,56 +48,67 @@ final class TabularDecoder {
         if (rows.isEmpty()) {
             throw new InvalidInputException("the input must be a JSON object of features, or an array of them");
         }
-        List<String> features = spec.features();
-        float[] data = new float[rows.size() * features.size()];
+        int width = pipeline.width();
+        float[] data = new float[rows.size() * width];
         for (int r = 0; r < rows.size(); r++) {
+            String where = root.isArray() ? "record " + (r + 1) + " of the array: " : "";
             JsonNode row = rows.get(r);
             if (!row.isObject()) {
-                throw new InvalidInputException("row " + r + " is not a JSON object of features");
+                throw new InvalidInputException(where + "not a JSON object of features");
             }
-            for (int f = 0; f < features.size(); f++) {
-                JsonNode value = row.get(features.get(f));
-                if (value == null || !value.isNumber()) {
-                    throw new InvalidInputException("row " + r + ": feature '" + features.get(f)
-                            + "' is missing or not a number (the model needs " + features + ")");
-                }
-                data[r * features.size() + f] = value.floatValue();
+            Map<String, String> raw = new HashMap<>();
+            for (String feature : pipeline.features()) {
+                raw.put(feature, cell(row.get(feature), feature, where));
             }
+            pipeline.row(raw, data, r * width, where);
         }
-        return new Tensor(data, new long[] {rows.size(), features.size()});
+        return new Tensor(data, new long[] {rows.size(), width});
+    }
+
+    /** A JSON value as text: numbers in their JSON spelling, null for absent, null or empty. */
+    private static String cell(JsonNode value, String feature, String where) {
+        if (value == null || value.isNull() || value.isMissingNode()) {
+            return null;
+        }
+        if (value.isNumber() || value.isString()) {
+            String text = value.asString().strip();
+            return text.isEmpty() ? null : text;
+        }
+        throw new InvalidInputException(where + "'" + feature + "' is " + value + ", not a number or a text value");
     }
 
     /** CSV: a header naming the columns (any order, extra ones ignored), then one row per line; comma separated. */
-    private static Tensor csv(String text, ModelCard.Input spec) {
+    private static Tensor csv(String text, TabularPipeline pipeline) {
         List<String> lines = text.lines().filter(l -> !l.isBlank()).toList();
         if (lines.size() < 2) {
             throw new InvalidInputException("the input is neither JSON nor CSV with a header line and at least one row");
         }
-        List<String> header = List.of(lines.getFirst().split(",", -1)).stream()
-                .map(h -> h.strip().replaceAll("^\"|\"$", "")).toList();
-        List<String> features = spec.features();
+        List<String> header = List.of(lines.getFirst().split(",", -1)).stream().map(TabularDecoder::unquote).toList();
+        List<String> features = pipeline.features();
         int[] column = new int[features.size()];
         for (int f = 0; f < features.size(); f++) {
             column[f] = header.indexOf(features.get(f));
-            if (column[f] < 0) {
-                throw new InvalidInputException("the CSV header " + header + " has no column '" + features.get(f)
-                        + "' (the model needs " + features + ")");
+            if (column[f] < 0 && !pipeline.imputes(features.get(f))) {
+                throw new InvalidInputException("CSV line 1, the header " + header + ", has no column '"
+                        + features.get(f) + "' (the model needs " + features + ")");
             }
         }
         int rows = lines.size() - 1;
-        float[] data = new float[rows * features.size()];
+        int width = pipeline.width();
+        float[] data = new float[rows * width];
         for (int r = 0; r < rows; r++) {
             String[] cells = lines.get(r + 1).split(",", -1);
+            Map<String, String> raw = new HashMap<>();
             for (int f = 0; f < features.size(); f++) {
-                String cell = column[f] < cells.length ? cells[column[f]].strip() : "";
-                try {
-                    data[r * features.size() + f] = Float.parseFloat(cell);
-                } catch (NumberFormatException e) {
-                    throw new InvalidInputException("CSV line " + (r + 2) + ": '" + features.get(f) + "' is '" + cell
-                            + "', not a number");
-                }
+                String cell = column[f] >= 0 && column[f] < cells.length ? unquote(cells[column[f]]) : "";
+                raw.put(features.get(f), cell.isEmpty() ? null : cell);
             }
+            pipeline.row(raw, data, r * width, "CSV line " + (r + 2) + ": ");
         }
-        return new Tensor(data, new long[] {rows, features.size()});
+        return new Tensor(data, new long[] {rows, width});
+    }
+
+    private static String unquote(String cell) {
+        return cell.strip().replaceAll("^\"|\"$", "");
     }
 }

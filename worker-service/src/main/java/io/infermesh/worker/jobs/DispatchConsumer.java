@@ -5,6 +5,20 @@ import io.infermesh.contracts.JobDispatched;
 import io.infermesh.contracts.JobResult;
 import io.infermesh.contracts.JobStatusChanged;
 import io.infermesh.contracts.Topics;
+import io.infermesh.contracts.Timings;
+import io.infermesh.worker.pool.PoolWorker;
+import io.infermesh.worker.pool.Pools;
+import io.infermesh.worker.pool.PoolsEndpoint;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.springframework.kafka.support.KafkaHeaders;
+import org.springframework.messaging.support.MessageBuilder;
 import io.infermesh.worker.WorkerProperties;
 import io.infermesh.worker.catalogue.WorkerModels;
 import io.infermesh.worker.engine.InferenceEngine;
@@ -12,20 +26,15 @@ import io.infermesh.worker.storage.ObjectStorage;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Clock;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
-import org.springframework.cloud.stream.binder.kafka.utils.DlqDestinationResolver;
 import org.springframework.cloud.stream.function.StreamBridge;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.integration.IntegrationMessageHeaderAccessor;
-import org.springframework.messaging.Message;
 import tools.jackson.databind.json.JsonMapper;
 
-/** Wires the {@link JobRunner} to the dispatch topics, the lifecycle and results topics, and the object store. */
+/** Wires the {@link JobRunner} to the model pools (the dispatch topics), the lifecycle and results topics, and the object store. */
 @Configuration(proxyBeanMethods = false)
 class DispatchConsumer {
 
@@ -34,6 +43,10 @@ class DispatchConsumer {
     @Bean
     WorkerModels workerModels(WorkerProperties properties) {
         WorkerModels models = WorkerModels.load(properties.modelsPath(), properties.models());
+        if (models.names().isEmpty()) {
+            throw new IllegalStateException("worker-service has no model to serve: no model.yaml under "
+                    + properties.modelsPath().toAbsolutePath() + " (set infermesh.worker.models-dir)");
+        }
         log.info("serving models {} from {}", models.names(), properties.modelsPath().toAbsolutePath());
         return models;
     }
@@ -48,6 +61,14 @@ class DispatchConsumer {
         return new ObjectStorage(ObjectStorage.client(properties.s3()));
     }
 
+    /** One sample per cold start (the first job of the batch that woke the pool reports it). */
+    private static void coldStartPhase(MeterRegistry meters, String model, String phase, Long ms) {
+        if (ms != null) {
+            Timer.builder("infermesh.worker.cold.start").tag("model", model).tag("phase", phase).register(meters)
+                    .record(java.time.Duration.ofMillis(ms));
+        }
+    }
+
     @Bean
     JobRunner jobRunner(WorkerModels models, InferenceEngine engine, ObjectStorage storage, WorkerProperties properties,
             StreamBridge bridge, JsonMapper json, MeterRegistry meters) {
@@ -60,10 +81,19 @@ class DispatchConsumer {
                     String outcome = event.status().name().toLowerCase(java.util.Locale.ROOT);
                     meters.counter("infermesh.worker.jobs", "model", event.model(), "outcome", outcome,
                             "reason", event.reason() == null ? "none" : event.reason().name()).increment();
-                    if (event.timings() != null && event.timings().inferenceMs() != null) {
+                    Timings t = event.timings();
+                    if (t != null && t.inferenceMs() != null) {
                         Timer.builder("infermesh.worker.inference").tag("model", event.model())
                                 .tag("cold", String.valueOf(event.coldStart())).register(meters)
-                                .record(java.time.Duration.ofMillis(event.timings().inferenceMs()));
+                                .record(java.time.Duration.ofMillis(t.inferenceMs()));
+                    }
+                    if (t != null && Boolean.TRUE.equals(event.coldStart())) {
+                        coldStartPhase(meters, event.model(), "wake", t.wakeMs());
+                        coldStartPhase(meters, event.model(), "model-load", t.modelLoadMs());
+                        coldStartPhase(meters, event.model(), "warm-up", t.warmupMs());
+                    }
+                    if (t != null && t.batchSize() != null) {
+                        meters.summary("infermesh.worker.batch.size", "model", event.model()).record(t.batchSize());
                     }
                 }
             }
@@ -79,28 +109,50 @@ class DispatchConsumer {
                 properties.resultsPrefix(), Clock.systemUTC());
     }
 
+    /** The pools: one per served model, each of Kafka consumers of its dispatch topic (ADR 0013). */
     @Bean
-    Consumer<Message<byte[]>> runJob(JobRunner runner, JsonMapper json,
-            @Value("${spring.cloud.stream.bindings.runJob-in-0.consumer.max-attempts:3}") int maxAttempts) {
-        return message -> {
-            JobDispatched job = json.readValue(message.getPayload(), JobDispatched.class);
-            try {
-                runner.run(job);
-            } catch (RuntimeException e) {
-                AtomicInteger attempt = message.getHeaders().get(IntegrationMessageHeaderAccessor.DELIVERY_ATTEMPT,
-                        AtomicInteger.class);
-                if (attempt == null || attempt.get() >= maxAttempts) {
-                    log.error("job {} failed on its last delivery attempt; dead-lettering", job.jobId(), e);
-                    runner.failUnexpectedly(job, e);
+    Pools pools(WorkerModels models, JobRunner runner, InferenceEngine engine, WorkerProperties properties,
+            StreamBridge bridge, JsonMapper json,
+            @Value("${spring.cloud.stream.kafka.binder.brokers}") String brokers,
+            @Value("${spring.cloud.stream.kafka.binder.replication-factor:1}") short replicationFactor) {
+        WorkerProperties.Pool settings = properties.pool();
+        Map<String, Object> config = new HashMap<>();
+        config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, brokers);
+        config.put(ConsumerConfig.GROUP_ID_CONFIG, Pools.GROUP);
+        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, settings.batchMaxSize());
+        config.put(ConsumerConfig.GROUP_PROTOCOL_CONFIG, settings.groupProtocol());
+        JobEventSender sender = new JobEventSender(bridge, json, "worker-service");
+        PoolWorker.DeadLetters deadLetters = (record, why) -> {
+            MessageBuilder<byte[]> message = MessageBuilder.withPayload(record.value() == null ? new byte[0]
+                            : record.value())
+                    .setHeader("x-exception-message", String.valueOf(why.getMessage()))
+                    .setHeader("x-exception-fqcn", why.getClass().getName())
+                    .setHeader("x-original-topic", record.topic())
+                    .setHeader("x-original-partition", record.partition())
+                    .setHeader("x-original-offset", record.offset());
+            if (record.key() != null) {
+                message.setHeader(KafkaHeaders.KEY, record.key().getBytes(StandardCharsets.UTF_8));
+            }
+            for (Header h : record.headers()) {
+                if (h.key().startsWith("ce_")) {
+                    message.setHeader(h.key(), new String(h.value(), StandardCharsets.UTF_8));
                 }
-                throw e;
+            }
+            if (!bridge.send(record.topic() + Topics.DLQ_SUFFIX, message.build())) {
+                throw new IllegalStateException("could not dead-letter " + record.topic() + "-" + record.partition()
+                        + "@" + record.offset());
             }
         };
+        PoolWorker.Context context = new PoolWorker.Context(runner, json, deadLetters, settings,
+                () -> new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer()));
+        return new Pools(models, context, engine, brokers, replicationFactor, bridge, sender);
     }
 
-    /** Dead letters of {@code infermesh.jobs.dispatch.<model>} go to {@code infermesh.jobs.dispatch.<model>.dlq}. */
+    /** {@code /actuator/pools}: each model's pool now. */
     @Bean
-    DlqDestinationResolver dispatchDeadLetters() {
-        return (record, error) -> record.topic() + Topics.DLQ_SUFFIX;
+    PoolsEndpoint poolsEndpoint(Pools pools) {
+        return new PoolsEndpoint(pools);
     }
 }

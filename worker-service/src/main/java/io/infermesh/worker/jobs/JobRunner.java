@@ -17,10 +17,13 @@ import io.infermesh.worker.engine.InvalidInputException;
 import io.infermesh.worker.engine.ModelEntry;
 import io.infermesh.worker.engine.ModelFailureException;
 import io.infermesh.worker.engine.ResultDocument;
+import io.infermesh.worker.engine.RunTimeoutException;
+import io.infermesh.worker.engine.Tensor;
 import io.infermesh.worker.storage.ObjectStorage;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -67,43 +70,166 @@ public final class JobRunner {
         this.clock = clock;
     }
 
+    /**
+     * How the pool came to run a batch: after waking from zero ({@code wakeMs} from seeing the backlog to consuming)
+     * or warm ({@link #WARM}).
+     */
+    public record Start(Long wakeMs) {
+        public static final Start WARM = new Start(null);
+    }
+
+    /** Runs one job; an unexpected error propagates (the caller retries). */
     public void run(JobDispatched job) {
-        Instant started = clock.instant();
-        Optional<ModelEntry> found = models.find(job.model());
-        if (found.isEmpty()) {
-            fail(job, FailureReason.UNKNOWN_MODEL, "this worker pool does not serve model '" + job.model() + "'", null);
+        Map<JobDispatched, RuntimeException> unexpected = runAll(List.of(job), Start.WARM);
+        if (!unexpected.isEmpty()) {
+            throw unexpected.values().iterator().next();
+        }
+    }
+
+    /** A job between its download and its answer. */
+    private static final class Prepared {
+        final JobDispatched job;
+        final Instant started;
+        final long startNanos;
+        long downloadMs;
+        long decodeNanos;
+        Tensor tensor;
+        Inference inference;
+
+        Prepared(JobDispatched job, Instant started) {
+            this.job = job;
+            this.started = started;
+            this.startNanos = System.nanoTime();
+        }
+    }
+
+    /**
+     * Runs jobs of one model together: each is announced STARTING, downloaded and decoded on its own (a bad one fails
+     * alone), then all run in one model invocation where the model batches. A batch that overruns the model's limit
+     * is run again job by job, each with its full limit, so that only the slow job fails {@code TIMEOUT}.
+     *
+     * @return the jobs that failed unexpectedly (storage or Kafka trouble), with their error, for the caller to retry;
+     *     every other job has ended SUCCEEDED or FAILED
+     */
+    public Map<JobDispatched, RuntimeException> runAll(List<JobDispatched> jobs, Start start) {
+        Map<JobDispatched, RuntimeException> unexpected = new LinkedHashMap<>();
+        Map<String, List<JobDispatched>> byModel = new LinkedHashMap<>();
+        jobs.forEach(job -> byModel.computeIfAbsent(job.model(), m -> new ArrayList<>()).add(job));
+        byModel.forEach((name, ofModel) -> {
+            Optional<ModelEntry> found = models.find(name);
+            if (found.isEmpty()) {
+                ofModel.forEach(job -> guarded(job, unexpected, () -> fail(job, FailureReason.UNKNOWN_MODEL,
+                        "this worker pool does not serve model '" + name + "'", null)));
+                return;
+            }
+            runModel(found.get(), ofModel, start, unexpected);
+        });
+        return unexpected;
+    }
+
+    private void runModel(ModelEntry model, List<JobDispatched> jobs, Start start,
+            Map<JobDispatched, RuntimeException> unexpected) {
+        boolean cold = !engine.isLoaded(model.name());
+        List<Prepared> prepared = new ArrayList<>();
+        for (JobDispatched job : jobs) {
+            guarded(job, unexpected, () -> {
+                events.statusChanged(status(job, JobStatus.STARTING).withColdStart(cold));
+                prepared.add(new Prepared(job, clock.instant()));
+            });
+        }
+        InferenceEngine.Warm warm;
+        try {
+            warm = engine.load(model);
+        } catch (ModelFailureException e) {
+            prepared.forEach(p -> guarded(p.job, unexpected, () -> fail(p.job, FailureReason.MODEL_ERROR,
+                    e.getMessage(), cold)));
             return;
         }
-        ModelEntry model = found.get();
-        boolean cold = !engine.isLoaded(model.name());
-        events.statusChanged(status(job, JobStatus.STARTING).withColdStart(cold));
+        List<Prepared> ready = new ArrayList<>();
+        for (Prepared p : prepared) {
+            guarded(p.job, unexpected, () -> {
+                if (download(model, p, cold)) {
+                    events.statusChanged(status(p.job, JobStatus.RUNNING).withColdStart(cold));
+                    ready.add(p);
+                }
+            });
+        }
+        if (ready.isEmpty()) {
+            return;
+        }
+        Duration limit = InferenceEngine.timeout(model.card());
+        try {
+            List<Inference> answers = engine.runAll(model, ready.stream().map(p -> p.tensor).toList(),
+                    limit.minusNanos(ready.stream().mapToLong(p -> p.decodeNanos).max().orElse(0)));
+            for (int i = 0; i < ready.size(); i++) {
+                ready.get(i).inference = answers.get(i);
+            }
+        } catch (ModelFailureException e) {
+            if (ready.size() == 1) {
+                failRun(model, ready.getFirst(), e, cold, unexpected);
+                ready.clear();
+            } else {
+                // run them one by one: only the job that overruns (or breaks the model) fails
+                for (Prepared p : List.copyOf(ready)) {
+                    try {
+                        p.inference = engine.runAll(model, List.of(p.tensor), limit.minusNanos(p.decodeNanos))
+                                .getFirst();
+                    } catch (ModelFailureException alone) {
+                        failRun(model, p, alone, cold, unexpected);
+                        ready.remove(p);
+                    }
+                }
+            }
+        }
+        int batchSize = ready.size();
+        for (Prepared p : ready) {
+            guarded(p.job, unexpected, () -> succeed(model, p, cold, warm, start, batchSize));
+        }
+    }
+
+    private void failRun(ModelEntry model, Prepared p, ModelFailureException e, boolean cold,
+            Map<JobDispatched, RuntimeException> unexpected) {
+        guarded(p.job, unexpected, () -> fail(p.job, e instanceof RunTimeoutException ? FailureReason.TIMEOUT
+                : FailureReason.MODEL_ERROR, e.getMessage(), cold));
+    }
+
+    /** Reads and decodes the input; false when the job has ended FAILED. */
+    private boolean download(ModelEntry model, Prepared p, boolean cold) {
+        JobDispatched job = p.job;
         long t0 = System.nanoTime();
         byte[] input;
         try {
             input = storage.read(job.input());
         } catch (ObjectStorage.ObjectMissingException e) {
             fail(job, FailureReason.INPUT_NOT_FOUND, e.getMessage(), cold);
-            return;
+            return false;
         }
-        long downloadMs = (System.nanoTime() - t0) / 1_000_000;
+        p.downloadMs = (System.nanoTime() - t0) / 1_000_000;
         Long limit = model.card().resources() == null ? null : model.card().resources().maxInputBytes();
         if (limit != null && input.length > limit) {
             fail(job, FailureReason.INPUT_TOO_LARGE, "the input is " + input.length + " bytes; model '"
                     + model.name() + "' accepts at most " + limit + " bytes", cold);
-            return;
+            return false;
         }
-        events.statusChanged(status(job, JobStatus.RUNNING).withColdStart(cold));
-        Inference inference;
+        long t1 = System.nanoTime();
         try {
-            inference = engine.run(model, input);
+            p.tensor = engine.decode(model, input);
         } catch (InvalidInputException e) {
             fail(job, FailureReason.INVALID_INPUT, "model '" + model.name() + "' cannot read "
                     + job.input().uri() + ": " + e.getMessage(), cold);
-            return;
+            return false;
         } catch (ModelFailureException e) {
             fail(job, FailureReason.MODEL_ERROR, e.getMessage(), cold);
-            return;
+            return false;
         }
+        p.decodeNanos = System.nanoTime() - t1;
+        return true;
+    }
+
+    private void succeed(ModelEntry model, Prepared p, boolean cold, InferenceEngine.Warm warm, Start start,
+            int batchSize) {
+        JobDispatched job = p.job;
+        Inference inference = p.inference;
         long t1 = System.nanoTime();
         String bucket = resultsBucket.isEmpty() ? job.input().bucket() : resultsBucket;
         String key = RemoteJob.resultKey(resultsPrefix, job.model(), job.owner(), job.jobId());
@@ -111,20 +237,32 @@ public final class JobRunner {
         long uploadMs = (System.nanoTime() - t1) / 1_000_000;
         Instant finished = clock.instant();
         Long queueWait = job.requestedAt() == null ? null
-                : Math.max(0, Duration.between(job.requestedAt(), started).toMillis());
+                : Math.max(0, Duration.between(job.requestedAt(), p.started).toMillis());
         Long total = job.requestedAt() == null ? null
                 : Math.max(0, Duration.between(job.requestedAt(), finished).toMillis());
-        Timings timings = new Timings(queueWait, downloadMs, inference.modelLoadMs(), inference.inferenceMs(),
-                uploadMs, total);
+        Timings timings = new Timings(queueWait, p.downloadMs, cold ? warm.loadMs() : 0L,
+                p.decodeNanos / 1_000_000 + inference.inferenceMs(), uploadMs, total,
+                cold ? start.wakeMs() : null, cold ? warm.warmupMs() : null, batchSize);
         List<Prediction> top = inference.rows().getFirst();
         events.statusChanged(JobStatusChanged
                 .of(job.jobId(), job.model(), job.owner(), JobStatus.SUCCEEDED, job.attempt(), finished)
-                .withBackend(Backend.ONPREM, null).withOutput(output).withColdStart(inference.coldStart())
+                .withBackend(Backend.ONPREM, null).withOutput(output).withColdStart(cold)
                 .withTimings(timings).withPredictions(top).withEstimatedCost(job.estimatedCostUsd())
                 .withMessage("top answer '" + top.getFirst().label() + "' with probability "
                         + String.format(java.util.Locale.ROOT, "%.3f", top.getFirst().probability())));
         events.result(new JobResult(job.jobId(), job.model(), job.owner(), job.attempt(), Backend.ONPREM,
                 job.input(), output, top, timings, finished, job.estimatedCostUsd()));
+    }
+
+    private static void guarded(JobDispatched job, Map<JobDispatched, RuntimeException> unexpected, Runnable step) {
+        if (unexpected.containsKey(job)) {
+            return;
+        }
+        try {
+            step.run();
+        } catch (RuntimeException e) {
+            unexpected.put(job, e);
+        }
     }
 
     /** Ends the job FAILED because of an unexpected error, on the last delivery attempt. */

@@ -172,7 +172,8 @@ class InferenceController {
     static List<Long> inputShape(ModelCard card) {
         ModelCard.Input in = card.input();
         if ("tabular".equals(in.kind())) {
-            return List.of(-1L, (long) (in.features() == null ? -1 : in.features().size()));
+            // the tensor's columns: the features after the card's steps (one-hot encoding widens a feature)
+            return List.of(-1L, (long) (in.features() == null ? -1 : in.tensorColumns().size()));
         }
         long c = in.channels() == null ? 1 : in.channels();
         long h = in.height() == null ? -1 : in.height();

@@ -94,4 +94,32 @@ class PredictTests {
         assertThat(usage.json().get("error").asString()).contains("--input-file");
         assertThat(predict("--input-file=x", "--colour=blue").code()).isEqualTo(2);
     }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"suspicious.json", "batch.json", "transactions.csv"})
+    void theFraudPipelineAnswersAsItsTrainingScriptComputed(String sample) {
+        Outcome out = predict("--model-name=fraud",
+                "--input-file=" + io.infermesh.worker.FraudSamples.DIR.resolve(sample),
+                "--content-type=" + (sample.endsWith(".csv") ? "text/csv" : "application/json"));
+        assertThat(out.code()).as(out.json().toString()).isZero();
+        io.infermesh.worker.FraudSamples.assertAnswerMatches(out.json(), sample);
+    }
+
+    @Test
+    void aFraudCsvWithoutARequiredCellIsAnInvalidInputNamingTheLine(@TempDir Path dir) throws Exception {
+        Path csv = Files.writeString(dir.resolve("tx.csv"), "hour,channel,amount\n3,web,12.5\n4,,8\n");
+        Outcome out = predict("--model-name=fraud", "--input-file=" + csv);
+        assertThat(out.code()).isEqualTo(1);
+        assertThat(out.json().get("reason").asString()).isEqualTo("INVALID_INPUT");
+        assertThat(out.json().get("error").asString()).startsWith("CSV line 3: 'channel' is missing");
+    }
+
+    @Test
+    void anImageClaimingTenBillionPixelsIsAnInvalidInputSayingSo(@TempDir Path dir) throws Exception {
+        Path bomb = Files.write(dir.resolve("huge.png"), io.infermesh.worker.engine.ImageBombs.png(100_000, 100_000));
+        Outcome out = predict("--model-name=digits", "--input-file=" + bomb);
+        assertThat(out.code()).isEqualTo(1);
+        assertThat(out.json().get("reason").asString()).isEqualTo("INVALID_INPUT");
+        assertThat(out.json().get("error").asString()).startsWith("the image is 100000×100000 pixels");
+    }
 }

@@ -96,4 +96,34 @@ class HandlerTests {
         assertThatThrownBy(() -> invoke(job("digits", "inbox/digits/carol/absent.png")))
                 .hasMessageStartingWith("INPUT_NOT_FOUND: ");
     }
+
+    @Test
+    void theFraudPipelineWritesEveryRowsAnswerAndDecisionAsItsTrainingScriptComputed() throws Exception {
+        String key = "inbox/fraud/carol/" + UUID.randomUUID() + ".csv";
+        try (S3Client s3 = LocalInfraExtension.infra().s3().client()) {
+            s3.putObject(b -> b.bucket(BUCKET).key(key),
+                    RequestBody.fromBytes(Files.readAllBytes(io.infermesh.worker.FraudSamples.DIR
+                            .resolve("transactions.csv"))));
+            RemoteJob job = job("fraud", key);
+
+            JobResult result = invoke(job);
+
+            var written = JSON.readTree(s3.getObjectAsBytes(b -> b.bucket(BUCKET).key(job.output().key()))
+                    .asByteArray());
+            io.infermesh.worker.FraudSamples.assertAnswerMatches(written, "transactions.csv");
+            assertThat(result.predictions()).extracting(io.infermesh.contracts.Prediction::label)
+                    .as("the job result carries the first row's ranking").isEqualTo(
+                            written.get("labels").valueStream().map(l -> l.asString()).toList());
+        }
+    }
+
+    @Test
+    void aFraudRecordWithoutItsChannelFailsAsAnInvalidInputNamingIt() throws Exception {
+        String key = "inbox/fraud/carol/" + UUID.randomUUID() + ".json";
+        try (S3Client s3 = LocalInfraExtension.infra().s3().client()) {
+            s3.putObject(b -> b.bucket(BUCKET).key(key), RequestBody.fromString("{\"hour\": 3, \"amount\": 12.5}"));
+        }
+        assertThatThrownBy(() -> invoke(job("fraud", key)))
+                .hasMessageStartingWith("INVALID_INPUT: 'channel' is missing");
+    }
 }

@@ -131,4 +131,25 @@ class InferenceApiIntegrationTests {
         assertThat(notAnImage.status()).isEqualTo(400);
         assertThat(notAnImage.body().get("detail").asString()).contains("not a PNG or JPEG image");
     }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"legit.json", "batch.json", "transactions.csv"})
+    void theFraudPipelineAnswersAsItsTrainingScriptComputed(String sample) throws Exception {
+        Reply reply = post("/api/models/fraud/predict", sample.endsWith(".csv") ? "text/csv" : "application/json",
+                Files.readAllBytes(io.infermesh.worker.FraudSamples.DIR.resolve(sample)));
+        assertThat(reply.status()).as(reply.body().toString()).isEqualTo(200);
+        assertThat(reply.body().get("model").asString()).isEqualTo("fraud");
+        io.infermesh.worker.FraudSamples.assertAnswerMatches(reply.body(), sample);
+    }
+
+    @Test
+    void theFraudModelTakesSeventeenColumnsAsARawTensorAndRejectsARecordWithoutItsChannel() throws Exception {
+        JsonNode metadata = get("/v2/models/fraud").body();
+        assertThat(metadata.get("inputs").get(0).get("shape").toString())
+                .as("7 fields, 2 of them one-hot encoded into 4 and 8 columns").isEqualTo("[-1,17]");
+
+        Reply noChannel = post("/api/models/fraud/predict", "text/csv", "hour,amount\n3,12.5\n".getBytes());
+        assertThat(noChannel.status()).isEqualTo(400);
+        assertThat(noChannel.body().get("detail").asString()).contains("CSV line 1").contains("no column 'channel'");
+    }
 }
