@@ -45,7 +45,8 @@ public record WorkerProperties(@NotBlank String modelsDir, List<String> models, 
      * @param idleTimeout a worker that got no job for this long leaves (the last one releases the model; default 60 s)
      * @param wakeInterval how often the pools' backlogs are read to wake or grow a pool (default 100 ms)
      * @param batchMaxSize the most jobs run as one model invocation (default 8; 1 turns micro-batching off)
-     * @param batchMaxWait how long a worker waits for more jobs to fill a batch (default 10 ms)
+     * @param batchMaxWait how long a worker waits for more jobs to fill a batch (default 0: it takes what has already
+     *     arrived, so a lone job is not delayed)
      * @param drainTimeout on shutdown, how long workers may take to finish the jobs they hold (default 30 s)
      * @param maxAttempts tries of a job that fails unexpectedly (storage, Kafka) before it is dead-lettered (default 3)
      * @param retryBackoff the pause before the second try, doubled for each later one (default 1 s)
@@ -62,7 +63,7 @@ public record WorkerProperties(@NotBlank String modelsDir, List<String> models, 
             idleTimeout = idleTimeout == null ? java.time.Duration.ofSeconds(60) : idleTimeout;
             wakeInterval = wakeInterval == null ? java.time.Duration.ofMillis(100) : wakeInterval;
             batchMaxSize = batchMaxSize == 0 ? 8 : batchMaxSize;
-            batchMaxWait = batchMaxWait == null ? java.time.Duration.ofMillis(10) : batchMaxWait;
+            batchMaxWait = batchMaxWait == null ? java.time.Duration.ZERO : batchMaxWait;
             drainTimeout = drainTimeout == null ? java.time.Duration.ofSeconds(30) : drainTimeout;
             maxAttempts = maxAttempts == 0 ? 3 : maxAttempts;
             retryBackoff = retryBackoff == null ? java.time.Duration.ofSeconds(1) : retryBackoff;

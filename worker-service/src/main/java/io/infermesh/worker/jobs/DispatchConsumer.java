@@ -112,7 +112,7 @@ class DispatchConsumer {
     /** The pools: one per served model, each of Kafka consumers of its dispatch topic (ADR 0013). */
     @Bean
     Pools pools(WorkerModels models, JobRunner runner, InferenceEngine engine, WorkerProperties properties,
-            StreamBridge bridge, JsonMapper json,
+            StreamBridge bridge, JsonMapper json, MeterRegistry meters,
             @Value("${spring.cloud.stream.kafka.binder.brokers}") String brokers,
             @Value("${spring.cloud.stream.kafka.binder.replication-factor:1}") short replicationFactor) {
         WorkerProperties.Pool settings = properties.pool();
@@ -147,7 +147,22 @@ class DispatchConsumer {
         };
         PoolWorker.Context context = new PoolWorker.Context(runner, json, deadLetters, settings,
                 () -> new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer()));
-        return new Pools(models, context, engine, brokers, replicationFactor, bridge, sender);
+        Pools pools = new Pools(models, context, engine, brokers, replicationFactor, bridge, sender);
+        for (String model : models.names()) {
+            poolGauge(meters, pools, model, "workers", s -> s.workers());
+            poolGauge(meters, pools, model, "busy", s -> s.busy());
+            poolGauge(meters, pools, model, "backlog", s -> s.backlog());
+            poolGauge(meters, pools, model, "loaded", s -> s.loaded() ? 1 : 0);
+        }
+        return pools;
+    }
+
+    /** {@code infermesh.worker.pool.<what>{model}}, read from the pool's status. */
+    private static void poolGauge(MeterRegistry meters, Pools pools, String model, String what,
+            java.util.function.ToDoubleFunction<io.infermesh.contracts.PoolStatus> value) {
+        io.micrometer.core.instrument.Gauge.builder("infermesh.worker.pool." + what, pools,
+                p -> p.status().stream().filter(s -> s.model().equals(model)).findFirst().map(value::applyAsDouble)
+                        .orElse(0.0)).tag("model", model).register(meters);
     }
 
     /** {@code /actuator/pools}: each model's pool now. */

@@ -6,17 +6,15 @@ import io.infermesh.worker.engine.InferenceEngine;
 import io.infermesh.worker.engine.ModelEntry;
 import io.infermesh.worker.jobs.JobRunner;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The workers of one model in this instance: none while idle (the model out of memory), woken when its dispatch topic
- * has a backlog, grown up to the maximum while the backlog lasts, shrunk one idle worker at a time; the last one out
- * releases the model's session.
+ * The pool of one model in this instance: at zero while idle (no consumer, the model out of memory), woken when its
+ * dispatch topic has a backlog (one consumer, one job thread), grown by job threads up to the maximum while jobs
+ * wait, back to zero after the idle timeout (the model's session closed).
  */
 final class ModelPool {
 
@@ -30,10 +28,8 @@ final class ModelPool {
     private final InferenceEngine engine;
     private final int minWorkers;
     private final int maxWorkers;
-    private final List<PoolWorker> workers = new ArrayList<>();
-    private final AtomicInteger busy = new AtomicInteger();
-    private int leaving;
-    private int started;
+    private PoolWorker worker;
+    private boolean leaving;
     private long wokenAtNanos;
     private long crashedAtNanos;
     private volatile long backlog;
@@ -58,40 +54,36 @@ final class ModelPool {
 
     /** Starts the workers that stay even when idle. */
     synchronized void startMinimum() {
-        while (workers.size() < minWorkers) {
-            add();
+        if (minWorkers > 0 && worker == null) {
+            worker = new PoolWorker(this, context);
+            worker.start(minWorkers);
         }
     }
 
     /**
-     * The backlog read by the watcher: wakes the pool at zero, grows it while the backlog exceeds what its workers
-     * hold (two batches each), up to the maximum.
+     * The backlog read by the watcher: wakes the pool at zero (one consumer, one job thread), and grows it by one job
+     * thread while more than two jobs per thread wait (a thread makes its jobs' Kafka and S3 round trips in
+     * sequence, so waiting jobs want another thread more than a bigger batch), up to the maximum.
      */
     synchronized void backlog(long jobs) {
         backlog = jobs;
         if (stopped || jobs <= 0) {
             return;
         }
-        int active = workers.size() - leaving;
-        if (active <= 0) {
-            if (wokenAtNanos == 0 && (crashedAtNanos == 0 || System.nanoTime() - crashedAtNanos > CRASH_PAUSE_NANOS)) {
+        if (worker == null) {
+            if (crashedAtNanos == 0 || System.nanoTime() - crashedAtNanos > CRASH_PAUSE_NANOS) {
                 wokenAtNanos = System.nanoTime();
                 log.info("pool {}: {} job(s) waiting, waking", model.name(), jobs);
-                add();
+                worker = new PoolWorker(this, context);
+                worker.start(1);
             }
-        } else if (active < maxWorkers && jobs > 2L * active * context.settings().batchMaxSize()) {
-            add();
+        } else if (!leaving) {
+            worker.grow(jobs);
         }
     }
 
-    private void add() {
-        PoolWorker worker = new PoolWorker(this, context, ++started);
-        workers.add(worker);
-        worker.start();
-    }
-
     /**
-     * Called by a worker with jobs in hand for the first time after a wake: the wake time, once.
+     * Called by a job thread with jobs in hand: the wake time, once after a wake.
      *
      * @return the time from the backlog seen to consuming, or null when this was not a wake from zero
      */
@@ -106,50 +98,48 @@ final class ModelPool {
         return ms;
     }
 
-    /** Whether an idle worker may leave: the pool stays at its minimum and keeps workers while jobs wait. */
+    /** Whether the idle pool may go to zero: not below its minimum, not while jobs wait. */
     synchronized boolean mayLeave() {
-        if (stopped || backlog > 0 || workers.size() - leaving <= minWorkers) {
+        if (stopped || backlog > 0 || minWorkers > 0) {
             return false;
         }
-        leaving++;
+        leaving = true;
         return true;
     }
 
     /**
-     * A worker has left (idle, stopped or crashed); the last one out releases the model (under the pool's lock, so
-     * that the pool reads ZERO only once the session is closed, and a wake waits for the release).
+     * The pool's worker has left (idle, stopped or crashed): the model is released (under the pool's lock, so that
+     * the pool reads ZERO only once the session is closed, and a wake waits for the release).
      */
-    synchronized void exited(PoolWorker worker, boolean leftIdle, boolean crashed) {
-        workers.remove(worker);
-        if (leftIdle) {
-            leaving--;
+    synchronized void exited(PoolWorker gone, boolean leftIdle, boolean crashed) {
+        if (worker == gone) {
+            worker = null;
         }
+        leaving = false;
         if (crashed) {
             crashedAtNanos = System.nanoTime();
             wokenAtNanos = 0;
         }
-        if (workers.isEmpty()) {
-            engine.release(model.name());
-            log.info("pool {}: no worker left, model released", model.name());
-        }
+        engine.release(model.name());
+        log.info("pool {}: at zero, model released", model.name());
     }
 
-    void busy(int delta) {
-        busy.addAndGet(delta);
-    }
-
-    /** Tells every worker to finish what it holds and leave; returns them to wait for. */
+    /** Tells the worker to finish what it holds and leave; returns it to wait for. */
     synchronized List<PoolWorker> stop() {
         stopped = true;
-        workers.forEach(PoolWorker::stop);
-        return List.copyOf(workers);
+        if (worker == null) {
+            return List.of();
+        }
+        worker.stop();
+        return List.of(worker);
     }
 
     synchronized PoolStatus status(String instance) {
-        int present = workers.size();
-        String state = present > 0 ? (wokenAtNanos != 0 ? "WAKING" : "ACTIVE") : "ZERO";
-        return new PoolStatus(model.name(), instance, state, present, maxWorkers, busy.get(),
-                Math.max(0, backlog), engine.isLoaded(model.name()), lastWakeMs, Instant.now());
+        String state = worker == null ? "ZERO" : wokenAtNanos != 0 ? "WAKING" : "ACTIVE";
+        int threads = worker == null ? 0 : worker.threads();
+        int busy = worker == null ? 0 : worker.busy();
+        return new PoolStatus(model.name(), instance, state, threads, maxWorkers, busy, Math.max(0, backlog),
+                engine.isLoaded(model.name()), lastWakeMs, Instant.now());
     }
 
     ModelEntry entry() {

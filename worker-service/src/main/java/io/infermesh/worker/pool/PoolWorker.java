@@ -5,36 +5,42 @@ import io.infermesh.worker.WorkerProperties;
 import io.infermesh.worker.jobs.JobRunner;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * One worker of a model's pool: a Kafka consumer of the model's dispatch topic (group {@code worker-service}) on its
- * own thread. It takes what is waiting, up to a batch, runs it through the {@link JobRunner} (one model invocation
- * where the model batches), retries jobs that failed unexpectedly and dead-letters them after the last try, and
- * commits only what has ended. It leaves after an idle timeout when the pool allows, or when told to stop — after
- * finishing the jobs it holds; records it polled but did not start are not committed, so another worker gets them.
+ * An awake pool's Kafka side and its job threads: one consumer of the model's dispatch topic (group
+ * {@code worker-service}) feeds a queue that up to {@code max-workers} job threads drain, a batch at a time. Growing
+ * the pool adds a thread, never a group member, so no rebalance stalls the topic. Offsets are committed up to the
+ * first job that has not ended, so a record is committed only when it and everything before it in its partition
+ * has ended. Partitions are paused while the queue holds more than the threads can take, so records are not fetched
+ * ahead without bound. It leaves after the idle timeout when the pool allows, or when told to stop: jobs in hand end,
+ * queued ones are handed back (not committed), the consumer leaves the group.
  */
 public final class PoolWorker {
 
     private static final Logger log = LoggerFactory.getLogger(PoolWorker.class);
 
-    /** What every worker shares. */
+    /** What every pool shares. */
     public record Context(JobRunner runner, JsonMapper json, DeadLetters deadLetters, WorkerProperties.Pool settings,
             Supplier<Consumer<String, byte[]>> consumers) {
     }
@@ -44,74 +50,262 @@ public final class PoolWorker {
         void send(ConsumerRecord<String, byte[]> record, Throwable why);
     }
 
+    /** Thrown inside a job thread when the pool stops during a retry pause: the record is handed back. */
+    private static final class HandedBack extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+    }
+
     private final ModelPool pool;
     private final Context context;
-    private final Thread thread;
+    private final WorkerProperties.Pool settings;
+    private final Thread feeder;
+    private final List<Thread> threads = new ArrayList<>();
+    private final BlockingQueue<ConsumerRecord<String, byte[]>> queue = new LinkedBlockingQueue<>();
+    /** Per partition, every offset taken and not yet committed, and whether its job has ended. */
+    private final Map<TopicPartition, TreeMap<Long, Boolean>> pending = new HashMap<>();
+    /** Per partition, how many of its records job threads hold right now. Guarded by {@link #pending}. */
+    private final Map<TopicPartition, Integer> running = new HashMap<>();
+    private final AtomicInteger busy = new AtomicInteger();
     private final CountDownLatch stopSignal = new CountDownLatch(1);
+    private volatile boolean leaving;
 
-    PoolWorker(ModelPool pool, Context context, int number) {
+    PoolWorker(ModelPool pool, Context context) {
         this.pool = pool;
         this.context = context;
-        this.thread = new Thread(this::run, "pool-" + pool.model() + "-" + number);
+        this.settings = context.settings();
+        this.feeder = new Thread(this::feed, "pool-" + pool.model());
     }
 
-    void start() {
-        thread.start();
+    void start(int initialThreads) {
+        feeder.start();
+        synchronized (threads) {
+            while (threads.size() < initialThreads) {
+                addThread();
+            }
+        }
     }
 
-    /** Finish the jobs in hand, commit, leave the group (within a poll's 100 ms when idle). */
+    /** Job threads now. */
+    int threads() {
+        synchronized (threads) {
+            return threads.size();
+        }
+    }
+
+    int busy() {
+        return busy.get();
+    }
+
+    /** Adds a job thread while jobs wait beyond two per thread, up to the maximum. */
+    void grow(long waiting) {
+        synchronized (threads) {
+            if (!leaving && threads.size() < settings.maxWorkers() && waiting > 2L * threads.size()) {
+                addThread();
+            }
+        }
+    }
+
+    private void addThread() {
+        Thread t = new Thread(this::work, "pool-" + pool.model() + "-" + (threads.size() + 1));
+        threads.add(t);
+        t.start();
+    }
+
+    /** Finish the jobs in hand, hand back the queued ones, commit, leave the group. */
     void stop() {
         stopSignal.countDown();
     }
 
     boolean awaitExit(Duration timeout) throws InterruptedException {
-        thread.join(timeout);
-        return !thread.isAlive();
+        feeder.join(timeout);
+        return !feeder.isAlive();
     }
 
     private boolean stopping() {
         return stopSignal.getCount() == 0;
     }
 
-    private void run() {
-        WorkerProperties.Pool settings = context.settings();
+    // ---- the feeder: the only thread that touches the consumer ----
+
+    private void feed() {
         boolean idle = false;
         boolean crashed = false;
-        try (Consumer<String, byte[]> c = context.consumers().get()) {
-            c.subscribe(List.of(pool.topic()));
+        try (Consumer<String, byte[]> consumer = context.consumers().get()) {
+            consumer.subscribe(List.of(pool.topic()), new ConsumerRebalanceListener() {
+                @Override
+                public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+                    handBack(consumer, partitions);
+                }
+
+                @Override
+                public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+                    // records come as polled
+                }
+            });
             long lastWork = System.nanoTime();
             while (!stopping()) {
-                List<ConsumerRecord<String, byte[]>> batch = new ArrayList<>();
-                c.poll(Duration.ofMillis(100)).forEach(batch::add);
-                if (!batch.isEmpty() && batch.size() < settings.batchMaxSize()
-                        && settings.batchMaxWait().isPositive()) {
-                    ConsumerRecords<String, byte[]> more = c.poll(settings.batchMaxWait());
-                    more.forEach(batch::add);
-                }
-                if (batch.isEmpty()) {
-                    if (System.nanoTime() - lastWork > settings.idleTimeout().toNanos() && pool.mayLeave()) {
-                        idle = true;
-                        break;
+                var records = consumer.poll(Duration.ofMillis(100));
+                for (ConsumerRecord<String, byte[]> record : records) {
+                    synchronized (pending) {
+                        pending.computeIfAbsent(new TopicPartition(record.topic(), record.partition()),
+                                tp -> new TreeMap<>()).put(record.offset(), false);
                     }
-                    continue;
+                    queue.add(record);
                 }
-                pool.busy(1);
-                try {
-                    process(batch);
-                } finally {
-                    pool.busy(-1);
+                commitEnded(consumer);
+                int held = queue.size();
+                if (held > settings.maxWorkers() * settings.batchMaxSize()) {
+                    consumer.pause(consumer.assignment());
+                } else if (!consumer.paused().isEmpty()) {
+                    consumer.resume(consumer.paused());
                 }
-                c.commitSync(next(batch));
-                lastWork = System.nanoTime();
+                if (!records.isEmpty() || held > 0 || busy.get() > 0) {
+                    lastWork = System.nanoTime();
+                } else if (System.nanoTime() - lastWork > settings.idleTimeout().toNanos() && pool.mayLeave()) {
+                    idle = true;
+                    break;
+                }
             }
-        } catch (WakeupException e) {
-            // stopped during a retry pause: that batch is not committed and comes again (runs are idempotent)
+            leaving = true;
+            handBack(consumer, consumer.assignment());
         } catch (RuntimeException e) {
             crashed = true;
-            log.error("pool {}: worker {} stopped by an error; the pool wakes again for what is left", pool.model(),
-                    thread.getName(), e);
+            log.error("pool {}: its consumer failed; the pool wakes again for what is left", pool.model(), e);
         } finally {
+            leaving = true;
+            stopThreads();
             pool.exited(this, idle, crashed);
+        }
+    }
+
+    /**
+     * Partitions leaving this pool (a rebalance, or the pool stopping): their queued jobs are handed back, the ones in
+     * hand end (within the drain timeout), and what has ended is committed.
+     */
+    private void handBack(Consumer<String, byte[]> consumer, Collection<TopicPartition> partitions) {
+        if (partitions.isEmpty()) {
+            return;
+        }
+        long deadline = System.nanoTime() + settings.drainTimeout().toNanos();
+        synchronized (pending) {
+            queue.removeIf(r -> partitions.contains(new TopicPartition(r.topic(), r.partition())));
+            while (partitions.stream().anyMatch(tp -> running.getOrDefault(tp, 0) > 0)
+                    && System.nanoTime() < deadline) {
+                try {
+                    pending.wait(50);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+        }
+        commitEnded(consumer);
+        synchronized (pending) {
+            partitions.forEach(pending::remove);
+        }
+    }
+
+    /** Commits, per partition, up to the first record whose job has not ended. */
+    private void commitEnded(Consumer<String, byte[]> consumer) {
+        Map<TopicPartition, OffsetAndMetadata> commits = new HashMap<>();
+        synchronized (pending) {
+            for (var entry : pending.entrySet()) {
+                TreeMap<Long, Boolean> offsets = entry.getValue();
+                Long last = null;
+                while (!offsets.isEmpty() && offsets.firstEntry().getValue()) {
+                    last = offsets.pollFirstEntry().getKey();
+                }
+                if (last != null) {
+                    commits.put(entry.getKey(), new OffsetAndMetadata(last + 1));
+                }
+            }
+        }
+        if (!commits.isEmpty()) {
+            consumer.commitSync(commits);
+        }
+    }
+
+    /** Takes records for a job thread: only those of partitions still this pool's, counted as running. */
+    private List<ConsumerRecord<String, byte[]>> take(ConsumerRecord<String, byte[]> first) {
+        List<ConsumerRecord<String, byte[]>> batch = new ArrayList<>();
+        synchronized (pending) {
+            batch.add(first);
+            queue.drainTo(batch, settings.batchMaxSize() - 1);
+            batch.removeIf(r -> {
+                TreeMap<Long, Boolean> offsets = pending.get(new TopicPartition(r.topic(), r.partition()));
+                return offsets == null || !offsets.containsKey(r.offset());
+            });
+            batch.forEach(r -> running.merge(new TopicPartition(r.topic(), r.partition()), 1, Integer::sum));
+        }
+        return batch;
+    }
+
+    /** Records a job thread is done with; those whose jobs ended may be committed. */
+    private void release(List<ConsumerRecord<String, byte[]>> records, boolean ended) {
+        synchronized (pending) {
+            for (ConsumerRecord<String, byte[]> r : records) {
+                TopicPartition tp = new TopicPartition(r.topic(), r.partition());
+                running.merge(tp, -1, (a, b) -> a + b == 0 ? null : a + b);
+                TreeMap<Long, Boolean> offsets = pending.get(tp);
+                if (ended && offsets != null && offsets.containsKey(r.offset())) {
+                    offsets.put(r.offset(), true);
+                }
+            }
+            pending.notifyAll();
+        }
+    }
+
+    private void stopThreads() {
+        List<Thread> all;
+        synchronized (threads) {
+            all = List.copyOf(threads);
+        }
+        queue.clear();
+        for (Thread t : all) {
+            try {
+                t.join(settings.drainTimeout().toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    // ---- the job threads ----
+
+    private void work() {
+        while (!leaving) {
+            List<ConsumerRecord<String, byte[]>> batch;
+            try {
+                ConsumerRecord<String, byte[]> first = queue.poll(100, TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    continue;
+                }
+                if (settings.batchMaxWait().isPositive() && queue.size() < settings.batchMaxSize() - 1) {
+                    // let more arrive: a bigger batch for a little latency
+                    stopSignal.await(settings.batchMaxWait().toNanos(), TimeUnit.NANOSECONDS);
+                }
+                batch = take(first);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            if (batch.isEmpty()) {
+                continue;
+            }
+            busy.incrementAndGet();
+            boolean ended = false;
+            try {
+                process(batch);
+                ended = true;
+            } catch (HandedBack e) {
+                log.info("pool {}: stopping; {} job(s) handed back", pool.model(), batch.size());
+            } catch (RuntimeException e) {
+                log.error("pool {}: a batch failed outside the job runner; its records come again", pool.model(), e);
+            } finally {
+                busy.decrementAndGet();
+                release(batch, ended);
+            }
         }
     }
 
@@ -140,29 +334,28 @@ public final class PoolWorker {
             return;
         }
         Long wakeMs = pool.consumed();
-        Map<JobDispatched, RuntimeException> unexpected = pool.runner().runAll(jobs,
-                new JobRunner.Start(wakeMs));
+        Map<JobDispatched, RuntimeException> unexpected = context.runner().runAll(jobs, new JobRunner.Start(wakeMs));
         unexpected.forEach((job, error) -> retry(job, error, recordOf.get(job)));
     }
 
     /** Tries again with a doubling pause; after the last try the job ends FAILED and its record is dead-lettered. */
     private void retry(JobDispatched job, RuntimeException first, ConsumerRecord<String, byte[]> record) {
         RuntimeException last = first;
-        Duration pause = context.settings().retryBackoff();
-        for (int attempt = 2; attempt <= context.settings().maxAttempts(); attempt++) {
+        Duration pause = settings.retryBackoff();
+        for (int attempt = 2; attempt <= settings.maxAttempts(); attempt++) {
             log.warn("pool {}: job {} failed unexpectedly (try {} of {}); trying again in {} ms", pool.model(),
-                    job.jobId(), attempt - 1, context.settings().maxAttempts(), pause.toMillis(), last);
+                    job.jobId(), attempt - 1, settings.maxAttempts(), pause.toMillis(), last);
             try {
                 if (stopSignal.await(pause.toNanos(), TimeUnit.NANOSECONDS)) {
-                    throw new WakeupException(); // stopping: leave the record uncommitted for the next worker
+                    throw new HandedBack();
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new WakeupException();
+                throw new HandedBack();
             }
             pause = pause.multipliedBy(2);
             try {
-                pool.runner().run(job);
+                context.runner().run(job);
                 return;
             } catch (RuntimeException e) {
                 last = e;
@@ -170,18 +363,9 @@ public final class PoolWorker {
         }
         log.error("pool {}: job {} failed on its last try; dead-lettering", pool.model(), job.jobId(), last);
         try {
-            pool.runner().failUnexpectedly(job, last);
+            context.runner().failUnexpectedly(job, last);
         } finally {
             context.deadLetters().send(record, last);
         }
-    }
-
-    private static Map<TopicPartition, OffsetAndMetadata> next(List<ConsumerRecord<String, byte[]>> records) {
-        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
-        for (ConsumerRecord<String, byte[]> r : records) {
-            offsets.merge(new TopicPartition(r.topic(), r.partition()), new OffsetAndMetadata(r.offset() + 1),
-                    (a, b) -> a.offset() >= b.offset() ? a : b);
-        }
-        return offsets;
     }
 }

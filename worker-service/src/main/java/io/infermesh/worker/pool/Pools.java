@@ -19,7 +19,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
@@ -58,7 +57,7 @@ public final class Pools implements SmartLifecycle {
     private final Map<String, PoolStatus> published = new HashMap<>();
     private final Map<String, Long> publishedAt = new HashMap<>();
     private final Map<TopicPartition, Long> earliest = new HashMap<>();
-    private List<TopicPartition> partitions = List.of();
+    private volatile List<TopicPartition> partitions = List.of();
     private ScheduledExecutorService watcher;
     private Admin admin;
     private volatile boolean running;
@@ -87,7 +86,6 @@ public final class Pools implements SmartLifecycle {
     @Override
     public synchronized void start() {
         admin = Admin.create(adminConfig);
-        partitions = ensureTopics();
         pools.values().forEach(ModelPool::startMinimum);
         watcher = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "pool-watcher"));
         watcher.scheduleWithFixedDelay(this::tick, 0, settings.wakeInterval().toMillis(), TimeUnit.MILLISECONDS);
@@ -97,41 +95,42 @@ public final class Pools implements SmartLifecycle {
                 settings.idleTimeout(), settings.wakeInterval());
     }
 
-    /** Creates missing dispatch topics (3 partitions, like the binder's {@code min-partition-count}). */
-    private List<TopicPartition> ensureTopics() {
+    /**
+     * Creates missing dispatch topics (3 partitions, like the binder's {@code min-partition-count}) and learns their
+     * partitions; until that has worked (Kafka still starting, metadata not yet propagated) the watcher tries again
+     * on every tick.
+     */
+    private List<TopicPartition> ensureTopics() throws Exception {
         List<String> topics = pools.values().stream().map(ModelPool::topic).toList();
         List<NewTopic> wanted = topics.stream().map(t -> new NewTopic(t, 3, replicationFactor)).toList();
-        admin.createTopics(wanted).values().forEach((topic, created) -> {
+        for (var created : admin.createTopics(wanted).values().values()) {
             try {
-                created.get(30, TimeUnit.SECONDS);
+                created.get(10, TimeUnit.SECONDS);
             } catch (ExecutionException e) {
                 if (!(e.getCause() instanceof TopicExistsException)) {
-                    throw new IllegalStateException("cannot create dispatch topic " + topic, e.getCause());
+                    throw e;
                 }
-            } catch (InterruptedException | TimeoutException e) {
-                throw new IllegalStateException("cannot create dispatch topic " + topic, e);
             }
-        });
-        try {
-            List<TopicPartition> all = new ArrayList<>();
-            for (TopicDescription d : admin.describeTopics(topics).allTopicNames().get(30, TimeUnit.SECONDS)
-                    .values()) {
-                d.partitions().forEach(p -> all.add(new TopicPartition(d.name(), p.partition())));
-            }
-            return all;
-        } catch (ExecutionException | InterruptedException | TimeoutException e) {
-            throw new IllegalStateException("cannot describe dispatch topics " + topics, e);
         }
+        List<TopicPartition> all = new ArrayList<>();
+        for (TopicDescription d : admin.describeTopics(topics).allTopicNames().get(10, TimeUnit.SECONDS).values()) {
+            d.partitions().forEach(p -> all.add(new TopicPartition(d.name(), p.partition())));
+        }
+        return all;
     }
 
     private void tick() {
         Map<String, Long> backlog;
         try {
+            if (partitions.isEmpty()) {
+                partitions = ensureTopics();
+            }
             backlog = backlogs();
         } catch (Exception e) {
             if (System.nanoTime() - lastWarning > TimeUnit.SECONDS.toNanos(30)) {
                 lastWarning = System.nanoTime();
-                log.warn("cannot read the dispatch topics' backlog; pools stay as they are until Kafka answers", e);
+                log.warn("cannot read the dispatch topics' backlog (or create them); pools stay as they are until"
+                        + " Kafka answers", e);
             }
             return;
         }
@@ -166,7 +165,10 @@ public final class Pools implements SmartLifecycle {
         return lag;
     }
 
-    /** Publishes each pool's status when it changed (beyond its timestamp) or every {@code status-interval}. */
+    /**
+     * Publishes each pool's status when its state, workers, loaded model or whether jobs wait changed, and every
+     * {@code status-interval}.
+     */
     private void publish() {
         long now = System.nanoTime();
         for (ModelPool pool : pools.values()) {
@@ -183,8 +185,9 @@ public final class Pools implements SmartLifecycle {
     }
 
     private static boolean sameState(PoolStatus a, PoolStatus b) {
-        return a.state().equals(b.state()) && a.workers() == b.workers() && a.busy() == b.busy()
-                && a.backlog() == b.backlog() && a.loaded() == b.loaded();
+        // busy and backlog move with every job: they ride on the periodic publication, not on every change
+        return a.state().equals(b.state()) && a.workers() == b.workers() && a.loaded() == b.loaded()
+                && (a.backlog() == 0) == (b.backlog() == 0);
     }
 
     private void send(PoolStatus status) {
