@@ -21,11 +21,14 @@ import org.springframework.validation.annotation.Validated;
  * @param intraOpThreads ONNX Runtime threads per run (default 1, so concurrent jobs share few cores well)
  * @param s3 how to reach the object store
  * @param pool how each model's pool of workers scales, batches and retries
+ * @param artifactCache where artefacts from the models bucket ({@code artifact: s3://...}) are kept (default
+ *     {@code <tmp>/infermesh-models})
  */
 @Validated
 @ConfigurationProperties("infermesh.worker")
 public record WorkerProperties(@NotBlank String modelsDir, List<String> models, String resultsBucket,
-        String resultsPrefix, @Min(1) int intraOpThreads, @Valid S3 s3, @Valid Pool pool) {
+        String resultsPrefix, @Min(1) int intraOpThreads, @Valid S3 s3, @Valid Pool pool,
+        String artifactCache) {
 
     public WorkerProperties {
         modelsDir = modelsDir == null || modelsDir.isBlank() ? "models" : modelsDir;
@@ -35,6 +38,8 @@ public record WorkerProperties(@NotBlank String modelsDir, List<String> models, 
         intraOpThreads = intraOpThreads == 0 ? 1 : intraOpThreads;
         s3 = s3 == null ? new S3(null, null, null, null, false) : s3;
         pool = pool == null ? new Pool(0, 2, null, null, 0, null, null, 0, null, null, null) : pool;
+        artifactCache = artifactCache == null || artifactCache.isBlank()
+                ? Path.of(System.getProperty("java.io.tmpdir"), "infermesh-models").toString() : artifactCache;
     }
 
     /**

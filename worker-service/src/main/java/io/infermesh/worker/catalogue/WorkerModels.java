@@ -17,8 +17,9 @@ import tools.jackson.dataformat.yaml.YAMLMapper;
 
 /**
  * The models this worker serves: the cards under {@code <modelsDir>/<name>/model.yaml} (all of them, or those
- * named), each with its ONNX artefact. A card that cannot be read, a missing artefact, or a named model without a
- * card stops start-up with a message naming the file.
+ * named), each with its ONNX artefact — a file beside the card, or an object in the models bucket
+ * ({@code artifact: s3://bucket/key?versionId=...}) fetched at start-up. A card that cannot be read, a missing
+ * artefact, or a named model without a card stops start-up with a message naming the file.
  */
 public final class WorkerModels {
 
@@ -28,7 +29,30 @@ public final class WorkerModels {
         this.models = Map.copyOf(models);
     }
 
+    /**
+     * Where a card's artefact comes from when it is not in the card's folder: {@code s3://bucket/key}, optionally
+     * {@code ?versionId=...}, fetched to a local file.
+     */
+    @FunctionalInterface
+    public interface ArtifactStore {
+        /** The local copy of the object, fetched if needed. */
+        Path fetch(String model, String uri);
+
+        /** No object store: an {@code s3://} artefact stops start-up with that reason. */
+        ArtifactStore NONE = (model, uri) -> {
+            throw new IllegalStateException("model '" + model + "' names artefact " + uri
+                    + ", but this way of running the engine has no object store: bake the ONNX file into the models"
+                    + " folder");
+        };
+    }
+
+    /** The cards with artefacts in their folders. */
     public static WorkerModels load(Path modelsDir, List<String> only) {
+        return load(modelsDir, only, ArtifactStore.NONE);
+    }
+
+    /** The cards, with {@code s3://} artefacts fetched through {@code store}. */
+    public static WorkerModels load(Path modelsDir, List<String> only, ArtifactStore store) {
         if (!Files.isDirectory(modelsDir)) {
             throw new IllegalStateException("models folder " + modelsDir.toAbsolutePath()
                     + " does not exist (set infermesh.worker.models-dir)");
@@ -53,7 +77,7 @@ public final class WorkerModels {
                     throw new IllegalStateException("model card " + file + " must be named after its folder");
                 }
                 if (only.isEmpty() || only.contains(card.name())) {
-                    models.put(card.name(), entry(card, file));
+                    models.put(card.name(), entry(card, file, store));
                 }
             }
         } catch (IOException e) {
@@ -67,9 +91,12 @@ public final class WorkerModels {
         return new WorkerModels(models);
     }
 
-    private static ModelEntry entry(ModelCard card, Path file) {
+    private static ModelEntry entry(ModelCard card, Path file, ArtifactStore store) {
         if (card.input() == null || card.output() == null || card.output().labels() == null) {
             throw new IllegalStateException("model card " + file + " needs input and output.labels");
+        }
+        if (card.artifact() != null && card.artifact().startsWith("s3://")) {
+            return new ModelEntry(card, store.fetch(card.name(), card.artifact()));
         }
         Path artifact = file.getParent().resolve(card.artifact() == null ? "model.onnx" : card.artifact());
         if (!Files.isRegularFile(artifact)) {

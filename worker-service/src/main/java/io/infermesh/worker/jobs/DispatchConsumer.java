@@ -20,6 +20,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.springframework.kafka.support.KafkaHeaders;
 import org.springframework.messaging.support.MessageBuilder;
 import io.infermesh.worker.WorkerProperties;
+import io.infermesh.worker.catalogue.BucketArtifacts;
 import io.infermesh.worker.catalogue.WorkerModels;
 import io.infermesh.worker.engine.InferenceEngine;
 import io.infermesh.worker.storage.ObjectStorage;
@@ -41,8 +42,9 @@ class DispatchConsumer {
     private static final Logger log = LoggerFactory.getLogger(DispatchConsumer.class);
 
     @Bean
-    WorkerModels workerModels(WorkerProperties properties) {
-        WorkerModels models = WorkerModels.load(properties.modelsPath(), properties.models());
+    WorkerModels workerModels(WorkerProperties properties, ObjectStorage storage) {
+        WorkerModels models = WorkerModels.load(properties.modelsPath(), properties.models(),
+                new BucketArtifacts(storage, java.nio.file.Path.of(properties.artifactCache())));
         if (models.names().isEmpty()) {
             throw new IllegalStateException("worker-service has no model to serve: no model.yaml under "
                     + properties.modelsPath().toAbsolutePath() + " (set infermesh.worker.models-dir)");

@@ -57,6 +57,31 @@ public final class ObjectStorage implements AutoCloseable {
         }
     }
 
+    /** An object's bytes and the version S3 served. */
+    public record Fetched(byte[] bytes, String versionId, String eTag) {
+    }
+
+    /** Reads an object (the version the reference names, else the current one) and says which version it was. */
+    public Fetched fetch(ObjectRef ref) {
+        try {
+            var response = s3.getObjectAsBytes(b -> {
+                b.bucket(ref.bucket()).key(ref.key());
+                if (ref.versionId() != null) {
+                    b.versionId(ref.versionId());
+                }
+            });
+            String eTag = response.response().eTag() == null ? null : response.response().eTag().replace("\"", "");
+            return new Fetched(response.asByteArray(), response.response().versionId(), eTag);
+        } catch (NoSuchKeyException | NoSuchBucketException e) {
+            throw new ObjectMissingException(ref.uri() + " does not exist");
+        } catch (software.amazon.awssdk.services.s3.model.S3Exception e) {
+            if (e.statusCode() == 404 || e.statusCode() == 400 && ref.versionId() != null) {
+                throw new ObjectMissingException(ref.uri() + " (version " + ref.versionId() + ") does not exist");
+            }
+            throw e;
+        }
+    }
+
     public ObjectRef write(String bucket, String key, byte[] bytes, String contentType) {
         var response = s3.putObject(b -> b.bucket(bucket).key(key).contentType(contentType),
                 RequestBody.fromBytes(bytes));
