@@ -49,16 +49,18 @@ public final class InferenceEngine implements AutoCloseable {
         final OrtSession session;
         final String inputName;
         final boolean dynamicBatch;
+        final long[] shape;
         final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
         boolean closed;
         long loadMs;
         long warmupMs;
         boolean reported;
 
-        Loaded(OrtSession session, String inputName, boolean dynamicBatch) {
+        Loaded(OrtSession session, String inputName, long[] shape) {
             this.session = session;
             this.inputName = inputName;
-            this.dynamicBatch = dynamicBatch;
+            this.shape = shape;
+            this.dynamicBatch = shape.length > 0 && shape[0] < 0;
         }
     }
 
@@ -125,12 +127,31 @@ public final class InferenceEngine implements AutoCloseable {
      * @throws InvalidInputException when the input is not what the model takes
      */
     public Tensor decode(ModelEntry model, byte[] input) {
+        if (NpyDecoder.isNpy(input)) {
+            Tensor tensor = NpyDecoder.decode(input);
+            checkShape(model, tensor);
+            return tensor;
+        }
         return switch (String.valueOf(model.card().input().kind())) {
             case "image" -> ImageDecoder.decode(input, model.card().input());
             case "tabular" -> tabular.decode(input, model.card().input());
             default -> throw new ModelFailureException("model card of '" + model.name() + "' has input kind '"
                     + model.card().input().kind() + "'; the engine reads 'image' and 'tabular'", null);
         };
+    }
+
+    /** A raw tensor must have the model's input shape (any batch, and any size where the model's is free). */
+    private void checkShape(ModelEntry model, Tensor tensor) {
+        long[] wanted = withSession(model, loaded -> loaded.shape);
+        boolean fits = wanted.length == tensor.shape().length;
+        for (int i = 1; fits && i < wanted.length; i++) {
+            fits = wanted[i] < 0 || wanted[i] == tensor.shape()[i];
+        }
+        if (!fits) {
+            throw new InvalidInputException("the tensor has shape " + Arrays.toString(tensor.shape()) + "; model '"
+                    + model.name() + "' takes " + Arrays.toString(wanted).replace("-1", "any")
+                    + " (batch first)");
+        }
     }
 
     /**
@@ -275,7 +296,7 @@ public final class InferenceEngine implements AutoCloseable {
             OrtSession session = environment.createSession(model.artifact().toString(), options);
             Map.Entry<String, NodeInfo> input = session.getInputInfo().entrySet().iterator().next();
             long[] shape = input.getValue().getInfo() instanceof TensorInfo info ? info.getShape() : new long[0];
-            loaded = new Loaded(session, input.getKey(), shape.length > 0 && shape[0] < 0);
+            loaded = new Loaded(session, input.getKey(), shape);
             loaded.loadMs = (System.nanoTime() - start) / 1_000_000;
             long warm = System.nanoTime();
             warmUp(loaded, shape);
