@@ -26,12 +26,13 @@ import org.springframework.validation.annotation.Validated;
  * @param estimates the latency assumptions, {@link Estimates}
  * @param resilience circuit breakers, retries and rate limits, {@link Backends.Resilience}
  * @param batchPoll DescribeJobs polling of Batch jobs whose state-change events are late
+ * @param pools how the worker pools' own status reports ({@code infermesh.workers.pools}) are read
  */
 @Validated
 @ConfigurationProperties("infermesh.router")
 public record RouterProperties(@NotBlank String modelsDir, @Min(0) int recentJobs, String resultsBucket,
         String resultsPrefix, Aws aws, Prices prices, Latency estimates, Resilience resilience,
-        BatchPoll batchPoll) {
+        BatchPoll batchPoll, Pools pools) {
 
     public RouterProperties {
         modelsDir = modelsDir == null || modelsDir.isBlank() ? "models" : modelsDir;
@@ -43,6 +44,7 @@ public record RouterProperties(@NotBlank String modelsDir, @Min(0) int recentJob
         estimates = estimates == null ? new Latency(null, null, null, null, null, null, null, null, null) : estimates;
         resilience = resilience == null ? new Resilience(null, null, null, null, null, null, null, null) : resilience;
         batchPoll = batchPoll == null ? new BatchPoll(null, null) : batchPoll;
+        pools = pools == null ? new Pools(null, null) : pools;
     }
 
     /** The models folder; relative paths resolve against the working directory. (Bound as text: Spring's
@@ -126,6 +128,23 @@ public record RouterProperties(@NotBlank String modelsDir, @Min(0) int recentJob
         public BatchPoll {
             interval = interval == null ? Duration.ofSeconds(30) : interval;
             lateAfter = lateAfter == null ? Duration.ofSeconds(60) : lateAfter;
+        }
+    }
+
+    /**
+     * The worker pools' status reports.
+     *
+     * @param staleness a status measured longer ago than this is ignored (default 20 s: four of the workers' 5 s
+     *     status intervals, so one or two lost or late reports do not matter but a stopped instance soon does)
+     * @param modelLoadSeconds added to a pool's measured wake ({@code lastWakeMs}) to estimate its cold start: the
+     *     wake ends when the first worker consumes, loading and warming up the model follow (default 0.5 s; the
+     *     example models load and warm up in a few milliseconds, see load-tests/README.md)
+     */
+    public record Pools(Duration staleness, Double modelLoadSeconds) {
+
+        public Pools {
+            staleness = staleness == null ? Duration.ofSeconds(20) : staleness;
+            modelLoadSeconds = modelLoadSeconds == null ? 0.5 : modelLoadSeconds;
         }
     }
 

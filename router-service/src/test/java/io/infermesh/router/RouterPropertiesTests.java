@@ -47,5 +47,15 @@ class RouterPropertiesTests {
         assertThat(properties.aws().enabled()).isFalse();
         assertThat(properties.batchPoll().interval()).isEqualTo(Duration.ofSeconds(30));
         assertThat(properties.resultsPrefix()).isEqualTo("results/");
+        assertThat(properties.pools().staleness()).as("four of the workers' 5 s status intervals")
+                .isEqualTo(Duration.ofSeconds(20));
+        assertThat(properties.pools().modelLoadSeconds()).isEqualTo(0.5);
+    }
+
+    @Test
+    void thePoolStatusStalenessIsConfigurable() {
+        RouterProperties properties = bind(Map.of("infermesh.router.pools.staleness", "45s"));
+        assertThat(properties.pools().staleness()).isEqualTo(Duration.ofSeconds(45));
+        assertThat(properties.pools().modelLoadSeconds()).isEqualTo(0.5);
     }
 }

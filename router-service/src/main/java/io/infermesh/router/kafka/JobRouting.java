@@ -16,6 +16,7 @@ import io.infermesh.router.placement.PlacementPolicy;
 import io.infermesh.router.placement.RecentJobs;
 import io.infermesh.router.placement.RunTimes;
 import io.infermesh.router.tracking.Ledger;
+import io.infermesh.router.tracking.PoolStatuses;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.util.function.Consumer;
@@ -32,7 +33,8 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Consumes {@code infermesh.jobs.requested}; places each job and dispatches it ({@link Dispatcher}). Consumes
- * {@code infermesh.jobs.lifecycle} to learn run times, backlogs and cloud outcomes ({@link LifecycleObserver}).
+ * {@code infermesh.jobs.lifecycle} to learn run times, backlogs and cloud outcomes ({@link LifecycleObserver}); the
+ * worker pools' own reports come in through {@link PoolObserving}.
  */
 @Configuration(proxyBeanMethods = false)
 class JobRouting {
@@ -52,8 +54,8 @@ class JobRouting {
     }
 
     @Bean
-    Ledger ledger(RouterProperties properties) {
-        return new Ledger(properties.estimates().estimates(), Clock.systemUTC());
+    Ledger ledger(RouterProperties properties, PoolStatuses pools) {
+        return new Ledger(properties.estimates().estimates(), Clock.systemUTC(), pools);
     }
 
     @Bean

@@ -23,6 +23,14 @@ public interface Capacity {
      */
     int recentArrivals(String model);
 
+    /**
+     * How long waking {@code model}'s on-prem pool from zero and loading the model takes; {@code configured} (the
+     * {@link Estimates#onpremColdStartSeconds()} assumption) unless the pools measured it.
+     */
+    default double onpremColdStartSeconds(String model, double configured) {
+        return configured;
+    }
+
     /** Whether a job of {@code model} ran on {@code backend} recently enough that it is likely still warm. */
     boolean warm(String model, Backend backend);
 

@@ -233,8 +233,8 @@ public final class PlacementPolicy {
      * One backend's expected completion time (from now) and cost for one job of {@code model}.
      * <ul>
      *   <li>on-prem: the run time, plus the wait for a slot when none is free (the expected work ahead, queued and
-     *       running, of every model, divided by the slots), plus a cold start when the pool has been idle; cost: run
-     *       time x on-prem price;</li>
+     *       running, divided by the slots), plus a cold start when the pool is cold (all from {@link Capacity});
+     *       cost: run time x on-prem price;</li>
      *   <li>Lambda: the run time stretched by the function's CPU share ({@code memory / 1,769 MB}, at most one
      *       vCPU for a one-thread model), plus a cold start unless recently invoked; cost: billed milliseconds
      *       x the per-ms price scaled by memory, plus the request charge; a cold start's billed time is shared
@@ -258,10 +258,12 @@ public final class PlacementPolicy {
                 double work = Math.max(0, capacity.onpremWorkAheadSeconds(model.name()));
                 double wait = backlog < slots ? 0 : work / slots;
                 boolean warm = capacity.warm(model.name(), Backend.ONPREM);
-                double seconds = wait + run + (warm ? 0 : estimates.onpremColdStartSeconds());
+                double cold = warm ? 0
+                        : capacity.onpremColdStartSeconds(model.name(), estimates.onpremColdStartSeconds());
+                double seconds = wait + run + cold;
                 double cost = run * prices.onpremUsdPerSlotSecond() * cpus;
                 String note = "backlog " + backlog + " (" + secs(work) + " of work) on " + slots + " slots, run "
-                        + secs(run) + (warm ? ", warm" : ", cold start " + secs(estimates.onpremColdStartSeconds()));
+                        + secs(run) + (warm ? ", warm" : ", cold start " + secs(cold));
                 Estimate e = new Estimate(backend, true, cost, seconds, run, note, false);
                 if (gpus > 0) {
                     yield e.ineligible("the on-prem pool has no GPU and the model needs " + gpus);

@@ -20,6 +20,13 @@ import java.util.concurrent.ConcurrentHashMap;
  * backend last ran each model (warm or cold), the jobs in flight on cloud backends (to re-dispatch a
  * {@code lambda-batch} job, and to poll Batch when its events are late). In memory: a restarted router starts
  * empty and relearns from new traffic (the backlog estimate is then low until in-flight jobs finish). Thread-safe.
+ *
+ * <p>What the worker pools publish about themselves ({@link PoolStatuses}) takes precedence where it says more than
+ * this bookkeeping can: a model whose pools report (a fresh status from some worker instance) has as many slots as
+ * their {@code maxWorkers} together, is warm exactly when one of them has the model loaded, and its cold start is the
+ * measured wake plus the model-load allowance; its backlog and work ahead are its own jobs only (each model has its
+ * own pool). The backlog itself stays this router's own count: it knows what it dispatched before a pool reports it.
+ * A model whose pools do not report keeps the configured slots, the recency rule and one pool shared by all models.
  */
 public final class Ledger implements Capacity {
 
@@ -42,6 +49,7 @@ public final class Ledger implements Capacity {
 
     private final Estimates estimates;
     private final Clock clock;
+    private final PoolStatuses pools;
     /** An on-prem attempt: its model, expected run, when it was dispatched and started running (null while queued). */
     private record OnPrem(String model, double expectedRunSeconds, Instant dispatched, Instant runningSince) {
     }
@@ -52,9 +60,15 @@ public final class Ledger implements Capacity {
     private final Map<String, InFlight> remote = new ConcurrentHashMap<>();
     private final Map<String, Instant> running = new ConcurrentHashMap<>();
 
+    /** Bookkeeping without pool reports: configured slots, warmth by recent use. */
     public Ledger(Estimates estimates, Clock clock) {
+        this(estimates, clock, PoolStatuses.none(clock));
+    }
+
+    public Ledger(Estimates estimates, Clock clock, PoolStatuses pools) {
         this.estimates = estimates;
         this.clock = clock;
+        this.pools = pools;
     }
 
     /** A job of {@code model} was requested (for {@link #recentArrivals}). */
@@ -157,14 +171,21 @@ public final class Ledger implements Capacity {
 
     @Override
     public int onpremBacklog(String model) {
+        if (pools.reporting(model)) {
+            return (int) onpremInFlight.values().stream().filter(o -> o.model().equals(model)).count();
+        }
         return onpremInFlight.size();
     }
 
     @Override
     public double onpremWorkAheadSeconds(String model) {
         Instant now = clock.instant();
+        boolean ownPool = pools.reporting(model);
         double work = 0;
         for (OnPrem job : onpremInFlight.values()) {
+            if (ownPool && !job.model().equals(model)) {
+                continue;
+            }
             double done = job.runningSince() == null ? 0
                     : Math.max(0, Duration.between(job.runningSince(), now).toMillis() / 1000.0);
             work += Math.max(0, job.expectedRunSeconds() - done);
@@ -193,11 +214,22 @@ public final class Ledger implements Capacity {
 
     @Override
     public int onpremSlots(String model) {
-        return estimates.onpremSlots();
+        return pools.slots(model).orElse(estimates.onpremSlots());
+    }
+
+    @Override
+    public double onpremColdStartSeconds(String model, double configured) {
+        return pools.coldStartSeconds(model).orElse(configured);
     }
 
     @Override
     public boolean warm(String model, Backend backend) {
+        if (backend == Backend.ONPREM) {
+            Optional<Boolean> loaded = pools.loaded(model);
+            if (loaded.isPresent()) {
+                return loaded.get();
+            }
+        }
         Instant last = lastUse.get(use(model, backend));
         if (last == null) {
             return false;
