@@ -22,6 +22,41 @@ import org.junit.jupiter.api.Test;
 /** What operators see: dead letters, health, metrics. */
 class OperationsIntegrationTests extends StatusServiceIntegrationTest {
 
+    @org.springframework.beans.factory.annotation.Autowired
+    private org.springframework.jdbc.core.simple.JdbcClient jdbc;
+
+    @Test
+    void anEventTheDatabaseRefusesIsDeadLetteredWithItsReasonAndTheRestOfTheBatchIsProjected() {
+        String refused = newJobId();
+        String others = newJobId();
+        String trigger = "refuse_" + refused.replaceAll("[^a-z0-9]", "_");
+        // the database refuses this job's events (as it would an event it cannot store), and answers otherwise
+        jdbc.sql("CREATE FUNCTION " + trigger + "() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'cannot store this';"
+                + " END $$ LANGUAGE plpgsql").update();
+        jdbc.sql("CREATE TRIGGER " + trigger + " BEFORE INSERT ON job_events FOR EACH ROW WHEN (NEW.job_id = '"
+                + refused + "') EXECUTE FUNCTION " + trigger + "()").update();
+        try (KafkaConsumer<String, byte[]> dlq = dlqConsumer()) {
+            publish(JobStatusChanged.of(refused, "mnist", "alice", JobStatus.PENDING, 1, Instant.now()),
+                    JobStatusChanged.of(others, "mnist", "alice", JobStatus.PENDING, 1, Instant.now()),
+                    JobStatusChanged.of(others, "mnist", "alice", JobStatus.RUNNABLE, 1, Instant.now()));
+
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> rest.get().uri("/api/jobs/{id}", others)
+                    .exchange().expectStatus().isOk().expectBody().jsonPath("$.status").isEqualTo("RUNNABLE"));
+            List<ConsumerRecord<String, byte[]>> deadLetters = new ArrayList<>();
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                dlq.poll(Duration.ofMillis(200)).forEach(deadLetters::add);
+                assertThat(deadLetters).extracting(ConsumerRecord::key).contains(refused);
+            });
+            assertThat(deadLetters).filteredOn(r -> r.key().equals(refused)).singleElement()
+                    .satisfies(r -> assertThat(new String(r.headers().lastHeader("x-exception-message").value(),
+                            StandardCharsets.UTF_8)).contains("the job store refuses").contains("cannot store this"));
+        } finally {
+            jdbc.sql("DROP TRIGGER " + trigger + " ON job_events").update();
+            jdbc.sql("DROP FUNCTION " + trigger + "()").update();
+        }
+        rest.get().uri("/api/jobs/{id}", refused).exchange().expectStatus().isNotFound();
+    }
+
     @Test
     void aPoisonRecordIsDeadLetteredAndTheNextEventIsStillProjected() {
         String poisonKey = newJobId();
