@@ -90,6 +90,15 @@ final class ColdStart {
         Report report = new Report(options, "cold-start");
         report.write("summary.md", summary);
         report.write("data.csv", csv.toString());
+        List<String> runLabels = new ArrayList<>();
+        for (int i = 1; i <= results.size(); i++) {
+            runLabels.add(String.valueOf(i));
+        }
+        report.barPanels("chart.png", "cold start per run, from a pool at zero (ms)", runLabels, List.of(
+                new Report.Panel("upload → SUCCEEDED", results.stream().mapToDouble(Run::wallMs).toArray()),
+                new Report.Panel("wake", results.stream().mapToDouble(Run::wakeMs).toArray()),
+                new Report.Panel("model load + warm-up",
+                        results.stream().mapToDouble(r -> r.loadMs() + r.warmupMs()).toArray())));
         System.out.print(summary);
         System.out.println("report: " + report.dir().toAbsolutePath());
     }

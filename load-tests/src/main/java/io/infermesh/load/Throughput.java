@@ -25,7 +25,14 @@ final class Throughput {
     private Throughput() {
     }
 
-    record Step(int offered, double achieved, double p50, double p99, boolean sustained) {
+    record Step(int offered, double achieved, Latencies latencies, boolean sustained) {
+        double p50() {
+            return latencies.ms(50);
+        }
+
+        double p99() {
+            return latencies.ms(99);
+        }
     }
 
     static void run(Options options) throws Exception {
@@ -54,7 +61,7 @@ final class Throughput {
                 for (Future<?> upload : uploads) {
                     ((Future<?>) upload.get()).get();
                 }
-                List<Double> latencies = new ArrayList<>();
+                Latencies latencies = new Latencies();
                 Instant lastDone = begin;
                 boolean allSucceeded = true;
                 for (String key : keys) {
@@ -64,14 +71,14 @@ final class Throughput {
                         continue;
                     }
                     Instant done = trace.reached().get(MeshClient.Status.SUCCEEDED);
-                    latencies.add(Duration.between(trace.reached().get(MeshClient.Status.PENDING), done).toNanos() / 1e6);
+                    latencies.recordMs(Duration.between(trace.reached().get(MeshClient.Status.PENDING), done).toNanos()
+                            / 1e6);
                     lastDone = done.isAfter(lastDone) ? done : lastDone;
                 }
                 double elapsed = Duration.between(begin, lastDone).toNanos() / 1e9;
-                double achieved = latencies.size() / elapsed;
-                latencies.sort(Double::compare);
+                double achieved = latencies.count() / elapsed;
                 boolean sustained = allSucceeded && elapsed <= stepSeconds + 1.0;
-                Step step = new Step(rate, achieved, at(latencies, 0.5), at(latencies, 0.99), sustained);
+                Step step = new Step(rate, achieved, latencies, sustained);
                 steps.add(step);
                 System.out.printf(Locale.ROOT, "offered %4d jobs/s -> %6.1f jobs/s, PENDING->SUCCEEDED p50 %7.1f ms,"
                         + " p99 %7.1f ms%s%n", rate, achieved, step.p50(), step.p99(), sustained ? "" : "  (saturated)");
@@ -82,27 +89,31 @@ final class Throughput {
         }
         double raw = RawEngine.measure(options);
         double best = steps.stream().mapToDouble(Step::achieved).max().orElse(0);
-        StringBuilder md = new StringBuilder("# throughput\n\n| offered (jobs/s) | achieved (jobs/s) | p50 (ms) | p99 (ms) | sustained |\n|---:|---:|---:|---:|---|\n");
-        StringBuilder csv = new StringBuilder("offered,achieved,p50_ms,p99_ms,sustained\n");
+        StringBuilder md = new StringBuilder("# throughput\n\nPENDING → SUCCEEDED per step, HdrHistogram (ms).\n\n"
+                + "| offered (jobs/s) | achieved (jobs/s) | min | p50 | p90 | p99 | p99.9 | max | sustained |\n"
+                + "|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
+        StringBuilder csv = new StringBuilder("offered,achieved,min_ms,p50_ms,p90_ms,p99_ms,p999_ms,max_ms,sustained\n");
+        Report report = new Report(options, "throughput");
         for (Step s : steps) {
-            md.append(String.format(Locale.ROOT, "| %d | %.1f | %.1f | %.1f | %s |%n", s.offered(), s.achieved(), s.p50(),
-                    s.p99(), s.sustained() ? "yes" : "no"));
-            csv.append(String.format(Locale.ROOT, "%d,%.3f,%.3f,%.3f,%s%n", s.offered(), s.achieved(), s.p50(), s.p99(),
-                    s.sustained()));
+            Latencies l = s.latencies();
+            md.append(String.format(Locale.ROOT, "| %d | %.1f | %s | %s |%n", s.offered(), s.achieved(), l.row(),
+                    s.sustained() ? "yes" : "no"));
+            csv.append(String.format(Locale.ROOT, "%d,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%s%n", s.offered(),
+                    s.achieved(), l.minMs(), l.ms(50), l.ms(90), l.ms(99), l.ms(99.9), l.maxMs(), s.sustained()));
+            report.write("latency-" + s.offered() + ".hgrm", l.hgrm());
         }
         md.append(String.format(Locale.ROOT, "%nBest achieved: **%.1f jobs/s**; raw engine with the same 2 threads: %.0f"
                 + " inferences/s; ratio %.3f.%n", best, raw, best / raw));
-        Report report = new Report(options, "throughput");
         report.write("summary.md", md.toString());
         report.write("data.csv", csv.toString());
+        List<String> labels = steps.stream().map(s -> s.offered() + "/s").toList();
+        report.barPanels("chart.png", "throughput: offered rate (x) → achieved and PENDING→SUCCEEDED latency",
+                labels, List.of(
+                        new Report.Panel("achieved jobs/s", steps.stream().mapToDouble(Step::achieved).toArray()),
+                        new Report.Panel("p50 ms", steps.stream().mapToDouble(Step::p50).toArray()),
+                        new Report.Panel("p99 ms", steps.stream().mapToDouble(Step::p99).toArray())));
         System.out.print(md);
         System.out.println("report: " + report.dir().toAbsolutePath());
     }
 
-    private static double at(List<Double> sorted, double quantile) {
-        if (sorted.isEmpty()) {
-            return Double.NaN;
-        }
-        return sorted.get(Math.min(sorted.size() - 1, (int) Math.ceil(quantile * sorted.size()) - 1));
-    }
 }
