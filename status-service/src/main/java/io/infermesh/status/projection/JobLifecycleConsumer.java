@@ -22,9 +22,10 @@ import tools.jackson.databind.json.JsonMapper;
  * batch mode: each poll's records are read here (raw bytes, native decoding), the ones that are not job status
  * changes are dead-lettered by {@link LifecycleDeadLetters} on the spot, and the rest are projected in one database
  * transaction, in the order of the batch (one job's events share a partition, so they keep their order). When the
- * transaction fails, the events are projected one by one: one the database refuses while it answers (an event it can
- * never store) is dead-lettered with the database's reason; when the database does not answer, the whole batch is
- * tried again by the container's error handler, without end and without losing it (see {@code ProjectionBatches}).
+ * transaction fails, the events are projected one by one: one the database refuses for what it is (invalid data, a
+ * constraint, a trigger) is dead-lettered with the database's reason; any other failure (the database away, full,
+ * read-only, a deadlock) propagates, and the whole batch is tried again by the container's error handler, without
+ * end and without losing it (see {@code ProjectionBatches}).
  * Projecting an event twice changes nothing.
  */
 @Component("jobLifecycle")
@@ -54,21 +55,25 @@ class JobLifecycleConsumer implements Consumer<Message<List<byte[]>>> {
         List<?> headers = list(message, KafkaHeaders.BATCH_CONVERTED_HEADERS);
         List<JobStatusChanged> events = new ArrayList<>(values.size());
         List<Integer> origin = new ArrayList<>(values.size());
+        // dead letters are sent only once the batch's projection is through: a batch tried again after an outage
+        // does not send them twice
+        Map<Integer, RejectedEvent> rejected = new java.util.TreeMap<>();
         for (int i = 0; i < values.size(); i++) {
             try {
                 events.add(projection.accept(read(values.get(i)),
                         text(headersOf(headers, i).get(CloudEventTypes.HEADER_TYPE))));
                 origin.add(i);
             } catch (RejectedEvent e) {
-                deadLetter(message, i, e);
+                rejected.put(i, e);
             }
         }
         List<Outcome> outcomes;
         try {
             outcomes = store.projectAll(events);
         } catch (DataAccessException batchFailed) {
-            outcomes = oneByOne(message, events, origin, batchFailed);
+            outcomes = oneByOne(events, origin, batchFailed, rejected);
         }
+        rejected.forEach((i, why) -> deadLetter(message, i, why));
         for (int i = 0; i < events.size(); i++) {
             if (outcomes.get(i) != null) {
                 metrics.projected(events.get(i).status(), outcomes.get(i));
@@ -77,28 +82,39 @@ class JobLifecycleConsumer implements Consumer<Message<List<byte[]>>> {
     }
 
     /**
-     * The batch's transaction failed: each event alone, in order. One the store refuses while it answers is
-     * dead-lettered with the store's reason (it would fail every time and hold its partition up for good); when the
-     * store does not answer, the failure propagates and the whole batch is tried again later.
+     * The batch's transaction failed: each event alone, in order. An event the database refuses for what it is —
+     * invalid data (SQLSTATE class 22), a constraint (23), a trigger's exception (P0) — would fail every time and
+     * hold its partition up for good: it is dead-lettered with the database's reason. Any other failure (the
+     * database away, full, read-only, a deadlock or a timeout) propagates, and the whole batch is tried again later.
      */
-    private List<Outcome> oneByOne(Message<List<byte[]>> message, List<JobStatusChanged> events, List<Integer> origin,
-            DataAccessException batchFailed) {
+    private List<Outcome> oneByOne(List<JobStatusChanged> events, List<Integer> origin,
+            DataAccessException batchFailed, Map<Integer, RejectedEvent> rejected) {
         List<Outcome> outcomes = new ArrayList<>(events.size());
         for (int i = 0; i < events.size(); i++) {
             try {
                 outcomes.add(store.project(events.get(i)));
             } catch (DataAccessException refused) {
-                if (!store.answers()) {
+                String state = sqlState(refused);
+                if (state == null || !(state.startsWith("22") || state.startsWith("23") || state.startsWith("P0"))) {
                     batchFailed.addSuppressed(refused);
                     throw batchFailed;
                 }
                 outcomes.add(null);
-                deadLetter(message, origin.get(i), new RejectedEvent("the job store refuses the event of job "
-                        + events.get(i).jobId() + ": " + NestedExceptionUtils.getMostSpecificCause(refused)
-                        .getMessage()));
+                rejected.put(origin.get(i), new RejectedEvent("the job store refuses the event of job "
+                        + events.get(i).jobId() + " (SQLSTATE " + state + "): "
+                        + NestedExceptionUtils.getMostSpecificCause(refused).getMessage()));
             }
         }
         return outcomes;
+    }
+
+    private static String sqlState(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.sql.SQLException sql && sql.getSQLState() != null) {
+                return sql.getSQLState();
+            }
+        }
+        return null;
     }
 
     private void deadLetter(Message<List<byte[]>> message, int i, RejectedEvent why) {

@@ -133,15 +133,6 @@ class JobProjectionStore {
         this.jdbc = jdbc;
     }
 
-    /** Whether the database answers at all (a refused event is then the event's fault, not an outage). */
-    boolean answers() {
-        try {
-            return jdbc.sql("SELECT 1").query(Integer.class).single() == 1;
-        } catch (org.springframework.dao.DataAccessException e) {
-            return false;
-        }
-    }
-
     /** Projects accepted events in one transaction, in order, and says what each did. */
     @Transactional
     List<Outcome> projectAll(List<JobStatusChanged> events) {

@@ -31,6 +31,8 @@ class ProjectionBatches {
                     throw new IllegalStateException("unreachable: the back-off never ends", e);
                 }, backOff);
                 handler.setLogLevel(org.springframework.kafka.KafkaException.Level.WARN);
+                // every failure is worth another try (the defaults would send some straight to the recoverer)
+                handler.setClassifications(java.util.Map.of(), true);
                 container.setCommonErrorHandler(handler);
                 log.info("lifecycle projection: failed batches are retried without end ({} group {})", destination,
                         group);

@@ -294,13 +294,18 @@ public final class InferenceEngine implements AutoCloseable {
             options.setIntraOpNumThreads(intraOpThreads);
             options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
             OrtSession session = environment.createSession(model.artifact().toString(), options);
-            Map.Entry<String, NodeInfo> input = session.getInputInfo().entrySet().iterator().next();
-            long[] shape = input.getValue().getInfo() instanceof TensorInfo info ? info.getShape() : new long[0];
-            loaded = new Loaded(session, input.getKey(), shape);
-            loaded.loadMs = (System.nanoTime() - start) / 1_000_000;
-            long warm = System.nanoTime();
-            warmUp(loaded, shape);
-            loaded.warmupMs = (System.nanoTime() - warm) / 1_000_000;
+            try {
+                Map.Entry<String, NodeInfo> input = session.getInputInfo().entrySet().iterator().next();
+                long[] shape = input.getValue().getInfo() instanceof TensorInfo info ? info.getShape() : new long[0];
+                loaded = new Loaded(session, input.getKey(), shape);
+                loaded.loadMs = (System.nanoTime() - start) / 1_000_000;
+                long warm = System.nanoTime();
+                warmUp(loaded, shape);
+                loaded.warmupMs = (System.nanoTime() - warm) / 1_000_000;
+            } catch (OrtException | RuntimeException e) {
+                session.close(); // not left open behind a failed load
+                throw e;
+            }
         } catch (OrtException | RuntimeException e) {
             String message = "cannot load model '" + model.name() + "' from " + model.artifact() + ": "
                     + e.getMessage();
@@ -340,15 +345,22 @@ public final class InferenceEngine implements AutoCloseable {
             throw RunTimeoutException.of(model);
         }
         AtomicBoolean stopped = new AtomicBoolean();
+        AtomicBoolean done = new AtomicBoolean();
         try (OrtSession.RunOptions options = new OrtSession.RunOptions();
                 OnnxTensor in = OnnxTensor.createTensor(environment, FloatBuffer.wrap(tensor.data()),
                         tensor.shape())) {
             ScheduledFuture<?> stop = watchdog.schedule(() -> {
-                stopped.set(true);
-                try {
-                    options.setTerminate(true);
-                } catch (OrtException e) {
-                    // the run ends on its own
+                // under the same lock as "done": never touches the run options once they may be closed
+                synchronized (done) {
+                    if (done.get()) {
+                        return;
+                    }
+                    stopped.set(true);
+                    try {
+                        options.setTerminate(true);
+                    } catch (OrtException e) {
+                        // the run ends on its own
+                    }
                 }
             }, limit.toNanos(), TimeUnit.NANOSECONDS);
             try (OrtSession.Result result = loaded.session.run(Map.of(loaded.inputName, in), options)) {
@@ -359,6 +371,9 @@ public final class InferenceEngine implements AutoCloseable {
                 }
                 return scores;
             } finally {
+                synchronized (done) {
+                    done.set(true);
+                }
                 stop.cancel(false);
             }
         } catch (OrtException e) {

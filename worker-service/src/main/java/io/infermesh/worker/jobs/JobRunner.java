@@ -164,9 +164,14 @@ public final class JobRunner {
             for (int i = 0; i < ready.size(); i++) {
                 ready.get(i).inference = answers.get(i);
             }
-        } catch (ModelFailureException e) {
+        } catch (RuntimeException e) {
+            if (!(e instanceof ModelFailureException)) {
+                // not the model's answer to these inputs (a bug, or the engine broken): tried again by the caller
+                ready.forEach(p -> unexpected.put(p.job, e));
+                return;
+            }
             if (ready.size() == 1) {
-                failRun(model, ready.getFirst(), e, cold, unexpected);
+                failRun(model, ready.getFirst(), (ModelFailureException) e, cold, unexpected);
                 ready.clear();
             } else {
                 // run them one by one: only the job that overruns (or breaks the model) fails

@@ -30,6 +30,7 @@ final class ModelPool {
     private final int maxWorkers;
     private PoolWorker worker;
     private boolean leaving;
+    private boolean releasing;
     private long wokenAtNanos;
     private long crashedAtNanos;
     private volatile long backlog;
@@ -67,7 +68,7 @@ final class ModelPool {
      */
     synchronized void backlog(long jobs) {
         backlog = jobs;
-        if (stopped || jobs <= 0) {
+        if (stopped || releasing || jobs <= 0 && (minWorkers == 0 || worker != null)) {
             return;
         }
         if (worker == null) {
@@ -75,7 +76,7 @@ final class ModelPool {
                 wokenAtNanos = System.nanoTime();
                 log.info("pool {}: {} job(s) waiting, waking", model.name(), jobs);
                 worker = new PoolWorker(this, context);
-                worker.start(1);
+                worker.start(Math.max(1, minWorkers));
             }
         } else if (!leaving) {
             worker.grow(jobs);
@@ -108,20 +109,30 @@ final class ModelPool {
     }
 
     /**
-     * The pool's worker has left (idle, stopped or crashed): the model is released (under the pool's lock, so that
-     * the pool reads ZERO only once the session is closed, and a wake waits for the release).
+     * The pool's worker has left (idle, stopped or crashed): the model is released — outside the pool's lock (a REST
+     * run in flight may hold the session a while), with the pool reading ACTIVE and not waking until it is done, so
+     * that ZERO always means the session is closed.
      */
-    synchronized void exited(PoolWorker gone, boolean leftIdle, boolean crashed) {
-        if (worker == gone) {
-            worker = null;
+    void exited(PoolWorker gone, boolean leftIdle, boolean crashed) {
+        synchronized (this) {
+            if (worker == gone) {
+                worker = null;
+            }
+            leaving = false;
+            releasing = true;
+            if (crashed) {
+                crashedAtNanos = System.nanoTime();
+                wokenAtNanos = 0;
+            }
         }
-        leaving = false;
-        if (crashed) {
-            crashedAtNanos = System.nanoTime();
-            wokenAtNanos = 0;
+        try {
+            engine.release(model.name());
+            log.info("pool {}: at zero, model released", model.name());
+        } finally {
+            synchronized (this) {
+                releasing = false;
+            }
         }
-        engine.release(model.name());
-        log.info("pool {}: at zero, model released", model.name());
     }
 
     /** Tells the worker to finish what it holds and leave; returns it to wait for. */
@@ -135,7 +146,7 @@ final class ModelPool {
     }
 
     synchronized PoolStatus status(String instance) {
-        String state = worker == null ? "ZERO" : wokenAtNanos != 0 ? "WAKING" : "ACTIVE";
+        String state = worker == null && !releasing ? "ZERO" : wokenAtNanos != 0 ? "WAKING" : "ACTIVE";
         int threads = worker == null ? 0 : worker.threads();
         int busy = worker == null ? 0 : worker.busy();
         return new PoolStatus(model.name(), instance, state, threads, maxWorkers, busy, Math.max(0, backlog),

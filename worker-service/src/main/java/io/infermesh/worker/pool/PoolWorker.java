@@ -68,6 +68,8 @@ public final class PoolWorker {
     private final AtomicInteger busy = new AtomicInteger();
     private final CountDownLatch stopSignal = new CountDownLatch(1);
     private volatile boolean leaving;
+    /** Set by a job thread whose batch failed outside the job runner: the feeder then stops as after a crash. */
+    private volatile Throwable broken;
 
     PoolWorker(ModelPool pool, Context context) {
         this.pool = pool;
@@ -141,9 +143,18 @@ public final class PoolWorker {
                 public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
                     // records come as polled
                 }
+
+                @Override
+                public void onPartitionsLost(Collection<TopicPartition> partitions) {
+                    // fenced: these are someone else's now; nothing to wait for or commit
+                    synchronized (pending) {
+                        queue.removeIf(r -> partitions.contains(new TopicPartition(r.topic(), r.partition())));
+                        partitions.forEach(pending::remove);
+                    }
+                }
             });
             long lastWork = System.nanoTime();
-            while (!stopping()) {
+            while (!stopping() && broken == null) {
                 var records = consumer.poll(Duration.ofMillis(100));
                 for (ConsumerRecord<String, byte[]> record : records) {
                     synchronized (pending) {
@@ -167,12 +178,20 @@ public final class PoolWorker {
                 }
             }
             leaving = true;
-            handBack(consumer, consumer.assignment());
+            if (broken != null) {
+                // what the failed batch held is neither ended nor handed back: stop without committing past it;
+                // the records come again when the pool wakes (runs are idempotent)
+                crashed = true;
+                queue.clear();
+            } else {
+                handBack(consumer, consumer.assignment());
+            }
         } catch (RuntimeException e) {
             crashed = true;
             log.error("pool {}: its consumer failed; the pool wakes again for what is left", pool.model(), e);
         } finally {
             leaving = true;
+            stopSignal.countDown();
             stopThreads();
             pool.exited(this, idle, crashed);
         }
@@ -300,8 +319,12 @@ public final class PoolWorker {
                 ended = true;
             } catch (HandedBack e) {
                 log.info("pool {}: stopping; {} job(s) handed back", pool.model(), batch.size());
-            } catch (RuntimeException e) {
-                log.error("pool {}: a batch failed outside the job runner; its records come again", pool.model(), e);
+            } catch (Throwable e) {
+                // Kafka or the dead-letter topic failed us, or a bug: the consumer stops without committing these
+                // records, and the pool wakes again for them
+                log.error("pool {}: a batch failed outside the job runner; the pool restarts and its {} record(s)"
+                        + " come again", pool.model(), batch.size(), e);
+                broken = e;
             } finally {
                 busy.decrementAndGet();
                 release(batch, ended);

@@ -119,9 +119,25 @@ public final class Pools implements SmartLifecycle {
         return all;
     }
 
+    private long ticks;
+
     private void tick() {
+        try {
+            tickOnce();
+        } catch (Throwable e) {
+            // a scheduled task that throws is never run again: no pool would wake any more
+            log.error("pool watcher: unexpected failure; watching on", e);
+        }
+    }
+
+    private void tickOnce() {
         Map<String, Long> backlog;
         try {
+            if (++ticks % 600 == 0) {
+                // about every minute: new partitions, and earliest offsets that moved (expired records)
+                partitions = List.of();
+                earliest.clear();
+            }
             if (partitions.isEmpty()) {
                 partitions = ensureTopics();
             }
