@@ -293,7 +293,7 @@ public final class PoolWorker {
     // ---- the job threads ----
 
     private void work() {
-        while (!leaving) {
+        while (!leaving && broken == null) {
             List<ConsumerRecord<String, byte[]>> batch;
             try {
                 ConsumerRecord<String, byte[]> first = queue.poll(100, TimeUnit.MILLISECONDS);
