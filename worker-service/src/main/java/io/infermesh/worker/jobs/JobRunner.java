@@ -158,6 +158,7 @@ public final class JobRunner {
             return;
         }
         Duration limit = InferenceEngine.timeout(model.card());
+        boolean oneByOne = false;
         try {
             List<Inference> answers = engine.runAll(model, ready.stream().map(p -> p.tensor).toList(),
                     limit.minusNanos(ready.stream().mapToLong(p -> p.decodeNanos).max().orElse(0)));
@@ -175,6 +176,7 @@ public final class JobRunner {
                 ready.clear();
             } else {
                 // run them one by one: only the job that overruns (or breaks the model) fails
+                oneByOne = true;
                 for (Prepared p : List.copyOf(ready)) {
                     try {
                         p.inference = engine.runAll(model, List.of(p.tensor), limit.minusNanos(p.decodeNanos))
@@ -186,7 +188,7 @@ public final class JobRunner {
                 }
             }
         }
-        int batchSize = ready.size();
+        int batchSize = oneByOne ? 1 : ready.size();
         for (Prepared p : ready) {
             guarded(p.job, unexpected, () -> succeed(model, p, cold, warm, start, batchSize));
         }

@@ -120,9 +120,9 @@ final class ModelPool {
             }
             leaving = false;
             releasing = true;
+            wokenAtNanos = 0; // a wake that found nothing to take (another instance was quicker) is not timed
             if (crashed) {
                 crashedAtNanos = System.nanoTime();
-                wokenAtNanos = 0;
             }
         }
         try {
