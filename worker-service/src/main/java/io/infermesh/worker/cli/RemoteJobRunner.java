@@ -14,7 +14,6 @@ import io.infermesh.worker.engine.ModelFailureException;
 import io.infermesh.worker.engine.ResultDocument;
 import io.infermesh.worker.storage.ObjectStorage;
 import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -73,14 +72,8 @@ public final class RemoteJobRunner {
             }
             long downloaded = System.nanoTime();
             Inference inference = engine.run(model, input);
-            Map<String, Object> doc = new LinkedHashMap<>();
-            doc.put("jobId", job.jobId());
-            doc.put("model", job.model());
-            doc.put("modelVersion", model.card().version());
-            doc.put("owner", job.owner());
-            doc.put("input", job.input().uri());
-            doc.putAll(ResultDocument.answer(model, inference));
-            doc.put("completedAt", Instant.now().toString());
+            Map<String, Object> doc = ResultDocument.result(job.jobId(), job.owner(), job.input(), model, inference,
+                    Instant.now());
             long t1 = System.nanoTime();
             ObjectRef written = storage.write(job.output().bucket(), job.output().key(), JSON.writeValueAsBytes(doc),
                     "application/json");

@@ -16,6 +16,23 @@ public final class ResultDocument {
     private ResultDocument() {
     }
 
+    /**
+     * The whole {@code result.json} of a job, wherever it ran (pool, Lambda, Batch): what the job was, then the
+     * answer.
+     */
+    public static Map<String, Object> result(String jobId, String owner, io.infermesh.contracts.ObjectRef input,
+            ModelEntry model, Inference inference, java.time.Instant completedAt) {
+        Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put("jobId", jobId);
+        doc.put("model", model.name());
+        doc.put("modelVersion", model.card().version());
+        doc.put("owner", owner);
+        doc.put("input", input.uri());
+        doc.putAll(answer(model, inference));
+        doc.put("completedAt", completedAt.toString());
+        return doc;
+    }
+
     /** The first row's answer, and every row's when the input had several (a tabular batch). */
     public static Map<String, Object> answer(ModelEntry model, Inference inference) {
         Map<String, Object> doc = new LinkedHashMap<>(figure9(inference.rows().getFirst(), model));

@@ -240,7 +240,8 @@ public final class JobRunner {
         long t1 = System.nanoTime();
         String bucket = resultsBucket.isEmpty() ? job.input().bucket() : resultsBucket;
         String key = RemoteJob.resultKey(resultsPrefix, job.model(), job.owner(), job.jobId());
-        ObjectRef output = results.write(bucket, key, document(job, model, inference));
+        ObjectRef output = results.write(bucket, key,
+                ResultDocument.result(job.jobId(), job.owner(), job.input(), model, inference, clock.instant()));
         long uploadMs = (System.nanoTime() - t1) / 1_000_000;
         Instant finished = clock.instant();
         Long queueWait = job.requestedAt() == null ? null
@@ -286,18 +287,5 @@ public final class JobRunner {
     private JobStatusChanged status(JobDispatched job, JobStatus status) {
         return JobStatusChanged.of(job.jobId(), job.model(), job.owner(), status, job.attempt(), clock.instant())
                 .withBackend(Backend.ONPREM, null);
-    }
-
-    /** {@code result.json}: the paper's Figure 9 (labels, probabilities, links), plus what the job was. */
-    private Map<String, Object> document(JobDispatched job, ModelEntry model, Inference inference) {
-        Map<String, Object> doc = new LinkedHashMap<>();
-        doc.put("jobId", job.jobId());
-        doc.put("model", model.name());
-        doc.put("modelVersion", model.card().version());
-        doc.put("owner", job.owner());
-        doc.put("input", job.input().uri());
-        doc.putAll(ResultDocument.answer(model, inference));
-        doc.put("completedAt", clock.instant().toString());
-        return doc;
     }
 }
