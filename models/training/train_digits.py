@@ -5,7 +5,7 @@ A small CNN on scikit-learn's bundled 8x8 handwritten digits (load_digits: 1797 
 values 0..16; the data ships inside scikit-learn, nothing is downloaded).  Deterministic:
 fixed seeds, 2 threads, deterministic algorithms.  Runs in a few seconds on 2 CPUs.
 
-Writes:  model.onnx, model.yaml, samples/digit-<d>.png (+ one .jpg), samples/expected.json
+Writes:  model.onnx, model.yaml, samples/digit-<d>.png (+ one .jpg, + digit-3.npy), samples/expected.json
 """
 
 import argparse
@@ -26,6 +26,7 @@ from sklearn.model_selection import train_test_split
 sys.dont_write_bytecode = True  # keep the source tree clean
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import engine_ref  # noqa: E402
+from training_common import seed_everything, train_minibatches  # noqa: E402
 
 SEED = 20240601
 LABELS = [str(d) for d in range(10)]
@@ -60,6 +61,7 @@ resources:
   timeoutSeconds: 60
   memoryMb: 512
   cpus: 1
+  expectedSeconds: 0.01    # one run on one CPU, until the router has observed real ones
 placement:
   mode: onprem
 """
@@ -84,14 +86,6 @@ class DigitsCNN(nn.Module):
 
     def forward(self, x):
         return self.classifier(self.features(x))
-
-
-def seed_everything(seed):
-    random.seed(seed)
-    np.random.seed(seed)
-    torch.manual_seed(seed)
-    torch.set_num_threads(2)
-    torch.use_deterministic_algorithms(True)
 
 
 def render_scan(v8x8):
@@ -246,6 +240,9 @@ def main():
     with open(os.path.join(samples_dir, "expected.json"), "w") as f:
         json.dump(expected, f, indent=2)
         f.write("\n")
+    # a raw-tensor upload: digit-3.png as the engine prepares it, saved by numpy (RawTensorUploadTests)
+    np.save(os.path.join(samples_dir, "digit-3.npy"),
+            engine_ref.preprocess_image(os.path.join(samples_dir, "digit-3.png"), card["input"]))
 
     # dynamic batch: the samples as one batch give the same logits as one by one
     xb = np.concatenate(batch[:3])

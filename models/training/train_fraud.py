@@ -38,6 +38,7 @@ from sklearn.preprocessing import StandardScaler
 sys.dont_write_bytecode = True  # keep the source tree clean
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import engine_ref  # noqa: E402
+from training_common import seed_everything, train_minibatches  # noqa: E402
 
 SEED = 20240602
 N_ROWS = 20_000
@@ -59,14 +60,6 @@ CATEGORY_RISK = {"grocery": -0.5, "restaurants": -0.2, "fuel": -0.3, "fashion": 
                  "travel": 0.5, "gaming": 0.8, "crypto": 1.5}
 MISSING = {"amount": 0.01, "account_age_days": 0.05, "n_tx_24h": 0.02, "distance_km": 0.08,
            "merchant_category": 0.03}
-
-
-def seed_everything(seed):
-    random.seed(seed)
-    np.random.seed(seed)
-    torch.manual_seed(seed)
-    torch.set_num_threads(2)
-    torch.use_deterministic_algorithms(True)
 
 
 # --------------------------------------------------------------------------- synthetic data
@@ -297,22 +290,8 @@ def main():
     model = FraudMLP(len(cols))
     opt = torch.optim.Adam(model.parameters(), lr=2e-3, weight_decay=1e-4)
     loss_fn = nn.CrossEntropyLoss(weight=weight)
-    gen = torch.Generator().manual_seed(SEED)
     xtr_t = torch.from_numpy(xtr)
-    for epoch in range(args.epochs):
-        model.train()
-        perm = torch.randperm(len(xtr_t), generator=gen)
-        for i in range(0, len(perm), 256):
-            b = perm[i:i + 256]
-            opt.zero_grad()
-            loss = loss_fn(model(xtr_t[b]), ytr[b])
-            loss.backward()
-            opt.step()
-        if (epoch + 1) % 4 == 0:
-            with torch.no_grad():
-                full = loss_fn(model(xtr_t), ytr).item()
-            print(f"  epoch {epoch + 1:4d}  weighted train loss {full:.4f}")
-    model.eval()
+    train_minibatches(model, opt, loss_fn, xtr_t, ytr, args.epochs, 256, SEED, 4, "weighted train loss")
 
     def p_fraud(x):
         with torch.no_grad():

@@ -26,6 +26,7 @@ from sklearn.model_selection import train_test_split
 sys.dont_write_bytecode = True  # keep the source tree clean
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import engine_ref  # noqa: E402
+from training_common import seed_everything, train_minibatches  # noqa: E402
 
 SEED = 20240601
 FEATURES = ["sepal_length", "sepal_width", "petal_length", "petal_width"]
@@ -50,6 +51,7 @@ resources:
   timeoutSeconds: 60
   memoryMb: 512
   cpus: 1
+  expectedSeconds: 0.01    # one run on one CPU, until the router has observed real ones
 placement:
   mode: onprem
 """
@@ -70,14 +72,6 @@ class IrisMLP(nn.Module):
 
     def forward(self, x):
         return self.net((x - self.mean) / self.std)
-
-
-def seed_everything(seed):
-    random.seed(seed)
-    np.random.seed(seed)
-    torch.manual_seed(seed)
-    torch.set_num_threads(2)
-    torch.use_deterministic_algorithms(True)
 
 
 def main():
@@ -109,22 +103,7 @@ def main():
     model = IrisMLP(mean, std)
     opt = torch.optim.Adam(model.parameters(), lr=1e-2, weight_decay=1e-2)
     loss_fn = nn.CrossEntropyLoss()
-    gen = torch.Generator().manual_seed(SEED)
-    for epoch in range(args.epochs):
-        model.train()
-        perm = torch.randperm(len(xtr), generator=gen)
-        for i in range(0, len(perm), 16):
-            b = perm[i:i + 16]
-            opt.zero_grad()
-            loss = loss_fn(model(xtr[b]), ytr[b])
-            loss.backward()
-            opt.step()
-        if (epoch + 1) % 10 == 0:
-            with torch.no_grad():
-                full = loss_fn(model(xtr), ytr).item()
-            print(f"  epoch {epoch + 1:4d}  train loss {full:.4f}")
-
-    model.eval()
+    train_minibatches(model, opt, loss_fn, xtr, ytr, args.epochs, 16, SEED, 10)
     with torch.no_grad():
         pred = model(xte).argmax(1)
     acc = (pred == yte).float().mean().item() * 100.0
