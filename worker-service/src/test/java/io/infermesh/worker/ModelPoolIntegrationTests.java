@@ -124,6 +124,24 @@ class ModelPoolIntegrationTests {
     }
 
     @Test
+    void aModelLoadedByARestRequestWhileThePoolIsAtZeroLeavesMemoryAfterTheIdleTimeout() throws Exception {
+        Pools pools = startWorker("infermesh.worker.pool.idle-timeout=1s");
+        String port = workers.getLast().getEnvironment().getProperty("local.server.port");
+        var response = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create("http://localhost:" + port + "/api/models/iris/predict"))
+                        .header("Content-Type", "application/json")
+                        .POST(java.net.http.HttpRequest.BodyPublishers.ofFile(
+                                Path.of("../models/iris/samples/virginica.json"))).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.body()).contains("virginica");
+        assertThat(pool(pools, "iris").loaded()).isTrue();
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> !pool(pools, "iris").loaded());
+        assertThat(pool(pools, "iris").state()).isEqualTo("ZERO");
+    }
+
+    @Test
     void severalWaitingJobsOfOneModelRunAsOneBatch() throws Exception {
         Pools pools = startWorker("infermesh.worker.pool.batch-max-wait=200ms");
         // all six are waiting before the pool wakes: its first worker takes them together

@@ -55,7 +55,9 @@ final class ImageDecoder {
      * is refused too: ImageIO only warns about it and fills the rest with grey.
      */
     static BufferedImage read(byte[] bytes, long maxPixels) {
-        try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
+        // in memory: ImageIO's default stream caches to a temporary file, one per image
+        try (ImageInputStream in = new javax.imageio.stream.MemoryCacheImageInputStream(
+                new ByteArrayInputStream(bytes))) {
             Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
             if (!readers.hasNext()) {
                 throw new InvalidInputException("the input is not a PNG or JPEG image (" + bytes.length

@@ -70,6 +70,8 @@ public final class InferenceEngine implements AutoCloseable {
     private final OrtEnvironment environment = OrtEnvironment.getEnvironment();
     private final Map<String, Loaded> sessions = new ConcurrentHashMap<>();
     private final Map<String, Broken> broken = new ConcurrentHashMap<>();
+    /** When each model's session was last used (System.nanoTime), for releasing sessions nobody uses. */
+    private final Map<String, Long> lastUsed = new ConcurrentHashMap<>();
     private final TabularDecoder tabular;
     private final int intraOpThreads;
     private final ScheduledExecutorService watchdog = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -85,6 +87,12 @@ public final class InferenceEngine implements AutoCloseable {
     public InferenceEngine(JsonMapper json, int intraOpThreads) {
         this.tabular = new TabularDecoder(json);
         this.intraOpThreads = intraOpThreads;
+    }
+
+    /** How long the model's session has not been used; zero when it is not loaded. */
+    public Duration unusedFor(String model) {
+        Long last = lastUsed.get(model);
+        return last == null || !isLoaded(model) ? Duration.ZERO : Duration.ofNanos(System.nanoTime() - last);
     }
 
     /** Whether the model's session is in memory (the next run is warm). */
@@ -108,11 +116,6 @@ public final class InferenceEngine implements AutoCloseable {
                 return new Warm(true, loaded.loadMs, loaded.warmupMs);
             }
         });
-    }
-
-    /** Whether several inputs of this model can run as one batch (its first input dimension is dynamic). */
-    public boolean batches(ModelEntry model) {
-        return withSession(model, loaded -> loaded.dynamicBatch);
     }
 
     /** The model's time limit per run: its card's {@code resources.timeoutSeconds}, else {@link #DEFAULT_TIMEOUT}. */
@@ -275,6 +278,7 @@ public final class InferenceEngine implements AutoCloseable {
             loaded.lock.readLock().lock();
             try {
                 if (!loaded.closed) {
+                    lastUsed.put(model.name(), System.nanoTime());
                     return work.apply(loaded);
                 }
             } finally {

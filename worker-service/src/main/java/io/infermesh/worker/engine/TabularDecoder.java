@@ -19,13 +19,16 @@ import tools.jackson.databind.json.JsonMapper;
 final class TabularDecoder {
 
     private final JsonMapper json;
+    /** One pipeline per card input, built (and its steps checked) once, not for every job. */
+    private final java.util.Map<ModelCard.Input, TabularPipeline> pipelines =
+            java.util.Collections.synchronizedMap(new java.util.IdentityHashMap<>());
 
     TabularDecoder(JsonMapper json) {
         this.json = json;
     }
 
     Tensor decode(byte[] bytes, ModelCard.Input spec) {
-        TabularPipeline pipeline = new TabularPipeline(spec);
+        TabularPipeline pipeline = pipelines.computeIfAbsent(spec, TabularPipeline::new);
         String text = new String(bytes, StandardCharsets.UTF_8).strip();
         if (text.startsWith("\uFEFF")) {
             text = text.substring(1).strip();

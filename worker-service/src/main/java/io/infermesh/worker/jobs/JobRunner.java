@@ -90,7 +90,6 @@ public final class JobRunner {
     private static final class Prepared {
         final JobDispatched job;
         final Instant started;
-        final long startNanos;
         long downloadMs;
         long decodeNanos;
         Tensor tensor;
@@ -99,7 +98,6 @@ public final class JobRunner {
         Prepared(JobDispatched job, Instant started) {
             this.job = job;
             this.started = started;
-            this.startNanos = System.nanoTime();
         }
     }
 

@@ -68,6 +68,13 @@ final class ModelPool {
      */
     synchronized void backlog(long jobs) {
         backlog = jobs;
+        if (worker == null && !releasing && !stopped
+                && engine.unusedFor(model.name()).compareTo(context.settings().idleTimeout()) > 0) {
+            // loaded by a REST or OIP request while the pool was at zero, and idle since: at zero means out of memory
+            engine.release(model.name());
+            log.info("pool {}: model loaded outside the pool and idle for {}, released", model.name(),
+                    context.settings().idleTimeout());
+        }
         if (stopped || releasing || jobs <= 0 && (minWorkers == 0 || worker != null)) {
             return;
         }
@@ -151,13 +158,5 @@ final class ModelPool {
         int busy = worker == null ? 0 : worker.busy();
         return new PoolStatus(model.name(), instance, state, threads, maxWorkers, busy, Math.max(0, backlog),
                 engine.isLoaded(model.name()), lastWakeMs, Instant.now());
-    }
-
-    ModelEntry entry() {
-        return model;
-    }
-
-    JobRunner runner() {
-        return context.runner();
     }
 }

@@ -50,7 +50,6 @@ public final class Pools implements SmartLifecycle {
     private final WorkerProperties.Pool settings;
     private final Map<String, Object> adminConfig;
     private final short replicationFactor;
-    private final InferenceEngine engine;
     private final StreamOperations bridge;
     private final JobEventSender messages;
     private final String instance = instanceId();
@@ -69,7 +68,6 @@ public final class Pools implements SmartLifecycle {
         this.adminConfig = Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                 AdminClientConfig.CLIENT_ID_CONFIG, "worker-pools-" + instance.replace('/', '-'));
         this.replicationFactor = replicationFactor;
-        this.engine = engine;
         this.bridge = bridge;
         this.messages = messages;
         for (String name : models.names()) {
@@ -133,7 +131,7 @@ public final class Pools implements SmartLifecycle {
     private void tickOnce() {
         Map<String, Long> backlog;
         try {
-            if (++ticks % 600 == 0) {
+            if (++ticks % Math.max(1, Duration.ofMinutes(1).dividedBy(settings.wakeInterval())) == 0) {
                 // about every minute: new partitions, and earliest offsets that moved (expired records)
                 partitions = List.of();
                 earliest.clear();

@@ -44,17 +44,9 @@ public final class ObjectStorage implements AutoCloseable {
         return builder.build();
     }
 
+    /** An object's bytes (the version the reference names, else the current one). */
     public byte[] read(ObjectRef ref) {
-        try {
-            return s3.getObjectAsBytes(b -> {
-                b.bucket(ref.bucket()).key(ref.key());
-                if (ref.versionId() != null) {
-                    b.versionId(ref.versionId());
-                }
-            }).asByteArray();
-        } catch (NoSuchKeyException | NoSuchBucketException e) {
-            throw new ObjectMissingException("the input " + ref.uri() + " does not exist (any more)");
-        }
+        return fetch(ref).bytes();
     }
 
     /** An object's bytes and the version S3 served. */
@@ -73,7 +65,7 @@ public final class ObjectStorage implements AutoCloseable {
             String eTag = response.response().eTag() == null ? null : response.response().eTag().replace("\"", "");
             return new Fetched(response.asByteArray(), response.response().versionId(), eTag);
         } catch (NoSuchKeyException | NoSuchBucketException e) {
-            throw new ObjectMissingException(ref.uri() + " does not exist");
+            throw new ObjectMissingException("the input " + ref.uri() + " does not exist (any more)");
         } catch (software.amazon.awssdk.services.s3.model.S3Exception e) {
             if (e.statusCode() == 404 || e.statusCode() == 400 && ref.versionId() != null) {
                 throw new ObjectMissingException(ref.uri() + " (version " + ref.versionId() + ") does not exist");
