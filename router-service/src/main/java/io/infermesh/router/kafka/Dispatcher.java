@@ -117,7 +117,7 @@ public final class Dispatcher {
         for (Backend backend : order) {
             Instant now = clock.instant();
             String reason = refusals.isEmpty() ? placed.reason()
-                    : placed.reason() + "; " + String.join("; ", refusals) + "; so " + name(backend);
+                    : placed.reason() + "; " + String.join("; ", refusals) + "; so " + PlacementPolicy.name(backend);
             double cost = backend == placed.backend() ? placed.estimatedCostUsd()
                     : policy.estimate(card, backend).costUsd();
             PlacementDecision decision = placed.decision() == null ? null
@@ -151,7 +151,7 @@ public final class Dispatcher {
                 return;
             } catch (BackendException e) {
                 last = e;
-                refusals.add(name(backend) + " refused it (" + e.getMessage() + ")");
+                refusals.add(PlacementPolicy.name(backend) + " refused it (" + e.getMessage() + ")");
                 meters.counter("infermesh.router.dispatch.failures", "backend", tag(backend), "kind",
                         e.kind().name().toLowerCase(Locale.ROOT)).increment();
                 log.warn("job {} attempt {}: {} refused it: {}", jobId, attempt, backend, e.getMessage());
@@ -184,13 +184,5 @@ public final class Dispatcher {
 
     private static String tag(Backend backend) {
         return backend.name().toLowerCase(Locale.ROOT);
-    }
-
-    private static String name(Backend backend) {
-        return switch (backend) {
-            case ONPREM -> "the on-prem pool";
-            case LAMBDA -> "AWS Lambda";
-            case BATCH -> "AWS Batch";
-        };
     }
 }

@@ -71,10 +71,8 @@ public final class LifecycleObserver {
                 && event.backend() == Backend.LAMBDA) {
             // the run needed more than the function's limit: Lambda leaves placement for this model until it is
             // observed to run faster again
-            Integer timeout = catalogue.find(event.model()).map(ModelCard::resources)
-                    .map(ModelCard.Resources::timeoutSeconds).orElse(null);
-            runTimes.observeTimeout(event.model(), Backend.LAMBDA, timeout == null
-                    ? PlacementPolicy.LAMBDA_MAX_SECONDS : Math.min(PlacementPolicy.LAMBDA_MAX_SECONDS, timeout));
+            runTimes.observeTimeout(event.model(), Backend.LAMBDA, catalogue.find(event.model())
+                    .map(PlacementPolicy::lambdaLimitSeconds).orElse(PlacementPolicy.LAMBDA_MAX_SECONDS));
         }
         // count each outcome once: the same event may come from ingest and from Batch polling, or be redelivered
         if ((event.status() == JobStatus.SUCCEEDED || fault) && outcomes.firstTime(event.eventId())) {
@@ -84,8 +82,7 @@ public final class LifecycleObserver {
                 || (event.reason() != FailureReason.TIMEOUT && event.reason() != FailureReason.THROTTLED)) {
             return;
         }
-        String mode = catalogue.find(event.model()).map(ModelCard::placement).map(ModelCard.Placement::mode)
-                .map(m -> m.toLowerCase(Locale.ROOT)).orElse("");
+        String mode = catalogue.find(event.model()).map(PlacementPolicy::mode).orElse("");
         if (!"lambda-batch".equals(mode)) {
             return;
         }

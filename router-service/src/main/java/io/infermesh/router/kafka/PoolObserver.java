@@ -46,11 +46,6 @@ public final class PoolObserver {
                 return;
             }
             PoolStatus status = json.readValue(message.getPayload(), PoolStatus.class);
-            String problem = PoolStatuses.problem(status);
-            if (problem != null) {
-                reject(key, problem);
-                return;
-            }
             switch (pools.accept(status)) {
                 case ACCEPTED -> accepted.increment();
                 case STALE -> {
@@ -58,7 +53,7 @@ public final class PoolObserver {
                     log.debug("pool status {} measured at {} is older than {} or than the one held; ignored", key,
                             status.at(), pools.staleness());
                 }
-                case MALFORMED -> reject(key, "unusable");
+                case MALFORMED -> reject(key, PoolStatuses.problem(status));
             }
         } catch (JacksonException e) {
             reject(key, "not a PoolStatus: " + e.getOriginalMessage());

@@ -279,8 +279,7 @@ public final class PlacementPolicy {
                 int sharing = Math.max(1, capacity.recentArrivals(model.name()));
                 double cost = Math.ceil(run * 1000) * perMs + Math.ceil(cold * 1000) * perMs / sharing
                         + prices.lambdaUsdPerRequest();
-                double limit = r == null || r.timeoutSeconds() == null ? LAMBDA_MAX_SECONDS
-                        : Math.min(LAMBDA_MAX_SECONDS, r.timeoutSeconds());
+                double limit = lambdaLimitSeconds(model);
                 String note = memoryMb + " MB, run " + secs(run) + (warm ? ", warm" : ", cold start " + secs(cold)
                         + (sharing > 1 ? " shared by " + sharing + " recent jobs" : ""));
                 Estimate e = new Estimate(backend, true, cost, run + cold, run, note, false);
@@ -330,7 +329,15 @@ public final class PlacementPolicy {
                 all.stream().map(Estimate::alternative).toList());
     }
 
-    private static String mode(ModelCard model) {
+    /** The longest a job of this model may run on Lambda: its {@code timeoutSeconds}, at most Lambda's 15 min. */
+    public static double lambdaLimitSeconds(ModelCard model) {
+        ModelCard.Resources r = model.resources();
+        return r == null || r.timeoutSeconds() == null ? LAMBDA_MAX_SECONDS
+                : Math.min(LAMBDA_MAX_SECONDS, r.timeoutSeconds());
+    }
+
+    /** The card's placement mode, lower case; {@code onprem} when it has none. */
+    public static String mode(ModelCard model) {
         return model.placement() == null || model.placement().mode() == null ? "onprem"
                 : model.placement().mode().toLowerCase(Locale.ROOT);
     }
@@ -347,7 +354,8 @@ public final class PlacementPolicy {
         return s == null || s.isBlank();
     }
 
-    static String name(Backend backend) {
+    /** A backend as people read it: "the on-prem pool", "AWS Lambda", "AWS Batch". */
+    public static String name(Backend backend) {
         return switch (backend) {
             case ONPREM -> "the on-prem pool";
             case LAMBDA -> "AWS Lambda";
