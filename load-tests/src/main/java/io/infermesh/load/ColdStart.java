@@ -35,6 +35,9 @@ final class ColdStart {
 
     static void run(Options options) throws Exception {
         int runs = options.getInt("runs", 5);
+        if (runs < 1) {
+            throw new IllegalArgumentException("--runs must be at least 1, got " + runs);
+        }
         String model = options.get("model");
         String worker = options.get("worker") == null ? "http://localhost:8083" : options.get("worker");
         Duration idle = Duration.ofSeconds(options.getInt("max-idle-seconds", 120));
@@ -106,15 +109,28 @@ final class ColdStart {
     private static void awaitZero(HttpClient http, String worker, String model, Duration limit) throws Exception {
         long deadline = System.nanoTime() + limit.toNanos();
         while (true) {
-            HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(worker + "/actuator/pools"))
-                    .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
-            if (response.statusCode() != 200) {
-                throw new IllegalStateException(worker + "/actuator/pools answered " + response.statusCode());
+            HttpResponse<String> response;
+            try {
+                response = http.send(HttpRequest.newBuilder(URI.create(worker + "/actuator/pools"))
+                        .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+            } catch (java.io.IOException e) {
+                throw new IllegalStateException("cannot reach the worker at " + worker + " (" + e + "); is the mesh"
+                        + " running? (--worker=URL)", e);
             }
+            if (response.statusCode() != 200) {
+                throw new IllegalStateException(worker + "/actuator/pools answered " + response.statusCode()
+                        + ": that worker has no scale-to-zero pools, or does not expose the pools endpoint");
+            }
+            List<String> seen = new ArrayList<>();
             for (JsonNode pool : JSON.readTree(response.body())) {
+                seen.add(pool.path("model").asString());
                 if (pool.path("model").asString().equals(model) && pool.path("state").asString().equals("ZERO")) {
                     return;
                 }
+            }
+            if (!seen.contains(model)) {
+                throw new IllegalStateException("the worker at " + worker + " has no pool for model '" + model
+                        + "'; its pools: " + seen + " (--model=NAME)");
             }
             if (System.nanoTime() > deadline) {
                 throw new IllegalStateException("the " + model + " pool did not go back to zero within " + limit

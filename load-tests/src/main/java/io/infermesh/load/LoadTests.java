@@ -15,11 +15,14 @@ public final class LoadTests {
     private LoadTests() {
     }
 
+    private static final String SCENARIOS = "latency | cold-start | paper-table2 | throughput | raw-engine | ingest"
+            + " | placement-sim | status-bench | jmh";
+
     public static void main(String[] args) throws Exception {
         // -Dinfermesh.args="paper-table2 --jobs=10" arrives as one argument through Maven; split it
         String[] words = String.join(" ", args).trim().split("\\s+");
         if (words.length == 0 || words[0].isEmpty()) {
-            throw new IllegalArgumentException("name a scenario: latency | paper-table2 | throughput | raw-engine | ingest | placement-sim | jmh");
+            throw new IllegalArgumentException("name a scenario: " + SCENARIOS);
         }
         Options options = new Options(Arrays.asList(words).subList(1, words.length));
         switch (words[0]) {
@@ -32,7 +35,7 @@ public final class LoadTests {
             case "placement-sim" -> PlacementSim.run(options);
             case "status-bench" -> StatusBench.run(options);
             case "jmh" -> HotPathBenchmarks.run(options);
-            default -> throw new IllegalArgumentException("unknown scenario " + words[0] + "; use latency | paper-table2 | throughput | raw-engine | ingest | placement-sim | jmh");
+            default -> throw new IllegalArgumentException("unknown scenario " + words[0] + "; use " + SCENARIOS);
         }
     }
 }

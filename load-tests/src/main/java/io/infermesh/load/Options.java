@@ -25,11 +25,19 @@ final class Options {
 
     int getInt(String name, int fallback) {
         String value = values.get(name);
-        return value == null ? fallback : Integer.parseInt(value);
+        try {
+            return value == null ? fallback : Integer.parseInt(value.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--" + name + " must be a whole number, got '" + value + "'");
+        }
     }
 
     double getDouble(String name, double fallback) {
         String value = values.get(name);
-        return value == null ? fallback : Double.parseDouble(value);
+        try {
+            return value == null ? fallback : Double.parseDouble(value.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--" + name + " must be a number, got '" + value + "'");
+        }
     }
 }

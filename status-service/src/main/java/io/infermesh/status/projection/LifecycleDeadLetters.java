@@ -1,6 +1,5 @@
 package io.infermesh.status.projection;
 
-import io.infermesh.contracts.Topics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.charset.StandardCharsets;
@@ -58,9 +57,5 @@ class LifecycleDeadLetters {
                 .tag("cause", why.getClass().getSimpleName())
                 .register(registry)
                 .increment();
-    }
-
-    static String topic() {
-        return Topics.JOBS_LIFECYCLE.dlq();
     }
 }
