@@ -14,7 +14,6 @@ import io.infermesh.router.placement.RunTimes;
 import io.infermesh.router.tracking.Ledger;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Instant;
-import java.util.Locale;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
