@@ -26,10 +26,12 @@ public final class Topics {
             String.class, String.class, null,
             "Bucket notifications in MinIO's Kafka target format. Writer: the object store. Reader: ingest-service.");
 
-    /** Jobs that exist. Writer: ingest-service. Reader: router-service. */
+    /** Jobs that exist, and retries of failed ones. Writers: ingest-service; status-service (a retry its owner asked
+     *  for: the next attempt of the same job). Reader: router-service. */
     public static final Topic<String, JobRequested> JOBS_REQUESTED = new Topic<>("infermesh.jobs.requested",
             String.class, JobRequested.class, CloudEventTypes.JOB_REQUESTED,
-            "Jobs that exist. Writer: ingest-service. Reader: router-service.");
+            "Jobs that exist. Writers: ingest-service; status-service for retries (attempt > 1). Reader:"
+                    + " router-service.");
 
     /** Every status change of every job. Writers: every service that moves a job (status-service settles dead-lettered ones). */
     public static final Topic<String, JobStatusChanged> JOBS_LIFECYCLE = new Topic<>("infermesh.jobs.lifecycle",

@@ -1,0 +1,47 @@
+package io.infermesh.security;
+
+import org.springframework.boot.actuate.autoconfigure.endpoint.web.WebEndpointAutoConfiguration;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.security.autoconfigure.actuate.web.servlet.EndpointRequest;
+import org.springframework.context.annotation.Bean;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
+import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationConverter;
+import org.springframework.security.web.SecurityFilterChain;
+
+/**
+ * Every service context: tokens are read by {@link MeshJwtConverter}, and the actuator endpoints (on the management
+ * port) are closed but for {@code health} (details only for operators) and {@code prometheus}.
+ */
+@AutoConfiguration(after = WebEndpointAutoConfiguration.class)
+@ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
+@ConditionalOnProperty(prefix = "infermesh.security", name = "enabled", havingValue = "true", matchIfMissing = true)
+@EnableConfigurationProperties(MeshSecurityProperties.class)
+public class MeshSecurityAutoConfiguration {
+
+    /** Picked up by every {@code oauth2ResourceServer().jwt()} of the context, {@link MeshSecurity}'s included. */
+    @Bean
+    JwtAuthenticationConverter meshJwtAuthenticationConverter(MeshSecurityProperties properties) {
+        MeshJwtConverter mesh = new MeshJwtConverter(properties);
+        JwtAuthenticationConverter converter = new JwtAuthenticationConverter();
+        converter.setJwtGrantedAuthoritiesConverter(jwt -> mesh.convert(jwt).getAuthorities());
+        converter.setPrincipalClaimName(properties.ownerClaim());
+        return converter;
+    }
+
+    /** Actuator: health and prometheus open (for probes and scrapers), everything else for operators only. */
+    @Bean
+    @Order(Ordered.HIGHEST_PRECEDENCE)
+    SecurityFilterChain managementEndpoints(HttpSecurity http, MeshSecurityProperties properties) {
+        MeshSecurity.resourceServer(http).securityMatcher(EndpointRequest.toAnyEndpoint())
+                .authorizeHttpRequests(a -> a
+                        .requestMatchers(EndpointRequest.to("health", "prometheus"))
+                        .permitAll()
+                        .anyRequest().hasRole(properties.operatorRole()));
+        return http.build();
+    }
+}
