@@ -160,7 +160,7 @@ final class StatusBench {
                     .withOutput(ObjectRef.of("infermesh", "results/digits/bench/" + jobId + "/result.json"))
                     .withTimings(new Timings(3L, 2L, 0L, 4L, 3L, 15L))
                     .withPredictions(List.of(new Prediction("7", 0.97), new Prediction("1", 0.02)));
-            case FAILED -> e;
+            case FAILED, CANCELLED -> e;
         };
     }
 

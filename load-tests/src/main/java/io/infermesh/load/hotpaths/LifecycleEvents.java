@@ -66,7 +66,7 @@ public final class LifecycleEvents {
                             + "/result.json", null, "0f343b0931126a20f133d67c2b018a3b", 412L, "application/json"))
                     .withColdStart(false).withTimings(new Timings(14L, 3L, 0L, 1L, 4L, 27L)).withPredictions(TOP3)
                     .withEstimatedCost(PLACED.estimatedCostUsd()).withMessage("top answer '3' with probability 0.981");
-            case FAILED -> throw new IllegalArgumentException("the batch has no failures");
+            case FAILED, CANCELLED -> throw new IllegalArgumentException("the batch has no failures");
         };
     }
 }
