@@ -1,6 +1,9 @@
 package io.infermesh.mesh;
 
 import io.infermesh.contracts.Topics;
+import io.infermesh.gateway.GatewayServiceApplication;
+import io.infermesh.identity.DemoAccounts;
+import io.infermesh.identity.IdentityProvider;
 import io.infermesh.ingest.IngestServiceApplication;
 import io.infermesh.localinfra.LocalInfra;
 import io.infermesh.router.RouterServiceApplication;
@@ -18,12 +21,16 @@ import java.util.concurrent.CountDownLatch;
 import java.util.function.Supplier;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
+import org.springframework.boot.web.server.context.WebServerInitializedEvent;
+import org.springframework.context.ApplicationListener;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /**
  * The whole mesh on one machine: a real Kafka broker (KRaft), a real S3 endpoint that publishes MinIO-format
- * notifications, a real PostgreSQL, and the four services, each as its own Spring application context in this JVM
- * (one process starts faster and is easier to stop than five).
+ * notifications, a real PostgreSQL, a real OpenID Connect provider with demo accounts, the four services and the web
+ * gateway, each as its own Spring application context in this JVM (one process starts faster and is easier to stop
+ * than seven). Every service is a resource server of the provider; passwords, client secrets and the webhook token
+ * are made fresh at each start and printed in the banner.
  */
 public final class LocalMesh implements AutoCloseable {
 
@@ -38,14 +45,19 @@ public final class LocalMesh implements AutoCloseable {
      * @param ingestPort ingest-service HTTP port
      * @param routerPort router-service HTTP port
      * @param workerPort worker-service HTTP port
+     * @param gatewayPort gateway-service HTTP port (the web application)
+     * @param identityPort the OpenID Connect provider's port
+     * @param managementPorts actuator port of each service ({@code status-service}...; absent or 0 = any free port)
      * @param modelsDir the model catalogue folder
      * @param overrides per service name ({@code router-service}...), configuration properties set last
      */
     public record Settings(LocalInfra.Settings infra, int statusPort, int ingestPort, int routerPort, int workerPort,
-            Path modelsDir, Map<String, Map<String, Object>> overrides) {
+            int gatewayPort, int identityPort, Map<String, Integer> managementPorts, Path modelsDir,
+            Map<String, Map<String, Object>> overrides) {
 
         public Settings {
             overrides = overrides == null ? Map.of() : Map.copyOf(overrides);
+            managementPorts = managementPorts == null ? Map.of() : Map.copyOf(managementPorts);
         }
 
         /** The same settings with one more property for one service, e.g. to point the router at an AWS endpoint. */
@@ -54,21 +66,28 @@ public final class LocalMesh implements AutoCloseable {
             Map<String, Object> forService = new LinkedHashMap<>(copy.getOrDefault(service, Map.of()));
             forService.put(key, value);
             copy.put(service, forService);
-            return new Settings(infra, statusPort, ingestPort, routerPort, workerPort, modelsDir, copy);
+            return new Settings(infra, statusPort, ingestPort, routerPort, workerPort, gatewayPort, identityPort,
+                    managementPorts, modelsDir, copy);
         }
 
         /** Fixed, documented ports; environment variables override them (see the README). */
         public static Settings defaults() {
             LocalInfra.Settings infra = new LocalInfra.Settings(env("KAFKA_PORT", 9092), env("S3_PORT", 9000),
                     env("POSTGRES_PORT", 15432), Path.of(System.getenv().getOrDefault("MESH_DATA_DIR", ".mesh/data")));
+            Map<String, Integer> management = new LinkedHashMap<>();
+            management.put("status-service", env("STATUS_MANAGEMENT_PORT", 18080));
+            management.put("ingest-service", env("INGEST_MANAGEMENT_PORT", 18081));
+            management.put("router-service", env("ROUTER_MANAGEMENT_PORT", 18082));
+            management.put("worker-service", env("WORKER_MANAGEMENT_PORT", 18083));
+            management.put("gateway-service", env("GATEWAY_MANAGEMENT_PORT", 18088));
             return new Settings(infra, env("STATUS_PORT", 8080), env("INGEST_PORT", 8081), env("ROUTER_PORT", 8082),
-                    env("WORKER_PORT", 8083), Path.of(System.getenv().getOrDefault("INFERMESH_MODELS_DIR", "models")),
-                    Map.of());
+                    env("WORKER_PORT", 8083), env("GATEWAY_PORT", 8088), env("IDENTITY_PORT", 9090), management,
+                    Path.of(System.getenv().getOrDefault("INFERMESH_MODELS_DIR", "models")), Map.of());
         }
 
         /** Random free ports and a temporary data folder, for tests. */
         public static Settings randomPorts(Path modelsDir) {
-            return new Settings(LocalInfra.Settings.randomPorts(), 0, 0, 0, 0, modelsDir, Map.of());
+            return new Settings(LocalInfra.Settings.randomPorts(), 0, 0, 0, 0, 0, 0, Map.of(), modelsDir, Map.of());
         }
 
         private static int env(String name, int fallback) {
@@ -79,6 +98,9 @@ public final class LocalMesh implements AutoCloseable {
 
     private final LocalInfra infra;
     private final Map<String, ConfigurableApplicationContext> services = new LinkedHashMap<>();
+    private final Map<String, Integer> managementPorts = new LinkedHashMap<>();
+    private final String webhookToken = DemoAccounts.generate().testClientSecret();
+    private IdentityProvider identity;
 
     private LocalMesh(LocalInfra infra) {
         this.infra = infra;
@@ -93,11 +115,16 @@ public final class LocalMesh implements AutoCloseable {
             infra.kafka().createTopics(3, Topics.STORAGE_EVENTS.name(), Topics.JOBS_REQUESTED.name(),
                     Topics.JOBS_LIFECYCLE.name(), Topics.JOBS_RESULTS.name());
             infra.s3().createBucket(BUCKET);
+            mesh.identity = IdentityProvider.start(settings.identityPort());
             Map<String, Object> common = new LinkedHashMap<>();
             common.put("spring.cloud.stream.kafka.binder.brokers", infra.kafka().bootstrapServers());
             common.put("spring.main.banner-mode", "off");
             // one logging system serves all contexts: an application name in each line would be the first one's
             common.put("logging.include-application-name", false);
+            // every service is a resource server of the one provider; nothing listens beyond this machine
+            common.put("spring.security.oauth2.resourceserver.jwt.issuer-uri", mesh.identity.issuer());
+            common.put("server.address", "127.0.0.1");
+            common.put("management.server.address", "127.0.0.1");
             String models = settings.modelsDir().toAbsolutePath().normalize().toString();
 
             Map<String, Object> status = new LinkedHashMap<>(common);
@@ -122,6 +149,21 @@ public final class LocalMesh implements AutoCloseable {
 
             Map<String, Object> ingest = new LinkedHashMap<>(common);
             ingest.put("server.port", settings.ingestPort());
+            ingest.put("infermesh.ingest.webhook.token", mesh.webhookToken);
+
+            Map<String, Object> gateway = new LinkedHashMap<>(common);
+            gateway.put("server.port", settings.gatewayPort());
+            gateway.put("spring.security.oauth2.client.provider.infermesh.issuer-uri", mesh.identity.issuer());
+            gateway.put("spring.security.oauth2.client.registration.infermesh.client-id", DemoAccounts.GATEWAY_CLIENT);
+            gateway.put("spring.security.oauth2.client.registration.infermesh.client-secret",
+                    mesh.identity.accounts().gatewaySecret());
+            gateway.put("infermesh.gateway.bucket", BUCKET);
+            gateway.put("infermesh.gateway.models-dir", models);
+            gateway.put("infermesh.gateway.s3.endpoint", infra.s3().endpoint().toString());
+            gateway.put("infermesh.gateway.s3.access-key", infra.s3().accessKey());
+            gateway.put("infermesh.gateway.s3.secret-key", infra.s3().secretKey());
+            gateway.put("infermesh.gateway.s3.region", infra.s3().region());
+            gateway.put("infermesh.gateway.s3.path-style", true);
 
             // Consumers downstream first, so nothing waits on a group join; contexts start side by side.
             List<CompletableFuture<Void>> starts = new ArrayList<>();
@@ -129,11 +171,15 @@ public final class LocalMesh implements AutoCloseable {
             router.putAll(settings.overrides().getOrDefault("router-service", Map.of()));
             worker.putAll(settings.overrides().getOrDefault("worker-service", Map.of()));
             ingest.putAll(settings.overrides().getOrDefault("ingest-service", Map.of()));
-            starts.add(mesh.startService("status-service", StatusServiceApplication::builder, status));
-            starts.add(mesh.startService("router-service", RouterServiceApplication::builder, router));
-            starts.add(mesh.startService("worker-service", WorkerServiceApplication::builder, worker));
-            starts.add(mesh.startService("ingest-service", IngestServiceApplication::builder, ingest));
+            starts.add(mesh.startService("status-service", StatusServiceApplication::builder, status, settings));
+            starts.add(mesh.startService("router-service", RouterServiceApplication::builder, router, settings));
+            starts.add(mesh.startService("worker-service", WorkerServiceApplication::builder, worker, settings));
+            starts.add(mesh.startService("ingest-service", IngestServiceApplication::builder, ingest, settings));
             CompletableFuture.allOf(starts.toArray(CompletableFuture[]::new)).join();
+            // the gateway calls status-service, so it learns its address once that has started
+            gateway.put("infermesh.gateway.status-url", mesh.url("status-service"));
+            gateway.putAll(settings.overrides().getOrDefault("gateway-service", Map.of()));
+            mesh.startService("gateway-service", GatewayServiceApplication::builder, gateway, settings).join();
             return mesh;
         } catch (RuntimeException e) {
             mesh.close();
@@ -142,12 +188,24 @@ public final class LocalMesh implements AutoCloseable {
     }
 
     private CompletableFuture<Void> startService(String name, Supplier<SpringApplicationBuilder> builder,
-            Map<String, Object> properties) {
+            Map<String, Object> properties, Settings settings) {
+        Map<String, Object> all = new LinkedHashMap<>();
+        all.put("management.server.port", settings.managementPorts().getOrDefault(name, 0));
+        all.putAll(properties);
         // As command-line arguments: they outrank the service's own yml defaults.
-        String[] args = properties.entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue())
+        String[] args = all.entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue())
                 .toArray(String[]::new);
+        // the actuator's own server (child context) announces its port here
+        ApplicationListener<WebServerInitializedEvent> management = event -> {
+            if ("management".equals(event.getApplicationContext().getServerNamespace())) {
+                synchronized (managementPorts) {
+                    managementPorts.put(name, event.getWebServer().getPort());
+                }
+            }
+        };
         return CompletableFuture.runAsync(() -> {
-            ConfigurableApplicationContext context = builder.get().registerShutdownHook(false).run(args);
+            ConfigurableApplicationContext context = builder.get().registerShutdownHook(false).listeners(management)
+                    .run(args);
             synchronized (services) {
                 services.put(name, context);
             }
@@ -156,6 +214,28 @@ public final class LocalMesh implements AutoCloseable {
 
     public LocalInfra infra() {
         return infra;
+    }
+
+    /** The mesh's OpenID Connect provider, with its demo accounts. */
+    public IdentityProvider identity() {
+        return identity;
+    }
+
+    /** The bearer token ingest-service's MinIO webhook accepts (fresh at each start). */
+    public String webhookToken() {
+        return webhookToken;
+    }
+
+    /** The base URL of a service's actuator server, e.g. {@code http://127.0.0.1:18080} for status-service. */
+    public String managementUrl(String service) {
+        Integer port;
+        synchronized (managementPorts) {
+            port = managementPorts.get(service);
+        }
+        if (port == null) {
+            throw new IllegalArgumentException("no management server of a service named " + service);
+        }
+        return "http://127.0.0.1:" + port;
     }
 
     /** The base URL of a service's HTTP server, e.g. {@code http://127.0.0.1:8080} for status-service. */
@@ -185,6 +265,9 @@ public final class LocalMesh implements AutoCloseable {
                 System.err.println("could not stop a service cleanly: " + e);
             }
         }
+        if (identity != null) {
+            identity.close();
+        }
         infra.close();
     }
 
@@ -202,8 +285,9 @@ public final class LocalMesh implements AutoCloseable {
                 }
             }
             System.err.printf("%ninfermesh: the local mesh could not start: %s%n"
-                    + "infermesh: ports can be changed with KAFKA_PORT, S3_PORT, POSTGRES_PORT, STATUS_PORT, INGEST_PORT,"
-                    + " ROUTER_PORT, WORKER_PORT (see README.md); everything that had started was stopped.%n",
+                    + "infermesh: ports can be changed with KAFKA_PORT, S3_PORT, POSTGRES_PORT, IDENTITY_PORT, GATEWAY_PORT,"
+                    + " STATUS_PORT, INGEST_PORT, ROUTER_PORT, WORKER_PORT and <SERVICE>_MANAGEMENT_PORT (see README.md);"
+                    + " everything that had started was stopped.%n",
                     String.join(" <- ", reasons));
             System.exit(1);
             return;
@@ -222,29 +306,41 @@ public final class LocalMesh implements AutoCloseable {
 
     String banner(Settings settings, Duration ready) {
         var s3 = infra.s3();
+        DemoAccounts accounts = identity.accounts();
+        String issuer = identity.issuer();
         return """
 
                 ==================================================================================
                  infermesh local mesh is ready (%.1f s after JVM start). Ctrl-C stops everything.
                 ----------------------------------------------------------------------------------
+                 Web gateway       %s
+                   log in as       alice / %s    bob / %s    operator / %s
+                 OIDC provider     %s   (machine client %s, secret %s)
+                ----------------------------------------------------------------------------------
                  Kafka (KRaft)     %s
                  S3 endpoint       %s   bucket '%s'   key %s / secret %s
                  PostgreSQL        %s   (user %s)
-                 status-service    %s/api/jobs      (REST; actuator at /actuator)
-                 ingest-service    %s/actuator/health
-                 router-service    %s/actuator/health
-                 worker-service    %s/actuator/health
+                 status-service    %s/api/jobs      actuator %s/actuator
+                 ingest-service    actuator %s/actuator   webhook token %s
+                 router-service    actuator %s/actuator
+                 worker-service    %s/v2            actuator %s/actuator
                  models            %s
                 ----------------------------------------------------------------------------------
                  Try:  AWS_ACCESS_KEY_ID=%s AWS_SECRET_ACCESS_KEY=%s AWS_DEFAULT_REGION=%s \\
                          aws --endpoint-url %s s3 cp models/digits/samples/digit-3.png \\
                          s3://%s/inbox/digits/alice/digit-3.png
-                       curl -s '%s/api/jobs?owner=alice'
+                       TOKEN=$(curl -s -u %s:%s -d grant_type=client_credentials \\
+                         %s/oauth2/token | sed 's/.*"access_token":"\\([^"]*\\)".*/\\1/')
+                       curl -s -H "Authorization: Bearer $TOKEN" '%s/api/jobs?owner=alice'
                 ==================================================================================
-                """.formatted(ready.toMillis() / 1000.0, infra.kafka().bootstrapServers(), s3.endpoint(), BUCKET,
+                """.formatted(ready.toMillis() / 1000.0, url("gateway-service"), accounts.password("alice"),
+                accounts.password("bob"), accounts.password("operator"), issuer, DemoAccounts.OPERATOR_CLIENT,
+                accounts.operatorClientSecret(), infra.kafka().bootstrapServers(), s3.endpoint(), BUCKET,
                 s3.accessKey(), s3.secretKey(), infra.postgres().jdbcUrl(), infra.postgres().username(),
-                url("status-service"), url("ingest-service"), url("router-service"), url("worker-service"),
+                url("status-service"), managementUrl("status-service"), managementUrl("ingest-service"), webhookToken,
+                managementUrl("router-service"), url("worker-service"), managementUrl("worker-service"),
                 settings.modelsDir().toAbsolutePath().normalize(), s3.accessKey(), s3.secretKey(), s3.region(),
-                s3.endpoint(), BUCKET, url("status-service"));
+                s3.endpoint(), BUCKET, DemoAccounts.OPERATOR_CLIENT, accounts.operatorClientSecret(), issuer,
+                url("status-service"));
     }
 }

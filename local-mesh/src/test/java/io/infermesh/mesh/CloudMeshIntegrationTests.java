@@ -195,6 +195,6 @@ class CloudMeshIntegrationTests {
     }
 
     private static JsonNode getJson(String url) throws Exception {
-        return StatusApi.getJson(url);
+        return StatusApi.getJson(mesh, url);
     }
 }

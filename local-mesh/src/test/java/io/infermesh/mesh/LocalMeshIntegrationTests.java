@@ -123,7 +123,7 @@ class LocalMeshIntegrationTests {
         TopicProbe.send(mesh.infra().kafka().bootstrapServers(), "infermesh.storage.events",
                 LocalMesh.BUCKET + "/" + key, notification.getBytes(StandardCharsets.UTF_8), java.util.Map.of());
         var webhook = HTTP.send(HttpRequest.newBuilder(URI.create(mesh.url("ingest-service")
-                + "/api/storage-events/minio")).header("Authorization", "Bearer infermesh-local-webhook-token")
+                + "/api/storage-events/minio")).header("Authorization", "Bearer " + mesh.webhookToken())
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(notification)).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(webhook.statusCode()).as(webhook.body()).isEqualTo(202);
@@ -153,13 +153,23 @@ class LocalMeshIntegrationTests {
     @Test
     void everyServiceReportsItselfHealthyWithItsDependencies() throws Exception {
         for (String service : List.of("status-service", "ingest-service", "router-service", "worker-service")) {
-            JsonNode health = getJson(mesh.url(service) + "/actuator/health");
+            // details (the indicators) for operators only
+            JsonNode health = getJson(mesh.managementUrl(service) + "/actuator/health");
             assertThat(health.get("status").asString()).as(service + " " + health).isEqualTo("UP");
             assertThat(health.get("components").has("binders")).as(service + " Kafka binder health").isTrue();
         }
-        assertThat(getJson(mesh.url("status-service") + "/actuator/health").get("components").has("db")).isTrue();
-        assertThat(getJson(mesh.url("worker-service") + "/actuator/health").get("components").has("s3")).isTrue();
-        var prometheus = HTTP.send(HttpRequest.newBuilder(URI.create(mesh.url("ingest-service")
+        assertThat(getJson(mesh.managementUrl("status-service") + "/actuator/health").get("components").has("db"))
+                .isTrue();
+        assertThat(getJson(mesh.managementUrl("worker-service") + "/actuator/health").get("components").has("s3"))
+                .isTrue();
+        JsonNode gateway = getJson(mesh.managementUrl("gateway-service") + "/actuator/health");
+        assertThat(gateway.get("status").asString()).as(gateway.toString()).isEqualTo("UP");
+        var anonymous = HTTP.send(HttpRequest.newBuilder(URI.create(mesh.managementUrl("status-service")
+                + "/actuator/health")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(anonymous.statusCode()).isEqualTo(200);
+        assertThat(anonymous.body()).as("no details without the operator role").contains("\"status\":\"UP\"")
+                .doesNotContain("components", "binders", "db");
+        var prometheus = HTTP.send(HttpRequest.newBuilder(URI.create(mesh.managementUrl("ingest-service")
                 + "/actuator/prometheus")).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(prometheus.statusCode()).isEqualTo(200);
         assertThat(prometheus.body()).contains("infermesh_ingest_notifications");
@@ -190,7 +200,7 @@ class LocalMeshIntegrationTests {
     }
 
     private static JsonNode getJson(String url) throws Exception {
-        return StatusApi.getJson(url);
+        return StatusApi.getJson(mesh, url);
     }
 
     private static void assertTopK(JsonNode predictions, JsonNode expected) {

@@ -17,7 +17,10 @@ import software.amazon.awssdk.services.s3.S3Client;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
-/** How the end-to-end tests act as a user: upload to the mesh's bucket, read jobs from status-service's REST API. */
+/**
+ * How the end-to-end tests act as a user: upload to the mesh's bucket, read jobs from status-service's REST API with
+ * the operator machine client's token (these tests read many owners' jobs; isolation has tests of its own).
+ */
 final class StatusApi {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
@@ -36,10 +39,11 @@ final class StatusApi {
     /** Polls {@code GET /api/jobs/{id}} until the job satisfies {@code done}; returns the last view. */
     static JsonNode awaitJob(LocalMesh mesh, String jobId, Predicate<JsonNode> done) {
         String url = mesh.url("status-service") + "/api/jobs/" + jobId;
+        String token = mesh.identity().operatorToken();
         List<JsonNode> seen = new ArrayList<>();
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).until(() -> {
-            var response = HTTP.send(HttpRequest.newBuilder(URI.create(url)).build(),
-                    HttpResponse.BodyHandlers.ofString());
+            var response = HTTP.send(HttpRequest.newBuilder(URI.create(url)).header("Authorization", "Bearer " + token)
+                    .build(), HttpResponse.BodyHandlers.ofString());
             if (response.statusCode() != 200) {
                 return false;
             }
@@ -50,9 +54,11 @@ final class StatusApi {
         return seen.getLast();
     }
 
-    /** A GET returning JSON. */
-    static JsonNode getJson(String url) throws IOException, InterruptedException {
-        var response = HTTP.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
+    /** A GET returning JSON, as the mesh's operator machine client. */
+    static JsonNode getJson(LocalMesh mesh, String url) throws IOException, InterruptedException {
+        var response = HTTP.send(HttpRequest.newBuilder(URI.create(url))
+                .header("Authorization", "Bearer " + mesh.identity().operatorToken()).build(),
+                HttpResponse.BodyHandlers.ofString());
         return JSON.readTree(response.body());
     }
 }
