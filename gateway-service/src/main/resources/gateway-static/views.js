@@ -48,7 +48,7 @@ function jobParts(view, announce) {
       el('strong', {}, view.reason || view.status), view.message ? ` — ${view.message}` : ''));
   }
   const media = el('div', { class: 'job-media' });
-  if (view.input && String(view.input.contentType || '').startsWith('image/')) {
+  if (isImage(view.input)) {
     media.append(inputPreview(view));
   }
   if (view.predictions && view.predictions.length > 0) {
@@ -59,6 +59,12 @@ function jobParts(view, announce) {
     parts.push(rawResult(view));
   }
   return parts;
+}
+
+function isImage(input) {
+  // the content type the upload named; the file's extension where the store did not keep it
+  return !!input && (String(input.contentType || '').startsWith('image/')
+    || /\.(png|jpe?g)$/i.test(String(input.key || '')));
 }
 
 function facts(view) {
