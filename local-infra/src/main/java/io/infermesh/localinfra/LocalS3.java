@@ -31,6 +31,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.gaul.s3proxy.CrossOriginResourceSharing;
 import org.gaul.s3proxy.S3Proxy;
 import org.gaul.s3proxy.auth.AuthenticationType;
 import org.gaul.s3proxy.blobstore.BlobStore;
@@ -51,6 +52,10 @@ import software.amazon.awssdk.services.s3.model.CreateBucketRequest;
  * Kafka topic {@value #EVENTS_TOPIC} in the format MinIO's Kafka notification target uses (see the module README);
  * the S3 response is sent only after Kafka acknowledged the notification ({@code acks=all}, idempotent producer).
  * Failed writes and S3Proxy's multipart bookkeeping objects publish nothing. Deletions are not published.
+ *
+ * <p>CORS is open to any origin for GET, PUT and HEAD ({@link #CORS}): the web gateway's pages (another port, so
+ * another origin) PUT uploads to and read results from presigned URLs here. The signatures are the authorization; an
+ * origin gains nothing without one. A dev endpoint only: production buckets list their gateway's origin.
  */
 public final class LocalS3 implements AutoCloseable {
 
@@ -63,6 +68,13 @@ public final class LocalS3 implements AutoCloseable {
     public static final String DEFAULT_REGION = "us-east-1";
     private static final String HOST = "127.0.0.1";
     private static final int EVENTS_TOPIC_PARTITIONS = 3;
+    /**
+     * Any origin, the methods presigned URLs are used with, any request header (Content-Type, the signed
+     * {@code x-amz-meta-*}, {@code x-amz-*}), the headers a browser script may read back; no cookies.
+     */
+    static final CrossOriginResourceSharing CORS = new CrossOriginResourceSharing(List.of("*"),
+            List.of("GET", "PUT", "HEAD"), List.of("*"),
+            List.of("ETag", "Content-Length", "Content-Type", "x-amz-request-id", "x-amz-version-id"), "");
 
     private final S3Proxy proxy;
     private final BlobStore blobStore;
@@ -112,6 +124,7 @@ public final class LocalS3 implements AutoCloseable {
                     .endpoint(URI.create("http://" + HOST + ":" + port))
                     .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY)
                     .ignoreUnknownHeaders(true)
+                    .corsRules(CORS)
                     .jettyMaxThreads(64)
                     .stopTimeout(2_000)
                     .build();

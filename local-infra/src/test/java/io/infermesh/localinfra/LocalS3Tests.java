@@ -288,6 +288,37 @@ class LocalS3Tests {
         assertThat(events.forBucket(bucket)).isEmpty();
     }
 
+    @Test
+    void aBrowserOnAnotherOriginMayPutAndGetWithPresignedUrls() throws Exception {
+        String bucket = newBucket();
+        client.putObject(b -> b.bucket(bucket).key("inbox/digits/alice/x.png"), RequestBody.fromString("png"));
+        var http = java.net.http.HttpClient.newHttpClient();
+        URI object = URI.create(s3.endpoint() + "/" + bucket + "/inbox/digits/alice/x.png");
+
+        // the preflight a browser sends before an XHR PUT with a content type and a metadata header
+        var preflight = http.send(java.net.http.HttpRequest.newBuilder(object)
+                .method("OPTIONS", java.net.http.HttpRequest.BodyPublishers.noBody())
+                .header("Origin", "http://127.0.0.1:8088")
+                .header("Access-Control-Request-Method", "PUT")
+                .header("Access-Control-Request-Headers", "content-type,x-amz-meta-infermesh-placement").build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+
+        assertThat(preflight.statusCode()).isEqualTo(200);
+        assertThat(preflight.headers().firstValue("Access-Control-Allow-Origin")).hasValueSatisfying(
+                origin -> assertThat(origin).isIn("*", "http://127.0.0.1:8088"));
+        assertThat(preflight.headers().firstValue("Access-Control-Allow-Methods").orElse(""))
+                .contains("PUT").contains("GET");
+        assertThat(preflight.headers().firstValue("Access-Control-Allow-Credentials")).isEmpty();
+
+        // and a method presigned URLs are never used with is not allowed
+        var delete = http.send(java.net.http.HttpRequest.newBuilder(object)
+                .method("OPTIONS", java.net.http.HttpRequest.BodyPublishers.noBody())
+                .header("Origin", "http://127.0.0.1:8088")
+                .header("Access-Control-Request-Method", "DELETE").build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(delete.headers().firstValue("Access-Control-Allow-Origin")).isEmpty();
+    }
+
     static byte[] md5(byte[] bytes) {
         try {
             return java.security.MessageDigest.getInstance("MD5").digest(bytes);
