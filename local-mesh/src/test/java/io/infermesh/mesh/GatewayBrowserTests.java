@@ -213,7 +213,18 @@ class GatewayBrowserTests {
         WebDriverWait wait = new WebDriverWait(browser.driver, timeout, Duration.ofMillis(50));
         wait.ignoring(org.openqa.selenium.NoSuchElementException.class);
         wait.ignoring(org.openqa.selenium.StaleElementReferenceException.class);
+        // a timeout says where the browser was and what it showed, not only what was missing
+        wait.withMessage(() -> "at " + browser.driver.getCurrentUrl() + " the page said: " + pageText(browser));
         return wait;
+    }
+
+    static String pageText(HeadlessChromium browser) {
+        try {
+            String text = browser.driver.findElement(By.tagName("body")).getText().replaceAll("\\s+", " ");
+            return text.length() > 600 ? text.substring(0, 600) + "…" : text;
+        } catch (RuntimeException e) {
+            return "(unreadable: " + e.getMessage() + ")";
+        }
     }
 
     /** A presigned URL, fetched the way any program would: no cookie, no token. */
