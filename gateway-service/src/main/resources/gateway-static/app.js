@@ -1,6 +1,6 @@
 // The gateway's web application: hash routes #/ (models, upload, jobs), #/job/<id>, #/files.
 import { get, csrfToken } from './api.js';
-import { bindTable, connectStream, loadJobs, onJobChange } from './jobs.js';
+import { allJobs, bindTable, connectStream, loadJobs, onJobChange } from './jobs.js';
 import { loadModels, uploadFiles, chosenModel } from './upload.js';
 import { showJob, showFiles } from './views.js';
 
@@ -80,8 +80,13 @@ function dropZone() {
 const waiting = new Map();
 function waitForJob(key, item) {
   waiting.set(key, item);
+  const known = allJobs().find((view) => view.input?.key === key);
+  if (known) {
+    linkUpload(known);
+  }
 }
-onJobChange((view) => {
+onJobChange(linkUpload);
+function linkUpload(view) {
   const item = waiting.get(view.input?.key);
   if (!item) {
     return;
@@ -95,7 +100,7 @@ onJobChange((view) => {
   link.href = `#/job/${encodeURIComponent(view.jobId)}`;
   link.textContent = 'see its job';
   state.append(link);
-});
+}
 
 function route() {
   const hash = window.location.hash || '#/';

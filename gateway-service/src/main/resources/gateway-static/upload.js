@@ -104,11 +104,14 @@ async function uploadOne(file, model, placement, list, onUploaded) {
     });
     item.dataset.key = signed.key;
     set('uploading', 'uploading…');
+    // watched from now on: the job's first event can overtake the end of the PUT
+    onUploaded(signed.key, item);
     await putWithProgress(signed.url, signed.headers, file, (fraction) => {
       progress.value = fraction;
     });
-    set('uploaded', 'uploaded, waiting for its job…');
-    onUploaded(signed.key, item);
+    if (item.dataset.state !== 'job') {
+      set('uploaded', 'uploaded, waiting for its job…');
+    }
   } catch (error) {
     progress.remove();
     set('error', explain(error, model));
