@@ -61,19 +61,23 @@ public final class Dispatcher {
         this.resultsPrefix = resultsPrefix;
     }
 
-    /** Places and dispatches attempt 1 of a newly requested job. */
+    /**
+     * Places and dispatches the attempt a request starts: attempt 1 of a new job, or the later attempt of a retry its
+     * owner asked for. Every event of the placement carries that attempt.
+     */
     public void route(JobRequested job) {
         Instant now = clock.instant();
+        int attempt = job.attemptOrFirst();
         var card = catalogue.find(job.model());
         if (card.isPresent()) {
             ledger.arrived(job.model());
         }
         switch (policy.place(job, card, now)) {
             case PlacementPolicy.Placed placed ->
-                    dispatch(job.jobId(), job.model(), job.owner(), job.input(), job.requestedAt(), 1, card.get(),
-                            placed);
+                    dispatch(job.jobId(), job.model(), job.owner(), job.input(), job.requestedAt(), attempt,
+                            card.get(), placed);
             case PlacementPolicy.Rejected rejected ->
-                    fail(job.jobId(), job.model(), job.owner(), 1, null, rejected.reason(), rejected.message(),
+                    fail(job.jobId(), job.model(), job.owner(), attempt, null, rejected.reason(), rejected.message(),
                             rejected.decision());
         }
     }

@@ -87,22 +87,31 @@ class JobRouting {
                 Clock.systemUTC(), properties.resultsBucket(), properties.resultsPrefix());
     }
 
+    /**
+     * The (job id, attempt) pairs placed: requests and lambda-batch's re-dispatches share it, so that an owner's retry
+     * of an attempt the router already started on Batch is a duplicate, not a second run.
+     */
+    @Bean
+    RecentJobs placedAttempts(RouterProperties properties) {
+        return new RecentJobs(properties.recentJobs());
+    }
+
     @Bean
     Consumer<Message<byte[]>> routeJob(JsonMapper json, Dispatcher dispatcher, MeterRegistry meters,
-            RouterProperties properties) {
-        RecentJobs recent = new RecentJobs(properties.recentJobs());
+            RecentJobs placedAttempts) {
         var duplicates = meters.counter("infermesh.router.duplicates");
         return message -> {
             JobRequested job = json.readValue(message.getPayload(), JobRequested.class);
-            if (!recent.firstTime(job.jobId())) {
+            int attempt = job.attemptOrFirst();
+            if (!placedAttempts.firstTime(job.jobId(), attempt)) {
                 duplicates.increment();
-                log.debug("job {} was already placed; duplicate request dropped", job.jobId());
+                log.debug("job {} attempt {} was already placed; duplicate request dropped", job.jobId(), attempt);
                 return;
             }
             try {
                 dispatcher.route(job);
             } catch (RuntimeException e) {
-                recent.forget(job.jobId());
+                placedAttempts.forget(job.jobId(), attempt);
                 throw e;
             }
         };
@@ -110,8 +119,8 @@ class JobRouting {
 
     @Bean
     LifecycleObserver lifecycleObserver(Ledger ledger, RunTimes runTimes, Backends backends, Dispatcher dispatcher,
-            ModelCatalogue catalogue, MeterRegistry meters) {
-        return new LifecycleObserver(ledger, runTimes, backends, dispatcher, catalogue, meters);
+            ModelCatalogue catalogue, MeterRegistry meters, RecentJobs placedAttempts) {
+        return new LifecycleObserver(ledger, runTimes, backends, dispatcher, catalogue, meters, placedAttempts);
     }
 
     @Bean

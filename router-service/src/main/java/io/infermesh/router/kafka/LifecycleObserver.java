@@ -42,11 +42,16 @@ public final class LifecycleObserver {
     private final Dispatcher dispatcher;
     private final ModelCatalogue catalogue;
     private final MeterRegistry meters;
-    private final RecentJobs retried = new RecentJobs(100_000);
+    private final RecentJobs placedAttempts;
     private final RecentJobs outcomes = new RecentJobs(100_000);
 
+    /**
+     * @param placedAttempts the attempts already placed, shared with the request consumer: a re-dispatch to Batch
+     *     and an owner's retry both start attempt N+1, and only the first of them runs
+     */
     public LifecycleObserver(Ledger ledger, RunTimes runTimes, Backends backends, Dispatcher dispatcher,
-            ModelCatalogue catalogue, MeterRegistry meters) {
+            ModelCatalogue catalogue, MeterRegistry meters, RecentJobs placedAttempts) {
+        this.placedAttempts = placedAttempts;
         this.ledger = ledger;
         this.runTimes = runTimes;
         this.backends = backends;
@@ -85,7 +90,7 @@ public final class LifecycleObserver {
         if (!"lambda-batch".equals(mode)) {
             return;
         }
-        if (!retried.firstTime(event.jobId() + "/" + (event.attempt() + 1))) {
+        if (!placedAttempts.firstTime(event.jobId(), event.attempt() + 1)) {
             return;
         }
         ObjectRef input = event.input() != null ? event.input()
@@ -104,7 +109,7 @@ public final class LifecycleObserver {
         try {
             dispatcher.retry(event, input, requestedAt, Backend.BATCH, why);
         } catch (RuntimeException e) {
-            retried.forget(event.jobId() + "/" + (event.attempt() + 1));
+            placedAttempts.forget(event.jobId(), event.attempt() + 1);
             throw e;
         }
     }

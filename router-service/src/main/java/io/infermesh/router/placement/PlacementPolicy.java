@@ -28,7 +28,12 @@ import java.util.Optional;
  *       fastest), within the card's cost ceiling; when none meets the deadline the job is rejected
  *       ({@link FailureReason#DEADLINE_UNREACHABLE}) rather than left waiting.</li>
  * </ul>
- * Design: docs/adr/0010-placement-policy.md.
+ * A backend the job's owner asked for ({@link JobRequested#requestedBackend()}, the gateway's placement choice) is
+ * honoured only within the card's modes: the card's {@code auto} allows every backend, {@code lambda-batch} Lambda
+ * and Batch, a fixed mode its own backend. An allowed, eligible backend (configured, its breaker closed, within the
+ * hard limits and the card's cost ceiling) is taken even if it is expected to miss the deadline (the owner chose it;
+ * the reason says so); otherwise the card decides and the reason says why the request was not followed.
+ * Design: docs/adr/0010-placement-policy.md, docs/adr/0017-placement-choice-carrier.md.
  */
 public final class PlacementPolicy {
 
@@ -102,7 +107,10 @@ public final class PlacementPolicy {
         }
     }
 
-    /** Places a new job (attempt 1). */
+    /**
+     * Places a requested job attempt: a new job (attempt 1) or a retry its owner asked for (a later attempt, whose
+     * deadline runs from {@code now}: the owner asked again, and the first attempt's time is spent).
+     */
     public Decision place(JobRequested job, Optional<ModelCard> card, Instant now) {
         if (card.isEmpty()) {
             return new Rejected(FailureReason.UNKNOWN_MODEL, "there is no model named '" + job.model()
@@ -117,10 +125,16 @@ public final class PlacementPolicy {
         }
         String mode = mode(model);
         Integer deadline = model.placement() == null ? null : model.placement().deadlineSeconds();
-        double remaining = deadline == null ? Double.POSITIVE_INFINITY
-                : deadline - age(job.requestedAt(), now);
+        double age = job.attemptOrFirst() > 1 ? 0 : age(job.requestedAt(), now);
+        double remaining = deadline == null ? Double.POSITIVE_INFINITY : deadline - age;
         List<Estimate> all = List.of(estimate(model, Backend.ONPREM), estimate(model, Backend.LAMBDA),
                 estimate(model, Backend.BATCH));
+        Decision byCard = byCard(model, mode, all, deadline, remaining);
+        return job.requestedBackend() == null ? byCard
+                : requested(model, mode, job.requestedBackend(), all, remaining, byCard);
+    }
+
+    private Decision byCard(ModelCard model, String mode, List<Estimate> all, Integer deadline, double remaining) {
         return switch (mode) {
             case "onprem" -> fixed(model, mode, Backend.ONPREM, all, deadline);
             case "lambda" -> fixed(model, mode, Backend.LAMBDA, all, deadline);
@@ -130,6 +144,92 @@ public final class PlacementPolicy {
             default -> new Rejected(FailureReason.BACKEND_UNAVAILABLE, "model card of '" + model.name()
                     + "' has placement mode '" + mode + "'; use onprem, lambda, batch, lambda-batch or auto", null);
         };
+    }
+
+    /**
+     * The owner's request within the card's modes: the requested backend when the card allows it and it can take the
+     * job, else the card's own decision, with a reason that says which and why.
+     */
+    private Decision requested(ModelCard model, String mode, Backend requested, List<Estimate> all, double remaining,
+            Decision byCard) {
+        List<Backend> allowed = allowed(mode);
+        String asked = "requested " + wire(requested);
+        if (allowed.isEmpty()) {
+            return byCard; // an unknown mode: the card's own rejection says what is wrong
+        }
+        if (!allowed.contains(requested)) {
+            return annotated(byCard, asked + "; the card of '" + model.name() + "' allows only "
+                    + String.join(" or ", allowed.stream().map(PlacementPolicy::wire).toList()));
+        }
+        if (allowed.size() == 1) {
+            return annotated(byCard, asked + ", which the card of '" + model.name() + "' fixes");
+        }
+        Estimate chosen = find(all, requested);
+        Double ceiling = "auto".equals(mode) && model.placement() != null ? model.placement().maxCostUsd() : null;
+        String unavailable = !chosen.eligible() ? chosen.note()
+                : ceiling != null && chosen.costUsd() > ceiling
+                        ? "expected $" + usd(chosen.costUsd()) + " exceeds the cost ceiling of $" + usd(ceiling)
+                        : null;
+        if (unavailable != null) {
+            return annotated(byCard, asked + ", but " + name(requested) + " cannot take it (" + unavailable + ")");
+        }
+        String reason = asked + ": " + name(requested) + ", which the card of '" + model.name() + "' (" + mode
+                + ") allows" + (chosen.seconds() > remaining ? ", although it is expected to finish in "
+                        + secs(chosen.seconds()) + ", after the deadline (" + secs(Math.max(0, remaining)) + " left)"
+                        : "");
+        PlacementDecision cardDecision = switch (byCard) {
+            case Placed placed -> placed.decision();
+            case Rejected rejected -> rejected.decision();
+        };
+        List<Alternative> alternatives = cardDecision != null ? cardDecision.alternatives()
+                : all.stream().map(Estimate::alternative).toList();
+        // when the requested backend refuses the job at dispatch, the card's own choice is the fallback
+        List<Backend> fallbacks = new ArrayList<>();
+        if (byCard instanceof Placed placed) {
+            fallbacks.add(placed.backend());
+            fallbacks.addAll(placed.fallbacks());
+            fallbacks.remove(requested);
+        }
+        return new Placed(requested, reason, new PlacementDecision(mode, requested, reason,
+                cardDecision == null ? null : cardDecision.deadlineSeconds(), alternatives), chosen.costUsd(),
+                List.copyOf(fallbacks));
+    }
+
+    /** The card's decision, its reason prefixed with what the owner asked for and why it was not followed. */
+    private static Decision annotated(Decision byCard, String prefix) {
+        return switch (byCard) {
+            case Placed p -> {
+                String reason = prefix + "; " + p.reason();
+                yield new Placed(p.backend(), reason, withReason(p.decision(), reason), p.estimatedCostUsd(),
+                        p.fallbacks());
+            }
+            case Rejected r -> {
+                String message = prefix + "; " + r.message();
+                yield new Rejected(r.reason(), message, withReason(r.decision(), message));
+            }
+        };
+    }
+
+    private static PlacementDecision withReason(PlacementDecision decision, String reason) {
+        return decision == null ? null : new PlacementDecision(decision.mode(), decision.chosen(), reason,
+                decision.deadlineSeconds(), decision.alternatives());
+    }
+
+    /** The backends a card's placement mode allows an owner to ask for; empty for an unknown mode. */
+    public static List<Backend> allowed(String mode) {
+        return switch (mode) {
+            case "onprem" -> List.of(Backend.ONPREM);
+            case "lambda" -> List.of(Backend.LAMBDA);
+            case "batch" -> List.of(Backend.BATCH);
+            case "lambda-batch" -> List.of(Backend.LAMBDA, Backend.BATCH);
+            case "auto" -> List.of(Backend.ONPREM, Backend.LAMBDA, Backend.BATCH);
+            default -> List.of();
+        };
+    }
+
+    /** A backend as it is written in cards, requests and metadata: {@code onprem}, {@code lambda}, {@code batch}. */
+    public static String wire(Backend backend) {
+        return backend.name().toLowerCase(Locale.ROOT);
     }
 
     /**

@@ -4,9 +4,11 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * The job ids this router placed most recently, to drop duplicate requests: bucket notifications are delivered at
- * least once, and one object may be announced by several intake paths, all with the same deterministic job id.
- * Requests are keyed by job id, so every duplicate reaches the router instance that saw the first one.
+ * The job attempts this router placed most recently, to drop duplicate requests: bucket notifications are delivered at
+ * least once, and one object may be announced by several intake paths, all with the same deterministic job id. A
+ * retry its owner asked for is the same job id at the next attempt, so the key is (job id, attempt): a retry is
+ * placed, a duplicate of the same attempt is dropped (ADR 0009). Requests are keyed by job id, so every duplicate
+ * reaches the router instance that saw the first one.
  *
  * <p>Bounded (least recently placed forgotten first) and in memory: a duplicate that arrives after this router
  * restarted, or after {@code capacity} other jobs, is placed again; the worker's outputs are deterministic and keyed
@@ -30,6 +32,20 @@ public final class RecentJobs {
     /** Records the job; true the first time it is seen, false for a duplicate. */
     public synchronized boolean firstTime(String jobId) {
         return placed.put(jobId, Boolean.TRUE) == null;
+    }
+
+    /** Records one attempt of a job; true the first time it is seen, false for a duplicate. */
+    public boolean firstTime(String jobId, int attempt) {
+        return firstTime(key(jobId, attempt));
+    }
+
+    /** Forgets one attempt of a job, e.g. when placing it failed and the request will be redelivered. */
+    public void forget(String jobId, int attempt) {
+        forget(key(jobId, attempt));
+    }
+
+    private static String key(String jobId, int attempt) {
+        return jobId + "/" + attempt;
     }
 
     /** Forgets the job, e.g. when placing it failed and the request will be retried. */

@@ -29,9 +29,17 @@ class PlacementPolicyTests {
     private static final ModelCard.LambdaTarget FUNCTION = new ModelCard.LambdaTarget("infermesh-model", null);
     private static final ModelCard.BatchTarget QUEUE = new ModelCard.BatchTarget("infermesh-cpu", "infermesh-model:1");
 
-    /** A situation: the model, the on-prem backlog, which backends are down, the on-prem price. */
+    /**
+     * A situation: the model, the on-prem backlog, which backends are down, the on-prem price; the backend the owner
+     * asked for (null: none) and what the reason must say then.
+     */
     record Situation(String name, ModelCard card, int backlog, Set<Backend> down, double onpremPrice,
-            Backend expected, FailureReason expectedFailure) {
+            Backend expected, FailureReason expectedFailure, Backend requested, String reasonSays) {
+
+        Situation(String name, ModelCard card, int backlog, Set<Backend> down, double onpremPrice, Backend expected,
+                FailureReason expectedFailure) {
+            this(name, card, backlog, down, onpremPrice, expected, expectedFailure, null, null);
+        }
 
         @Override
         public String toString() {
@@ -94,7 +102,46 @@ class PlacementPolicyTests {
                         fixed("lambda-batch", FUNCTION, QUEUE, 0), 0, EnumSet.of(Backend.LAMBDA), 0, Backend.BATCH,
                         null),
                 new Situation("fixed onprem -> the pool whatever its backlog",
-                        fixed("onprem", null, null, 0), 5000, none, 0, Backend.ONPREM, null))
+                        fixed("onprem", null, null, 0), 5000, none, 0, Backend.ONPREM, null),
+                // the owner's placement choice (ADR 0017): honoured only within the card's modes
+                new Situation("fixed onprem, lambda requested -> the pool, saying the card allows only onprem",
+                        fixed("onprem", null, null, 0), 0, none, 0, Backend.ONPREM, null, Backend.LAMBDA,
+                        "requested lambda; the card of 'm' allows only onprem; model card of 'm' fixes placement"),
+                new Situation("fixed lambda, lambda requested -> Lambda, as the card fixes anyway",
+                        fixed("lambda", FUNCTION, null, 0), 0, none, 0, Backend.LAMBDA, null, Backend.LAMBDA,
+                        "requested lambda, which the card of 'm' fixes"),
+                new Situation("fixed lambda without a function, onprem requested -> FAILED, the card's reason kept",
+                        fixed("lambda", null, null, 0), 0, none, 0, null, FailureReason.BACKEND_UNAVAILABLE,
+                        Backend.ONPREM, "requested onprem; the card of 'm' allows only lambda; "),
+                new Situation("auto, batch requested on an idle pool -> Batch, though the pool is cheaper and sooner",
+                        auto(0.5, 2048, 0, 60, null), 0, none, 0, Backend.BATCH, null, Backend.BATCH,
+                        "requested batch: AWS Batch, which the card of 'm' (auto) allows, although it is expected to"
+                                + " finish in 251 s, after the deadline"),
+                new Situation("auto, batch requested while Batch's breaker is open -> the card's choice, saying why",
+                        auto(0.5, 2048, 0, 60, null), 0, EnumSet.of(Backend.BATCH), 0, Backend.ONPREM, null,
+                        Backend.BATCH, "requested batch, but AWS Batch cannot take it (its circuit breaker is open);"
+                                + " auto: the on-prem pool is the cheapest"),
+                new Situation("auto without a Batch queue, batch requested -> the card's choice, saying why",
+                        new ModelCard("m", "1", "d", "model.onnx", null, null,
+                                new ModelCard.Resources(10_000_000L, 60, 2048, 1, 0, 0.5),
+                                new ModelCard.Placement("auto", 60, null, FUNCTION, null)),
+                        0, none, 0, Backend.ONPREM, null, Backend.BATCH,
+                        "requested batch, but AWS Batch cannot take it (no Batch job queue"),
+                new Situation("auto, onprem requested with a backlog past the deadline -> the pool, saying so",
+                        auto(0.5, 2048, 0, 60, null), 400, none, 0, Backend.ONPREM, null, Backend.ONPREM,
+                        "requested onprem: the on-prem pool, which the card of 'm' (auto) allows, although"),
+                new Situation("auto, lambda requested above the card's cost ceiling -> the card's choice",
+                        auto(0.5, 2048, 0, 60, 0.0000001), 0, none, 0, Backend.ONPREM, null, Backend.LAMBDA,
+                        "requested lambda, but AWS Lambda cannot take it (expected $0.00011675 exceeds the cost ceiling"),
+                new Situation("auto, lambda requested for a GPU model -> Batch, the card's choice, naming the GPU",
+                        auto(5, 4096, 1, 900, null), 0, none, 0, Backend.BATCH, null, Backend.LAMBDA,
+                        "requested lambda, but AWS Lambda cannot take it (Lambda has no GPU"),
+                new Situation("lambda-batch, batch requested -> Batch",
+                        fixed("lambda-batch", FUNCTION, QUEUE, 0), 0, none, 0, Backend.BATCH, null, Backend.BATCH,
+                        "requested batch: AWS Batch, which the card of 'm' (lambda-batch) allows"),
+                new Situation("lambda-batch, onprem requested -> Lambda, saying the card allows only lambda or batch",
+                        fixed("lambda-batch", FUNCTION, QUEUE, 0), 0, none, 0, Backend.LAMBDA, null, Backend.ONPREM,
+                        "requested onprem; the card of 'm' allows only lambda or batch; lambda-batch: Lambda first"))
                 .map(Arguments::of);
     }
 
@@ -104,7 +151,7 @@ class PlacementPolicyTests {
         PlacementPolicy policy = new PlacementPolicy(PriceTable.defaults().withOnpremUsdPerSlotSecond(s.onpremPrice()),
                 Estimates.defaults(), new RunTimes(), capacity(s.backlog()),
                 b -> s.down().contains(b) ? Optional.of("its circuit breaker is open") : Optional.empty());
-        var decision = policy.place(job(), Optional.of(s.card()), NOW);
+        var decision = policy.place(job().withRequestedBackend(s.requested()), Optional.of(s.card()), NOW);
         if (s.expected() != null) {
             assertThat(decision).isInstanceOfSatisfying(PlacementPolicy.Placed.class, placed -> {
                 assertThat(placed.backend()).isEqualTo(s.expected());
@@ -112,6 +159,10 @@ class PlacementPolicyTests {
                 assertThat(placed.decision().alternatives()).extracting(PlacementDecision.Alternative::backend)
                         .containsExactlyInAnyOrder(Backend.values());
                 assertThat(placed.reason()).isNotBlank();
+                assertThat(placed.decision().reason()).as("the RUNNABLE event's reason").isEqualTo(placed.reason());
+                if (s.reasonSays() != null) {
+                    assertThat(placed.reason()).contains(s.reasonSays());
+                }
             });
         } else {
             assertThat(decision).isInstanceOfSatisfying(PlacementPolicy.Rejected.class, rejected -> {
@@ -119,6 +170,9 @@ class PlacementPolicyTests {
                 assertThat(rejected.message()).isNotBlank();
                 if (s.card().placement().maxCostUsd() != null) {
                     assertThat(rejected.message()).contains("cost ceiling");
+                }
+                if (s.reasonSays() != null) {
+                    assertThat(rejected.message()).contains(s.reasonSays());
                 }
             });
         }
@@ -244,6 +298,29 @@ class PlacementPolicyTests {
         var decision = policy.place(old, Optional.of(auto(0.5, 2048, 0, 60, null)), NOW);
         assertThat(decision).isInstanceOfSatisfying(PlacementPolicy.Rejected.class,
                 r -> assertThat(r.reason()).isEqualTo(FailureReason.DEADLINE_UNREACHABLE));
+    }
+
+    @Test
+    void aRetryOfAnOldJobHasItsWholeDeadlineFromNow() {
+        PlacementPolicy policy = new PlacementPolicy(PriceTable.defaults(), Estimates.defaults(), new RunTimes(),
+                capacity(0), Availability.all());
+        JobRequested retry = new JobRequested("j-1", "m", "alice", ObjectRef.of("b", "m/alice/x"),
+                NOW.minusSeconds(3600), "retry", null, 2);
+        assertThat(policy.place(retry, Optional.of(auto(0.5, 2048, 0, 60, null)), NOW)).isInstanceOfSatisfying(
+                PlacementPolicy.Placed.class, placed -> assertThat(placed.backend()).isEqualTo(Backend.ONPREM));
+    }
+
+    @Test
+    void aRequestedBackendThatRefusesTheJobAtDispatchFallsBackOnTheCardsChoice() {
+        PlacementPolicy policy = new PlacementPolicy(PriceTable.defaults(), Estimates.defaults(), new RunTimes(),
+                capacity(400), Availability.all());
+        var placed = (PlacementPolicy.Placed) policy.place(job().withRequestedBackend(Backend.BATCH),
+                Optional.of(auto(0.5, 2048, 0, 60, null)), NOW);
+        assertThat(placed.backend()).isEqualTo(Backend.BATCH);
+        assertThat(placed.fallbacks()).as("auto's own choice, Lambda (the pool misses the deadline)")
+                .containsExactly(Backend.LAMBDA);
+        assertThat(placed.decision().mode()).isEqualTo("auto");
+        assertThat(placed.decision().deadlineSeconds()).isEqualTo(60);
     }
 
     @Test

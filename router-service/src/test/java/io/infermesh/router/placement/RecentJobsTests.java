@@ -32,4 +32,16 @@ class RecentJobsTests {
         recent.forget("a");
         assertThat(recent.firstTime("a")).isTrue();
     }
+
+    @Test
+    void aRetryIsTheNextAttemptSoItIsNewWhileADuplicateOfTheSameAttemptIsNot() {
+        RecentJobs recent = new RecentJobs(10);
+        assertThat(recent.firstTime("a", 1)).isTrue();
+        assertThat(recent.firstTime("a", 1)).as("the same notification again").isFalse();
+        assertThat(recent.firstTime("a", 2)).as("its owner's retry").isTrue();
+        assertThat(recent.firstTime("a", 2)).as("the retry redelivered").isFalse();
+        recent.forget("a", 2);
+        assertThat(recent.firstTime("a", 2)).as("a failed placement of the retry is placed again").isTrue();
+        assertThat(recent.firstTime("a", 1)).isFalse();
+    }
 }
