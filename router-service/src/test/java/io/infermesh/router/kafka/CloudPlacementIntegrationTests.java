@@ -68,6 +68,8 @@ class CloudPlacementIntegrationTests {
         card(models, "batchy", "batch");
         card(models, "fallback", "lambda-batch");
         card(models, "pushback", "lambda-batch");
+        card(models, "retried", "lambda-batch");
+        card(models, "choosy", "auto");
         registry.add("spring.cloud.stream.kafka.binder.brokers", () -> infra.kafka().bootstrapServers());
         registry.add("infermesh.router.models-dir", models::toString);
         registry.add("infermesh.router.results-bucket", () -> "results");
@@ -91,6 +93,7 @@ class CloudPlacementIntegrationTests {
                 resources: {maxInputBytes: 1000000, timeoutSeconds: 120, memoryMb: 2048, cpus: 1}
                 placement:
                   mode: %s
+                  deadlineSeconds: 60
                   lambda: {functionName: %s}
                   batch: {jobQueue: %s, jobDefinition: %s-worker}
                 """.formatted(name, mode, FUNCTION, QUEUE, QUEUE));
@@ -194,6 +197,66 @@ class CloudPlacementIntegrationTests {
         awaitStatus(jobId, e -> e.stream().anyMatch(s -> s.status() == JobStatus.SUCCEEDED));
     }
 
+    @Test
+    void anAutoJobWhoseOwnerAskedForBatchRunsOnBatchAndTheReasonSaysSo() {
+        String jobId = UUID.randomUUID().toString();
+        send(new JobRequested(jobId, "choosy", "alice", input("choosy", jobId), Instant.now(), "test")
+                .withRequestedBackend(Backend.BATCH));
+
+        List<JobStatusChanged> events = awaitStatus(jobId, e -> e.stream()
+                .anyMatch(s -> s.status() == JobStatus.SUCCEEDED));
+        JobStatusChanged runnable = events.stream()
+                .filter(e -> e.status() == JobStatus.RUNNABLE).findFirst().orElseThrow();
+        assertThat(runnable.backend()).isEqualTo(Backend.BATCH);
+        assertThat(runnable.placementReason())
+                .startsWith("requested batch: AWS Batch, which the card of 'choosy' (auto) allows");
+        assertThat(runnable.decision().mode()).isEqualTo("auto");
+        assertThat(runnable.decision().chosen()).isEqualTo(Backend.BATCH);
+        assertThat(batchJob(RemoteJob.batchJobName(jobId, 1)).statusAsString()).isEqualTo("SUCCEEDED");
+    }
+
+    @Test
+    void aRetriedLambdaBatchJobWhoseLambdaAttemptTimesOutRunsOnBatchAsTheAttemptAfterIt() {
+        String jobId = UUID.randomUUID().toString();
+        double duplicates = duplicates();
+        // status-service's retry of a job whose attempt 1 failed: attempt 2, Lambda first as the card says
+        send(new JobRequested(jobId, "retried", "alice", input("retried", jobId), Instant.now(), "retry", null, 2));
+        JobStatusChanged onLambda = awaitStatus(jobId, e -> e.stream().anyMatch(s -> s.status() == JobStatus.RUNNABLE))
+                .stream().filter(e -> e.status() == JobStatus.RUNNABLE).findFirst().orElseThrow();
+        assertThat(onLambda.attempt()).isEqualTo(2);
+        assertThat(onLambda.backend()).isEqualTo(Backend.LAMBDA);
+
+        JobStatusChanged timedOut = JobStatusChanged.of(jobId, "retried", "alice", JobStatus.FAILED, 2, Instant.now())
+                .withBackend(Backend.LAMBDA, null).withInput(input("retried", jobId))
+                .withFailure(FailureReason.TIMEOUT, "Lambda function " + FUNCTION + " timed out after 60 s");
+        TopicProbe.send(bootstrap(), Topics.JOBS_LIFECYCLE.name(), jobId, JSON.writeValueAsBytes(timedOut),
+                CloudEventTypes.headers(timedOut.eventId(), CloudEventTypes.JOB_STATUS_CHANGED, "ingest-service",
+                        jobId, timedOut.occurredAt()));
+        List<JobStatusChanged> events = awaitStatus(jobId, e -> e.stream()
+                .anyMatch(s -> s.attempt() == 3 && s.status() == JobStatus.SUCCEEDED));
+        JobStatusChanged third = events.stream().filter(e -> e.attempt() == 3
+                && e.status() == JobStatus.RUNNABLE).findFirst().orElseThrow();
+        assertThat(third.backend()).isEqualTo(Backend.BATCH);
+        assertThat(third.placementReason()).contains("attempt 2 on AWS Lambda timed out")
+                .contains("as attempt 3");
+        assertThat(batchJob(RemoteJob.batchJobName(jobId, 3)).statusAsString()).isEqualTo("SUCCEEDED");
+
+        // the owner, having seen attempt 2 FAILED for a moment, retries it too: attempt 3 is already placed
+        send(new JobRequested(jobId, "retried", "alice", input("retried", jobId), Instant.now(), "retry", null, 3));
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> duplicates() >= duplicates + 1);
+        assertThat(awaitStatus(jobId, e -> e.stream().anyMatch(s -> s.attempt() == 3
+                && s.status() == JobStatus.SUCCEEDED))).filteredOn(e -> e.status() == JobStatus.RUNNABLE)
+                .extracting(JobStatusChanged::attempt).containsExactly(2, 3);
+    }
+
+    private double duplicates() {
+        var counter = meters.find("infermesh.router.duplicates").counter();
+        return counter == null ? 0 : counter.count();
+    }
+
+    @org.springframework.beans.factory.annotation.Autowired
+    io.micrometer.core.instrument.MeterRegistry meters;
+
     @org.springframework.beans.factory.annotation.Autowired
     io.infermesh.router.backend.Backends backends;
 
@@ -213,9 +276,13 @@ class CloudPlacementIntegrationTests {
 
     private static String request(String model) {
         String jobId = UUID.randomUUID().toString();
-        JobRequested job = new JobRequested(jobId, model, "alice", input(model, jobId), Instant.now(), "test");
-        TopicProbe.send(bootstrap(), Topics.JOBS_REQUESTED.name(), jobId, JSON.writeValueAsBytes(job), Map.of());
+        send(new JobRequested(jobId, model, "alice", input(model, jobId), Instant.now(), "test"));
         return jobId;
+    }
+
+    private static void send(JobRequested job) {
+        TopicProbe.send(bootstrap(), Topics.JOBS_REQUESTED.name(), job.jobId(), JSON.writeValueAsBytes(job),
+                Map.of());
     }
 
     private static ObjectRef input(String model, String jobId) {
