@@ -1,0 +1,50 @@
+package io.infermesh.gateway.login;
+
+import io.infermesh.gateway.web.Problems;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import org.springframework.http.HttpStatus;
+import org.springframework.security.core.Authentication;
+import org.springframework.security.oauth2.client.ClientAuthorizationException;
+import org.springframework.security.oauth2.client.OAuth2AuthorizeRequest;
+import org.springframework.security.oauth2.client.OAuth2AuthorizedClient;
+import org.springframework.security.oauth2.client.OAuth2AuthorizedClientManager;
+import org.springframework.stereotype.Component;
+import org.springframework.web.ErrorResponseException;
+
+/**
+ * The signed-in person's access token for calls to the mesh's services, from their session (refreshed when it has
+ * expired). A session whose tokens are gone or cannot be refreshed is answered 401: the pages sign in again.
+ */
+@Component
+public class AccessTokens {
+
+    private final OAuth2AuthorizedClientManager manager;
+
+    AccessTokens(OAuth2AuthorizedClientManager manager) {
+        this.manager = manager;
+    }
+
+    /** The access token of the person signed in on this request. */
+    public String of(Authentication person, HttpServletRequest request, HttpServletResponse response) {
+        OAuth2AuthorizedClient client;
+        try {
+            client = manager.authorize(OAuth2AuthorizeRequest.withClientRegistrationId(LoginSecurity.REGISTRATION)
+                    .principal(person)
+                    .attribute(HttpServletRequest.class.getName(), request)
+                    .attribute(HttpServletResponse.class.getName(), response)
+                    .build());
+        } catch (ClientAuthorizationException e) {
+            throw expired();
+        }
+        if (client == null || client.getAccessToken() == null) {
+            throw expired();
+        }
+        return client.getAccessToken().getTokenValue();
+    }
+
+    private static ErrorResponseException expired() {
+        return Problems.of(HttpStatus.UNAUTHORIZED, "Sign-in expired",
+                "Your sign-in has expired; sign in at the gateway again");
+    }
+}
