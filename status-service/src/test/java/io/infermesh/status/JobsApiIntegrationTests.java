@@ -36,10 +36,10 @@ class JobsApiIntegrationTests extends StatusServiceIntegrationTest {
                 .expectBody()
                 .jsonPath("$.title").isEqualTo("Unknown status")
                 .jsonPath("$.detail").isEqualTo(
-                        "status 'DONE' is not one of PENDING, RUNNABLE, STARTING, RUNNING, SUCCEEDED, FAILED")
+                        "status 'DONE' is not one of PENDING, RUNNABLE, STARTING, RUNNING, SUCCEEDED, FAILED, CANCELLED")
                 .jsonPath("$.parameter").isEqualTo("status")
                 .jsonPath("$.legalValues").isEqualTo(
-                        List.of("PENDING", "RUNNABLE", "STARTING", "RUNNING", "SUCCEEDED", "FAILED"));
+                        List.of("PENDING", "RUNNABLE", "STARTING", "RUNNING", "SUCCEEDED", "FAILED", "CANCELLED"));
     }
 
     @Test
