@@ -181,7 +181,6 @@ class LocalMeshIntegrationTests {
             assertThat(response.body()).as(service.getKey()).contains("title: " + service.getValue());
         }
     }
-    }
 
     private static String upload(String key, byte[] bytes, String contentType) {
         return StatusApi.upload(s3, key, bytes, contentType);
