@@ -125,11 +125,12 @@ class ModelPoolIntegrationTests {
 
     @Test
     void aModelLoadedByARestRequestWhileThePoolIsAtZeroLeavesMemoryAfterTheIdleTimeout() throws Exception {
-        Pools pools = startWorker("infermesh.worker.pool.idle-timeout=1s");
+        Pools pools = startWorker("infermesh.worker.pool.idle-timeout=1s", TestIssuer.issuerUriSetting());
         String port = workers.getLast().getEnvironment().getProperty("local.server.port");
         var response = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
                         java.net.URI.create("http://localhost:" + port + "/api/models/iris/predict"))
                         .header("Content-Type", "application/json")
+                        .header("Authorization", "Bearer " + TestIssuer.provider().userToken("alice"))
                         .POST(java.net.http.HttpRequest.BodyPublishers.ofFile(
                                 Path.of("../models/iris/samples/virginica.json"))).build(),
                 java.net.http.HttpResponse.BodyHandlers.ofString());

@@ -56,7 +56,9 @@ final class WorkerKafka {
             "infermesh.worker.s3.access-key=" + infra.s3().accessKey(),
             "infermesh.worker.s3.secret-key=" + infra.s3().secretKey(),
             "infermesh.worker.s3.region=" + infra.s3().region(),
-            "infermesh.worker.pool.retry-backoff=10ms"
+            "infermesh.worker.pool.retry-backoff=10ms",
+            // several workers run side by side in one test: no fixed actuator port
+            "management.server.port=0"
         };
     }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import io.infermesh.localinfra.WithLocalInfra;
+import io.infermesh.worker.TestIssuer;
 import io.infermesh.worker.WorkerServiceApplication;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -21,7 +22,10 @@ import org.springframework.context.ConfigurableApplicationContext;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
-/** The worker's synchronous API as a client sees it: OIP v2 and the plain endpoint, on the real engine and models. */
+/**
+ * The worker's synchronous API as a client sees it: OIP v2 and the plain endpoint, on the real engine and models,
+ * called by alice with her token from the mesh's issuer (who else may call is {@code WorkerSecurityIntegrationTests}).
+ */
 @WithLocalInfra
 class InferenceApiIntegrationTests {
 
@@ -30,13 +34,16 @@ class InferenceApiIntegrationTests {
     static final HttpClient HTTP = HttpClient.newHttpClient();
     static ConfigurableApplicationContext worker;
     static String base;
+    static String alice;
 
     @BeforeAll
     static void start() {
         List<String> args = new ArrayList<>(List.of(io.infermesh.worker.WorkerKafkaAccess.properties("")));
         args.add("server.port=0");
+        args.add(TestIssuer.issuerUriSetting());
         worker = WorkerServiceApplication.builder().run(args.stream().map(a -> "--" + a).toArray(String[]::new));
         base = "http://127.0.0.1:" + ((WebServerApplicationContext) worker).getWebServer().getPort();
+        alice = TestIssuer.provider().userToken("alice");
     }
 
     @AfterAll
@@ -50,14 +57,14 @@ class InferenceApiIntegrationTests {
     }
 
     private static Reply get(String path) throws Exception {
-        var response = HTTP.send(HttpRequest.newBuilder(URI.create(base + path)).build(),
-                HttpResponse.BodyHandlers.ofString());
+        var response = HTTP.send(HttpRequest.newBuilder(URI.create(base + path))
+                .header("Authorization", "Bearer " + alice).build(), HttpResponse.BodyHandlers.ofString());
         return new Reply(response.statusCode(), JSON.readTree(response.body()));
     }
 
     private static Reply post(String path, String contentType, byte[] body) throws Exception {
         var response = HTTP.send(HttpRequest.newBuilder(URI.create(base + path)).header("Content-Type", contentType)
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
+                .header("Authorization", "Bearer " + alice).POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
         return new Reply(response.statusCode(), JSON.readTree(response.body()));
     }
 
