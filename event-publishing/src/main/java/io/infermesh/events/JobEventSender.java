@@ -17,7 +17,7 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * How every service publishes a job event (ADR 0003): the record as JSON, keyed by job id, with CloudEvents binary-mode
- * headers naming the service as source, and the stable event ids of the contracts ({@code <jobId>/requested},
+ * headers naming the service as source, and the stable event ids of the contracts ({@code <jobId>/requested} ({@code <jobId>/<attempt>/requested} for a retry),
  * {@code <jobId>/<attempt>/<status>}, {@code <jobId>/<attempt>/dispatch}, {@code <jobId>/<attempt>/result}). With the
  * bindings' {@code sync: true} a send returns only after Kafka acknowledged it, and throws otherwise.
  */
@@ -37,8 +37,17 @@ public final class JobEventSender {
     }
 
     public void requested(JobRequested job) {
-        send(Topics.JOBS_REQUESTED.name(), job.jobId(), job.jobId() + "/requested", CloudEventTypes.JOB_REQUESTED,
+        send(Topics.JOBS_REQUESTED.name(), job.jobId(), requestedEventId(job), CloudEventTypes.JOB_REQUESTED,
                 job.requestedAt(), job);
+    }
+
+    /**
+     * {@code <jobId>/requested} for a job's first request; {@code <jobId>/<attempt>/requested} for a retry, which is
+     * another event than the first request (ADR 0016) but the same one however often its owner asks for it.
+     */
+    public static String requestedEventId(JobRequested job) {
+        return job.attemptOrFirst() == 1 ? job.jobId() + "/requested"
+                : job.jobId() + "/" + job.attemptOrFirst() + "/requested";
     }
 
     public void statusChanged(JobStatusChanged event) {

@@ -1,5 +1,6 @@
 package io.infermesh.security;
 
+import java.util.List;
 import org.springframework.boot.actuate.autoconfigure.endpoint.web.WebEndpointAutoConfiguration;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
@@ -12,6 +13,8 @@ import org.springframework.core.annotation.Order;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationConverter;
 import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.web.method.support.HandlerMethodArgumentResolver;
+import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 
 /**
  * Every service context: tokens are read by {@link MeshJwtConverter}, and the actuator endpoints (on the management
@@ -31,6 +34,17 @@ public class MeshSecurityAutoConfiguration {
         converter.setJwtGrantedAuthoritiesConverter(jwt -> mesh.convert(jwt).getAuthorities());
         converter.setPrincipalClaimName(properties.ownerClaim());
         return converter;
+    }
+
+    /** Controllers take a {@link Caller} parameter (see {@link CallerArgumentResolver}). */
+    @Bean
+    WebMvcConfigurer meshCallerArgument(MeshSecurityProperties properties) {
+        return new WebMvcConfigurer() {
+            @Override
+            public void addArgumentResolvers(List<HandlerMethodArgumentResolver> resolvers) {
+                resolvers.add(new CallerArgumentResolver(properties));
+            }
+        };
     }
 
     /** Actuator: health and prometheus open (for probes and scrapers), everything else for operators only. */

@@ -241,7 +241,7 @@ class JobLifecycleIntegrationTests extends StatusServiceIntegrationTest {
 
     /** The projection counter as an operator sees it, through the actuator metrics endpoint. */
     private double eventsCounted(String outcome) {
-        byte[] body = rest.get().uri("/actuator/metrics/infermesh.status.events?tag=outcome:{o}", outcome).exchange()
+        byte[] body = management.get().uri("/actuator/metrics/infermesh.status.events?tag=outcome:{o}", outcome).exchange()
                 .expectStatus().isOk()
                 .expectBody().returnResult().getResponseBody();
         JsonNode measurements = JSON.readTree(body).get("measurements");

@@ -63,7 +63,7 @@ class JobsApiIntegrationTests extends StatusServiceIntegrationTest {
 
     @Test
     void theServiceServesItsOpenApiDocumentWithEveryEndpoint() {
-        byte[] body = rest.get().uri("/openapi.yaml").exchange()
+        byte[] body = anonymous.get().uri("/openapi.yaml").exchange()
                 .expectStatus().isOk()
                 .expectBody().returnResult().getResponseBody();
 
@@ -71,12 +71,17 @@ class JobsApiIntegrationTests extends StatusServiceIntegrationTest {
         assertThat(document.get("openapi").asString()).isEqualTo("3.1.0");
         assertThat(document.get("paths").propertyNames())
                 .containsExactlyInAnyOrder("/api/jobs", "/api/jobs/{jobId}", "/api/jobs/{jobId}/events",
-                        "/api/jobs/stats", "/api/jobs/stream");
+                        "/api/jobs/stats", "/api/jobs/stream", "/api/jobs/{jobId}/cancel", "/api/jobs/{jobId}/retry");
         for (Map.Entry<String, String> operation : Map.of("/api/jobs", "listJobs", "/api/jobs/{jobId}", "getJob",
                 "/api/jobs/{jobId}/events", "getJobEvents", "/api/jobs/stats", "jobStatistics",
                 "/api/jobs/stream", "streamJobStatusChanges").entrySet()) {
             assertThat(document.at("/paths/" + operation.getKey().replace("/", "~1") + "/get/operationId").asString())
                     .isEqualTo(operation.getValue());
         }
+        assertThat(document.at("/paths/~1api~1jobs~1{jobId}~1cancel/post/operationId").asString())
+                .isEqualTo("cancelJob");
+        assertThat(document.at("/paths/~1api~1jobs~1{jobId}~1retry/post/operationId").asString())
+                .isEqualTo("retryJob");
+        assertThat(document.at("/components/securitySchemes/bearer/scheme").asString()).isEqualTo("bearer");
     }
 }

@@ -43,9 +43,15 @@ class LiveStreamIntegrationTests extends StatusServiceIntegrationTest {
         volatile int status;
 
         Client(String query, String lastEventId) {
+            this(query, lastEventId, "operator");
+        }
+
+        /** A stream opened by {@code user} ({@code operator}: the operator client). */
+        Client(String query, String lastEventId, String user) {
             HttpRequest.Builder request = HttpRequest.newBuilder(
                     URI.create("http://localhost:" + port + "/api/jobs/stream" + query))
-                    .header("Accept", "text/event-stream");
+                    .header("Accept", "text/event-stream")
+                    .header("Authorization", "Bearer " + token(user));
             if (lastEventId != null) {
                 request.header("Last-Event-ID", lastEventId);
             }
@@ -136,7 +142,8 @@ class LiveStreamIntegrationTests extends StatusServiceIntegrationTest {
     @Test
     void anInvalidResumePositionIsA400NamingIt() throws Exception {
         HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(
-                URI.create("http://localhost:" + port + "/api/jobs/stream?after=yesterday")).build(),
+                URI.create("http://localhost:" + port + "/api/jobs/stream?after=yesterday"))
+                .header("Authorization", "Bearer " + token("operator")).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).isEqualTo(400);
         assertThat(response.body()).contains("after").contains("yesterday");

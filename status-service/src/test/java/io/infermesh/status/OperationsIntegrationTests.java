@@ -83,7 +83,7 @@ class OperationsIntegrationTests extends StatusServiceIntegrationTest {
         }
         rest.get().uri("/api/jobs/{id}", poisonKey).exchange().expectStatus().isNotFound();
         rest.get().uri("/api/jobs/{id}", invalidKey).exchange().expectStatus().isNotFound();
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> rest.get()
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> management.get()
                 .uri("/actuator/metrics/infermesh.status.dead.letters").exchange()
                 .expectStatus().isOk()
                 .expectBody().jsonPath("$.measurements[0].value").value(v -> assertThat(
@@ -92,17 +92,17 @@ class OperationsIntegrationTests extends StatusServiceIntegrationTest {
 
     @Test
     void healthIsUpWithTheDatabaseAndTheKafkaBinder() {
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> rest.get().uri("/actuator/health").exchange()
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> management.get().uri("/actuator/health").exchange()
                 .expectStatus().isOk()
                 .expectBody()
                 .jsonPath("$.status").isEqualTo("UP")
                 .jsonPath("$.components.db.status").isEqualTo("UP")
                 .jsonPath("$.components.binders.status").isEqualTo("UP")
                 .jsonPath("$.components.binders.components.kafka.status").isEqualTo("UP"));
-        rest.get().uri("/actuator/health/liveness").exchange()
+        management.get().uri("/actuator/health/liveness").exchange()
                 .expectStatus().isOk()
                 .expectBody().jsonPath("$.status").isEqualTo("UP");
-        rest.get().uri("/actuator/health/readiness").exchange()
+        management.get().uri("/actuator/health/readiness").exchange()
                 .expectStatus().isOk()
                 .expectBody()
                 .jsonPath("$.status").isEqualTo("UP")
@@ -117,7 +117,7 @@ class OperationsIntegrationTests extends StatusServiceIntegrationTest {
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> rest.get().uri("/api/jobs/{id}", jobId)
                 .exchange().expectStatus().isOk());
 
-        String scrape = new String(rest.get().uri("/actuator/prometheus").exchange()
+        String scrape = new String(management.get().uri("/actuator/prometheus").exchange()
                 .expectStatus().isOk()
                 .expectBody().returnResult().getResponseBody(), StandardCharsets.UTF_8);
 
@@ -131,7 +131,7 @@ class OperationsIntegrationTests extends StatusServiceIntegrationTest {
 
     @Test
     void infoNamesTheServiceAndItsBuild() {
-        rest.get().uri("/actuator/info").exchange()
+        management.get().uri("/actuator/info").exchange()
                 .expectStatus().isOk()
                 .expectBody()
                 .jsonPath("$.app.name").isEqualTo("status-service")

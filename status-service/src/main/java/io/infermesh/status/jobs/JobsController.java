@@ -3,6 +3,8 @@ package io.infermesh.status.jobs;
 import io.infermesh.contracts.Backend;
 import io.infermesh.contracts.JobStatus;
 import io.infermesh.contracts.JobStatusChanged;
+import io.infermesh.security.Caller;
+import io.infermesh.status.OwnerScope;
 import io.infermesh.status.StatusProperties;
 import java.time.Instant;
 import java.util.Arrays;
@@ -12,14 +14,22 @@ import java.util.Locale;
 import java.util.Map;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
 import org.springframework.web.ErrorResponseException;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
-/** The job store over HTTP. Errors are RFC 9457 problem details ({@code application/problem+json}). */
+/**
+ * The job store over HTTP. Errors are RFC 9457 problem details ({@code application/problem+json}).
+ *
+ * <p>Each caller sees their own jobs; an operator sees everyone's (ADR 0014). A list or statistic naming another
+ * owner is refused (403); another owner's job by id is 404, word for word the answer for a job that does not exist,
+ * so an id says nothing about whether it exists.
+ */
 @RestController
 @RequestMapping("/api/jobs")
 class JobsController {
@@ -29,18 +39,22 @@ class JobsController {
     private final JobQueries queries;
     private final StatusProperties properties;
 
-    JobsController(JobQueries queries, StatusProperties properties) {
+    private final JobActions actions;
+
+    JobsController(JobQueries queries, StatusProperties properties, JobActions actions) {
         this.queries = queries;
         this.properties = properties;
+        this.actions = actions;
     }
 
     @GetMapping("/{jobId}")
-    JobView job(@PathVariable String jobId) {
-        return queries.find(jobId).orElseThrow(() -> jobNotFound(jobId));
+    JobView job(Caller caller, @PathVariable String jobId) {
+        return visible(caller, jobId);
     }
 
     @GetMapping("/{jobId}/events")
-    JobHistory events(@PathVariable String jobId) {
+    JobHistory events(Caller caller, @PathVariable String jobId) {
+        visible(caller, jobId);
         List<JobStatusChanged> events = queries.history(jobId);
         if (events.isEmpty()) {
             throw jobNotFound(jobId);
@@ -48,8 +62,23 @@ class JobsController {
         return new JobHistory(jobId, events);
     }
 
+    /** 202: {@code CANCELLED} is published for the job's attempt (ADR 0016); 409 once it runs or has finished. */
+    @PostMapping("/{jobId}/cancel")
+    ResponseEntity<JobActions.Accepted> cancel(Caller caller, @PathVariable String jobId) {
+        return ResponseEntity.accepted().body(actions.cancel(visible(caller, jobId), caller));
+    }
+
+    /** 202: the next attempt of a FAILED job is requested, optionally on another backend; 409 for any other job. */
+    @PostMapping("/{jobId}/retry")
+    ResponseEntity<JobActions.Accepted> retry(Caller caller, @PathVariable String jobId,
+            @RequestParam(required = false) String backend) {
+        Backend on = backend(backend);
+        return ResponseEntity.accepted().body(actions.retry(visible(caller, jobId), caller, on));
+    }
+
     @GetMapping
-    JobList jobs(@RequestParam(required = false) String model, @RequestParam(required = false) String owner,
+    JobList jobs(Caller caller, @RequestParam(required = false) String model,
+            @RequestParam(required = false) String owner,
             @RequestParam(required = false) String status, @RequestParam(required = false) String backend,
             @RequestParam(required = false) String bucket, @RequestParam(required = false) String key,
             @RequestParam(required = false) String versionId, @RequestParam(required = false) String from,
@@ -74,21 +103,29 @@ class JobsController {
                         + after.sort().spelling + "; ask again with sort=" + after.sort().spelling, "cursor", cursor);
             }
         }
-        JobQueries.Page page = queries.list(filter(model, owner, status, backend, bucket, key, versionId, from, to),
+        JobQueries.Page page = queries.list(filter(model, OwnerScope.of(caller, owner), status, backend, bucket, key,
+                versionId, from, to),
                 order, after, effectiveLimit);
         return new JobList(page.jobs(), page.nextCursor());
     }
 
     @GetMapping("/stats")
-    Map<String, Object> stats(@RequestParam(required = false) String model,
+    Map<String, Object> stats(Caller caller, @RequestParam(required = false) String model,
             @RequestParam(required = false) String owner, @RequestParam(required = false) String status,
             @RequestParam(required = false) String backend, @RequestParam(required = false) String from,
             @RequestParam(required = false) String to) {
         Map<String, Object> body = new LinkedHashMap<>();
-        JobQueries.Filter filter = filter(model, owner, status, backend, null, null, null, from, to);
+        JobQueries.Filter filter = filter(model, OwnerScope.of(caller, owner), status, backend, null, null, null, from,
+                to);
         body.put("filter", filter);
         body.putAll(queries.stats(filter));
         return body;
+    }
+
+    /** The job, if the caller may see it; otherwise exactly the answer for a job that does not exist. */
+    private JobView visible(Caller caller, String jobId) {
+        return queries.find(jobId).filter(job -> caller.mayAccess(job.owner()))
+                .orElseThrow(() -> jobNotFound(jobId));
     }
 
     private static JobQueries.Filter filter(String model, String owner, String status, String backend, String bucket,
@@ -98,7 +135,7 @@ class JobsController {
         if (start != null && end != null && !start.isBefore(end)) {
             throw badRequest("Empty time range", "from (" + from + ") must be before to (" + to + ")", "from", from);
         }
-        return new JobQueries.Filter(blankToNull(model), blankToNull(owner), status(status), backend(backend),
+        return new JobQueries.Filter(blankToNull(model), owner, status(status), backend(backend),
                 blankToNull(bucket), blankToNull(key), blankToNull(versionId), start, end);
     }
 

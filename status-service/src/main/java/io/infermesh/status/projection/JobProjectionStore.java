@@ -29,7 +29,9 @@ import tools.jackson.databind.json.JsonMapper;
  * was reached) follow the attempt: an event of a newer attempt replaces them all, a newer status of the same
  * attempt overwrites the ones it carries, and an earlier status of the same attempt only fills the ones still
  * null. A conflicting status of the same rank (FAILED after SUCCEEDED) and any event of an older attempt leave
- * them alone, so a succeeded job never shows a failure reason.
+ * them alone, so a succeeded job never shows a failure reason. An event that does not move a job (see
+ * {@link LifecycleProjection#supersedes}: a SUCCEEDED or CANCELLED job is final, a CANCELLED after RUNNING is too late)
+ * changes no fact of an attempt but may fill an earlier status's.
  */
 @Repository
 class JobProjectionStore {
@@ -37,7 +39,11 @@ class JobProjectionStore {
     /** The storage format of JSON columns: plain Jackson, independent of how the web layer is configured. */
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
-    private static final String NEWER = "(excluded.attempt, excluded.status_rank) > (j.attempt, j.status_rank)";
+    /** {@link LifecycleProjection#supersedes} in SQL: the event moves the job. */
+    private static final String NEWER = "((excluded.attempt, excluded.status_rank) > (j.attempt, j.status_rank)"
+            + " AND j.status NOT IN ('SUCCEEDED', 'CANCELLED')"
+            + " AND NOT (excluded.status = 'CANCELLED' AND excluded.attempt = j.attempt AND j.status_rank >= "
+            + JobStatus.RUNNING.rank() + "))";
 
     private static final List<Column> JOB_FACTS = List.of(
             new Column("model", "text", JobStatusChanged::model),
@@ -117,11 +123,13 @@ class JobProjectionStore {
             JOB_FACTS.stream().map(c -> "%1$s = COALESCE(j.%1$s, excluded.%1$s)".formatted(c.name()))
                     .collect(Collectors.joining(",\n        ")),
             ATTEMPT_FACTS.stream().map(c -> """
-                    %1$s = CASE WHEN excluded.attempt > j.attempt THEN excluded.%1$s
+                    %1$s = CASE WHEN NOT %2$s AND excluded.attempt <> j.attempt THEN j.%1$s
+                                WHEN NOT %2$s AND excluded.status_rank >= j.status_rank THEN j.%1$s
+                                WHEN excluded.attempt > j.attempt THEN excluded.%1$s
                                 WHEN excluded.attempt < j.attempt THEN j.%1$s
                                 WHEN excluded.status_rank > j.status_rank THEN COALESCE(excluded.%1$s, j.%1$s)
                                 WHEN excluded.status_rank < j.status_rank THEN COALESCE(j.%1$s, excluded.%1$s)
-                                ELSE j.%1$s END""".formatted(c.name()))
+                                ELSE j.%1$s END""".formatted(c.name(), NEWER))
                     .collect(Collectors.joining(",\n        ")),
             NEWER,
             fillable(JOB_FACTS),

@@ -50,10 +50,20 @@ final class LifecycleProjection {
 
     /**
      * Whether an event at {@code (attempt, status)} moves a job that is at {@code (currentAttempt, currentStatus)}:
-     * a later attempt always does, a later status of the same attempt does, anything else is stale. SUCCEEDED and
-     * FAILED share a rank, so the first terminal status of an attempt is the one that stays.
+     * a later attempt always does, a later status of the same attempt does, anything else is stale. SUCCEEDED, FAILED
+     * and CANCELLED share a rank, so the first terminal status of an attempt is the one that stays. Two outcomes are
+     * final (ADR 0016): nothing moves a SUCCEEDED or CANCELLED job, not even an event of another attempt (a late
+     * Lambda failure of attempt 2 after attempt 1 succeeded goes to the history only); and a CANCELLED moves a job only
+     * if it has not started RUNNING in that attempt, since a cancel is a request that the work may have overtaken.
      */
     static boolean supersedes(int attempt, JobStatus status, int currentAttempt, JobStatus currentStatus) {
+        if (currentStatus == JobStatus.SUCCEEDED || currentStatus == JobStatus.CANCELLED) {
+            return false;
+        }
+        if (status == JobStatus.CANCELLED && attempt == currentAttempt
+                && currentStatus.rank() >= JobStatus.RUNNING.rank()) {
+            return false;
+        }
         return attempt > currentAttempt || (attempt == currentAttempt && status.rank() > currentStatus.rank());
     }
 

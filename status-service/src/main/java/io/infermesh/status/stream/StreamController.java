@@ -1,5 +1,7 @@
 package io.infermesh.status.stream;
 
+import io.infermesh.security.Caller;
+import io.infermesh.status.OwnerScope;
 import io.infermesh.status.StatusProperties;
 import java.io.IOException;
 import org.springframework.context.annotation.Bean;
@@ -18,7 +20,8 @@ import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 /**
  * {@code GET /api/jobs/stream}: server-sent events of status changes ({@code event: status}, the
  * {@code JobStatusChanged} as data, its feed position as id), filterable by job, owner and model, resumable with
- * {@code Last-Event-ID} (or {@code ?after=}).
+ * {@code Last-Event-ID} (or {@code ?after=}). A caller's stream carries only their own jobs' events (an operator's,
+ * everyone's unless it names an owner), however its filters are set.
  */
 @RestController
 class StreamController {
@@ -32,13 +35,14 @@ class StreamController {
     }
 
     @GetMapping(path = "/api/jobs/stream", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
-    SseEmitter stream(@RequestParam(required = false) String jobId, @RequestParam(required = false) String owner,
+    SseEmitter stream(Caller caller, @RequestParam(required = false) String jobId,
+            @RequestParam(required = false) String owner,
             @RequestParam(required = false) String model, @RequestParam(required = false) String after,
             @RequestHeader(name = "Last-Event-ID", required = false) String lastEventId) throws IOException {
         Long resumeAfter = position(lastEventId != null && !lastEventId.isBlank() ? lastEventId : after,
                 lastEventId != null && !lastEventId.isBlank() ? "Last-Event-ID" : "after");
         SseEmitter emitter = new SseEmitter(properties.stream().timeout().toMillis());
-        feed.subscribe(emitter, new EventFeed.Filter(blank(jobId), blank(owner), blank(model)), resumeAfter);
+        feed.subscribe(emitter, new EventFeed.Filter(blank(jobId), OwnerScope.of(caller, owner), blank(model)), resumeAfter);
         return emitter;
     }
 

@@ -42,6 +42,26 @@ class LifecycleProjectionTests {
     }
 
     @Test
+    void aSucceededOrCancelledJobIsFinalEvenForAnotherAttempt() {
+        assertThat(LifecycleProjection.supersedes(2, JobStatus.FAILED, 1, JobStatus.SUCCEEDED)).isFalse();
+        assertThat(LifecycleProjection.supersedes(2, JobStatus.RUNNABLE, 1, JobStatus.SUCCEEDED)).isFalse();
+        assertThat(LifecycleProjection.supersedes(2, JobStatus.RUNNABLE, 1, JobStatus.CANCELLED)).isFalse();
+        assertThat(LifecycleProjection.supersedes(1, JobStatus.SUCCEEDED, 1, JobStatus.CANCELLED)).isFalse();
+        assertThat(LifecycleProjection.supersedes(2, JobStatus.PENDING, 1, JobStatus.FAILED)).isTrue();
+    }
+
+    @Test
+    void aCancelMovesAJobOnlyBeforeItStartedRunning() {
+        for (JobStatus before : new JobStatus[] {JobStatus.PENDING, JobStatus.RUNNABLE, JobStatus.STARTING}) {
+            assertThat(LifecycleProjection.supersedes(1, JobStatus.CANCELLED, 1, before)).as(before.name()).isTrue();
+        }
+        for (JobStatus after : new JobStatus[] {JobStatus.RUNNING, JobStatus.SUCCEEDED, JobStatus.FAILED}) {
+            assertThat(LifecycleProjection.supersedes(1, JobStatus.CANCELLED, 1, after)).as(after.name()).isFalse();
+        }
+        assertThat(LifecycleProjection.supersedes(1, JobStatus.CANCELLED, 2, JobStatus.PENDING)).isFalse();
+    }
+
+    @Test
     void aWellFormedEventIsAcceptedAsItIs() {
         JobStatusChanged event = JobStatusChanged.of("job-1", "mnist", "alice", JobStatus.PENDING, 1, NOW);
 
