@@ -28,21 +28,25 @@ public record IngestProperties(@NotEmpty List<String> inboxes, @Min(16) int maxK
         inboxes = inboxes == null || inboxes.isEmpty() ? List.of("*/inbox/") : List.copyOf(inboxes);
         maxKeyBytes = maxKeyBytes == 0 ? 1024 : maxKeyBytes;
         webhook = webhook == null ? new Webhook(false, null) : webhook;
-        sqs = sqs == null ? new Sqs(false, null, null, null, null, null, 0, 0) : sqs;
+        sqs = sqs == null ? new Sqs(false, null, null, null, null, null, 0, 0, false, null) : sqs;
     }
 
     /**
      * The MinIO webhook-target intake, {@code POST /api/storage-events/minio}.
      *
-     * @param enabled whether the endpoint exists (404 otherwise)
-     * @param token the bearer token MinIO sends ({@code auth_token} of the webhook target); required when enabled
+     * @param enabled whether the endpoint exists (otherwise its path is refused like any other)
+     * @param token the bearer token MinIO sends ({@code auth_token} of the webhook target). It has no default: an
+     *     enabled webhook without one stops start-up with a sentence saying what to set, since a webhook that accepts
+     *     nobody is a silent outage and one with a well-known token lets anyone create jobs in anyone's name
      */
     public record Webhook(boolean enabled, String token) {
         public Webhook {
             token = token == null ? "" : token.trim();
             if (enabled && token.isEmpty()) {
-                throw new IllegalArgumentException("infermesh.ingest.webhook.token must be set when "
-                        + "infermesh.ingest.webhook.enabled is true (it is the auth_token of MinIO's webhook target)");
+                throw new IllegalArgumentException("infermesh.ingest.webhook.token (environment variable "
+                        + "INFERMESH_INGEST_WEBHOOK_TOKEN) must be set when infermesh.ingest.webhook.enabled is true: "
+                        + "it is the auth_token of MinIO's webhook target and has no default. Set it to a secret, or "
+                        + "switch the webhook off with INFERMESH_INGEST_WEBHOOK_ENABLED=false");
             }
         }
     }
@@ -60,9 +64,15 @@ public record IngestProperties(@NotEmpty List<String> inboxes, @Min(16) int maxK
      * @param secretKey static secret key
      * @param waitTimeSeconds long-poll wait, 1 to 20 seconds (default 20, the SQS maximum)
      * @param maxMessages messages per receive, 1 to 10 (default 10)
+     * @param headObjects whether to read an uploaded object's user metadata with an S3 HeadObject (AWS S3's
+     *     notifications carry none, so without it the owner's placement choice, {@code x-amz-meta-infermesh-placement},
+     *     is not seen on this intake and the model card decides); one HeadObject per inbox upload, with the same region
+     *     and keys, needing {@code s3:GetObject} on the inbox (default false)
+     * @param s3Endpoint the S3 endpoint for those HeadObjects; empty for AWS itself (set for moto, LocalStack, MinIO)
      */
     public record Sqs(boolean enabled, List<String> queueUrls, URI endpoint, String region, String accessKey,
-            String secretKey, @Min(0) @Max(20) int waitTimeSeconds, @Min(0) @Max(10) int maxMessages) {
+            String secretKey, @Min(0) @Max(20) int waitTimeSeconds, @Min(0) @Max(10) int maxMessages,
+            boolean headObjects, URI s3Endpoint) {
         public Sqs {
             queueUrls = queueUrls == null ? List.of()
                     : queueUrls.stream().map(String::trim).filter(url -> !url.isEmpty()).toList();

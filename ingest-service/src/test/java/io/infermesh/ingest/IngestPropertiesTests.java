@@ -17,9 +17,9 @@ class IngestPropertiesTests {
 
     @Test
     void anEnabledSqsIntakeNeedsAQueueAndDefaultsToTheLongestLongPoll() {
-        assertThatThrownBy(() -> new IngestProperties.Sqs(true, List.of(" "), null, null, null, null, 0, 0))
+        assertThatThrownBy(() -> new IngestProperties.Sqs(true, List.of(" "), null, null, null, null, 0, 0, false, null))
                 .hasMessageContaining("infermesh.ingest.sqs.queue-urls");
-        var sqs = new IngestProperties.Sqs(false, null, null, null, null, null, 0, 0);
+        var sqs = new IngestProperties.Sqs(false, null, null, null, null, null, 0, 0, false, null);
         assertThat(sqs.waitTimeSeconds()).isEqualTo(20);
         assertThat(sqs.maxMessages()).isEqualTo(10);
         assertThat(sqs.region()).isEqualTo("us-east-1");

@@ -9,7 +9,7 @@ import org.springframework.cloud.stream.binding.BindingsLifecycleController;
 
 /** With the Kafka intake switched off, ingest does not consume bucket notifications from Kafka at all. */
 @SpringBootTest(classes = IngestServiceApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-        properties = {"spring.config.name=ingest-service",
+        properties = {"spring.config.name=ingest-service", "infermesh.ingest.webhook.token=kafka-switch-test-token",
             "spring.cloud.stream.bindings.ingestStorageEvent-in-0.consumer.auto-startup=false"})
 class KafkaIntakeSwitchIntegrationTests extends IngestIntegrationTest {
 

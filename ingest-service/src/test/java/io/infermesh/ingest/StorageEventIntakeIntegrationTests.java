@@ -3,6 +3,11 @@ package io.infermesh.ingest;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.infermesh.contracts.Backend;
+import io.infermesh.contracts.FailureReason;
+import io.infermesh.contracts.JobRequested;
+import io.infermesh.contracts.JobStatus;
+import io.infermesh.contracts.JobStatusChanged;
 import io.infermesh.contracts.Topics;
 import io.infermesh.ingest.jobs.Inbox;
 import io.infermesh.localinfra.LocalInfraExtension;
@@ -10,6 +15,7 @@ import io.infermesh.localinfra.TopicProbe;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterAll;
@@ -21,14 +27,13 @@ import software.amazon.awssdk.services.s3.S3Client;
 import tools.jackson.databind.JsonNode;
 
 /** Real uploads to the local S3 endpoint, real MinIO-format notifications on Kafka, what ingest publishes. */
-@SpringBootTest(classes = IngestServiceApplication.class, properties = "spring.config.name=ingest-service",
+@SpringBootTest(classes = IngestServiceApplication.class,
+        properties = {"spring.config.name=ingest-service", "infermesh.ingest.webhook.token=storage-events-test-token"},
         webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class StorageEventIntakeIntegrationTests extends IngestIntegrationTest {
 
     static final String BUCKET = "ingest-tests";
     static S3Client s3;
-
-
 
     @BeforeAll
     static void bucket() {
@@ -94,6 +99,75 @@ class StorageEventIntakeIntegrationTests extends IngestIntegrationTest {
         await().atMost(Duration.ofSeconds(30)).until(() -> ignored("outside-inbox") > before);
     }
 
+    @Test
+    void anUploadWithItsOwnersPlacementChoiceAsksForThatBackend() {
+        // the metadata the gateway signs into its presigned PUT; the local S3 announces it as MinIO does
+        String key = "inbox/digits/alice/" + UUID.randomUUID() + ".png";
+        String eTag = s3.putObject(b -> b.bucket(BUCKET).key(key).contentType("image/png")
+                .metadata(Map.of("infermesh-placement", "batch")), RequestBody.fromBytes(new byte[] {4, 5, 6}))
+                .eTag().replace("\"", "");
+
+        JobRequested requested = requested(Inbox.jobId(BUCKET, key, eTag));
+        assertThat(requested.requestedBackend()).isEqualTo(Backend.BATCH);
+        assertThat(requested.owner()).isEqualTo("alice");
+    }
+
+    @Test
+    void aMinioNotificationWhoseObjectNamesLambdaBecomesARequestForLambda() {
+        String key = "inbox/digits/alice/" + UUID.randomUUID() + ".png";
+        sendRaw(Topics.STORAGE_EVENTS.name(), BUCKET + "/" + key, minioNotification(key, "etag-lambda",
+                Map.of("content-type", "image/png", "X-Amz-Meta-Infermesh-Placement", "lambda")));
+        String jobId = Inbox.jobId(BUCKET, key, "etag-lambda");
+
+        ConsumerRecord<String, String> record = awaitRecords(Topics.JOBS_REQUESTED.name(), jobId, 1).getFirst();
+        assertThat(JSON.readTree(record.value()).get("requestedBackend").asString()).isEqualTo("lambda");
+        assertThat(JSON.readValue(record.value(), JobRequested.class).requestedBackend()).isEqualTo(Backend.LAMBDA);
+        assertThat(header(awaitRecords(Topics.JOBS_LIFECYCLE.name(), jobId, 1).getFirst(), "ce_id"))
+                .isEqualTo(jobId + "/1/PENDING");
+    }
+
+    @Test
+    void autoOrNoPlacementLeavesTheChoiceToTheModelCard() {
+        String auto = "inbox/digits/bob/" + UUID.randomUUID() + ".png";
+        String none = "inbox/digits/bob/" + UUID.randomUUID() + ".png";
+        sendRaw(Topics.STORAGE_EVENTS.name(), BUCKET + "/" + auto, minioNotification(auto, "etag-auto",
+                Map.of("content-type", "image/png", "X-Amz-Meta-Infermesh-Placement", "auto")));
+        sendRaw(Topics.STORAGE_EVENTS.name(), BUCKET + "/" + none, minioNotification(none, "etag-none",
+                Map.of("content-type", "image/png")));
+
+        for (String jobId : List.of(Inbox.jobId(BUCKET, auto, "etag-auto"), Inbox.jobId(BUCKET, none, "etag-none"))) {
+            String value = awaitRecords(Topics.JOBS_REQUESTED.name(), jobId, 1).getFirst().value();
+            assertThat(JSON.readTree(value).has("requestedBackend")).as(value).isFalse();
+            assertThat(JSON.readValue(value, JobRequested.class).requestedBackend()).isNull();
+        }
+    }
+
+    @Test
+    void anUnknownPlacementMakesAJobThatFailsAtOnceSayingWhichChoicesThereAre() {
+        String key = "inbox/digits/carol/" + UUID.randomUUID() + ".png";
+        sendRaw(Topics.STORAGE_EVENTS.name(), BUCKET + "/" + key, minioNotification(key, "etag-gpu",
+                Map.of("content-type", "image/png", "X-Amz-Meta-Infermesh-Placement", "gpu-please")));
+        String jobId = Inbox.jobId(BUCKET, key, "etag-gpu");
+
+        List<JobStatusChanged> lifecycle = awaitRecords(Topics.JOBS_LIFECYCLE.name(), jobId, 2).stream()
+                .map(r -> JSON.readValue(r.value(), JobStatusChanged.class)).toList();
+        assertThat(lifecycle).extracting(JobStatusChanged::status).containsExactly(JobStatus.PENDING, JobStatus.FAILED);
+        JobStatusChanged failed = lifecycle.getLast();
+        assertThat(failed.reason()).isEqualTo(FailureReason.INVALID_INPUT);
+        assertThat(failed.message()).isEqualTo("the placement 'gpu-please' (x-amz-meta-infermesh-placement) is not "
+                + "one of auto, onprem, lambda, batch; upload again with one of them, or without it to let the model "
+                + "card decide");
+        assertThat(failed.owner()).isEqualTo("carol");
+        assertThat(failed.input().key()).isEqualTo(key);
+        // a request would have been acknowledged before the job's first status: none is there, so none was made
+        assertThat(recordsUpToNow(Topics.JOBS_REQUESTED.name(), jobId)).as("no request for the router").isEmpty();
+    }
+
+    private static JobRequested requested(String jobId) {
+        return JSON.readValue(awaitRecords(Topics.JOBS_REQUESTED.name(), jobId, 1).getFirst().value(),
+                JobRequested.class);
+    }
+
     private double ignored(String reason) {
         var counter = meters.find("infermesh.ingest.records.ignored").tag("reason", reason).counter();
         return counter == null ? 0 : counter.count();
@@ -107,6 +181,17 @@ class StorageEventIntakeIntegrationTests extends IngestIntegrationTest {
                  "s3":{"bucket":{"name":"%1$s"},"object":{"key":"%3$s","size":10,"eTag":"%4$s",
                  "contentType":"image/png","sequencer":"00000001"}}}]}
                 """.formatted(BUCKET, key, encoded, eTag);
+    }
+
+    /** MinIO's notification of an object with user metadata, {@code s3.object.userMetadata} as MinIO writes it. */
+    private static String minioNotification(String key, String eTag, Map<String, String> userMetadata) {
+        String encoded = java.net.URLEncoder.encode(key, StandardCharsets.UTF_8);
+        return """
+                {"EventName":"s3:ObjectCreated:Put","Key":"%1$s/%2$s","Records":[{"eventVersion":"2.0",
+                 "eventSource":"minio:s3","eventTime":"2026-11-22T10:00:00.000Z","eventName":"s3:ObjectCreated:Put",
+                 "s3":{"bucket":{"name":"%1$s"},"object":{"key":"%3$s","size":10,"eTag":"%4$s",
+                 "contentType":"image/png","userMetadata":%5$s,"sequencer":"00000001"}}}]}
+                """.formatted(BUCKET, key, encoded, eTag, JSON.writeValueAsString(userMetadata));
     }
 
     private static void sendRaw(String topic, String key, String value) {

@@ -28,8 +28,9 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * What every intake path does with one notification: parse it, classify each object-created record against the
  * inboxes, publish the job events (synchronously) and count. Each object-created record in an inbox becomes a
- * {@link JobRequested} and a PENDING {@link JobStatusChanged}; a record whose key cannot name a model and owner
- * becomes a job that is FAILED at once. The intake paths differ only in how a notification arrives and how it is
+ * {@link JobRequested} (with the backend its owner asked for, if any) and a PENDING {@link JobStatusChanged}; a record
+ * whose key cannot name a model and owner, or whose placement metadata is not one we know, becomes a job that is
+ * FAILED at once. The intake paths differ only in how a notification arrives and how it is
  * acknowledged; they all call this class, with their own {@code intake} metric tag. On queues, a message may also be
  * a cloud backend's report on a job's attempt ({@link BackendReport}): its lifecycle event (and result) is published
  * as the worker would publish it for an on-premises attempt.
@@ -124,14 +125,15 @@ public class NotificationHandler {
             switch (inbox.classify(object)) {
                 case Inbox.NewJob job -> {
                     publisher.requested(new JobRequested(job.jobId(), job.model(), job.owner(), job.input(),
-                            object.eventTime(), intake));
+                            object.eventTime(), intake).withRequestedBackend(job.requestedBackend()));
                     publisher.statusChanged(JobStatusChanged
                             .of(job.jobId(), job.model(), job.owner(), JobStatus.PENDING, 1, Instant.now())
                             .withInput(job.input()));
                     meters.counter("infermesh.ingest.jobs.created", "intake", intake).increment();
                     jobIds.add(job.jobId());
-                    log.info("job {} for {} (model {}, owner {}, via {})", job.jobId(), job.input().uri(),
-                            job.model(), job.owner(), intake);
+                    log.info("job {} for {} (model {}, owner {}{}, via {})", job.jobId(), job.input().uri(),
+                            job.model(), job.owner(), job.requestedBackend() == null ? ""
+                                    : ", requested " + job.requestedBackend().name().toLowerCase(Locale.ROOT), intake);
                 }
                 case Inbox.RejectedJob job -> {
                     Instant now = Instant.now();

@@ -1,21 +1,27 @@
 package io.infermesh.ingest.jobs;
 
+import io.infermesh.contracts.Backend;
 import io.infermesh.contracts.FailureReason;
 import io.infermesh.contracts.ObjectRef;
 import io.infermesh.contracts.Topics;
 import io.infermesh.ingest.notification.ObjectCreated;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Locale;
 import java.util.UUID;
 import java.util.regex.Pattern;
 
 /**
  * Decides what an object-created record means: a job, nothing (with a reason), or a job that fails at once because
- * its key cannot name a model and an owner. Plain logic: no Kafka, no Spring.
+ * its key cannot name a model and an owner, or because the placement its owner chose is not one we know. Plain logic:
+ * no Kafka, no Spring.
  */
 public final class Inbox {
 
     private static final Pattern OWNER = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._@-]{0,127}");
+    /** The placement choices an owner may make, as the gateway offers them. */
+    static final List<String> PLACEMENTS = List.of("auto", "onprem", "lambda", "batch");
+    private static final int MAX_QUOTED = 64;
 
     private final List<Location> locations;
     private final int maxKeyBytes;
@@ -33,8 +39,14 @@ public final class Inbox {
     public sealed interface Outcome {
     }
 
-    /** A job to create. */
-    public record NewJob(String jobId, String model, String owner, ObjectRef input) implements Outcome {
+    /**
+     * A job to create.
+     *
+     * @param requestedBackend where its owner asked it to run ({@code x-amz-meta-infermesh-placement}); null: the
+     *     model card decides ({@code auto}, or no placement metadata)
+     */
+    public record NewJob(String jobId, String model, String owner, ObjectRef input, Backend requestedBackend)
+            implements Outcome {
     }
 
     /** A job that fails at once; it is still created so that its owner can see why. */
@@ -66,7 +78,31 @@ public final class Inbox {
         if (problem != null) {
             return new RejectedJob(jobId, model, owner, input, FailureReason.INVALID_KEY, problem);
         }
-        return new NewJob(jobId, model, owner, input);
+        String placement = object.placement();
+        String choice = placement == null ? "" : placement.trim().toLowerCase(Locale.ROOT);
+        if (!choice.isEmpty() && !PLACEMENTS.contains(choice)) {
+            return new RejectedJob(jobId, model, owner, input, FailureReason.INVALID_INPUT, "the placement '"
+                    + quoted(placement) + "' (x-amz-meta-" + ObjectCreated.PLACEMENT_METADATA + ") is not one of "
+                    + String.join(", ", PLACEMENTS) + "; upload again with one of them, or without it to let the "
+                    + "model card decide");
+        }
+        return new NewJob(jobId, model, owner, input, requestedBackend(choice));
+    }
+
+    /** A value as its owner wrote it, cut short: metadata may hold up to 2 KB, a status message should not. */
+    private static String quoted(String value) {
+        return value.codePointCount(0, value.length()) <= MAX_QUOTED ? value
+                : value.substring(0, value.offsetByCodePoints(0, MAX_QUOTED)) + "…";
+    }
+
+    /** An owner's known placement choice as a backend; null for {@code auto} (the model card decides). */
+    private static Backend requestedBackend(String choice) {
+        return switch (choice) {
+            case "onprem" -> Backend.ONPREM;
+            case "lambda" -> Backend.LAMBDA;
+            case "batch" -> Backend.BATCH;
+            default -> null;
+        };
     }
 
     private String keyProblem(String key, String[] parts) {

@@ -7,7 +7,9 @@ import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -88,7 +90,29 @@ public final class S3EventRecords {
         JsonNode object = s3.path("object");
         return new ObjectCreated(eventName.startsWith("s3:") ? eventName : "s3:" + eventName, bucket, key,
                 object.path("size").asLong(0), unquote(text(object, "eTag")), text(object, "versionId"),
-                text(object, "sequencer"), text(object, "contentType"), eventTime(record));
+                text(object, "sequencer"), text(object, "contentType"), eventTime(record), userMetadata(object));
+    }
+
+    /**
+     * MinIO's {@code s3.object.userMetadata} (canonical header names, e.g. {@code X-Amz-Meta-Infermesh-Placement});
+     * null when the record has none, as AWS S3's records never do.
+     */
+    private static Map<String, String> userMetadata(JsonNode object) {
+        JsonNode metadata = object.get("userMetadata");
+        if (metadata == null || metadata.isNull()) {
+            return null;
+        }
+        if (!metadata.isObject()) {
+            throw new MalformedNotificationException("s3.object.userMetadata is not an object");
+        }
+        Map<String, String> result = new LinkedHashMap<>();
+        for (Map.Entry<String, JsonNode> entry : metadata.properties()) {
+            JsonNode value = entry.getValue();
+            if (!value.isNull()) {
+                result.put(entry.getKey(), value.isValueNode() ? value.asString() : value.toString());
+            }
+        }
+        return result;
     }
 
     private static Instant eventTime(JsonNode record) {

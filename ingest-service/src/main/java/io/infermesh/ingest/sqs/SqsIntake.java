@@ -3,6 +3,7 @@ package io.infermesh.ingest.sqs;
 import io.infermesh.contracts.Topics;
 import io.infermesh.ingest.IngestProperties;
 import io.infermesh.ingest.intake.NotificationHandler;
+import io.infermesh.ingest.jobs.Inbox;
 import io.infermesh.ingest.notification.MalformedNotificationException;
 import io.infermesh.ingest.notification.QueueMessageReader;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -24,6 +25,7 @@ import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.Message;
 import tools.jackson.databind.json.JsonMapper;
@@ -52,6 +54,9 @@ public class SqsIntake implements SmartLifecycle, DisposableBean {
     private final QueueMessageReader reader;
     private final StreamOperations bridge;
     private final MeterRegistry meters;
+    /** null unless {@code infermesh.ingest.sqs.head-objects}: the S3 client and the lookup of uploads' metadata. */
+    private final S3Client s3;
+    private final ObjectMetadata metadata;
     private final List<Poller> pollers = new CopyOnWriteArrayList<>();
     private volatile boolean running;
 
@@ -63,6 +68,13 @@ public class SqsIntake implements SmartLifecycle, DisposableBean {
         this.reader = new QueueMessageReader(json);
         this.bridge = bridge;
         this.meters = meters;
+        this.s3 = config.headObjects() ? s3Client(config) : null;
+        this.metadata = s3 == null ? null
+                : new ObjectMetadata(s3, new Inbox(properties.inboxes(), properties.maxKeyBytes()), meters);
+        if (s3 == null) {
+            log.info("uploads announced on SQS carry no user metadata and infermesh.ingest.sqs.head-objects is off:"
+                    + " their model cards decide where they run");
+        }
         handler.register(INTAKE);
         handler.registerBackendReports(INTAKE);
         meters.counter("infermesh.ingest.dead-lettered", "intake", INTAKE);
@@ -73,6 +85,22 @@ public class SqsIntake implements SmartLifecycle, DisposableBean {
         var builder = SqsClient.builder().region(Region.of(config.region()));
         if (config.endpoint() != null && !config.endpoint().toString().isEmpty()) {
             builder.endpointOverride(config.endpoint());
+        }
+        if (config.accessKey() != null && !config.accessKey().isEmpty()) {
+            builder.credentialsProvider(StaticCredentialsProvider
+                    .create(AwsBasicCredentials.create(config.accessKey(), config.secretKey())));
+        } else {
+            builder.credentialsProvider(DefaultCredentialsProvider.builder().build());
+        }
+        return builder.build();
+    }
+
+    /** An S3 client for HeadObjects, with the SQS intake's region and keys. */
+    static S3Client s3Client(IngestProperties.Sqs config) {
+        var builder = S3Client.builder().region(Region.of(config.region()));
+        if (config.s3Endpoint() != null && !config.s3Endpoint().toString().isEmpty()) {
+            // emulators (moto, LocalStack, MinIO) serve buckets as paths, not as host names
+            builder.endpointOverride(config.s3Endpoint()).forcePathStyle(true);
         }
         if (config.accessKey() != null && !config.accessKey().isEmpty()) {
             builder.credentialsProvider(StaticCredentialsProvider
@@ -133,6 +161,9 @@ public class SqsIntake implements SmartLifecycle, DisposableBean {
     @Override
     public void destroy() {
         sqs.close();
+        if (s3 != null) {
+            s3.close();
+        }
     }
 
     /**
@@ -142,12 +173,14 @@ public class SqsIntake implements SmartLifecycle, DisposableBean {
     void process(String queueUrl, Message message) {
         try {
             try {
-                handler.handle(() -> reader.read(message.body()), INTAKE);
+                handler.handle(() -> metadata == null ? reader.read(message.body())
+                        : metadata.complete(reader.read(message.body())), INTAKE);
             } catch (MalformedNotificationException e) {
                 deadLetter(queueUrl, message, e);
             }
         } catch (RuntimeException e) {
-            meters.counter("infermesh.ingest.sqs.errors", "intake", INTAKE, "stage", "publish").increment();
+            String stage = e instanceof ObjectMetadata.MetadataUnavailableException ? "head-object" : "publish";
+            meters.counter("infermesh.ingest.sqs.errors", "intake", INTAKE, "stage", stage).increment();
             log.warn("message {} from {} left on the queue (it comes back after the visibility timeout): {}",
                     message.messageId(), queueUrl, e.toString());
             return;

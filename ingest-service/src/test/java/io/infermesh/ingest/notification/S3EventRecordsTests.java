@@ -33,6 +33,30 @@ class S3EventRecordsTests {
     }
 
     @Test
+    void minioUserMetadataIsReadAndAwsRecordsHaveNone() {
+        var minio = parser.parse("""
+                {"EventName":"s3:ObjectCreated:Put","Records":[{"eventName":"s3:ObjectCreated:Put",
+                 "s3":{"bucket":{"name":"b"},"object":{"key":"inbox/digits/alice/a.png","eTag":"e",
+                  "userMetadata":{"content-type":"image/png","X-Amz-Meta-Infermesh-Placement":"lambda"}}}}]}
+                """.getBytes(StandardCharsets.UTF_8)).created().getFirst();
+        assertThat(minio.userMetadata()).containsEntry("X-Amz-Meta-Infermesh-Placement", "lambda");
+        assertThat(minio.placement()).isEqualTo("lambda");
+
+        var aws = parser.parse(minio("inbox%2Fdigits%2Falice%2Fa.png", "s3:ObjectCreated:Put")).created().getFirst();
+        assertThat(aws.userMetadata()).as("nothing said: look it up, or let the card decide").isNull();
+        assertThat(aws.placement()).isNull();
+    }
+
+    @Test
+    void userMetadataThatIsNotAnObjectIsMalformed() {
+        assertThatThrownBy(() -> parser.parse("""
+                {"Records":[{"eventName":"s3:ObjectCreated:Put","s3":{"bucket":{"name":"b"},
+                 "object":{"key":"k","userMetadata":"lambda"}}}]}
+                """.getBytes(StandardCharsets.UTF_8)))
+                .isInstanceOf(MalformedNotificationException.class).hasMessageContaining("userMetadata");
+    }
+
+    @Test
     void removalsAndAccessesAreIgnoredByName() {
         var notification = parser.parse(minio("inbox%2Fa", "s3:ObjectRemoved:Delete"));
         assertThat(notification.created()).isEmpty();

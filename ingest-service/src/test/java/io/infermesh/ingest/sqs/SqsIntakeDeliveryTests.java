@@ -12,6 +12,8 @@ import io.infermesh.ingest.intake.NotificationHandler;
 import io.infermesh.ingest.notification.CloudBackendExamples;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.net.ServerSocket;
+import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -52,12 +54,16 @@ class SqsIntakeDeliveryTests {
                 .attributes(Map.of(QueueAttributeName.VISIBILITY_TIMEOUT, "1"))).queueUrl();
         kafka = new FakeKafka();
         meters = new SimpleMeterRegistry();
+        intake = intake(new IngestProperties.Sqs(true, List.of(queueUrl), MotoServer.endpoint(), "us-east-1",
+                MotoServer.ACCESS_KEY, MotoServer.SECRET_KEY, 20, 10, false, null));
+    }
+
+    private SqsIntake intake(IngestProperties.Sqs config) {
         IngestProperties properties = new IngestProperties(List.of("*/inbox/"), 1024,
-                new IngestProperties.Webhook(false, null), new IngestProperties.Sqs(true, List.of(queueUrl),
-                        MotoServer.endpoint(), "us-east-1", MotoServer.ACCESS_KEY, MotoServer.SECRET_KEY, 20, 10));
-        NotificationHandler handler = new NotificationHandler(JSON, properties, new JobEventSender(kafka, JSON, "ingest-service"),
-                meters);
-        intake = new SqsIntake(properties, handler, JSON, kafka, meters);
+                new IngestProperties.Webhook(false, null), config);
+        NotificationHandler handler = new NotificationHandler(JSON, properties,
+                new JobEventSender(kafka, JSON, "ingest-service"), meters);
+        return new SqsIntake(properties, handler, JSON, kafka, meters);
     }
 
     @AfterEach
@@ -127,6 +133,28 @@ class SqsIntakeDeliveryTests {
 
         assertThat(meters.counter("infermesh.ingest.sqs.errors", "intake", "sqs", "stage", "publish").count())
                 .isEqualTo(1);
+        await("the message comes back after its visibility timeout").atMost(Duration.ofSeconds(15))
+                .until(this::receivedAgain, id::equals);
+    }
+
+    @Test
+    void aMessageWhoseUploadsMetadataCannotBeReadStaysOnTheQueueAndComesBack() throws Exception {
+        URI nothingListens;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            nothingListens = URI.create("http://127.0.0.1:" + socket.getLocalPort());
+        }
+        intake.destroy();
+        intake = intake(new IngestProperties.Sqs(true, List.of(queueUrl), MotoServer.endpoint(), "us-east-1",
+                MotoServer.ACCESS_KEY, MotoServer.SECRET_KEY, 20, 10, true, nothingListens));
+        String id = sqs.sendMessage(b -> b.queueUrl(queueUrl).messageBody(
+                SqsIntakeIntegrationTests.s3Event("b", "inbox/digits/alice/z.png", "e3"))).messageId();
+
+        intake.process(queueUrl, receive());
+
+        assertThat(kafka.topics).as("no job without its owner's placement choice").isEmpty();
+        assertThat(meters.counter("infermesh.ingest.sqs.errors", "intake", "sqs", "stage", "head-object").count())
+                .isEqualTo(1);
+        assertThat(meters.counter("infermesh.ingest.sqs.head-objects", "outcome", "error").count()).isEqualTo(1);
         await("the message comes back after its visibility timeout").atMost(Duration.ofSeconds(15))
                 .until(this::receivedAgain, id::equals);
     }
