@@ -33,7 +33,7 @@ import java.util.Optional;
  * and Batch, a fixed mode its own backend. An allowed, eligible backend (configured, its breaker closed, within the
  * hard limits and the card's cost ceiling) is taken even if it is expected to miss the deadline (the owner chose it;
  * the reason says so); otherwise the card decides and the reason says why the request was not followed.
- * Design: docs/adr/0010-placement-policy.md, docs/adr/0017-placement-choice-carrier.md.
+ * Design: docs/adr/0010-placement-policy.md, docs/adr/0017-placement-choice-as-object-metadata.md.
  */
 public final class PlacementPolicy {
 
