@@ -8,9 +8,20 @@ package io.infermesh.contracts;
  * @param valueType the record value type (JSON on the wire)
  * @param cloudEventType the {@code ce_type} of its records, or null for external formats
  * @param description what flows on it, who writes, who reads
+ * @param config the topic-level configuration it is created with ({@code cleanup.policy}, {@code retention.ms}, …);
+ *     empty for the broker's defaults
  */
 public record Topic<K, V>(String name, Class<K> keyType, Class<V> valueType, String cloudEventType,
-        String description) {
+        String description, java.util.Map<String, String> config) {
+
+    public Topic {
+        config = config == null ? java.util.Map.of() : java.util.Map.copyOf(config);
+    }
+
+    /** A topic with the broker's default configuration. */
+    public Topic(String name, Class<K> keyType, Class<V> valueType, String cloudEventType, String description) {
+        this(name, keyType, valueType, cloudEventType, description, java.util.Map.of());
+    }
 
     /** The dead-letter topic of this topic: {@code <name>.dlq}. */
     public String dlq() {

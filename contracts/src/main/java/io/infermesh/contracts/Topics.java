@@ -1,6 +1,8 @@
 package io.infermesh.contracts;
 
+import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
@@ -53,6 +55,24 @@ public final class Topics {
             "Capacity and backlog of each worker instance's pool of each model. Writer: worker-service. Readers:"
                     + " router-service, dashboards.");
 
+    /** How long a cancellation is kept on {@link #JOBS_CANCELLATIONS}: longer than any dispatch stays queued. */
+    public static final Duration CANCELLATIONS_RETENTION = Duration.ofDays(7);
+
+    /**
+     * Cancellations of jobs, for the workers that might still take their dispatch (ADR 0016): the {@code CANCELLED}
+     * {@link JobStatusChanged} also published on {@link #JOBS_LIFECYCLE}, with the same CloudEvents id. Compacted
+     * (one record per job is all a reader needs) and deleted after {@link #CANCELLATIONS_RETENTION}, so that a
+     * reader can take the whole topic from its beginning. Writer: status-service. Readers: every worker-service
+     * instance, the whole topic (no shared group). Created by worker-service with this configuration (see
+     * {@link Topic#config()}); not one of the {@link #fixed()} topics created before the services start.
+     */
+    public static final Topic<String, JobStatusChanged> JOBS_CANCELLATIONS = new Topic<>(
+            "infermesh.jobs.cancellations", String.class, JobStatusChanged.class, CloudEventTypes.JOB_STATUS_CHANGED,
+            "Cancelled jobs (the CANCELLED lifecycle event again). Writer: status-service. Readers: every"
+                    + " worker-service instance, from the beginning, to skip cancelled dispatches.",
+            Map.of("cleanup.policy", "compact,delete",
+                    "retention.ms", Long.toString(CANCELLATIONS_RETENTION.toMillis())));
+
     private Topics() {
     }
 
@@ -65,7 +85,11 @@ public final class Topics {
                 "Jobs placed on the on-prem pool of model " + model + ". Writer: router. Reader: its workers.");
     }
 
-    /** The fixed topics (the dispatch topics are one per model, see {@link #dispatch(String)}). */
+    /**
+     * The fixed topics, which the deployments create before any service starts (the dispatch topics are one per
+     * model, see {@link #dispatch(String)}; {@link #JOBS_CANCELLATIONS} is created by worker-service with its
+     * configuration).
+     */
     public static List<Topic<?, ?>> fixed() {
         return List.of(STORAGE_EVENTS, JOBS_REQUESTED, JOBS_LIFECYCLE, JOBS_RESULTS, WORKER_POOLS);
     }

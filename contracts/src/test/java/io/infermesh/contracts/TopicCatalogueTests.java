@@ -21,6 +21,19 @@ class TopicCatalogueTests {
     }
 
     @Test
+    void cancellationsAreKeptCompactedForAWeekSoThatAReaderCanTakeThemAllFromTheBeginning() {
+        Topic<String, JobStatusChanged> cancellations = Topics.JOBS_CANCELLATIONS;
+        assertThat(cancellations.name()).isEqualTo("infermesh.jobs.cancellations")
+                .matches("infermesh\\.[a-z]+\\.[a-z]+");
+        assertThat(cancellations.cloudEventType()).isEqualTo(CloudEventTypes.JOB_STATUS_CHANGED);
+        assertThat(cancellations.config()).containsEntry("cleanup.policy", "compact,delete")
+                .containsEntry("retention.ms", "604800000");
+        assertThat(Topics.fixed()).as("created by worker-service, not before the services start")
+                .doesNotContain(cancellations);
+        assertThat(Topics.JOBS_LIFECYCLE.config()).as("the broker's defaults").isEmpty();
+    }
+
+    @Test
     void aDispatchTopicNeedsAValidModelName() {
         assertThatThrownBy(() -> Topics.dispatch("../etc")).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("../etc");
@@ -40,7 +53,10 @@ class TopicCatalogueTests {
         for (Topic<?, ?> topic : Topics.fixed()) {
             assertThat(addresses).contains(topic.name());
         }
-        assertThat(addresses).contains(Topics.DISPATCH_PREFIX + "{model}");
+        assertThat(addresses).contains(Topics.DISPATCH_PREFIX + "{model}", Topics.JOBS_CANCELLATIONS.name());
+        JsonNode cancellations = doc.get("channels").get("jobsCancellations");
+        assertThat(cancellations.get("bindings").get("kafka").get("topicConfiguration").get("retention.ms").asLong())
+                .isEqualTo(Topics.CANCELLATIONS_RETENTION.toMillis());
         // each referenced schema file exists
         for (Map.Entry<String, JsonNode> message : doc.get("components").get("messages").properties()) {
             JsonNode ref = message.getValue().get("payload").get("$ref");

@@ -4,6 +4,7 @@ import io.infermesh.contracts.CloudEventTypes;
 import io.infermesh.contracts.JobDispatched;
 import io.infermesh.contracts.JobRequested;
 import io.infermesh.contracts.JobResult;
+import io.infermesh.contracts.JobStatus;
 import io.infermesh.contracts.JobStatusChanged;
 import io.infermesh.contracts.Topics;
 import java.nio.charset.StandardCharsets;
@@ -18,7 +19,8 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * How every service publishes a job event (ADR 0003): the record as JSON, keyed by job id, with CloudEvents binary-mode
  * headers naming the service as source, and the stable event ids of the contracts ({@code <jobId>/requested} ({@code <jobId>/<attempt>/requested} for a retry),
- * {@code <jobId>/<attempt>/<status>}, {@code <jobId>/<attempt>/dispatch}, {@code <jobId>/<attempt>/result}). With the
+ * {@code <jobId>/<attempt>/<status>} (also for a cancellation), {@code <jobId>/<attempt>/dispatch},
+ * {@code <jobId>/<attempt>/result}). With the
  * bindings' {@code sync: true} a send returns only after Kafka acknowledged it, and throws otherwise.
  */
 public final class JobEventSender {
@@ -52,6 +54,21 @@ public final class JobEventSender {
 
     public void statusChanged(JobStatusChanged event) {
         send(Topics.JOBS_LIFECYCLE.name(), event.jobId(), event.eventId(), CloudEventTypes.JOB_STATUS_CHANGED,
+                event.occurredAt(), event);
+    }
+
+    /**
+     * A cancel, for the workers (ADR 0016): the {@code CANCELLED} event that {@link #statusChanged} put on the
+     * lifecycle, on {@link Topics#JOBS_CANCELLATIONS}, with the same CloudEvents id.
+     *
+     * @throws IllegalArgumentException for an event of another status: nothing else belongs on that topic
+     */
+    public void cancelled(JobStatusChanged event) {
+        if (event.status() != JobStatus.CANCELLED) {
+            throw new IllegalArgumentException("only CANCELLED events go to " + Topics.JOBS_CANCELLATIONS.name()
+                    + ", not " + event.status() + " of job " + event.jobId());
+        }
+        send(Topics.JOBS_CANCELLATIONS.name(), event.jobId(), event.eventId(), CloudEventTypes.JOB_STATUS_CHANGED,
                 event.occurredAt(), event);
     }
 

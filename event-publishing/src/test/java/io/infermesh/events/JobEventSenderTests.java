@@ -77,6 +77,37 @@ class JobEventSenderTests {
     }
 
     @Test
+    void aCancellationGoesToTheCancellationsTopicWithTheIdOfTheLifecycleEvent() {
+        Recorder kafka = new Recorder();
+        JobEventSender sender = new JobEventSender(kafka, JSON, "status-service");
+        JobStatusChanged cancelled = JobStatusChanged.of("j-2", "digits", "alice", JobStatus.CANCELLED, 3, NOW)
+                .withMessage("Cancelled by alice");
+        sender.statusChanged(cancelled);
+        sender.cancelled(cancelled);
+
+        assertThat(kafka.topics).containsExactly("infermesh.jobs.lifecycle", "infermesh.jobs.cancellations");
+        assertThat(kafka.messages).extracting(m -> m.getHeaders().get(CloudEventTypes.HEADER_ID))
+                .containsExactly("j-2/3/CANCELLED", "j-2/3/CANCELLED");
+        Message<?> onCancellations = kafka.messages.getLast();
+        assertThat(new String((byte[]) onCancellations.getHeaders().get(KafkaHeaders.KEY), StandardCharsets.UTF_8))
+                .isEqualTo("j-2");
+        assertThat(onCancellations.getHeaders().get(CloudEventTypes.HEADER_TYPE))
+                .isEqualTo(CloudEventTypes.JOB_STATUS_CHANGED);
+        assertThat(onCancellations.getPayload()).isEqualTo(kafka.messages.getFirst().getPayload());
+    }
+
+    @Test
+    void onlyACancelledEventGoesToTheCancellationsTopic() {
+        Recorder kafka = new Recorder();
+        JobEventSender sender = new JobEventSender(kafka, JSON, "status-service");
+        assertThatThrownBy(() -> sender.cancelled(
+                JobStatusChanged.of("j-3", "digits", "alice", JobStatus.FAILED, 1, NOW)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("only CANCELLED events go to infermesh.jobs.cancellations, not FAILED of job j-3");
+        assertThat(kafka.topics).isEmpty();
+    }
+
+    @Test
     void aSendTheBinderRefusesIsAnErrorNamingTheEventAndTopic() {
         Recorder kafka = new Recorder();
         kafka.accept = false;
