@@ -67,6 +67,19 @@ class CancelAndRetryIntegrationTests extends StatusServiceIntegrationTest {
         ConsumerRecord<String, String> cancelled = lifecycleRecord(jobId, JobStatus.CANCELLED);
         assertThat(TopicProbe.header(cancelled, CloudEventTypes.HEADER_ID)).isEqualTo(jobId + "/1/CANCELLED");
         assertThat(TopicProbe.header(cancelled, CloudEventTypes.HEADER_SOURCE)).endsWith("/status-service");
+
+        // and the workers are told, so that one that takes the queued dispatch later skips it
+        ConsumerRecord<String, String> forWorkers = TopicProbe.awaitRecords(bootstrapServers(),
+                Topics.JOBS_CANCELLATIONS.name(), jobId, found -> !found.isEmpty(), PROJECTED).getFirst();
+        assertThat(TopicProbe.header(forWorkers, CloudEventTypes.HEADER_ID)).isEqualTo(jobId + "/1/CANCELLED");
+        assertThat(TopicProbe.header(forWorkers, CloudEventTypes.HEADER_TYPE))
+                .isEqualTo(CloudEventTypes.JOB_STATUS_CHANGED);
+        assertThat(TopicProbe.header(forWorkers, CloudEventTypes.HEADER_SOURCE)).endsWith("/status-service");
+        JsonNode announced = JSON.readTree(forWorkers.value());
+        assertThat(announced.get("status").asString()).isEqualTo("CANCELLED");
+        assertThat(announced.get("attempt").asInt()).isEqualTo(1);
+        assertThat(announced.get("model").asString()).isEqualTo("mnist");
+        assertThat(announced.get("message").asString()).isEqualTo("Cancelled by alice");
     }
 
     @Test
@@ -83,6 +96,11 @@ class CancelAndRetryIntegrationTests extends StatusServiceIntegrationTest {
         as("alice").get().uri("/api/jobs/{id}/events", jobId).exchange()
                 .expectBody().jsonPath("$.events[?(@.status == 'CANCELLED')].eventId")
                 .value(ids -> assertThat((List<?>) ids).hasSize(1));
+        // the workers hear of it again (a first cancel whose copy for them Kafka refused is completed so), one id
+        var forWorkers = TopicProbe.awaitRecords(bootstrapServers(), Topics.JOBS_CANCELLATIONS.name(), jobId,
+                found -> found.size() == 2, PROJECTED);
+        assertThat(forWorkers).extracting(r -> TopicProbe.header(r, CloudEventTypes.HEADER_ID))
+                .containsOnly(jobId + "/1/CANCELLED");
     }
 
     @Test

@@ -25,8 +25,10 @@ import tools.jackson.databind.json.JsonMapper;
  * the projection applies them in the job's partition order like every other event, so they cannot race the
  * pipeline's own events into a state no event sequence explains, and asking twice publishes the same ids twice.
  * <ul>
- *   <li><b>cancel</b> publishes {@code CANCELLED} for the job's current attempt. It takes effect only if the job has
- *       not started {@code RUNNING} when the projection reaches it; after that the job finishes as it would have.</li>
+ *   <li><b>cancel</b> publishes {@code CANCELLED} for the job's current attempt, on the lifecycle and then on
+ *       {@code infermesh.jobs.cancellations} for the workers, which then skip the job's dispatch if they have not
+ *       started it. It takes effect only if the job has not started {@code RUNNING} when the projection reaches it;
+ *       after that the job finishes as it would have.</li>
  *   <li><b>retry</b> of a {@code FAILED} job publishes {@code PENDING} of the next attempt, then a
  *       {@link JobRequested} of that attempt on {@code infermesh.jobs.requested}, which the router places like a new
  *       job (de-duplicated by job id and attempt).</li>
@@ -66,6 +68,9 @@ class JobActions {
 
     Accepted cancel(JobView job, Caller caller) {
         if (job.status() == JobStatus.CANCELLED) {
+            // the first cancel may have reached the lifecycle but not the workers (503): tell them again, same id
+            announce(JobStatusChanged.of(job.jobId(), job.model(), job.owner(), JobStatus.CANCELLED, job.attempt(),
+                    cancelledAt(job)).withInput(job.input()).withMessage(job.message()));
             return new Accepted(job.jobId(), job.attempt(), JobStatus.CANCELLED, job.message());
         }
         if (!job.status().isCancellable()) {
@@ -77,8 +82,10 @@ class JobActions {
             });
         }
         String message = "Cancelled by " + who(job, caller);
-        publish(JobStatusChanged.of(job.jobId(), job.model(), job.owner(), JobStatus.CANCELLED, job.attempt(),
-                clock.instant()).withInput(job.input()).withMessage(message));
+        JobStatusChanged cancelled = JobStatusChanged.of(job.jobId(), job.model(), job.owner(), JobStatus.CANCELLED,
+                job.attempt(), clock.instant()).withInput(job.input()).withMessage(message);
+        publish(cancelled);
+        announce(cancelled);
         log.info("job {} attempt {}: {}", job.jobId(), job.attempt(), message);
         return new Accepted(job.jobId(), job.attempt(), JobStatus.CANCELLED, message);
     }
@@ -124,6 +131,23 @@ class JobActions {
         } catch (RuntimeException e) {
             throw unavailable(e);
         }
+    }
+
+    /**
+     * The cancel on {@code infermesh.jobs.cancellations}, which every worker reads so that it skips the job's dispatch
+     * if it has not started it. Refused: 503, and asking again publishes both with the same ids.
+     */
+    private void announce(JobStatusChanged cancelled) {
+        try {
+            sender.cancelled(cancelled);
+        } catch (RuntimeException e) {
+            throw unavailable(e);
+        }
+    }
+
+    private Instant cancelledAt(JobView job) {
+        Instant at = job.timestamps() == null ? null : job.timestamps().get(JobStatus.CANCELLED.name());
+        return at != null ? at : clock.instant();
     }
 
     private static String who(JobView job, Caller caller) {
