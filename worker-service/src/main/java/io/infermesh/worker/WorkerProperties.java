@@ -23,12 +23,13 @@ import org.springframework.validation.annotation.Validated;
  * @param pool how each model's pool of workers scales, batches and retries
  * @param artifactCache where artefacts from the models bucket ({@code artifact: s3://...}) are kept (default
  *     {@code <tmp>/infermesh-models})
+ * @param cancellations how this instance keeps the cancelled jobs whose dispatches it skips
  */
 @Validated
 @ConfigurationProperties("infermesh.worker")
 public record WorkerProperties(@NotBlank String modelsDir, List<String> models, String resultsBucket,
         String resultsPrefix, @Min(1) int intraOpThreads, @Valid S3 s3, @Valid Pool pool,
-        String artifactCache) {
+        String artifactCache, @Valid Cancellations cancellations) {
 
     public WorkerProperties {
         modelsDir = modelsDir == null || modelsDir.isBlank() ? "models" : modelsDir;
@@ -40,6 +41,22 @@ public record WorkerProperties(@NotBlank String modelsDir, List<String> models, 
         pool = pool == null ? new Pool(0, 2, null, null, 0, null, null, 0, null, null, null) : pool;
         artifactCache = artifactCache == null || artifactCache.isBlank()
                 ? Path.of(System.getProperty("java.io.tmpdir"), "infermesh-models").toString() : artifactCache;
+        cancellations = cancellations == null ? new Cancellations(0, null) : cancellations;
+    }
+
+    /**
+     * The cancelled job attempts this instance skips (ADR 0016), read from {@code infermesh.jobs.cancellations}.
+     *
+     * @param capacity the most cancelled (job, attempt) pairs kept in memory; beyond it the oldest heard are
+     *     forgotten (default 100000, a few megabytes)
+     * @param catchUpTimeout at start-up, how long the pools wait for the topic to be read to its end (default 10 s);
+     *     after it they start anyway, with a warning
+     */
+    public record Cancellations(@Min(1) int capacity, java.time.Duration catchUpTimeout) {
+        public Cancellations {
+            capacity = capacity == 0 ? 100_000 : capacity;
+            catchUpTimeout = catchUpTimeout == null ? java.time.Duration.ofSeconds(10) : catchUpTimeout;
+        }
     }
 
     /**

@@ -20,6 +20,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.springframework.kafka.support.KafkaHeaders;
 import org.springframework.messaging.support.MessageBuilder;
 import io.infermesh.worker.WorkerProperties;
+import io.infermesh.worker.cancellations.CancelledJobs;
 import io.infermesh.worker.catalogue.BucketArtifacts;
 import io.infermesh.worker.catalogue.WorkerModels;
 import io.infermesh.worker.engine.InferenceEngine;
@@ -35,7 +36,10 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import tools.jackson.databind.json.JsonMapper;
 
-/** Wires the {@link JobRunner} to the model pools (the dispatch topics), the lifecycle and results topics, and the object store. */
+/**
+ * Wires the {@link JobRunner} to the model pools (the dispatch topics), the lifecycle and results topics, the object
+ * store, and the cancelled jobs read from the cancellations topic.
+ */
 @Configuration(proxyBeanMethods = false)
 class DispatchConsumer {
 
@@ -73,7 +77,7 @@ class DispatchConsumer {
 
     @Bean
     JobRunner jobRunner(WorkerModels models, InferenceEngine engine, ObjectStorage storage, WorkerProperties properties,
-            StreamBridge bridge, JsonMapper json, MeterRegistry meters) {
+            StreamBridge bridge, JsonMapper json, MeterRegistry meters, CancelledJobs cancelled) {
         JobEventSender sender = new JobEventSender(bridge, json, "worker-service");
         JobRunner.Events events = new JobRunner.Events() {
             @Override
@@ -104,10 +108,17 @@ class DispatchConsumer {
             public void result(JobResult result) {
                 sender.result(result);
             }
+
+            @Override
+            public void skipped(JobDispatched job, String reason) {
+                meters.counter("infermesh.worker.skipped", "model", job.model(), "reason", reason).increment();
+                log.info("job {} attempt {} of model {}: not started, its attempt was {}", job.jobId(), job.attempt(),
+                        job.model(), reason);
+            }
         };
         JobRunner.ResultWriter writer = (bucket, key, document) -> storage.write(bucket, key,
                 json.writeValueAsBytes(document), "application/json");
-        return new JobRunner(models, engine, storage, writer, events, properties.resultsBucket(),
+        return new JobRunner(models, engine, storage, writer, events, cancelled::contains, properties.resultsBucket(),
                 properties.resultsPrefix(), Clock.systemUTC());
     }
 

@@ -33,15 +33,27 @@ import java.util.Optional;
  * Runs one dispatched job: STARTING, download, RUNNING, the engine, {@code result.json}, then SUCCEEDED and the
  * result record, or FAILED with a reason a person understands. Business failures (a bad input, an unknown or broken
  * model, a missing object) end the job; anything else propagates so that the binder retries, and the last attempt
- * still ends the job FAILED before the record is dead-lettered.
+ * still ends the job FAILED before the record is dead-lettered. A dispatch of a cancelled attempt is not started at
+ * all (ADR 0016): no event, no download, no run, no result; it has ended as far as the pool is concerned.
  */
 public final class JobRunner {
+
+    /** Why {@link Events#skipped} was told of a job: its attempt was cancelled before it started. */
+    public static final String CANCELLED = "cancelled";
 
     /** Where the job's events and result go. */
     public interface Events {
         void statusChanged(JobStatusChanged event);
 
         void result(JobResult result);
+
+        /** A dispatch that was not started, and why ({@link #CANCELLED}); it produced nothing else. */
+        void skipped(JobDispatched job, String reason);
+    }
+
+    /** Which attempts were cancelled. Asked once for every dispatch before it starts: a lookup, never a call out. */
+    public interface Cancellations {
+        boolean cancelled(String jobId, int attempt);
     }
 
     /** Where {@code result.json} is written. */
@@ -54,17 +66,19 @@ public final class JobRunner {
     private final ObjectStorage storage;
     private final ResultWriter results;
     private final Events events;
+    private final Cancellations cancellations;
     private final String resultsBucket;
     private final String resultsPrefix;
     private final Clock clock;
 
     public JobRunner(WorkerModels models, InferenceEngine engine, ObjectStorage storage, ResultWriter results,
-            Events events, String resultsBucket, String resultsPrefix, Clock clock) {
+            Events events, Cancellations cancellations, String resultsBucket, String resultsPrefix, Clock clock) {
         this.models = models;
         this.engine = engine;
         this.storage = storage;
         this.results = results;
         this.events = events;
+        this.cancellations = cancellations;
         this.resultsBucket = resultsBucket;
         this.resultsPrefix = resultsPrefix;
         this.clock = clock;
@@ -104,15 +118,22 @@ public final class JobRunner {
     /**
      * Runs jobs of one model together: each is announced STARTING, downloaded and decoded on its own (a bad one fails
      * alone), then all run in one model invocation where the model batches. A batch that overruns the model's limit
-     * is run again job by job, each with its full limit, so that only the slow job fails {@code TIMEOUT}.
+     * is run again job by job, each with its full limit, so that only the slow job fails {@code TIMEOUT}. Jobs whose
+     * attempt was cancelled are skipped first, so they neither start nor make the batch cold.
      *
      * @return the jobs that failed unexpectedly (storage or Kafka trouble), with their error, for the caller to retry;
-     *     every other job has ended SUCCEEDED or FAILED
+     *     every other job has ended SUCCEEDED or FAILED, or was skipped
      */
     public Map<JobDispatched, RuntimeException> runAll(List<JobDispatched> jobs, Start start) {
         Map<JobDispatched, RuntimeException> unexpected = new LinkedHashMap<>();
         Map<String, List<JobDispatched>> byModel = new LinkedHashMap<>();
-        jobs.forEach(job -> byModel.computeIfAbsent(job.model(), m -> new ArrayList<>()).add(job));
+        for (JobDispatched job : jobs) {
+            if (cancellations.cancelled(job.jobId(), job.attempt())) {
+                guarded(job, unexpected, () -> events.skipped(job, CANCELLED));
+            } else {
+                byModel.computeIfAbsent(job.model(), m -> new ArrayList<>()).add(job);
+            }
+        }
         byModel.forEach((name, ofModel) -> {
             Optional<ModelEntry> found = models.find(name);
             if (found.isEmpty()) {
