@@ -17,8 +17,9 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Issue #7's {@code cold-start}: the model's pool at zero (no worker, model out of memory) → one upload → SUCCEEDED,
- * repeated. Between runs it waits until the worker's {@code /actuator/pools} reports the pool at ZERO again (run the
- * mesh with a short idle timeout, {@code WORKER_IDLE_TIMEOUT=3s}). Per run: the client's wall time from upload to
+ * repeated. Between runs it waits until the worker's {@code /actuator/pools} (on its management server, for operators
+ * only: the request carries an {@link OperatorToken}) reports the pool at ZERO again (run the mesh with a short idle
+ * timeout, {@code WORKER_IDLE_TIMEOUT=3s}). Per run: the client's wall time from upload to
  * SUCCEEDED seen, the mesh's PENDING → SUCCEEDED, and the worker's phases from the SUCCEEDED event: wake (backlog seen
  * → first worker consuming), model load, warm-up, download, inference.
  */
@@ -39,7 +40,13 @@ final class ColdStart {
             throw new IllegalArgumentException("--runs must be at least 1, got " + runs);
         }
         String model = options.get("model");
-        String worker = options.get("worker") == null ? "http://localhost:8083" : options.get("worker");
+        if (options.get("worker") != null) {
+            throw new IllegalArgumentException("--worker is now --worker-management: /actuator/pools is on the worker's"
+                    + " management server (the local mesh's is http://127.0.0.1:18083, WORKER_MANAGEMENT_PORT)");
+        }
+        String worker = options.get("worker-management") == null ? "http://127.0.0.1:18083"
+                : options.get("worker-management");
+        OperatorToken operator = OperatorToken.from(options);
         Duration idle = Duration.ofSeconds(options.getInt("max-idle-seconds", 120));
         byte[] image = Files.readAllBytes(Path.of(options.get("image")));
         String tag = UUID.randomUUID().toString().substring(0, 8);
@@ -48,7 +55,7 @@ final class ColdStart {
         try (MeshClient client = new MeshClient(options)) {
             for (int i = 1; i <= runs; i++) {
                 System.out.printf("\rrun %d/%d: waiting for the %s pool to be at zero...", i, runs, model);
-                awaitZero(http, worker, model, idle);
+                awaitZero(http, operator, worker, model, idle);
                 String key = "inbox/" + model + "/cold-start/" + tag + "/image-" + i + ".png";
                 long start = System.nanoTime();
                 client.upload(key, image, "image/png");
@@ -106,16 +113,21 @@ final class ColdStart {
         System.out.println("report: " + report.dir().toAbsolutePath());
     }
 
-    private static void awaitZero(HttpClient http, String worker, String model, Duration limit) throws Exception {
+    private static void awaitZero(HttpClient http, OperatorToken operator, String worker, String model,
+            Duration limit) throws Exception {
         long deadline = System.nanoTime() + limit.toNanos();
         while (true) {
             HttpResponse<String> response;
             try {
                 response = http.send(HttpRequest.newBuilder(URI.create(worker + "/actuator/pools"))
-                        .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+                        .header("Authorization", operator.authorization()).timeout(Duration.ofSeconds(5)).build(),
+                        HttpResponse.BodyHandlers.ofString());
             } catch (java.io.IOException e) {
-                throw new IllegalStateException("cannot reach the worker at " + worker + " (" + e + "); is the mesh"
-                        + " running? (--worker=URL)", e);
+                throw new IllegalStateException("cannot reach the worker's management server at " + worker + " (" + e
+                        + "); is the mesh running? (--worker-management=URL)", e);
+            }
+            if (response.statusCode() == 401 || response.statusCode() == 403) {
+                throw operator.refused(response);
             }
             if (response.statusCode() != 200) {
                 throw new IllegalStateException(worker + "/actuator/pools answered " + response.statusCode()

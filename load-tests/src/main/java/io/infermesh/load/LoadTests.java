@@ -6,7 +6,9 @@ import java.util.Arrays;
  * The benchmark harness: {@code <scenario> [--name=value ...]} against a running mesh (the local one by default).
  * Scenarios: {@code latency}, {@code paper-table2}, {@code throughput}, {@code raw-engine}, {@code ingest}, and
  * {@code placement-sim} and {@code jmh}, which need no mesh. Options: {@code --s3=URL --kafka=HOST:PORT
- * --bucket=NAME --access-key=K --secret-key=S --model=NAME --image=PATH --jobs=N --out=DIR}; placement-sim:
+ * --bucket=NAME --access-key=K --secret-key=S --model=NAME --image=PATH --jobs=N --out=DIR}; the scenarios that call
+ * a service's HTTP API or actuator ({@code status-bench}, {@code cold-start}) also {@code --issuer=URL --client-id=ID
+ * --client-secret=S} (the operator machine client, see {@link OperatorToken}); placement-sim:
  * {@code --jobs=N --seed=N --hours=H}; jmh: {@code --include=REGEX --forks=N --warmups=N --iterations=N
  * --seconds=S}.
  */

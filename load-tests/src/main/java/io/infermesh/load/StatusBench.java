@@ -39,8 +39,9 @@ import tools.jackson.databind.json.JsonMapper;
  * events, straight into PostgreSQL; then measures (1) the projection rate: {@code --events} lifecycle events
  * (PENDING → SUCCEEDED for {@code events / 5} new jobs) published at once on {@code infermesh.jobs.lifecycle}, timed
  * until every one is recorded; (2) {@code GET /api/jobs/{id}} latency for {@code --gets} random stored jobs, one at
- * a time over a kept-alive connection, after a warm-up. Needs the running mesh (its Kafka, PostgreSQL and
- * status-service).
+ * a time over a kept-alive connection, after a warm-up, each with the operator's bearer token (an operator sees every
+ * owner's jobs; the token is fetched again before it expires, see {@link OperatorToken}). Needs the running mesh (its
+ * Kafka, PostgreSQL, status-service and issuer).
  */
 final class StatusBench {
 
@@ -55,6 +56,9 @@ final class StatusBench {
         int gets = options.getInt("gets", 20_000);
         String jdbc = (options.get("jdbc") == null ? "jdbc:postgresql://127.0.0.1:15432/infermesh" : options.get("jdbc"));
         String statusUrl = (options.get("status") == null ? "http://127.0.0.1:8080" : options.get("status"));
+        // before anything is written: a missing secret or a wrong issuer fails here, not after the seeding
+        OperatorToken operator = OperatorToken.from(options);
+        operator.authorization();
         StringBuilder md = new StringBuilder("# status-bench\n\n");
         try (Connection db = DriverManager.getConnection(jdbc, (options.get("db-user") == null ? "postgres" : options.get("db-user")),
                 (options.get("db-password") == null ? "postgres" : options.get("db-password")))) {
@@ -121,10 +125,14 @@ final class StatusBench {
             int notFound = 0;
             for (int i = -warmup; i < gets; i++) {
                 String id = "bench-" + (1 + random.nextInt(stored));
+                HttpRequest request = HttpRequest.newBuilder(URI.create(statusUrl + "/api/jobs/" + id))
+                        .header("Authorization", operator.authorization()).build();
                 long t0 = System.nanoTime();
-                HttpResponse<byte[]> response = http.send(HttpRequest.newBuilder(
-                        URI.create(statusUrl + "/api/jobs/" + id)).build(), HttpResponse.BodyHandlers.ofByteArray());
+                HttpResponse<byte[]> response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
                 long t1 = System.nanoTime();
+                if (response.statusCode() == 401 || response.statusCode() == 403) {
+                    throw operator.refused(response);
+                }
                 if (response.statusCode() != 200) {
                     notFound++;
                 }
@@ -137,7 +145,7 @@ final class StatusBench {
             }
             Arrays.sort(nanos);
             md.append(String.format(Locale.ROOT, "## GET /api/jobs/{id}%n%n%,d requests for random stored jobs, one "
-                    + "at a time, after %,d warm-up requests (%d not 200):%n%n| p50 | p90 | p99 | p99.9 | max |%n"
+                    + "at a time with an operator token, after %,d warm-up requests (%d not 200):%n%n| p50 | p90 | p99 | p99.9 | max |%n"
                     + "|---:|---:|---:|---:|---:|%n| %.2f ms | %.2f ms | %.2f ms | %.2f ms | %.2f ms |%n", gets, warmup,
                     notFound, ms(nanos, 0.50), ms(nanos, 0.90), ms(nanos, 0.99), ms(nanos, 0.999),
                     nanos[nanos.length - 1] / 1e6));
