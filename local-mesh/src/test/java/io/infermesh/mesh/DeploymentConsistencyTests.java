@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.infermesh.contracts.Topic;
 import io.infermesh.contracts.Topics;
+import io.infermesh.security.MeshSecurityProperties;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,6 +19,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -38,9 +40,18 @@ class DeploymentConsistencyTests {
 
     /** The deployable services: each is a Maven module with its own {@code <module>.yml} and Boot jar. */
     static final List<String> SERVICES = List.of("ingest-service", "router-service", "worker-service",
-            "status-service");
+            "status-service", "gateway-service");
 
     static final YAMLMapper YAML = YAMLMapper.builder().build();
+
+    /**
+     * The environment names of mesh-security's keys ({@code infermesh.security.owner-claim} …), which every service
+     * binds although no service's yml lists them.
+     */
+    static final Set<String> MESH_SECURITY_VARIABLES = Arrays.stream(MeshSecurityProperties.class.getRecordComponents())
+            .map(c -> "infermesh.security." + c.getName().replaceAll("([A-Z])", "-$1").toLowerCase(Locale.ROOT))
+            .flatMap(key -> Stream.of(AppConfig.environmentName(key, ""), AppConfig.environmentName(key, "_")))
+            .collect(Collectors.toCollection(TreeSet::new));
     static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([^:}]+)(?::[^}]*)?}");
     static final Pattern PORT_DEFAULT = Pattern.compile("\\$\\{([^:}]+):(\\d+)}|(\\d+)");
     static final Pattern HEALTH_URL = Pattern
@@ -58,6 +69,12 @@ class DeploymentConsistencyTests {
         for (String module : SERVICES) {
             apps.put(module, AppConfig.read(module));
         }
+    }
+
+    @Test
+    void meshSecurityKeysAreNamedAsServicesBindThem() {
+        assertThat(MESH_SECURITY_VARIABLES).contains("INFERMESH_SECURITY_OWNERCLAIM", "INFERMESH_SECURITY_OWNER_CLAIM",
+                "INFERMESH_SECURITY_ROLES_CLAIM", "INFERMESH_SECURITY_ENABLED");
     }
 
     @Test
@@ -115,7 +132,7 @@ class DeploymentConsistencyTests {
     }
 
     @Test
-    void everyServiceIsExposedHealthCheckedAndScrapedOnItsYmlPort() throws IOException {
+    void everyServiceIsExposedOnItsYmlPortsAndHealthCheckedAndScrapedOnItsManagementPort() throws IOException {
         JsonNode prometheus = readYaml(ROOT.resolve("deploy/prometheus/prometheus.yml"));
         Set<String> scraped = new TreeSet<>();
         for (JsonNode job : prometheus.path("scrape_configs").values()) {
@@ -130,23 +147,29 @@ class DeploymentConsistencyTests {
 
         for (String name : builtServices()) {
             AppConfig app = apps.get(name);
-            int port = app.defaultPort();
+            int port = app.defaultPort("server.port");
+            // the actuator has a port of its own (ADR 0014): health and prometheus open there, the rest for operators
+            int management = app.defaultPort("management.server.port");
             JsonNode service = services.path(name);
             Map<String, String> env = environment(service);
-            assertThat(env).as("environment of %s must not move it off its yml port %d", name, port)
-                    .doesNotContainKey("SERVER_PORT").doesNotContainKey(app.portPlaceholder());
+            assertThat(env).as("environment of %s must not move it off its yml ports %d and %d", name, port,
+                    management).doesNotContainKey("SERVER_PORT").doesNotContainKey(app.portPlaceholder("server.port"))
+                    .doesNotContainKey("MANAGEMENT_SERVER_PORT")
+                    .doesNotContainKey(app.portPlaceholder("management.server.port"));
 
             String test = String.join(" ", strings(service.path("healthcheck").path("test")));
             Matcher health = HEALTH_URL.matcher(test);
             assertThat(health.find()).as("healthcheck of %s calls /actuator/health: %s", name, test).isTrue();
-            assertThat(Integer.parseInt(health.group(1))).as("healthcheck port of %s", name).isEqualTo(port);
+            assertThat(Integer.parseInt(health.group(1))).as("healthcheck port of %s (management)", name)
+                    .isEqualTo(management);
 
-            assertThat(containerPorts(service)).as("container ports %s publishes", name).containsOnly(port);
+            assertThat(containerPorts(service)).as("container ports %s publishes", name).contains(port)
+                    .isSubsetOf(port, management);
             List<Integer> exposed = Instruction.parse(dockerfile(name)).stream().filter(i -> i.is("EXPOSE"))
                     .flatMap(i -> i.args().stream()).map(p -> Integer.parseInt(p.split("/")[0])).toList();
-            assertThat(exposed).as("EXPOSE of %s/Dockerfile", name).containsOnly(port);
+            assertThat(exposed).as("EXPOSE of %s/Dockerfile", name).containsExactlyInAnyOrder(port, management);
 
-            assertThat(scraped).as("Prometheus targets at /actuator/prometheus").contains(name + ":" + port);
+            assertThat(scraped).as("Prometheus targets at /actuator/prometheus").contains(name + ":" + management);
             assertThat(app.value("management.endpoints.web.exposure.include"))
                     .as("%s.yml exposes health and prometheus over HTTP", name).contains("health", "prometheus");
         }
@@ -158,7 +181,8 @@ class DeploymentConsistencyTests {
         for (String name : builtServices()) {
             AppConfig app = apps.get(name);
             for (String variable : environment(services.path(name)).keySet()) {
-                if (!app.relaxedNames().contains(variable) && !app.placeholders().contains(variable)) {
+                if (!app.relaxedNames().contains(variable) && !app.placeholders().contains(variable)
+                        && !MESH_SECURITY_VARIABLES.contains(variable)) {
                     unknown.add(name + ": " + variable);
                 }
             }
@@ -224,7 +248,7 @@ class DeploymentConsistencyTests {
 
         assertThat(environment(services.path("minio")).get("MINIO_NOTIFY_KAFKA_BROKERS_" + minioKafkaTarget()))
                 .as("MinIO's Kafka brokers").isEqualTo(brokers);
-        for (String name : builtServices()) {
+        for (String name : kafkaClients()) {
             Map<String, String> env = environment(services.path(name));
             String configured = env.getOrDefault("SPRING_CLOUD_STREAM_KAFKA_BINDER_BROKERS",
                     env.get("KAFKA_BOOTSTRAP_SERVERS"));
@@ -242,7 +266,7 @@ class DeploymentConsistencyTests {
         Matcher partitions = Pattern.compile("--partitions\\s+(\\d+)").matcher(script);
         assertThat(partitions.find()).as("kafka-init sets --partitions").isTrue();
         int created = Integer.parseInt(partitions.group(1));
-        for (String name : builtServices()) {
+        for (String name : kafkaClients()) {
             String min = apps.get(name).value("spring.cloud.stream.kafka.binder.min-partition-count");
             if (min != null) {
                 assertThat(created).as("partitions kafka-init creates vs min-partition-count of %s", name)
@@ -330,6 +354,12 @@ class DeploymentConsistencyTests {
 
     static List<String> builtServices() {
         return services.propertyNames().stream().filter(name -> services.path(name).has("build")).toList();
+    }
+
+    /** The built services that talk to Kafka: their yml configures the binder (the gateway does not). */
+    static List<String> kafkaClients() {
+        return builtServices().stream()
+                .filter(name -> apps.get(name).value("spring.cloud.stream.kafka.binder.brokers") != null).toList();
     }
 
     static Path buildContext(String name) {
@@ -501,24 +531,25 @@ class DeploymentConsistencyTests {
             return node == null || node.isContainer() ? null : node.asString();
         }
 
-        Matcher port() {
-            String port = value("server.port");
-            assertThat(port).as("server.port in %s.yml", module).isNotNull();
+        Matcher port(String key) {
+            String port = value(key);
+            assertThat(port).as("%s in %s.yml", key, module).isNotNull();
             Matcher m = PORT_DEFAULT.matcher(port);
-            assertThat(m.matches()).as("server.port of %s.yml is a number or ${NAME:number}: %s", module, port)
+            assertThat(m.matches()).as("%s of %s.yml is a number or ${NAME:number}: %s", key, module, port)
                     .isTrue();
             return m;
         }
 
-        int defaultPort() {
-            Matcher m = port();
+        /** The default of a port key ({@code server.port}, {@code management.server.port}). */
+        int defaultPort(String key) {
+            Matcher m = port(key);
             return Integer.parseInt(m.group(2) != null ? m.group(2) : m.group(3));
         }
 
-        /** The placeholder server.port reads, or "SERVER_PORT" if it reads none. */
-        String portPlaceholder() {
-            Matcher m = port();
-            return m.group(1) != null ? m.group(1) : "SERVER_PORT";
+        /** The placeholder a port key reads, or its relaxed environment name if it reads none. */
+        String portPlaceholder(String key) {
+            Matcher m = port(key);
+            return m.group(1) != null ? m.group(1) : environmentName(key, "");
         }
     }
 

@@ -162,6 +162,14 @@ class LocalMeshIntegrationTests {
                 .isTrue();
         assertThat(getJson(mesh.managementUrl("worker-service") + "/actuator/health").get("components").has("s3"))
                 .isTrue();
+        for (String service : List.of("status-service", "ingest-service", "router-service", "worker-service",
+                "gateway-service")) {
+            // anyone (a probe) learns UP or DOWN, nothing about the dependencies behind it
+            var anonymous = HTTP.send(HttpRequest.newBuilder(URI.create(mesh.managementUrl(service)
+                    + "/actuator/health")).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(anonymous.statusCode()).as(service).isEqualTo(200);
+            assertThat(anonymous.body()).as(service).isEqualTo("{\"status\":\"UP\"}");
+        }
         JsonNode gateway = getJson(mesh.managementUrl("gateway-service") + "/actuator/health");
         assertThat(gateway.get("status").asString()).as(gateway.toString()).isEqualTo("UP");
         var prometheus = HTTP.send(HttpRequest.newBuilder(URI.create(mesh.managementUrl("ingest-service")
