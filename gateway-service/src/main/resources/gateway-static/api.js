@@ -1,4 +1,4 @@
-// The gateway's JSON API (docs: GATEWAY_API / gateway-service README). Same origin, session cookie; unsafe methods
+// The gateway's JSON API (docs: gateway-service README, /openapi.yaml). Same origin, session cookie; unsafe methods
 // carry the CSRF token Spring Security put in the XSRF-TOKEN cookie.
 
 /** An API answer that was not 2xx, with the RFC 9457 problem's title and detail when the server sent one. */

@@ -12,7 +12,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
 
 /**
- * The gateway's configuration, {@code infermesh.gateway.*} (GATEWAY_API.md). The OIDC login itself is Spring
+ * The gateway's configuration, {@code infermesh.gateway.*} (README.md). The OIDC login itself is Spring
  * Security's registration {@code infermesh} ({@code spring.security.oauth2.client.*}).
  *
  * @param bucket the bucket holding every owner's inbox and results
@@ -20,6 +20,8 @@ import org.springframework.validation.annotation.Validated;
  * @param resultsPrefix where workers write results: {@code <resultsPrefix><model>/<owner>/<jobId>/result.json}
  * @param modelsDir the folder of model cards ({@code <name>/model.yaml}) and their samples
  * @param statusUrl status-service's base URL, called with the signed-in person's access token
+ * @param statusTimeout how long the gateway waits for status-service to accept a connection and to answer one call
+ *     (for the live stream: to answer with its headers); past it the page gets a 502 problem, never a hang
  * @param uploadUrlTtl how long a presigned upload URL works
  * @param downloadUrlTtl how long a presigned download URL works
  * @param postLogoutRedirectUri where the provider sends the browser after RP-initiated logout (must be registered
@@ -33,6 +35,7 @@ public record GatewayProperties(@NotBlank String bucket,
         @DefaultValue("results/") @Pattern(regexp = "([A-Za-z0-9._-]+/)+") String resultsPrefix,
         @DefaultValue("models") @NotNull Path modelsDir,
         @DefaultValue("http://127.0.0.1:8080") @NotNull URI statusUrl,
+        @DefaultValue("10s") @NotNull Duration statusTimeout,
         @DefaultValue("10m") @NotNull Duration uploadUrlTtl,
         @DefaultValue("2m") @NotNull Duration downloadUrlTtl,
         @DefaultValue("") String postLogoutRedirectUri,
@@ -42,6 +45,10 @@ public record GatewayProperties(@NotBlank String bucket,
         if (inboxPrefix != null && inboxPrefix.equals(resultsPrefix)) {
             throw new IllegalArgumentException("infermesh.gateway.inbox-prefix and results-prefix must differ, both are "
                     + inboxPrefix);
+        }
+        if (statusTimeout != null && (statusTimeout.isNegative() || statusTimeout.isZero())) {
+            throw new IllegalArgumentException("infermesh.gateway.status-timeout must be more than 0, got "
+                    + statusTimeout);
         }
         if (uploadUrlTtl != null && (uploadUrlTtl.isNegative() || uploadUrlTtl.isZero()
                 || uploadUrlTtl.compareTo(Duration.ofDays(7)) > 0)) {

@@ -98,6 +98,13 @@ final class Browser {
                 .header("Accept", "application/json").POST(HttpRequest.BodyPublishers.ofString(json)));
     }
 
+    /** A POST of JSON with this value in the CSRF header (a guessed or stale token). */
+    HttpResponse<String> postWithCsrf(String path, String json, String token) {
+        return send(HttpRequest.newBuilder(gateway.resolve(path)).header("Content-Type", "application/json")
+                .header("Accept", "application/json").header("X-XSRF-TOKEN", token)
+                .POST(HttpRequest.BodyPublishers.ofString(json)));
+    }
+
     HttpResponse<String> delete(String path) {
         return send(withCsrf(HttpRequest.newBuilder(gateway.resolve(path)).header("Accept", "application/json")
                 .DELETE()));

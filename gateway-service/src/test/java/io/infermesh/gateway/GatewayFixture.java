@@ -37,6 +37,11 @@ final class GatewayFixture implements AutoCloseable {
     }
 
     static GatewayFixture start(LocalS3 s3, String statusUrl) {
+        return start(s3, statusUrl, Map.of());
+    }
+
+    /** A gateway with these properties besides (or instead of) the local mesh's. */
+    static GatewayFixture start(LocalS3 s3, String statusUrl, Map<String, Object> more) {
         s3.createBucket(BUCKET);
         Path models = models();
         IdentityProvider provider = IdentityProvider.start(0);
@@ -59,6 +64,7 @@ final class GatewayFixture implements AutoCloseable {
         properties.put("infermesh.gateway.s3.secret-key", s3.secretKey());
         properties.put("infermesh.gateway.s3.region", s3.region());
         properties.put("infermesh.gateway.s3.path-style", true);
+        properties.putAll(more);
         String[] args = properties.entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue())
                 .toArray(String[]::new);
         try {

@@ -3,8 +3,10 @@ package io.infermesh.gateway.login;
 import io.infermesh.gateway.web.Problems;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import jakarta.servlet.http.HttpSession;
 import org.springframework.http.HttpStatus;
 import org.springframework.security.core.Authentication;
+import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.security.oauth2.client.ClientAuthorizationException;
 import org.springframework.security.oauth2.client.OAuth2AuthorizeRequest;
 import org.springframework.security.oauth2.client.OAuth2AuthorizedClient;
@@ -14,7 +16,8 @@ import org.springframework.web.ErrorResponseException;
 
 /**
  * The signed-in person's access token for calls to the mesh's services, from their session (refreshed when it has
- * expired). A session whose tokens are gone or cannot be refreshed is answered 401: the pages sign in again.
+ * expired). A session whose tokens are gone, cannot be refreshed or are refused by a service is ended and answered
+ * 401: the pages reload, and the reload signs in afresh.
  */
 @Component
 public class AccessTokens {
@@ -35,15 +38,25 @@ public class AccessTokens {
                     .attribute(HttpServletResponse.class.getName(), response)
                     .build());
         } catch (ClientAuthorizationException e) {
-            throw expired();
+            throw signInAgain(request);
         }
         if (client == null || client.getAccessToken() == null) {
-            throw expired();
+            throw signInAgain(request);
         }
         return client.getAccessToken().getTokenValue();
     }
 
-    private static ErrorResponseException expired() {
+    /**
+     * Ends this person's session at the gateway, for tokens that are no good any more, and gives the 401 problem to
+     * answer with. The session has to end: while it lives, the pages' reload would find the same dead tokens, answer
+     * 401 again and reload again, without ever reaching the provider's login.
+     */
+    public ErrorResponseException signInAgain(HttpServletRequest request) {
+        HttpSession session = request.getSession(false);
+        if (session != null) {
+            session.invalidate();
+        }
+        SecurityContextHolder.clearContext();
         return Problems.of(HttpStatus.UNAUTHORIZED, "Sign-in expired",
                 "Your sign-in has expired; sign in at the gateway again");
     }
