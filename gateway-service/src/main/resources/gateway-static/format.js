@@ -1,6 +1,6 @@
 // Small, pure formatting helpers (no DOM state).
 
-/** Builds an element: el('a', {href: '#', 'data-testid': 'x'}, 'text', child...). */
+/** Builds an element: el('a', {href: '#', 'data-testid': 'x', style: {width: '5%'}}, 'text', child...). */
 export function el(tag, attributes = {}, ...children) {
   const node = document.createElement(tag);
   for (const [name, value] of Object.entries(attributes)) {
@@ -9,6 +9,9 @@ export function el(tag, attributes = {}, ...children) {
     }
     if (name === 'class') {
       node.className = value;
+    } else if (name === 'style' && typeof value === 'object') {
+      // through the CSSOM: the gateway's Content-Security-Policy (style-src 'self') refuses style attributes
+      Object.assign(node.style, value);
     } else if (name.startsWith('on') && typeof value === 'function') {
       node.addEventListener(name.substring(2), value);
     } else {

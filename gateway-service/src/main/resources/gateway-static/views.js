@@ -95,7 +95,9 @@ function actions(view, announce) {
     onclick: async (event) => {
       event.currentTarget.disabled = true;
       try {
-        putJob(await post(`/api/jobs/${encodeURIComponent(view.jobId)}/${verb}`));
+        // 202 means "asked": the job changes when the stream says so (a cancel the work overtook changes nothing)
+        await post(`/api/jobs/${encodeURIComponent(view.jobId)}/${verb}`);
+        message.textContent = `${label} requested…`;
         announce(`${label} requested`);
       } catch (error) {
         message.textContent = error.message;
@@ -133,7 +135,7 @@ function predictionBars(predictions) {
     },
     el('span', { class: 'label', 'data-testid': index === 0 ? 'top-label' : null }, p.label),
     el('span', { class: 'bar', 'aria-hidden': 'true' },
-      el('span', { class: 'fill', style: `width: ${Math.max(0.5, p.probability * 100).toFixed(1)}%` })),
+      el('span', { class: 'fill', style: { width: `${Math.max(0.5, p.probability * 100).toFixed(1)}%` } })),
     el('span', { class: 'prob' }, percent(p.probability))))));
 }
 

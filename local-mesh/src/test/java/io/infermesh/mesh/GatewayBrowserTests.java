@@ -146,11 +146,16 @@ class GatewayBrowserTests {
             assertThat(bob.driver.findElements(By.cssSelector("[data-testid=job-row]"))).isEmpty();
             assertThat(bob.driver.findElement(By.cssSelector("[data-testid=jobs-empty]")).isDisplayed()).isTrue();
             assertThat(bob.driver.getPageSource()).doesNotContain(digitJob, irisJob);
+            assertThat(bob.errors()).as("browser errors before bob asks for alice's jobs").isEmpty();
             for (String job : List.of(digitJob, irisJob)) {
                 Object status = bob.asyncScript("const done = arguments[arguments.length - 1];"
                         + " fetch('/api/jobs/' + arguments[0]).then(r => done(r.status), e => done(String(e)));", job);
                 assertThat(status).as("bob asking for alice's job %s", job).isEqualTo(404L);
             }
+            // the browser logs each refused fetch; those two and nothing else
+            assertThat(bob.errors()).as("browser errors of bob's two refused fetches")
+                    .allMatch(e -> e.contains("/api/jobs/" + digitJob) || e.contains("/api/jobs/" + irisJob))
+                    .allMatch(e -> e.contains("404"));
             // nor her files
             bob.driver.findElement(By.cssSelector("[data-testid=nav-files]")).click();
             wait(bob, Duration.ofSeconds(15)).until(ExpectedConditions.visibilityOfElementLocated(
