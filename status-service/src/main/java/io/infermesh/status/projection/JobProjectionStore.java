@@ -123,13 +123,14 @@ class JobProjectionStore {
             JOB_FACTS.stream().map(c -> "%1$s = COALESCE(j.%1$s, excluded.%1$s)".formatted(c.name()))
                     .collect(Collectors.joining(",\n        ")),
             ATTEMPT_FACTS.stream().map(c -> """
-                    %1$s = CASE WHEN NOT %2$s AND excluded.attempt <> j.attempt THEN j.%1$s
-                                WHEN NOT %2$s AND excluded.status_rank >= j.status_rank THEN j.%1$s
-                                WHEN excluded.attempt > j.attempt THEN excluded.%1$s
-                                WHEN excluded.attempt < j.attempt THEN j.%1$s
-                                WHEN excluded.status_rank > j.status_rank THEN COALESCE(excluded.%1$s, j.%1$s)
+                    %1$s = CASE WHEN excluded.attempt > j.attempt AND j.status NOT IN ('SUCCEEDED', 'CANCELLED')
+                                     THEN excluded.%1$s
+                                WHEN excluded.attempt <> j.attempt THEN j.%1$s
+                                WHEN excluded.status_rank > j.status_rank
+                                     AND NOT (excluded.status = 'CANCELLED' AND j.status_rank >= %2$d)
+                                     THEN COALESCE(excluded.%1$s, j.%1$s)
                                 WHEN excluded.status_rank < j.status_rank THEN COALESCE(j.%1$s, excluded.%1$s)
-                                ELSE j.%1$s END""".formatted(c.name(), NEWER))
+                                ELSE j.%1$s END""".formatted(c.name(), JobStatus.RUNNING.rank()))
                     .collect(Collectors.joining(",\n        ")),
             NEWER,
             fillable(JOB_FACTS),
