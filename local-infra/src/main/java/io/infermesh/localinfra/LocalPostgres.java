@@ -1,6 +1,9 @@
 package io.infermesh.localinfra;
 
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -10,7 +13,11 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import org.slf4j.Logger;
@@ -64,8 +71,14 @@ public final class LocalPostgres implements AutoCloseable {
                 throw new LocalInfraException("Cannot create PostgreSQL data directory " + dataDir, e);
             }
             builder.setDataDirectory(dir).setCleanDataDirectory(false);
+            stopOrphan(dir);
         } else {
             builder.setCleanDataDirectory(true);
+        }
+        if (port != 0) {
+            // the embedded binaries only wait for the port to answer: whatever else listens there would be taken
+            // for the new server
+            checkPortFree(port);
         }
         EmbeddedPostgres pg;
         try {
@@ -88,6 +101,66 @@ public final class LocalPostgres implements AutoCloseable {
                 DATABASE, dir == null ? "a temporary directory" : dir,
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t));
         return local;
+    }
+
+    /**
+     * A {@code kill -9} of the JVM skips {@code pg_ctl stop}, so the postmaster outlives it and keeps the data
+     * directory and the port. Starting on top of it would silently hand out the orphan (with whatever state and
+     * settings it had); instead it is named in one line and shut down (fast: open transactions roll back, the data is
+     * checkpointed), and a fresh server starts on the same data.
+     */
+    static void stopOrphan(Path dir) {
+        Path pidFile = dir.resolve("postmaster.pid");
+        List<String> lines;
+        try {
+            lines = Files.isRegularFile(pidFile) ? Files.readAllLines(pidFile) : List.of();
+        } catch (IOException e) {
+            throw new LocalInfraException("Cannot read " + pidFile + ": " + e.getMessage(), e);
+        }
+        if (lines.isEmpty()) {
+            return;
+        }
+        long pid;
+        try {
+            pid = Long.parseLong(lines.get(0).trim());
+        } catch (NumberFormatException e) {
+            return; // not a lock file we understand: PostgreSQL itself will judge it
+        }
+        Optional<ProcessHandle> postmaster = ProcessHandle.of(pid).filter(ProcessHandle::isAlive)
+                .filter(LocalPostgres::isPostgres);
+        if (postmaster.isEmpty()) {
+            return; // a stale lock file of a dead server: PostgreSQL removes it on start
+        }
+        String port = lines.size() > 3 ? lines.get(3).trim() : "?";
+        log.warn("PostgreSQL (pid {}, port {}) was still running on {}, left by a mesh that did not stop cleanly;"
+                + " stopping it and starting afresh on the same data", pid, port, dir);
+        ProcessHandle handle = postmaster.get();
+        try {
+            // SIGINT is PostgreSQL's fast shutdown, what pg_ctl stop -m fast sends
+            new ProcessBuilder("kill", "-INT", Long.toString(pid)).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor(10, TimeUnit.SECONDS);
+            handle.onExit().get(60, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new LocalInfraException("Interrupted while stopping the PostgreSQL left running on " + dir, e);
+        } catch (IOException | ExecutionException | TimeoutException e) {
+            throw new LocalInfraException("The PostgreSQL left running on " + dir + " (pid " + pid
+                    + ") did not stop within 60 s; stop it (kill " + pid + ") and start again", e);
+        }
+    }
+
+    private static boolean isPostgres(ProcessHandle process) {
+        return process.info().command().map(Path::of).map(Path::getFileName).map(Path::toString)
+                .filter("postgres"::equals).isPresent();
+    }
+
+    private static void checkPortFree(int port) {
+        try (ServerSocket socket = new ServerSocket()) {
+            socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+        } catch (IOException e) {
+            throw new LocalInfraException("Port " + port + " on 127.0.0.1 is already in use by another program, so"
+                    + " PostgreSQL cannot start there; stop that program or choose another port", e);
+        }
     }
 
     private static void createDatabaseIfMissing(int port) throws SQLException {
