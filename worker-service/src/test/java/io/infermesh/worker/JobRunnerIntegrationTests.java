@@ -1,6 +1,7 @@
 package io.infermesh.worker;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.infermesh.contracts.ObjectRef;
 import io.infermesh.contracts.Topics;
@@ -8,6 +9,7 @@ import io.infermesh.localinfra.LocalInfraExtension;
 import io.infermesh.localinfra.WithLocalInfra;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -84,14 +86,52 @@ class JobRunnerIntegrationTests {
     }
 
     @Test
-    void anInputThatNoLongerExistsFailsWithInputNotFound() {
+    void anInputThatNoLongerExistsFailsAtOnceWithInputNotFoundAndASentence() throws Exception {
         startWorker("");
         var job = WorkerKafka.dispatch("digits", "alice", ObjectRef.of(BUCKET, "inbox/digits/alice/gone.png"));
-        var lifecycle = WorkerKafka.awaitRecords(Topics.JOBS_LIFECYCLE.name(), job.jobId(),
-                found -> found.stream().anyMatch(r -> r.value().contains("\"FAILED\"")));
+
+        List<ConsumerRecord<String, String>> lifecycle = endedOnce(job.jobId());
+
         JsonNode failed = WorkerKafka.JSON.readTree(lifecycle.getLast().value());
         assertThat(failed.get("reason").asString()).isEqualTo("INPUT_NOT_FOUND");
-        assertThat(failed.get("message").asString()).contains("gone.png");
+        assertThat(failed.get("message").asString()).isEqualTo("the input s3://" + BUCKET
+                + "/inbox/digits/alice/gone.png does not exist: it was deleted or never uploaded");
+    }
+
+    @Test
+    void anInputVersionTheStoreCannotServeFailsAtOnceWithInputNotFoundAndASentence() throws Exception {
+        // Given an object on the local S3 endpoint, which keeps no versions (it answers 501 to a versioned GET)
+        String key = "inbox/digits/alice/" + UUID.randomUUID() + ".png";
+        ObjectRef current = upload(key, Files.readAllBytes(Path.of("../models/digits/samples/digit-4.png")));
+        startWorker("");
+
+        // When a notification names a version of it
+        var job = WorkerKafka.dispatch("digits", "alice", new ObjectRef(BUCKET, key, "3HL4kqtJlcpXroDTDmJ", null,
+                current.size(), "image/png"));
+
+        // Then the job fails on its first try, saying why in a sentence, and nothing of the SDK shows
+        List<ConsumerRecord<String, String>> lifecycle = endedOnce(job.jobId());
+        JsonNode failed = WorkerKafka.JSON.readTree(lifecycle.getLast().value());
+        assertThat(failed.get("reason").asString()).isEqualTo("INPUT_NOT_FOUND");
+        assertThat(failed.get("message").asString()).isEqualTo("the storage endpoint cannot serve version "
+                + "'3HL4kqtJlcpXroDTDmJ' of s3://" + BUCKET + "/" + key + " (it does not keep versions); upload "
+                + "without a version id or enable versioning");
+        assertThat(lifecycle).noneMatch(r -> r.value().contains("INTERNAL_ERROR"));
+    }
+
+    /**
+     * The job's events once its dispatch record is committed: one try (one STARTING) that ended FAILED, no retry. The
+     * pool retries before it commits, so a committed record has had all the tries it will get.
+     */
+    private static List<ConsumerRecord<String, String>> endedOnce(String jobId) throws Exception {
+        WorkerKafka.awaitRecords(Topics.JOBS_LIFECYCLE.name(), jobId,
+                found -> found.stream().anyMatch(r -> r.value().contains("\"FAILED\"")));
+        await().atMost(Duration.ofSeconds(40))
+                .until(() -> WorkerKafka.uncommitted(Topics.dispatch("digits").name()) == 0);
+        List<ConsumerRecord<String, String>> lifecycle = WorkerKafka.recordsNow(Topics.JOBS_LIFECYCLE.name(), jobId);
+        assertThat(lifecycle).extracting(r -> WorkerKafka.JSON.readTree(r.value()).get("status").asString())
+                .as("one try, no retry").containsExactly("STARTING", "FAILED");
+        return lifecycle;
     }
 
     @Test
@@ -107,7 +147,9 @@ class JobRunnerIntegrationTests {
         JsonNode failed = WorkerKafka.JSON.readTree(lifecycle.getLast().value());
         assertThat(failed.get("status").asString()).isEqualTo("FAILED");
         assertThat(failed.get("reason").asString()).isEqualTo("INTERNAL_ERROR");
-        assertThat(failed.get("message").asString()).contains("could not run the job");
+        assertThat(failed.get("message").asString()).isEqualTo("the worker could not write the result to "
+                + "s3://no-such-results-bucket/results/digits/bob/" + job.jobId()
+                + "/result.json: the bucket 'no-such-results-bucket' does not exist");
         var dead = WorkerKafka.awaitRecords(Topics.dispatch("digits").dlq(), job.jobId(), found -> !found.isEmpty());
         assertThat(dead).hasSize(1);
         // the record was dead-lettered after its last attempt; only that attempt ended the job

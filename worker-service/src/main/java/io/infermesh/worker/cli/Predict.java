@@ -183,7 +183,9 @@ public final class Predict {
         } catch (RemoteJobRunner.JobFailedException e) {
             return fail(out, 1, e.reason().name(), e.getMessage().substring(e.reason().name().length() + 2));
         } catch (RuntimeException e) {
-            return fail(out, 1, "INTERNAL_ERROR", e.toString());
+            e.printStackTrace(System.err); // the details for the container's log; stdout keeps a sentence
+            return fail(out, 1, "INTERNAL_ERROR", "the job could not be run: an unexpected error (the log has the "
+                    + "details)");
         }
     }
 

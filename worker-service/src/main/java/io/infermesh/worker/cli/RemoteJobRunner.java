@@ -90,6 +90,14 @@ public final class RemoteJobRunner {
             throw new JobFailedException(FailureReason.TIMEOUT, e.getMessage(), e);
         } catch (ModelFailureException e) {
             throw new JobFailedException(FailureReason.MODEL_ERROR, e.getMessage(), e);
+        } catch (ObjectStorage.StorageFailedException e) {
+            throw new JobFailedException(FailureReason.INTERNAL_ERROR, e.getMessage(), e);
+        } catch (JobFailedException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            // the backend reports this message as the job's: a sentence, never the error's own text
+            throw new JobFailedException(FailureReason.INTERNAL_ERROR, "the job could not be run: an unexpected error"
+                    + " (the function's log has the details)", e);
         }
     }
 }

@@ -89,18 +89,10 @@ final class ImageDecoder {
             if (e instanceof InvalidInputException invalid) {
                 throw invalid;
             }
-            throw new InvalidInputException("the input is not a readable PNG or JPEG image: it is damaged or cut short ("
-                    + describe(e) + ")");
+            // the reader's own text (a zlib or JPEG marker error) is no sentence for the job's owner
+            throw new InvalidInputException("the input is not a readable PNG or JPEG image: it is damaged or cut short",
+                    e);
         }
-    }
-
-    private static String describe(Throwable e) {
-        String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-        Throwable cause = e.getCause();
-        if (cause != null && cause != e) {
-            message += ": " + (cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage());
-        }
-        return message;
     }
 
     /** For a text file uploaded as an image, what it starts with: a person then sees what went wrong. */

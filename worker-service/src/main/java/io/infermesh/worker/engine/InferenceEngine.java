@@ -311,8 +311,9 @@ public final class InferenceEngine implements AutoCloseable {
                 throw e;
             }
         } catch (OrtException | RuntimeException e) {
-            String message = "cannot load model '" + model.name() + "' from " + model.artifact() + ": "
-                    + e.getMessage();
+            String message = "cannot load model '" + model.name() + "' from " + model.artifact().getFileName() + ": "
+                    + (e instanceof OrtException ort ? "ONNX Runtime cannot read it (" + ort.getCode() + ")"
+                            : "an unexpected error (the worker's log has the details)");
             broken.put(model.name(), new Broken(message, System.nanoTime() + LOAD_RETRY_AFTER.toNanos()));
             throw new ModelFailureException(message, e);
         }
@@ -384,7 +385,8 @@ public final class InferenceEngine implements AutoCloseable {
             if (stopped.get()) {
                 throw RunTimeoutException.of(model);
             }
-            throw new ModelFailureException("model '" + model.name() + "' failed: " + e.getMessage(), e);
+            throw new ModelFailureException("model '" + model.name() + "' failed on this input: ONNX Runtime reported "
+                    + e.getCode(), e);
         }
     }
 

@@ -7,4 +7,9 @@ public class InvalidInputException extends RuntimeException {
     public InvalidInputException(String message) {
         super(message);
     }
+
+    /** With what the decoder's library said, for the log; the message alone is for the job's owner. */
+    public InvalidInputException(String message, Throwable cause) {
+        super(message, cause);
+    }
 }

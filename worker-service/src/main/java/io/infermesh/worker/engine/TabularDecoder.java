@@ -40,7 +40,10 @@ final class TabularDecoder {
         try {
             root = json.readTree(bytes);
         } catch (JacksonException e) {
-            throw new InvalidInputException("the input is not valid JSON: " + e.getOriginalMessage());
+            // where, not the parser's wording: a person finds the place; the parser's text is no sentence
+            var at = e.getLocation();
+            throw new InvalidInputException("the input is not valid JSON" + (at == null || at.getLineNr() < 1 ? ""
+                    : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")"), e);
         }
         List<JsonNode> rows = new ArrayList<>();
         if (root != null && root.isArray()) {

@@ -28,6 +28,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Runs one dispatched job: STARTING, download, RUNNING, the engine, {@code result.json}, then SUCCEEDED and the
@@ -37,6 +39,28 @@ import java.util.Optional;
  * all (ADR 0016): no event, no download, no run, no result; it has ended as far as the pool is concerned.
  */
 public final class JobRunner {
+
+    private static final Logger log = LoggerFactory.getLogger(JobRunner.class);
+
+    /**
+     * A step of a job failed unexpectedly (storage, Kafka, a bug); the message is a sentence naming the step, for the
+     * job's owner and the dead letter, the cause is what failed, for the log. Never the cause's text in the message.
+     */
+    static final class StepFailedException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        StepFailedException(String step, RuntimeException cause) {
+            super(sentence(step, cause), cause);
+        }
+
+        private static String sentence(String step, RuntimeException cause) {
+            if (cause instanceof ObjectStorage.StorageFailedException
+                    || cause instanceof ObjectStorage.ObjectMissingException) {
+                return cause.getMessage(); // written as a sentence for this, naming the object
+            }
+            return "the worker could not " + step + ": an unexpected error (the worker's log has the details)";
+        }
+    }
 
     /** Why {@link Events#skipped} was told of a job: its attempt was cancelled before it started. */
     public static final String CANCELLED = "cancelled";
@@ -129,7 +153,7 @@ public final class JobRunner {
         Map<String, List<JobDispatched>> byModel = new LinkedHashMap<>();
         for (JobDispatched job : jobs) {
             if (cancellations.cancelled(job.jobId(), job.attempt())) {
-                guarded(job, unexpected, () -> events.skipped(job, CANCELLED));
+                guarded(job, unexpected, "skip the cancelled job", () -> events.skipped(job, CANCELLED));
             } else {
                 byModel.computeIfAbsent(job.model(), m -> new ArrayList<>()).add(job);
             }
@@ -137,7 +161,8 @@ public final class JobRunner {
         byModel.forEach((name, ofModel) -> {
             Optional<ModelEntry> found = models.find(name);
             if (found.isEmpty()) {
-                ofModel.forEach(job -> guarded(job, unexpected, () -> fail(job, FailureReason.UNKNOWN_MODEL,
+                ofModel.forEach(job -> guarded(job, unexpected, "report the job FAILED", () -> fail(job,
+                        FailureReason.UNKNOWN_MODEL,
                         "this worker pool does not serve model '" + name + "'", null)));
                 return;
             }
@@ -151,7 +176,7 @@ public final class JobRunner {
         boolean cold = !engine.isLoaded(model.name());
         List<Prepared> prepared = new ArrayList<>();
         for (JobDispatched job : jobs) {
-            guarded(job, unexpected, () -> {
+            guarded(job, unexpected, "announce the job STARTING", () -> {
                 events.statusChanged(status(job, JobStatus.STARTING).withColdStart(cold));
                 prepared.add(new Prepared(job, clock.instant()));
             });
@@ -160,13 +185,14 @@ public final class JobRunner {
         try {
             warm = engine.load(model);
         } catch (ModelFailureException e) {
-            prepared.forEach(p -> guarded(p.job, unexpected, () -> fail(p.job, FailureReason.MODEL_ERROR,
+            prepared.forEach(p -> guarded(p.job, unexpected, "report the job FAILED", () -> fail(p.job,
+                    FailureReason.MODEL_ERROR,
                     e.getMessage(), cold)));
             return;
         }
         List<Prepared> ready = new ArrayList<>();
         for (Prepared p : prepared) {
-            guarded(p.job, unexpected, () -> {
+            guarded(p.job, unexpected, "download and decode the input " + p.job.input().uri(), () -> {
                 if (download(model, p, cold)) {
                     events.statusChanged(status(p.job, JobStatus.RUNNING).withColdStart(cold));
                     ready.add(p);
@@ -187,7 +213,8 @@ public final class JobRunner {
         } catch (RuntimeException e) {
             if (!(e instanceof ModelFailureException)) {
                 // not the model's answer to these inputs (a bug, or the engine broken): tried again by the caller
-                ready.forEach(p -> unexpected.put(p.job, e));
+                ready.forEach(p -> unexpected.put(p.job, new StepFailedException("run model '" + model.name() + "'",
+                        e)));
                 return;
             }
             if (ready.size() == 1) {
@@ -209,13 +236,16 @@ public final class JobRunner {
         }
         int batchSize = oneByOne ? 1 : ready.size();
         for (Prepared p : ready) {
-            guarded(p.job, unexpected, () -> succeed(model, p, cold, warm, start, batchSize));
+            guarded(p.job, unexpected, "write and announce the job's result",
+                    () -> succeed(model, p, cold, warm, start, batchSize));
         }
     }
 
     private void failRun(ModelEntry model, Prepared p, ModelFailureException e, boolean cold,
             Map<JobDispatched, RuntimeException> unexpected) {
-        guarded(p.job, unexpected, () -> fail(p.job, e instanceof RunTimeoutException ? FailureReason.TIMEOUT
+        logCause(p.job, e);
+        guarded(p.job, unexpected, "report the job FAILED", () -> fail(p.job,
+                e instanceof RunTimeoutException ? FailureReason.TIMEOUT
                 : FailureReason.MODEL_ERROR, e.getMessage(), cold));
     }
 
@@ -227,6 +257,7 @@ public final class JobRunner {
         try {
             input = storage.read(job.input());
         } catch (ObjectStorage.ObjectMissingException e) {
+            logCause(job, e);
             fail(job, FailureReason.INPUT_NOT_FOUND, e.getMessage(), cold);
             return false;
         }
@@ -241,10 +272,12 @@ public final class JobRunner {
         try {
             p.tensor = engine.decode(model, input);
         } catch (InvalidInputException e) {
+            logCause(job, e);
             fail(job, FailureReason.INVALID_INPUT, "model '" + model.name() + "' cannot read "
                     + job.input().uri() + ": " + e.getMessage(), cold);
             return false;
         } catch (ModelFailureException e) {
+            logCause(job, e);
             fail(job, FailureReason.MODEL_ERROR, e.getMessage(), cold);
             return false;
         }
@@ -281,20 +314,40 @@ public final class JobRunner {
                 job.input(), output, top, timings, finished, job.estimatedCostUsd()));
     }
 
-    private static void guarded(JobDispatched job, Map<JobDispatched, RuntimeException> unexpected, Runnable step) {
+    /** Runs a step of a job; what it throws is kept for the caller's retry, named by {@code what} the step does. */
+    private static void guarded(JobDispatched job, Map<JobDispatched, RuntimeException> unexpected, String what,
+            Runnable step) {
         if (unexpected.containsKey(job)) {
             return;
         }
         try {
             step.run();
-        } catch (RuntimeException e) {
+        } catch (StepFailedException e) {
             unexpected.put(job, e);
+        } catch (RuntimeException e) {
+            unexpected.put(job, new StepFailedException(what, e));
+        }
+    }
+
+    /** What the library or store said about a business failure: for the log, never for the job's message. */
+    private static void logCause(JobDispatched job, RuntimeException e) {
+        if (e.getCause() != null) {
+            log.warn("job {} attempt {}: {} ({})", job.jobId(), job.attempt(), e.getMessage(), e.getCause().toString());
         }
     }
 
     /** Ends the job FAILED because of an unexpected error, on the last delivery attempt. */
     public void failUnexpectedly(JobDispatched job, Throwable error) {
-        fail(job, FailureReason.INTERNAL_ERROR, "the worker could not run the job: " + error, null);
+        fail(job, FailureReason.INTERNAL_ERROR, unexpectedMessage(error), null);
+    }
+
+    /**
+     * The job's message for an unexpected error: the sentence of the step that failed, else a generic one. Never the
+     * error's own text, class or stack (the pool logs those).
+     */
+    static String unexpectedMessage(Throwable error) {
+        return error instanceof StepFailedException step ? step.getMessage()
+                : "the worker could not run the job: an unexpected error (the worker's log has the details)";
     }
 
     private void fail(JobDispatched job, FailureReason reason, String message, Boolean cold) {

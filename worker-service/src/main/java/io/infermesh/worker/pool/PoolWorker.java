@@ -342,7 +342,9 @@ public final class PoolWorker {
             } catch (JacksonException | IllegalArgumentException e) {
                 log.warn("pool {}: record {}-{}@{} is not a dispatched job; dead-lettering", pool.model(),
                         record.topic(), record.partition(), record.offset(), e);
-                context.deadLetters().send(record, e);
+                // the dead letter's message may become the job's (status-service settles it): a sentence
+                context.deadLetters().send(record, new IllegalArgumentException(
+                        "the dispatch record is not a JobDispatched JSON document", e));
                 continue;
             }
             if (job == null || job.jobId() == null || job.model() == null || job.input() == null) {
