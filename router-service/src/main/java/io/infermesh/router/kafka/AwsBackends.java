@@ -4,7 +4,9 @@ import io.infermesh.events.JobEventSender;
 import io.infermesh.router.RouterProperties;
 import io.infermesh.router.backend.BatchBackend;
 import io.infermesh.router.backend.Backends;
+import io.infermesh.router.tracking.FinalOutcomes;
 import io.infermesh.router.tracking.Ledger;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -48,11 +50,11 @@ class AwsBackends {
     }
 
     @Bean
-    SmartLifecycle batchPolling(Backends backends, Ledger ledger, StreamBridge bridge, JsonMapper json,
-            RouterProperties properties) {
+    SmartLifecycle batchPolling(Backends backends, Ledger ledger, FinalOutcomes finals, StreamBridge bridge,
+            JsonMapper json, MeterRegistry meters, RouterProperties properties) {
         BatchBackend batch = (BatchBackend) backends.get(io.infermesh.contracts.Backend.BATCH).orElseThrow();
-        BatchPoller poller = new BatchPoller(batch, ledger, new JobEventSender(bridge, json, "router-service"),
-                properties.batchPoll().lateAfter(), Clock.systemUTC());
+        BatchPoller poller = new BatchPoller(batch, ledger, finals, new JobEventSender(bridge, json,
+                "router-service"), meters, properties.batchPoll().lateAfter(), Clock.systemUTC());
         long every = properties.batchPoll().interval().toMillis();
         return new SmartLifecycle() {
             private ScheduledExecutorService timer;

@@ -10,13 +10,16 @@ import io.infermesh.contracts.RemoteJob;
 import io.infermesh.contracts.Timings;
 import io.infermesh.router.backend.BackendException;
 import io.infermesh.router.backend.BatchBackend;
+import io.infermesh.router.tracking.FinalOutcomes;
 import io.infermesh.router.tracking.Ledger;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,7 +29,9 @@ import software.amazon.awssdk.services.batch.model.JobDetail;
  * The fallback for late Batch state-change events: every poll, the Batch jobs this router submitted whose status
  * has not moved for {@code lateAfter} are described (DescribeJobs, 100 per call), and any newer status is published
  * on the lifecycle, exactly as ingest-service would from the event (same event ids, so whichever arrives second is
- * a duplicate that consumers drop). A SUCCEEDED job also gets its result record; FAILED names Batch's reason.
+ * a duplicate that consumers drop). A SUCCEEDED job also gets its result record — unless the job has already ended
+ * SUCCEEDED in another attempt or CANCELLED ({@link FinalOutcomes}, ADR 0016): that record is left out, logged and
+ * counted in {@code infermesh.router.skipped{kind="result"}}. FAILED names Batch's reason.
  */
 public final class BatchPoller {
 
@@ -34,14 +39,19 @@ public final class BatchPoller {
 
     private final BatchBackend batch;
     private final Ledger ledger;
+    private final FinalOutcomes finals;
     private final JobEventSender publisher;
+    private final MeterRegistry meters;
     private final Duration lateAfter;
     private final Clock clock;
 
-    public BatchPoller(BatchBackend batch, Ledger ledger, JobEventSender publisher, Duration lateAfter, Clock clock) {
+    public BatchPoller(BatchBackend batch, Ledger ledger, FinalOutcomes finals, JobEventSender publisher,
+            MeterRegistry meters, Duration lateAfter, Clock clock) {
         this.batch = batch;
         this.ledger = ledger;
+        this.finals = finals;
         this.publisher = publisher;
+        this.meters = meters;
         this.lateAfter = lateAfter;
         this.clock = clock;
     }
@@ -92,8 +102,17 @@ public final class BatchPoller {
                     .withMessage("AWS Batch job " + detail.jobId() + " succeeded (seen by polling); the answer is in "
                             + job.output().uri());
             publisher.statusChanged(event);
-            publisher.result(new JobResult(job.jobId(), job.model(), job.owner(), job.attempt(), Backend.BATCH,
-                    job.input(), job.output(), List.of(), timings, now, job.estimatedCostUsd()));
+            if (finals.admitsResult(job.jobId(), job.attempt())) {
+                publisher.result(new JobResult(job.jobId(), job.model(), job.owner(), job.attempt(), Backend.BATCH,
+                        job.input(), job.output(), List.of(), timings, now, job.estimatedCostUsd()));
+            } else {
+                FinalOutcomes.State done = finals.finalState(job.jobId());
+                meters.counter("infermesh.router.skipped", "reason",
+                        done.status().name().toLowerCase(Locale.ROOT), "kind", "result").increment();
+                log.info("job {} attempt {} succeeded on AWS Batch but the job already {} in attempt {}, which is"
+                        + " final (ADR 0016): no result record", job.jobId(), job.attempt(), done.status(),
+                        done.attempt());
+            }
         } else if (status == JobStatus.FAILED) {
             String reason = detail.statusReason() == null ? "" : detail.statusReason();
             String container = detail.container() == null ? "" : " (exit code " + detail.container().exitCode()

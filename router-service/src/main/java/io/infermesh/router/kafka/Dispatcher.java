@@ -15,6 +15,7 @@ import io.infermesh.router.backend.Backends;
 import io.infermesh.router.backend.ComputeBackend;
 import io.infermesh.contracts.ModelCatalogue;
 import io.infermesh.router.placement.PlacementPolicy;
+import io.infermesh.router.tracking.FinalOutcomes;
 import io.infermesh.router.tracking.Ledger;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
@@ -33,14 +34,23 @@ import org.slf4j.LoggerFactory;
  * <p>Order of events: for the on-prem pool RUNNABLE is published before the dispatch record, so that it never
  * trails the worker's STARTING; for cloud backends after the backend accepted the job, so that RUNNABLE names
  * the backend that really has it (a cloud completion arriving first is fine: status-service orders by rank).
+ *
+ * <p>Starts no attempt of a job that has ended SUCCEEDED or CANCELLED ({@link FinalOutcomes}, ADR 0016): checked when
+ * a request or a re-dispatch arrives and again before each backend is handed the attempt, so that an outcome observed
+ * meanwhile (while a backend refused and the next is tried) still stops it. Nothing is published for a skipped
+ * attempt; it is logged and counted in {@code infermesh.router.skipped{reason, kind}}.
  */
 public final class Dispatcher {
 
     private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
+    /** The {@code kind} tags of {@code infermesh.router.skipped}: what would have started the attempt. */
+    private static final String KIND_REQUEST = "request";
+    private static final String KIND_REDISPATCH = "redispatch";
 
     private final PlacementPolicy policy;
     private final Backends backends;
     private final Ledger ledger;
+    private final FinalOutcomes finals;
     private final JobEventSender publisher;
     private final ModelCatalogue catalogue;
     private final MeterRegistry meters;
@@ -48,11 +58,13 @@ public final class Dispatcher {
     private final String resultsBucket;
     private final String resultsPrefix;
 
-    public Dispatcher(PlacementPolicy policy, Backends backends, Ledger ledger, JobEventSender publisher,
-            ModelCatalogue catalogue, MeterRegistry meters, Clock clock, String resultsBucket, String resultsPrefix) {
+    public Dispatcher(PlacementPolicy policy, Backends backends, Ledger ledger, FinalOutcomes finals,
+            JobEventSender publisher, ModelCatalogue catalogue, MeterRegistry meters, Clock clock, String resultsBucket,
+            String resultsPrefix) {
         this.policy = policy;
         this.backends = backends;
         this.ledger = ledger;
+        this.finals = finals;
         this.publisher = publisher;
         this.catalogue = catalogue;
         this.meters = meters;
@@ -63,11 +75,15 @@ public final class Dispatcher {
 
     /**
      * Places and dispatches the attempt a request starts: attempt 1 of a new job, or the later attempt of a retry its
-     * owner asked for. Every event of the placement carries that attempt.
+     * owner asked for. Every event of the placement carries that attempt. A request of a job that has ended
+     * SUCCEEDED or CANCELLED is dropped.
      */
     public void route(JobRequested job) {
         Instant now = clock.instant();
         int attempt = job.attemptOrFirst();
+        if (settled(job.jobId(), attempt, KIND_REQUEST)) {
+            return;
+        }
         var card = catalogue.find(job.model());
         if (card.isPresent()) {
             ledger.arrived(job.model());
@@ -75,7 +91,7 @@ public final class Dispatcher {
         switch (policy.place(job, card, now)) {
             case PlacementPolicy.Placed placed ->
                     dispatch(job.jobId(), job.model(), job.owner(), job.input(), job.requestedAt(), attempt,
-                            card.get(), placed);
+                            card.get(), placed, KIND_REQUEST);
             case PlacementPolicy.Rejected rejected ->
                     fail(job.jobId(), job.model(), job.owner(), attempt, null, rejected.reason(), rejected.message(),
                             rejected.decision());
@@ -86,32 +102,53 @@ public final class Dispatcher {
      * Dispatches a later attempt on {@code backend} (lambda-batch's fallback to Batch).
      *
      * @param why what happened to the previous attempt, for people
+     * @return false when the job has ended SUCCEEDED or CANCELLED and no attempt was started
      */
-    public void retry(JobStatusChanged previous, ObjectRef input, Instant requestedAt, Backend backend, String why) {
+    public boolean retry(JobStatusChanged previous, ObjectRef input, Instant requestedAt, Backend backend,
+            String why) {
         var card = catalogue.find(previous.model());
         int attempt = previous.attempt() + 1;
+        if (settled(previous.jobId(), attempt, KIND_REDISPATCH)) {
+            return false;
+        }
         if (card.isEmpty()) {
             fail(previous.jobId(), previous.model(), previous.owner(), attempt, null, FailureReason.UNKNOWN_MODEL,
                     "model '" + previous.model() + "' left the catalogue before attempt " + attempt, null);
-            return;
+            return true;
         }
-        switch (policy.placeRetry(card.get(), backend, why)) {
+        return switch (policy.placeRetry(card.get(), backend, why)) {
             case PlacementPolicy.Placed placed ->
                     dispatch(previous.jobId(), previous.model(), previous.owner(), input, requestedAt, attempt,
-                            card.get(), placed);
-            case PlacementPolicy.Rejected rejected ->
-                    fail(previous.jobId(), previous.model(), previous.owner(), attempt, null, rejected.reason(),
-                            rejected.message(), rejected.decision());
-        }
+                            card.get(), placed, KIND_REDISPATCH);
+            case PlacementPolicy.Rejected rejected -> {
+                fail(previous.jobId(), previous.model(), previous.owner(), attempt, null, rejected.reason(),
+                        rejected.message(), rejected.decision());
+                yield true;
+            }
+        };
     }
 
-    private void dispatch(String jobId, String model, String owner, ObjectRef input, Instant requestedAt, int attempt,
-            ModelCard card, PlacementPolicy.Placed placed) {
+    /** Whether the job has ended SUCCEEDED or CANCELLED, so that {@code attempt} must not start (logged, counted). */
+    private boolean settled(String jobId, int attempt, String kind) {
+        FinalOutcomes.State done = finals.finalState(jobId);
+        if (done == null) {
+            return false;
+        }
+        String outcome = done.status().name().toLowerCase(Locale.ROOT);
+        meters.counter("infermesh.router.skipped", "reason", outcome, "kind", kind).increment();
+        log.info("job {} attempt {} not started ({}): the job already {} in attempt {}, which is final (ADR 0016)",
+                jobId, attempt, kind, done.status(), done.attempt());
+        return true;
+    }
+
+    /** Returns false when the attempt was not started because the job ended SUCCEEDED or CANCELLED meanwhile. */
+    private boolean dispatch(String jobId, String model, String owner, ObjectRef input, Instant requestedAt,
+            int attempt, ModelCard card, PlacementPolicy.Placed placed, String kind) {
         var accepted = ledger.remote(jobId, attempt);
         if (accepted.isPresent()) {
             // a redelivery after a cloud backend accepted the attempt but its announcement failed: announce, once
             publisher.statusChanged(accepted.get().announcement());
-            return;
+            return true;
         }
         List<Backend> order = new ArrayList<>();
         order.add(placed.backend());
@@ -119,6 +156,9 @@ public final class Dispatcher {
         List<String> refusals = new ArrayList<>();
         BackendException last = null;
         for (Backend backend : order) {
+            if (settled(jobId, attempt, kind)) {
+                return false;
+            }
             Instant now = clock.instant();
             String reason = refusals.isEmpty() ? placed.reason()
                     : placed.reason() + "; " + String.join("; ", refusals) + "; so " + PlacementPolicy.name(backend);
@@ -143,7 +183,7 @@ public final class Dispatcher {
                     throw e;
                 }
                 count(model, backend);
-                return;
+                return true;
             }
             try {
                 ComputeBackend.Handle handle = backends.dispatch(backend, remote, reason, card);
@@ -152,7 +192,7 @@ public final class Dispatcher {
                 publisher.statusChanged(announced);
                 count(model, backend);
                 log.info("job {} attempt {} placed on {}: {}", jobId, attempt, backend, handle.detail());
-                return;
+                return true;
             } catch (BackendException e) {
                 last = e;
                 refusals.add(PlacementPolicy.name(backend) + " refused it (" + e.getMessage() + ")");
@@ -166,6 +206,7 @@ public final class Dispatcher {
         // backend null: the attempt ran nowhere (and is no cloud outcome for breakers or lambda-batch)
         fail(jobId, model, owner, attempt, null, reason,
                 "no backend accepted the job: " + String.join("; ", refusals), placed.decision());
+        return true;
     }
 
     private void fail(String jobId, String model, String owner, int attempt, Backend backend, FailureReason reason,

@@ -15,6 +15,7 @@ import io.infermesh.contracts.ModelCatalogue;
 import io.infermesh.router.placement.PlacementPolicy;
 import io.infermesh.router.placement.RecentJobs;
 import io.infermesh.router.placement.RunTimes;
+import io.infermesh.router.tracking.FinalOutcomes;
 import io.infermesh.router.tracking.Ledger;
 import io.infermesh.router.tracking.PoolStatuses;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -80,11 +81,21 @@ class JobRouting {
                 backends);
     }
 
+    /**
+     * The jobs seen to end SUCCEEDED or CANCELLED, followed from the lifecycle: no further attempt of them starts and
+     * no result of another attempt is published (ADR 0016). As many jobs as {@code recent-jobs}.
+     */
     @Bean
-    Dispatcher dispatcher(PlacementPolicy policy, Backends backends, Ledger ledger, StreamBridge bridge,
-            JsonMapper json, ModelCatalogue catalogue, MeterRegistry meters, RouterProperties properties) {
-        return new Dispatcher(policy, backends, ledger, new JobEventSender(bridge, json, "router-service"), catalogue, meters,
-                Clock.systemUTC(), properties.resultsBucket(), properties.resultsPrefix());
+    FinalOutcomes finalOutcomes(RouterProperties properties) {
+        return new FinalOutcomes(properties.recentJobs());
+    }
+
+    @Bean
+    Dispatcher dispatcher(PlacementPolicy policy, Backends backends, Ledger ledger, FinalOutcomes finals,
+            StreamBridge bridge, JsonMapper json, ModelCatalogue catalogue, MeterRegistry meters,
+            RouterProperties properties) {
+        return new Dispatcher(policy, backends, ledger, finals, new JobEventSender(bridge, json, "router-service"),
+                catalogue, meters, Clock.systemUTC(), properties.resultsBucket(), properties.resultsPrefix());
     }
 
     /**
@@ -119,8 +130,9 @@ class JobRouting {
 
     @Bean
     LifecycleObserver lifecycleObserver(Ledger ledger, RunTimes runTimes, Backends backends, Dispatcher dispatcher,
-            ModelCatalogue catalogue, MeterRegistry meters, RecentJobs placedAttempts) {
-        return new LifecycleObserver(ledger, runTimes, backends, dispatcher, catalogue, meters, placedAttempts);
+            ModelCatalogue catalogue, MeterRegistry meters, RecentJobs placedAttempts, FinalOutcomes finals) {
+        return new LifecycleObserver(ledger, runTimes, backends, dispatcher, catalogue, meters, placedAttempts,
+                finals);
     }
 
     @Bean

@@ -11,6 +11,7 @@ import io.infermesh.contracts.ModelCatalogue;
 import io.infermesh.router.placement.PlacementPolicy;
 import io.infermesh.router.placement.RecentJobs;
 import io.infermesh.router.placement.RunTimes;
+import io.infermesh.router.tracking.FinalOutcomes;
 import io.infermesh.router.tracking.Ledger;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Instant;
@@ -27,7 +28,8 @@ import org.slf4j.LoggerFactory;
  *   <li>cloud outcomes for the circuit breakers: a throttled, failed or timed-out cloud job counts as a failure
  *       of its backend, a success as a success;</li>
  *   <li>{@code lambda-batch}: attempt N that failed on Lambda because it timed out or was throttled is dispatched
- *       to Batch as attempt N+1, once.</li>
+ *       to Batch as attempt N+1, once — never for a job that has ended SUCCEEDED or CANCELLED, in any attempt
+ *       ({@link FinalOutcomes}, followed here from every event).</li>
  * </ul>
  */
 public final class LifecycleObserver {
@@ -43,15 +45,18 @@ public final class LifecycleObserver {
     private final ModelCatalogue catalogue;
     private final MeterRegistry meters;
     private final RecentJobs placedAttempts;
+    private final FinalOutcomes finals;
     private final RecentJobs outcomes = new RecentJobs(100_000);
 
     /**
      * @param placedAttempts the attempts already placed, shared with the request consumer: a re-dispatch to Batch
      *     and an owner's retry both start attempt N+1, and only the first of them runs
+     * @param finals the jobs' final outcomes, which this observer keeps up to date for the dispatcher
      */
     public LifecycleObserver(Ledger ledger, RunTimes runTimes, Backends backends, Dispatcher dispatcher,
-            ModelCatalogue catalogue, MeterRegistry meters, RecentJobs placedAttempts) {
+            ModelCatalogue catalogue, MeterRegistry meters, RecentJobs placedAttempts, FinalOutcomes finals) {
         this.placedAttempts = placedAttempts;
+        this.finals = finals;
         this.ledger = ledger;
         this.runTimes = runTimes;
         this.backends = backends;
@@ -61,6 +66,7 @@ public final class LifecycleObserver {
     }
 
     public void accept(JobStatusChanged event) {
+        finals.observe(event.jobId(), event.attempt(), event.status());
         var inFlight = ledger.remote(event.jobId(), event.attempt());
         ledger.observe(event).ifPresent(seconds -> {
             if (event.backend() != null) {
@@ -105,9 +111,10 @@ public final class LifecycleObserver {
         String why = "attempt " + event.attempt() + " on AWS Lambda "
                 + (event.reason() == FailureReason.TIMEOUT ? "timed out" : "was throttled")
                 + "; lambda-batch re-dispatches it to AWS Batch as attempt " + (event.attempt() + 1);
-        meters.counter("infermesh.router.lambda_batch_fallbacks", "model", event.model()).increment();
         try {
-            dispatcher.retry(event, input, requestedAt, Backend.BATCH, why);
+            if (dispatcher.retry(event, input, requestedAt, Backend.BATCH, why)) {
+                meters.counter("infermesh.router.lambda_batch_fallbacks", "model", event.model()).increment();
+            }
         } catch (RuntimeException e) {
             placedAttempts.forget(event.jobId(), event.attempt() + 1);
             throw e;

@@ -17,14 +17,22 @@ import io.infermesh.localinfra.LocalInfraExtension;
 import io.infermesh.localinfra.MotoServer;
 import io.infermesh.localinfra.TopicProbe;
 import io.infermesh.localinfra.WithLocalInfra;
+import io.infermesh.contracts.ModelCatalogue;
+import io.infermesh.events.JobEventSender;
+import io.infermesh.router.RouterProperties;
 import io.infermesh.router.RouterServiceApplication;
+import io.infermesh.router.backend.BatchBackend;
+import io.infermesh.router.tracking.FinalOutcomes;
+import io.infermesh.router.tracking.Ledger;
 import io.infermesh.localinfra.MotoAws;
 import io.infermesh.router.backend.FaultyProxy;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -33,10 +41,12 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.cloud.stream.function.StreamBridge;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import software.amazon.awssdk.services.batch.BatchClient;
 import software.amazon.awssdk.services.batch.model.JobDetail;
+import software.amazon.awssdk.services.batch.model.JobSummary;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -69,6 +79,8 @@ class CloudPlacementIntegrationTests {
         card(models, "fallback", "lambda-batch");
         card(models, "pushback", "lambda-batch");
         card(models, "retried", "lambda-batch");
+        card(models, "settled", "lambda-batch");
+        card(models, "settled-later", "lambda-batch");
         card(models, "choosy", "auto");
         registry.add("spring.cloud.stream.kafka.binder.brokers", () -> infra.kafka().bootstrapServers());
         registry.add("infermesh.router.models-dir", models::toString);
@@ -174,6 +186,109 @@ class CloudPlacementIntegrationTests {
                 .contains("attempt 2");
         assertThat(batchJob(RemoteJob.batchJobName(jobId, 2)).statusAsString()).isEqualTo("SUCCEEDED");
         assertThat(events).filteredOn(e -> e.attempt() == 3).isEmpty();
+    }
+
+    @Test
+    void aLateLambdaTimeoutOfTheAttemptThatSucceededStartsNoFurtherAttempt() {
+        aSucceededJobIsNotReDispatchedWhenLambdaReportsATimeoutOf("settled", 1);
+    }
+
+    @Test
+    void aLateLambdaTimeoutOfALaterAttemptAfterAttemptOneSucceededStartsNoFurtherAttempt() {
+        aSucceededJobIsNotReDispatchedWhenLambdaReportsATimeoutOf("settled-later", 2);
+    }
+
+    /** Issue 17: a finished job must not change its outcome because a late failure record starts another attempt. */
+    private void aSucceededJobIsNotReDispatchedWhenLambdaReportsATimeoutOf(String model, int failedAttempt) {
+        String jobId = request(model);
+        double skipped = skippedRedispatches();
+        awaitStatus(jobId, e -> e.stream().anyMatch(s -> s.status() == JobStatus.RUNNABLE
+                && s.backend() == Backend.LAMBDA));
+        // given: the function's on-success destination record for attempt 1, as ingest-service publishes it
+        publishLifecycle(JobStatusChanged.of(jobId, model, "alice", JobStatus.SUCCEEDED, 1, Instant.now())
+                .withBackend(Backend.LAMBDA, null).withInput(input(model, jobId))
+                .withOutput(ObjectRef.of("results", RemoteJob.resultKey("results/", model, "alice", jobId))));
+
+        // when: an on-failure record arrives after it (a timeout that lambda-batch would re-dispatch to Batch)
+        publishLifecycle(JobStatusChanged.of(jobId, model, "alice", JobStatus.FAILED, failedAttempt, Instant.now())
+                .withBackend(Backend.LAMBDA, null).withInput(input(model, jobId))
+                .withFailure(FailureReason.TIMEOUT, "Lambda function " + FUNCTION + " timed out after 60 s"));
+
+        // then: counted as skipped once, and no later attempt is announced or submitted to Batch
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30))
+                .until(() -> skippedRedispatches() >= skipped + 1);
+        assertThat(skippedRedispatches()).isEqualTo(skipped + 1);
+        List<JobStatusChanged> events = awaitStatus(jobId, e -> e.stream()
+                .anyMatch(s -> s.status() == JobStatus.FAILED));
+        assertThat(events).extracting(JobStatusChanged::status)
+                .containsExactly(JobStatus.RUNNABLE, JobStatus.SUCCEEDED, JobStatus.FAILED);
+        assertThat(batchJobNames()).doesNotContain(RemoteJob.batchJobName(jobId, 2),
+                RemoteJob.batchJobName(jobId, 3));
+    }
+
+    @Test
+    void batchPollingPublishesNoResultOfAnotherAttemptOfAJobThatAlreadySucceeded(
+            @org.springframework.beans.factory.annotation.Autowired StreamBridge bridge,
+            @org.springframework.beans.factory.annotation.Autowired ModelCatalogue catalogue,
+            @org.springframework.beans.factory.annotation.Autowired RouterProperties properties) {
+        // given: attempt 2 of a job runs on Batch (a re-dispatch), and this router has seen attempt 1 succeed since
+        String jobId = UUID.randomUUID().toString();
+        ObjectRef output = ObjectRef.of("results", RemoteJob.resultKey("results/", "batchy", "alice", jobId));
+        RemoteJob second = new RemoteJob(jobId, "batchy", "alice", 2, Backend.BATCH, input("batchy", jobId), output,
+                Instant.now(), Instant.now(), 0.001);
+        var handle = backends.dispatch(Backend.BATCH, second, "re-dispatched", catalogue.find("batchy").orElseThrow());
+        Ledger ledger = new Ledger(properties.estimates().estimates(), Clock.systemUTC());
+        ledger.dispatchedRemote(second, handle.id(), JobStatusChanged.of(jobId, "batchy", "alice", JobStatus.RUNNABLE,
+                2, Instant.now()));
+        FinalOutcomes finals = new FinalOutcomes(10);
+        finals.observe(jobId, 1, JobStatus.RUNNING);
+        finals.observe(jobId, 1, JobStatus.SUCCEEDED);
+        BatchPoller poller = new BatchPoller((BatchBackend) backends.get(Backend.BATCH).orElseThrow(), ledger, finals,
+                new JobEventSender(bridge, JSON, "router-service"), meters, Duration.ZERO, Clock.systemUTC());
+        double skipped = skippedResults();
+
+        // when: polling sees attempt 2 succeed on Batch
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> {
+            poller.poll();
+            return ledger.remote(jobId, 2).isEmpty();
+        });
+
+        // then: its lifecycle event is published (history), its result record is not
+        assertThat(skippedResults()).isEqualTo(skipped + 1);
+        awaitStatus(jobId, e -> e.stream().anyMatch(s -> s.attempt() == 2 && s.status() == JobStatus.SUCCEEDED));
+        // a marker after whatever the poller sent, in the same partition (same key): everything before it is read
+        TopicProbe.send(bootstrap(), Topics.JOBS_RESULTS.name(), jobId, "marker".getBytes(), Map.of());
+        assertThat(TopicProbe.awaitRecords(bootstrap(), Topics.JOBS_RESULTS.name(), jobId,
+                r -> r.stream().anyMatch(m -> m.value().equals("marker")), Duration.ofSeconds(30)))
+                .extracting(ConsumerRecord::value).containsExactly("marker");
+    }
+
+    private double skippedResults() {
+        var counter = meters.find("infermesh.router.skipped").tags("reason", "succeeded", "kind", "result")
+                .counter();
+        return counter == null ? 0 : counter.count();
+    }
+
+    private static void publishLifecycle(JobStatusChanged event) {
+        TopicProbe.send(bootstrap(), Topics.JOBS_LIFECYCLE.name(), event.jobId(), JSON.writeValueAsBytes(event),
+                CloudEventTypes.headers(event.eventId(), CloudEventTypes.JOB_STATUS_CHANGED, "ingest-service",
+                        event.jobId(), event.occurredAt()));
+    }
+
+    private double skippedRedispatches() {
+        var counter = meters.find("infermesh.router.skipped").tags("reason", "succeeded", "kind", "redispatch")
+                .counter();
+        return counter == null ? 0 : counter.count();
+    }
+
+    /** The names of every job in the queue, whatever its state. */
+    private static List<String> batchJobNames() {
+        try (BatchClient batch = MotoAws.batch()) {
+            return Arrays.stream(software.amazon.awssdk.services.batch.model.JobStatus.values())
+                    .filter(s -> s != software.amazon.awssdk.services.batch.model.JobStatus.UNKNOWN_TO_SDK_VERSION)
+                    .flatMap(s -> batch.listJobs(r -> r.jobQueue(QUEUE).jobStatus(s)).jobSummaryList().stream())
+                    .map(JobSummary::jobName).toList();
+        }
     }
 
     @Test

@@ -1,9 +1,11 @@
 package io.infermesh.router.kafka;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.groups.Tuple.tuple;
 import static org.awaitility.Awaitility.await;
 
 import io.infermesh.contracts.Backend;
+import io.infermesh.contracts.CloudEventTypes;
 import io.infermesh.contracts.JobDispatched;
 import io.infermesh.contracts.JobRequested;
 import io.infermesh.contracts.JobStatus;
@@ -15,6 +17,7 @@ import io.infermesh.localinfra.LocalInfraExtension;
 import io.infermesh.localinfra.TopicProbe;
 import io.infermesh.localinfra.WithLocalInfra;
 import io.infermesh.router.RouterServiceApplication;
+import io.infermesh.router.tracking.FinalOutcomes;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -69,6 +72,9 @@ class RequestedAttemptsIntegrationTests {
     @Autowired
     MeterRegistry meters;
 
+    @Autowired
+    FinalOutcomes finals;
+
     @Test
     void aRetryIsPlacedAsTheNextAttemptWhileDuplicatesOfEitherAttemptAreDropped() {
         String jobId = UUID.randomUUID().toString();
@@ -104,6 +110,34 @@ class RequestedAttemptsIntegrationTests {
     }
 
     @Test
+    void aRetryRequestOfACancelledJobIsNotPlaced() {
+        String jobId = UUID.randomUUID().toString();
+        double skipped = skipped("cancelled");
+        request(new JobRequested(jobId, MODEL, "alice", input(jobId), Instant.now(), "minio-kafka"));
+        events(jobId, 1);
+        // given: the owner cancelled the job while it waited (what status-service publishes), and the router saw it
+        JobStatusChanged cancelled = JobStatusChanged.of(jobId, MODEL, "alice", JobStatus.CANCELLED, 1, Instant.now())
+                .withMessage("Cancelled by alice");
+        TopicProbe.send(bootstrap(), Topics.JOBS_LIFECYCLE.name(), jobId, JSON.writeValueAsBytes(cancelled),
+                CloudEventTypes.headers(cancelled.eventId(), CloudEventTypes.JOB_STATUS_CHANGED, "status-service",
+                        jobId, cancelled.occurredAt()));
+        await().atMost(Duration.ofSeconds(30)).until(() -> finals.finalState(jobId) != null);
+
+        // when: a retry of attempt 2 arrives anyway (a racing or duplicated request; status-service refuses these)
+        request(new JobRequested(jobId, MODEL, "alice", input(jobId), Instant.now(), "retry", null, 2));
+
+        // then: it is counted as skipped and nothing of attempt 2 is announced or dispatched
+        await().atMost(Duration.ofSeconds(30)).until(() -> skipped("cancelled") >= skipped + 1);
+        assertThat(skipped("cancelled")).isEqualTo(skipped + 1);
+        assertThat(events(jobId, 2)).extracting(JobStatusChanged::attempt, JobStatusChanged::status)
+                .containsExactly(tuple(1, JobStatus.RUNNABLE),
+                        tuple(1, JobStatus.CANCELLED));
+        assertThat(TopicProbe.awaitRecords(bootstrap(), Topics.dispatch(MODEL).name(), jobId, r -> !r.isEmpty(),
+                        Duration.ofSeconds(30)).stream().map(r -> JSON.readValue(r.value(), JobDispatched.class)))
+                .extracting(JobDispatched::attempt).containsExactly(1);
+    }
+
+    @Test
     void aRequestWithoutAnAttemptIsTheFirstAttempt() {
         String jobId = UUID.randomUUID().toString();
         request(new JobRequested(jobId, MODEL, "bob", input(jobId), Instant.now(), "minio-webhook"));
@@ -127,6 +161,11 @@ class RequestedAttemptsIntegrationTests {
 
     private static ObjectRef input(String jobId) {
         return new ObjectRef("inbox", MODEL + "/alice/" + jobId + ".png", null, "e", 100L, "image/png");
+    }
+
+    private double skipped(String reason) {
+        var counter = meters.find("infermesh.router.skipped").tags("reason", reason, "kind", "request").counter();
+        return counter == null ? 0 : counter.count();
     }
 
     private double duplicates() {
