@@ -101,6 +101,7 @@ public final class LocalMesh implements AutoCloseable {
     private final Map<String, Integer> managementPorts = new LinkedHashMap<>();
     private final String webhookToken = DemoAccounts.generate().testClientSecret();
     private IdentityProvider identity;
+    private volatile Path logFile;
 
     private LocalMesh(LocalInfra infra) {
         this.infra = infra;
@@ -271,7 +272,37 @@ public final class LocalMesh implements AutoCloseable {
         infra.close();
     }
 
+    /**
+     * Sends the mesh's logging to a file (INFO) and only warnings to the console, unless {@code INFERMESH_VERBOSE=true}:
+     * thousands of start-up lines would bury the banner. Must run before the first logger is made. The previous run's
+     * log is kept as {@code mesh.log.1}.
+     */
+    static Path logToFile() {
+        Path file = Path.of(System.getenv().getOrDefault("MESH_LOG_FILE", ".mesh/logs/mesh.log")).toAbsolutePath()
+                .normalize();
+        try {
+            java.nio.file.Files.createDirectories(file.getParent());
+            if (java.nio.file.Files.exists(file)) {
+                java.nio.file.Files.move(file, file.resolveSibling(file.getFileName() + ".1"),
+                        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
+        } catch (java.io.IOException e) {
+            System.err.println("infermesh: cannot prepare the log file " + file + " (" + e + "); logging there anyway");
+        }
+        boolean verbose = Boolean.parseBoolean(System.getenv("INFERMESH_VERBOSE"));
+        System.setProperty("infermesh.mesh.log-file", file.toString());
+        System.setProperty("infermesh.mesh.console-level", verbose ? "INFO" : "WARN");
+        // Logback reads its own property for what is logged before the first service starts; Spring Boot then
+        // reloads the same file through logging.config (and warns if Logback's property is still set)
+        System.setProperty("logback.configurationFile", "logback-mesh.xml");
+        org.slf4j.LoggerFactory.getILoggerFactory();
+        System.clearProperty("logback.configurationFile");
+        System.setProperty("logging.config", "classpath:logback-mesh.xml");
+        return file;
+    }
+
     public static void main(String[] args) throws InterruptedException {
+        Path logFile = logToFile();
         Settings settings = Settings.defaults();
         LocalMesh mesh;
         try {
@@ -300,14 +331,19 @@ public final class LocalMesh implements AutoCloseable {
             stopped.countDown();
         }, "infermesh-shutdown"));
         Duration ready = Duration.ofMillis(System.currentTimeMillis() - ManagementFactory.getRuntimeMXBean().getStartTime());
+        mesh.logFile = logFile;
         System.out.println(mesh.banner(settings, ready));
         stopped.await();
     }
 
+    /** What a person needs once the mesh is ready: addresses, fresh secrets, and commands that use this run's ports. */
     String banner(Settings settings, Duration ready) {
         var s3 = infra.s3();
         DemoAccounts accounts = identity.accounts();
         String issuer = identity.issuer();
+        String status = url("status-service");
+        String aws = "AWS_ACCESS_KEY_ID=%s AWS_SECRET_ACCESS_KEY=%s AWS_DEFAULT_REGION=%s aws --endpoint-url %s"
+                .formatted(s3.accessKey(), s3.secretKey(), s3.region(), s3.endpoint());
         return """
 
                 ==================================================================================
@@ -325,22 +361,28 @@ public final class LocalMesh implements AutoCloseable {
                  router-service    actuator %s/actuator
                  worker-service    %s/v2            actuator %s/actuator
                  models            %s
+                 log               %s
                 ----------------------------------------------------------------------------------
-                 Try:  AWS_ACCESS_KEY_ID=%s AWS_SECRET_ACCESS_KEY=%s AWS_DEFAULT_REGION=%s \\
-                         aws --endpoint-url %s s3 cp models/digits/samples/digit-3.png \\
-                         s3://%s/inbox/digits/alice/digit-3.png
-                       TOKEN=$(curl -s -u %s:%s -d grant_type=client_credentials \\
-                         %s/oauth2/token | sed 's/.*"access_token":"\\([^"]*\\)".*/\\1/')
-                       curl -s -H "Authorization: Bearer $TOKEN" '%s/api/jobs?owner=alice'
+                 Try (these use this run's ports and secrets):
+                   %s \\
+                     s3 cp models/digits/samples/digit-3.png s3://%s/inbox/digits/alice/digit-3.png
+                   TOKEN=$(curl -s -u %s:%s -d grant_type=client_credentials \\
+                     %s/oauth2/token | sed 's/.*"access_token":"\\([^"]*\\)".*/\\1/')
+                   curl -s -H "Authorization: Bearer $TOKEN" '%s/api/jobs?owner=alice'
+                   curl -sN -H "Authorization: Bearer $TOKEN" '%s/api/jobs/stream?owner=alice'
+                   %s \\
+                     s3 cp s3://%s/results/digits/alice/<jobId>/result.json -
+                   kcat -b %s -C -t %s
                 ==================================================================================
                 """.formatted(ready.toMillis() / 1000.0, url("gateway-service"), accounts.password("alice"),
                 accounts.password("bob"), accounts.password("operator"), issuer, DemoAccounts.OPERATOR_CLIENT,
                 accounts.operatorClientSecret(), infra.kafka().bootstrapServers(), s3.endpoint(), BUCKET,
-                s3.accessKey(), s3.secretKey(), infra.postgres().jdbcUrl(), infra.postgres().username(),
-                url("status-service"), managementUrl("status-service"), managementUrl("ingest-service"), webhookToken,
+                s3.accessKey(), s3.secretKey(), infra.postgres().jdbcUrl(), infra.postgres().username(), status,
+                managementUrl("status-service"), managementUrl("ingest-service"), webhookToken,
                 managementUrl("router-service"), url("worker-service"), managementUrl("worker-service"),
-                settings.modelsDir().toAbsolutePath().normalize(), s3.accessKey(), s3.secretKey(), s3.region(),
-                s3.endpoint(), BUCKET, DemoAccounts.OPERATOR_CLIENT, accounts.operatorClientSecret(), issuer,
-                url("status-service"));
+                settings.modelsDir().toAbsolutePath().normalize(),
+                logFile == null ? "this process's logging" : logFile + "   (INFERMESH_VERBOSE=true: INFO on the console)",
+                aws, BUCKET, DemoAccounts.OPERATOR_CLIENT, accounts.operatorClientSecret(), issuer, status, status, aws,
+                BUCKET, infra.kafka().bootstrapServers(), Topics.JOBS_RESULTS.name());
     }
 }
