@@ -1,9 +1,7 @@
 package io.infermesh.security;
 
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.List;
-import java.util.Map;
 import org.springframework.core.convert.converter.Converter;
 import org.springframework.security.authentication.AbstractAuthenticationToken;
 import org.springframework.security.core.GrantedAuthority;
@@ -32,10 +30,10 @@ final class MeshJwtConverter implements Converter<Jwt, AbstractAuthenticationTok
                     "the token has no '" + properties.ownerClaim() + "' claim to name its owner");
         }
         List<GrantedAuthority> authorities = new ArrayList<>();
-        for (String role : strings(claim(jwt.getClaims(), properties.rolesClaim()))) {
+        for (String role : Claims.strings(Claims.at(jwt.getClaims(), properties.rolesClaim()))) {
             authorities.add(new SimpleGrantedAuthority(Caller.ROLE_PREFIX + role));
         }
-        for (String scope : strings(jwt.getClaims().get("scope"))) {
+        for (String scope : Claims.strings(jwt.getClaims().get("scope"))) {
             for (String each : scope.split(" ")) {
                 if (!each.isBlank()) {
                     authorities.add(new SimpleGrantedAuthority("SCOPE_" + each));
@@ -43,30 +41,5 @@ final class MeshJwtConverter implements Converter<Jwt, AbstractAuthenticationTok
             }
         }
         return new JwtAuthenticationToken(jwt, authorities, name);
-    }
-
-    /** A claim by name, or by a dotted path into nested objects when no claim has the whole name. */
-    static Object claim(Map<String, Object> claims, String path) {
-        if (claims.containsKey(path)) {
-            return claims.get(path);
-        }
-        Object current = claims;
-        for (String part : path.split("\\.")) {
-            if (!(current instanceof Map<?, ?> map)) {
-                return null;
-            }
-            current = map.get(part);
-        }
-        return current;
-    }
-
-    private static List<String> strings(Object value) {
-        if (value instanceof String s) {
-            return List.of(s);
-        }
-        if (value instanceof Collection<?> c) {
-            return c.stream().filter(String.class::isInstance).map(String.class::cast).toList();
-        }
-        return List.of();
     }
 }

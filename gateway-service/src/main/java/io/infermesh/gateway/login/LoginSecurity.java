@@ -2,6 +2,7 @@ package io.infermesh.gateway.login;
 
 import io.infermesh.gateway.GatewayProperties;
 import io.infermesh.security.Caller;
+import io.infermesh.security.Claims;
 import io.infermesh.security.MeshSecurityProperties;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
@@ -9,9 +10,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.net.URI;
-import java.util.Collection;
 import java.util.LinkedHashSet;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Supplier;
@@ -222,12 +221,12 @@ class LoginSecurity {
                 throw new OAuth2AuthenticationException(new OAuth2Error("invalid_user_info",
                         "the login has no '" + security.ownerClaim() + "' claim to name its owner", null));
             }
-            Object roles = claim(user.getClaims(), security.rolesClaim());
+            Object roles = Claims.at(user.getClaims(), security.rolesClaim());
             if (roles == null) {
                 JwtDecoder decoder = accessTokens.getIfAvailable();
                 if (decoder != null) {
                     try {
-                        roles = claim(decoder.decode(request.getAccessToken().getTokenValue()).getClaims(),
+                        roles = Claims.at(decoder.decode(request.getAccessToken().getTokenValue()).getClaims(),
                                 security.rolesClaim());
                     } catch (RuntimeException opaque) {
                         // an opaque access token: the roles are wherever the ID token put them, i.e. none
@@ -235,36 +234,11 @@ class LoginSecurity {
                 }
             }
             Set<GrantedAuthority> authorities = new LinkedHashSet<>(user.getAuthorities());
-            for (String role : strings(roles)) {
+            for (String role : Claims.strings(roles)) {
                 authorities.add(new SimpleGrantedAuthority(Caller.ROLE_PREFIX + role));
             }
             return new DefaultOidcUser(authorities, user.getIdToken(), user.getUserInfo(), security.ownerClaim());
         };
-    }
-
-    /** A claim by name, or by a dotted path into nested objects ({@code realm_access.roles}). */
-    static Object claim(Map<String, Object> claims, String path) {
-        if (claims.containsKey(path)) {
-            return claims.get(path);
-        }
-        Object current = claims;
-        for (String part : path.split("\\.")) {
-            if (!(current instanceof Map<?, ?> map)) {
-                return null;
-            }
-            current = map.get(part);
-        }
-        return current;
-    }
-
-    private static List<String> strings(Object value) {
-        if (value instanceof String s) {
-            return List.of(s);
-        }
-        if (value instanceof Collection<?> c) {
-            return c.stream().filter(String.class::isInstance).map(String.class::cast).toList();
-        }
-        return List.of();
     }
 
     /** Renders the CSRF token on every response, so the pages always find the {@code XSRF-TOKEN} cookie. */
