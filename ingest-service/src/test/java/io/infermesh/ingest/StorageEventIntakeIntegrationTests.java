@@ -9,6 +9,7 @@ import io.infermesh.contracts.JobRequested;
 import io.infermesh.contracts.JobStatus;
 import io.infermesh.contracts.JobStatusChanged;
 import io.infermesh.contracts.Topics;
+import io.infermesh.events.DeadLetters;
 import io.infermesh.ingest.jobs.Inbox;
 import io.infermesh.localinfra.LocalInfraExtension;
 import io.infermesh.localinfra.TopicProbe;
@@ -21,6 +22,9 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.test.context.SpringBootTest;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -30,6 +34,7 @@ import tools.jackson.databind.JsonNode;
 @SpringBootTest(classes = IngestServiceApplication.class,
         properties = {"spring.config.name=ingest-service", "infermesh.ingest.webhook.token=storage-events-test-token"},
         webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@ExtendWith(OutputCaptureExtension.class)
 class StorageEventIntakeIntegrationTests extends IngestIntegrationTest {
 
     static final String BUCKET = "ingest-tests";
@@ -87,8 +92,33 @@ class StorageEventIntakeIntegrationTests extends IngestIntegrationTest {
 
         ConsumerRecord<String, String> dead = awaitRecords(Topics.STORAGE_EVENTS.dlq(), marker, 1).getFirst();
         assertThat(dead.value()).contains(marker);
-        assertThat(header(dead, "x-exception-message")).contains("not JSON");
+        assertThat(header(dead, DeadLetters.EXCEPTION_MESSAGE)).contains("not JSON");
         assertThat(awaitRecords(Topics.JOBS_REQUESTED.name(), Inbox.jobId(BUCKET, key, "etag-2"), 1)).hasSize(1);
+    }
+
+    @Test
+    void aTopLevelJsonArrayIsDeadLetteredSayingItIsAnArrayCountedByReasonAndLoggedAtWarn(CapturedOutput output) {
+        String marker = "array-" + UUID.randomUUID();
+        double before = deadLettered("json-array");
+        sendRaw(Topics.STORAGE_EVENTS.name(), marker, "[{\"EventName\":\"s3:ObjectCreated:Put\",\"Key\":\""
+                + marker + "\"}]");
+
+        ConsumerRecord<String, String> dead = awaitRecords(Topics.STORAGE_EVENTS.dlq(), marker, 1).getFirst();
+        assertThat(dead.value()).as("the message as it came").startsWith("[{").contains(marker);
+        assertThat(header(dead, DeadLetters.EXCEPTION_MESSAGE))
+                .isEqualTo("the message is a JSON array, not an S3/MinIO notification object");
+        assertThat(header(dead, DeadLetters.ORIGINAL_TOPIC)).isEqualTo(Topics.STORAGE_EVENTS.name());
+        // [1,2] is what the binder's JSON conversion turned into the two bytes 0x01 0x02 before the parser saw it
+        sendRaw(Topics.STORAGE_EVENTS.name(), marker + "-numbers", "[1,2]");
+        ConsumerRecord<String, String> numbers = awaitRecords(Topics.STORAGE_EVENTS.dlq(), marker + "-numbers", 1)
+                .getFirst();
+        assertThat(numbers.value()).isEqualTo("[1,2]");
+        assertThat(header(numbers, DeadLetters.EXCEPTION_MESSAGE))
+                .isEqualTo("the message is a JSON array, not an S3/MinIO notification object");
+        await().atMost(Duration.ofSeconds(10)).until(() -> deadLettered("json-array") >= before + 2);
+        await().atMost(Duration.ofSeconds(10)).until(() -> output.getOut().lines().anyMatch(line ->
+                line.contains(" WARN ") && line.contains("dead-lettered") && line.contains(marker)
+                        && line.contains("the message is a JSON array")));
     }
 
     @Test
@@ -166,6 +196,12 @@ class StorageEventIntakeIntegrationTests extends IngestIntegrationTest {
     private static JobRequested requested(String jobId) {
         return JSON.readValue(awaitRecords(Topics.JOBS_REQUESTED.name(), jobId, 1).getFirst().value(),
                 JobRequested.class);
+    }
+
+    private double deadLettered(String reason) {
+        var counter = meters.find("infermesh.ingest.dead-lettered").tag("intake", "minio-kafka").tag("reason", reason)
+                .counter();
+        return counter == null ? 0 : counter.count();
     }
 
     private double ignored(String reason) {

@@ -71,10 +71,11 @@ class JobsApiIntegrationTests extends StatusServiceIntegrationTest {
         assertThat(document.get("openapi").asString()).isEqualTo("3.1.0");
         assertThat(document.get("paths").propertyNames())
                 .containsExactlyInAnyOrder("/api/jobs", "/api/jobs/{jobId}", "/api/jobs/{jobId}/events",
-                        "/api/jobs/stats", "/api/jobs/stream", "/api/jobs/{jobId}/cancel", "/api/jobs/{jobId}/retry");
+                        "/api/jobs/stats", "/api/jobs/stream", "/api/jobs/{jobId}/cancel", "/api/jobs/{jobId}/retry",
+                        "/api/dead-letters");
         for (Map.Entry<String, String> operation : Map.of("/api/jobs", "listJobs", "/api/jobs/{jobId}", "getJob",
                 "/api/jobs/{jobId}/events", "getJobEvents", "/api/jobs/stats", "jobStatistics",
-                "/api/jobs/stream", "streamJobStatusChanges").entrySet()) {
+                "/api/jobs/stream", "streamJobStatusChanges", "/api/dead-letters", "listDeadLetters").entrySet()) {
             assertThat(document.at("/paths/" + operation.getKey().replace("/", "~1") + "/get/operationId").asString())
                     .isEqualTo(operation.getValue());
         }

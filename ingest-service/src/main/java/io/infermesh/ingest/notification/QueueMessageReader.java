@@ -47,7 +47,7 @@ public final class QueueMessageReader {
 
     private QueueMessage read(JsonNode root, boolean outermost) {
         if (root == null || !root.isObject()) {
-            throw new MalformedNotificationException("not a JSON object");
+            throw MalformedNotificationException.notAnObject(outermost ? "the message" : "the SNS Message", root);
         }
         if (root.has("Records") || "s3:TestEvent".equals(root.path("Event").asString(""))) {
             return s3Records.parse(root);
@@ -61,8 +61,8 @@ public final class QueueMessageReader {
         if (root.has("detail-type") && root.has("source")) {
             return eventBridge(root);
         }
-        throw new MalformedNotificationException("neither an S3 event (Records), an SNS notification (Type, "
-                + "TopicArn, Message), a Lambda destination record (requestContext.functionArn) nor an EventBridge "
+        throw new MalformedNotificationException(MalformedNotificationException.Reason.UNRECOGNISED,
+                "neither an S3 event (Records), an SNS notification (Type, TopicArn, Message), a Lambda destination record (requestContext.functionArn) nor an EventBridge "
                 + "event (source, detail-type, detail)");
     }
 
@@ -131,7 +131,8 @@ public final class QueueMessageReader {
         try {
             return json.readTree(text);
         } catch (JacksonException e) {
-            throw new MalformedNotificationException(what + " is not JSON: " + e.getOriginalMessage(), e);
+            throw new MalformedNotificationException(MalformedNotificationException.Reason.NOT_JSON,
+                    what + " is not JSON: " + e.getOriginalMessage(), e);
         }
     }
 

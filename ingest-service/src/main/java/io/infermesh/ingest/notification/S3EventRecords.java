@@ -37,7 +37,8 @@ public final class S3EventRecords {
         try {
             root = json.readTree(message);
         } catch (JacksonException e) {
-            throw new MalformedNotificationException("not JSON: " + e.getOriginalMessage(), e);
+            throw new MalformedNotificationException(MalformedNotificationException.Reason.NOT_JSON,
+                    "not JSON: " + e.getOriginalMessage(), e);
         }
         return parse(root);
     }
@@ -49,7 +50,7 @@ public final class S3EventRecords {
      */
     public BucketNotification parse(JsonNode root) {
         if (root == null || !root.isObject()) {
-            throw new MalformedNotificationException("not a JSON object");
+            throw MalformedNotificationException.notAnObject("the message", root);
         }
         List<ObjectCreated> created = new ArrayList<>();
         List<String> ignored = new ArrayList<>();

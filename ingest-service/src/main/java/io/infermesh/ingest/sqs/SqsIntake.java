@@ -1,7 +1,8 @@
 package io.infermesh.ingest.sqs;
 
-import io.infermesh.contracts.Topics;
+import io.infermesh.events.DeadLetters;
 import io.infermesh.ingest.IngestProperties;
+import io.infermesh.ingest.intake.DeadLetterWriter;
 import io.infermesh.ingest.intake.NotificationHandler;
 import io.infermesh.ingest.jobs.Inbox;
 import io.infermesh.ingest.notification.MalformedNotificationException;
@@ -10,16 +11,13 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
-import org.springframework.cloud.stream.function.StreamOperations;
 import org.springframework.context.SmartLifecycle;
-import org.springframework.kafka.support.KafkaHeaders;
-import org.springframework.messaging.MessageHeaders;
-import org.springframework.messaging.support.MessageBuilder;
 import org.springframework.stereotype.Component;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
@@ -35,7 +33,7 @@ import tools.jackson.databind.json.JsonMapper;
  * Each message, a bucket notification or a cloud backend's report (Lambda destination record, Batch job state change),
  * goes through the shared {@link NotificationHandler} (after {@link QueueMessageReader} told its shape and unwrapped
  * it) and is deleted only after Kafka acknowledged everything it produced. A message that cannot be read is published to
- * {@code infermesh.storage.events.dlq} (headers {@code x-exception-message}, {@code x-original-source} = queue URL)
+ * {@code infermesh.storage.events.dlq} by the {@link DeadLetterWriter} ({@code x-original-source} = queue URL)
  * and then deleted. When publishing fails the message is left on the queue and comes back after its visibility
  * timeout: at-least-once, made safe by deterministic job ids.
  */
@@ -44,7 +42,6 @@ import tools.jackson.databind.json.JsonMapper;
 public class SqsIntake implements SmartLifecycle, DisposableBean {
 
     public static final String INTAKE = "sqs";
-    static final String DEAD_LETTERS = Topics.STORAGE_EVENTS.dlq();
     private static final Logger log = LoggerFactory.getLogger(SqsIntake.class);
     private static final Duration STOP_GRACE = Duration.ofSeconds(10);
 
@@ -52,8 +49,8 @@ public class SqsIntake implements SmartLifecycle, DisposableBean {
     private final SqsClient sqs;
     private final NotificationHandler handler;
     private final QueueMessageReader reader;
-    private final StreamOperations bridge;
     private final MeterRegistry meters;
+    private final DeadLetterWriter deadLetters;
     /** null unless {@code infermesh.ingest.sqs.head-objects}: the S3 client and the lookup of uploads' metadata. */
     private final S3Client s3;
     private final ObjectMetadata metadata;
@@ -61,13 +58,13 @@ public class SqsIntake implements SmartLifecycle, DisposableBean {
     private volatile boolean running;
 
     public SqsIntake(IngestProperties properties, NotificationHandler handler, JsonMapper json,
-            StreamOperations bridge, MeterRegistry meters) {
+            MeterRegistry meters, DeadLetterWriter deadLetters) {
         this.config = properties.sqs();
         this.sqs = client(config);
         this.handler = handler;
         this.reader = new QueueMessageReader(json);
-        this.bridge = bridge;
         this.meters = meters;
+        this.deadLetters = deadLetters;
         this.s3 = config.headObjects() ? s3Client(config) : null;
         this.metadata = s3 == null ? null
                 : new ObjectMetadata(s3, new Inbox(properties.inboxes(), properties.maxKeyBytes()), meters);
@@ -77,7 +74,7 @@ public class SqsIntake implements SmartLifecycle, DisposableBean {
         }
         handler.register(INTAKE);
         handler.registerBackendReports(INTAKE);
-        meters.counter("infermesh.ingest.dead-lettered", "intake", INTAKE);
+        deadLetters.register(INTAKE);
     }
 
     /** An SQS client as configured: an explicit endpoint and keys locally, the AWS default chain otherwise. */
@@ -195,19 +192,10 @@ public class SqsIntake implements SmartLifecycle, DisposableBean {
     }
 
     private void deadLetter(String queueUrl, Message message, MalformedNotificationException e) {
-        var record = MessageBuilder.withPayload(message.body().getBytes(StandardCharsets.UTF_8))
-                .setHeader(KafkaHeaders.KEY, message.messageId().getBytes(StandardCharsets.UTF_8))
-                .setHeader("x-exception-message", e.getMessage())
-                .setHeader("x-exception-fqcn", e.getClass().getName())
-                .setHeader("x-original-source", queueUrl)
-                .setHeader("x-original-message-id", message.messageId())
-                .setHeader(MessageHeaders.CONTENT_TYPE, "application/octet-stream")
-                .build();
-        if (!bridge.send(DEAD_LETTERS, record)) {
-            throw new IllegalStateException("could not dead-letter message " + message.messageId());
-        }
-        meters.counter("infermesh.ingest.dead-lettered", "intake", INTAKE).increment();
-        log.warn("message {} from {} dead-lettered: {}", message.messageId(), queueUrl, e.getMessage());
+        deadLetters.write(INTAKE, message.body().getBytes(StandardCharsets.UTF_8),
+                message.messageId().getBytes(StandardCharsets.UTF_8),
+                Map.of(DeadLetters.ORIGINAL_SOURCE, queueUrl, DeadLetters.ORIGINAL_MESSAGE_ID, message.messageId()),
+                e, "message " + message.messageId() + " from " + queueUrl);
     }
 
     private final class Poller implements Runnable {

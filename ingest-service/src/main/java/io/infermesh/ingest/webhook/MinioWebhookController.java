@@ -62,6 +62,7 @@ public class MinioWebhookController {
         try {
             result = handler.handle(body == null ? new byte[0] : body, INTAKE);
         } catch (MalformedNotificationException e) {
+            log.warn("webhook notification refused with 400 ({}): {}", e.reason().tag(), e.getMessage());
             ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST,
                     "not a bucket notification: " + e.getMessage());
             problem.setTitle("Malformed notification");

@@ -8,6 +8,7 @@ import io.infermesh.contracts.Backend;
 import io.infermesh.contracts.Topics;
 import io.infermesh.ingest.IngestProperties;
 import io.infermesh.events.JobEventSender;
+import io.infermesh.ingest.intake.DeadLetterWriter;
 import io.infermesh.ingest.intake.NotificationHandler;
 import io.infermesh.ingest.notification.CloudBackendExamples;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -63,7 +64,7 @@ class SqsIntakeDeliveryTests {
                 new IngestProperties.Webhook(false, null), config);
         NotificationHandler handler = new NotificationHandler(JSON, properties,
                 new JobEventSender(kafka, JSON, "ingest-service"), meters);
-        return new SqsIntake(properties, handler, JSON, kafka, meters);
+        return new SqsIntake(properties, handler, JSON, meters, new DeadLetterWriter(kafka, meters));
     }
 
     @AfterEach
@@ -167,7 +168,8 @@ class SqsIntakeDeliveryTests {
         intake.process(queueUrl, receive());
 
         assertThat(kafka.topics).containsExactly(Topics.STORAGE_EVENTS.dlq());
-        assertThat(meters.counter("infermesh.ingest.dead-lettered", "intake", "sqs").count()).isZero();
+        assertThat(meters.find("infermesh.ingest.dead-lettered").tag("intake", "sqs").counters())
+                .allSatisfy(counter -> assertThat(counter.count()).isZero());
         await().atMost(Duration.ofSeconds(15)).until(this::receivedAgain, id::equals);
     }
 
