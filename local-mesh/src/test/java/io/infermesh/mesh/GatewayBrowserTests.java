@@ -85,13 +85,16 @@ class GatewayBrowserTests {
             System.out.println("login-to-succeeded-ms=" + loginToSucceeded);
             awaitRowStatus(alice, irisJob, "SUCCEEDED");
             assertThat(alice.script("return window.__sameDocument;")).as("the page never reloaded").isEqualTo("alice");
-            WebElement digitRow = row(alice, digitJob);
-            assertThat(digitRow.getText()).contains("digit-3.png", "digits", "onprem");
-            assertThat(row(alice, irisJob).getText()).contains("setosa.json", "iris");
+            // rows are redrawn as the live list changes: each look finds the row afresh
+            assertThat(rowText(alice, digitJob)).contains("digit-3.png", "digits", "onprem");
+            assertThat(rowText(alice, irisJob)).contains("setosa.json", "iris");
             screenshot(alice);
 
             // When she opens the digit's job, the top answer is 3 and result.json is hers to read
-            digitRow.findElement(By.cssSelector("[data-testid=job-link]")).click();
+            wait(alice, Duration.ofSeconds(15)).until(d -> {
+                row(alice, digitJob).findElement(By.cssSelector("[data-testid=job-link]")).click();
+                return true;
+            });
             WebElement top = wait(alice, Duration.ofSeconds(15))
                     .until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("[data-testid=top-label]")));
             assertThat(top.getText()).isEqualTo("3");
@@ -129,7 +132,7 @@ class GatewayBrowserTests {
             // And a phone-sized window still shows her jobs, one card per job
             alice.driver.findElement(By.cssSelector("[data-testid=nav-home]")).click();
             alice.driver.manage().window().setSize(new Dimension(375, 812));
-            assertThat(row(alice, digitJob).isDisplayed()).isTrue();
+            wait(alice, Duration.ofSeconds(15)).until(d -> row(alice, digitJob).isDisplayed());
             assertThat((Boolean) alice.script(
                     "return document.documentElement.scrollWidth <= window.innerWidth;"))
                     .as("nothing wider than the phone's screen").isTrue();
@@ -208,6 +211,11 @@ class GatewayBrowserTests {
             }
             return status.equals(shown);
         });
+    }
+
+    /** The row's text, read again if the list redrew the row while it was being read. */
+    static String rowText(HeadlessChromium browser, String jobId) {
+        return wait(browser, Duration.ofSeconds(15)).until(d -> row(browser, jobId).getText());
     }
 
     static WebElement row(HeadlessChromium browser, String jobId) {
