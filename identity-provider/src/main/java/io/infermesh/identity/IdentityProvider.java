@@ -1,9 +1,20 @@
 package io.infermesh.identity;
 
+import com.nimbusds.jose.jwk.source.JWKSource;
+import com.nimbusds.jose.proc.SecurityContext;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.core.ResolvableType;
+import org.springframework.security.oauth2.jose.jws.SignatureAlgorithm;
+import org.springframework.security.oauth2.jwt.JwsHeader;
+import org.springframework.security.oauth2.jwt.JwtClaimsSet;
+import org.springframework.security.oauth2.jwt.JwtEncoderParameters;
+import org.springframework.security.oauth2.jwt.NimbusJwtEncoder;
 
 /**
  * A running local identity provider with the {@link DemoAccounts}: started by the local mesh and by every test that
@@ -79,9 +90,27 @@ public final class IdentityProvider implements AutoCloseable {
         return tokens().clientCredentials(DemoAccounts.OPERATOR_CLIENT, accounts.operatorClientSecret());
     }
 
+    /**
+     * A token of {@code subject} signed with this provider's own key that expired {@code ago}, for tests of the
+     * refusal of expired tokens: the provider issues tokens for at least a minute and resource servers allow a minute
+     * of clock skew, so waiting for a real one to expire would cost two minutes.
+     */
+    public String expiredToken(String subject, Duration ago) {
+        Instant expired = Instant.now().minus(ago);
+        JwtClaimsSet claims = JwtClaimsSet.builder().issuer(issuer).subject(subject)
+                .audience(List.of(DemoAccounts.TEST_CLIENT)).claim("roles", List.of())
+                .issuedAt(expired.minus(Duration.ofMinutes(10))).notBefore(expired.minus(Duration.ofMinutes(10)))
+                .expiresAt(expired).build();
+        @SuppressWarnings("unchecked")
+        JWKSource<SecurityContext> keys = (JWKSource<SecurityContext>) context.getBeanProvider(
+                ResolvableType.forClassWithGenerics(JWKSource.class, SecurityContext.class)).getObject();
+        return new NimbusJwtEncoder(keys).encode(JwtEncoderParameters.from(
+                JwsHeader.with(SignatureAlgorithm.RS256).build(), claims)).getTokenValue();
+    }
+
     /** The properties that make a service a resource server of this provider. */
-    public java.util.Map<String, Object> resourceServerProperties() {
-        return java.util.Map.of("spring.security.oauth2.resourceserver.jwt.issuer-uri", issuer);
+    public Map<String, Object> resourceServerProperties() {
+        return Map.of("spring.security.oauth2.resourceserver.jwt.issuer-uri", issuer);
     }
 
     @Override

@@ -184,9 +184,10 @@ class TenancyIntegrationTests extends StatusServiceIntegrationTest {
     void withoutAValidTokenNothingAnswersAndTheRefusalSaysWhy() throws Exception {
         Jobs jobs = aliceAndBobEachHaveAJob();
         String forged = forge(token("alice"));
+        String expired = identity().expiredToken("alice", Duration.ofMinutes(5));
         for (String path : List.of("/api/jobs", "/api/jobs/" + jobs.bobs(), "/api/jobs/" + jobs.bobs() + "/events",
                 "/api/jobs/stats", "/api/jobs/stream")) {
-            for (String token : new String[] {null, forged, "not-a-jwt"}) {
+            for (String token : new String[] {null, forged, expired, "not-a-jwt"}) {
                 HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path));
                 if (token != null) {
                     request.header("Authorization", "Bearer " + token);
