@@ -5,6 +5,8 @@ import com.fasterxml.jackson.annotation.JsonAnySetter;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
  * A model card, {@code model.yaml}: what the model is, what it takes and gives, what it needs, and where it may run.
@@ -22,6 +24,24 @@ import java.util.Map;
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record ModelCard(String name, String version, String description, String artifact, Input input,
         Output output, Resources resources, Placement placement) {
+
+    /** The largest input object this model accepts, in bytes; empty when the card sets no limit. */
+    public OptionalLong maxInputBytes() {
+        return resources == null || resources.maxInputBytes() == null ? OptionalLong.empty()
+                : OptionalLong.of(resources.maxInputBytes());
+    }
+
+    /**
+     * Why an input of {@code size} bytes is refused ({@link FailureReason#INPUT_TOO_LARGE}), as a sentence for the
+     * job's message; empty when the card accepts it.
+     */
+    public Optional<String> inputTooLarge(long size) {
+        OptionalLong limit = maxInputBytes();
+        return limit.isPresent() && size > limit.getAsLong()
+                ? Optional.of("the input is " + size + " bytes; model '" + name + "' accepts at most "
+                        + limit.getAsLong() + " bytes")
+                : Optional.empty();
+    }
 
     /**
      * The input side.

@@ -10,8 +10,8 @@ import java.time.Instant;
  *
  * @param model the model
  * @param instance the worker instance (host and process)
- * @param state {@code ZERO} (no worker, model not in memory), {@code WAKING} (backlog seen, first worker starting)
- *     or {@code ACTIVE}
+ * @param state {@link PoolState#ZERO} (no worker, model not in memory), {@link PoolState#WAKING} (backlog seen, first
+ *     worker starting) or {@link PoolState#ACTIVE}
  * @param workers workers consuming now
  * @param maxWorkers the most this instance will run for the model
  * @param busy workers running jobs at this moment
@@ -21,6 +21,6 @@ import java.time.Instant;
  * @param at when this was measured
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record PoolStatus(String model, String instance, String state, int workers, int maxWorkers, int busy,
+public record PoolStatus(String model, String instance, PoolState state, int workers, int maxWorkers, int busy,
         long backlog, boolean loaded, Long lastWakeMs, Instant at) {
 }

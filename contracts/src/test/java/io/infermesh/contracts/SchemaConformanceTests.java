@@ -76,8 +76,8 @@ class SchemaConformanceTests {
 
     @Test
     void poolStatusMatchesItsSchema() {
-        assertValid("pool-status", new PoolStatus("digits", "host-1/4242", "ACTIVE", 1, 2, 1, 3, true, 140L, NOW));
-        assertValid("pool-status", new PoolStatus("digits", "host-1/4242", "ZERO", 0, 2, 0, 0, false, null, NOW));
+        assertValid("pool-status", new PoolStatus("digits", "host-1/4242", PoolState.ACTIVE, 1, 2, 1, 3, true, 140L, NOW));
+        assertValid("pool-status", new PoolStatus("digits", "host-1/4242", PoolState.ZERO, 0, 2, 0, 0, false, null, NOW));
     }
 
     @Test

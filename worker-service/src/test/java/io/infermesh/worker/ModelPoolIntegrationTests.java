@@ -3,6 +3,7 @@ package io.infermesh.worker;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.infermesh.contracts.PoolState;
 import io.infermesh.contracts.JobDispatched;
 import io.infermesh.contracts.ObjectRef;
 import io.infermesh.contracts.PoolStatus;
@@ -100,7 +101,7 @@ class ModelPoolIntegrationTests {
     void aPoolAtZeroWakesForAJobAndGoesBackToZeroAfterItsIdleTimeout() throws Exception {
         Pools pools = startWorker("infermesh.worker.pool.idle-timeout=1s");
         assertThat(pool(pools, "digits")).extracting(PoolStatus::state, PoolStatus::workers, PoolStatus::loaded)
-                .containsExactly("ZERO", 0, false);
+                .containsExactly(PoolState.ZERO, 0, false);
 
         JsonNode first = terminal(WorkerKafka.dispatch("digits", "alice", digit(3)));
 
@@ -114,7 +115,7 @@ class ModelPoolIntegrationTests {
         assertThat(pool(pools, "digits").lastWakeMs()).isEqualTo(phases.get("wakeMs").asLong());
 
         // idle for a second: the worker leaves the group and the session is closed
-        await().atMost(Duration.ofSeconds(20)).until(() -> pool(pools, "digits").state().equals("ZERO"));
+        await().atMost(Duration.ofSeconds(20)).until(() -> pool(pools, "digits").state().equals(PoolState.ZERO));
         assertThat(pool(pools, "digits").loaded()).as("model released").isFalse();
         await().atMost(Duration.ofSeconds(20)).until(() -> groupMembers() == 0);
 
@@ -139,7 +140,7 @@ class ModelPoolIntegrationTests {
         assertThat(pool(pools, "iris").loaded()).isTrue();
 
         await().atMost(Duration.ofSeconds(20)).until(() -> !pool(pools, "iris").loaded());
-        assertThat(pool(pools, "iris").state()).isEqualTo("ZERO");
+        assertThat(pool(pools, "iris").state()).isEqualTo(PoolState.ZERO);
     }
 
     @Test

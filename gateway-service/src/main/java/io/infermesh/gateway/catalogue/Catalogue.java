@@ -85,7 +85,7 @@ public final class Catalogue {
         String kind = card.input() == null ? null : card.input().kind();
         List<String> contentTypes = CONTENT_TYPES.getOrDefault(kind, List.of());
         Path example = example(folder.resolve("samples"), contentTypes);
-        Long limit = card.resources() == null ? null : card.resources().maxInputBytes();
+        Long limit = card.maxInputBytes().isPresent() ? card.maxInputBytes().getAsLong() : null;
         String mode = card.placement() == null || card.placement().mode() == null ? "onprem" : card.placement().mode();
         Model model = new Model(card.name(), card.description(), new Input(kind, contentTypes), limit,
                 example == null ? null : "/api/models/" + card.name() + "/example", null,

@@ -117,11 +117,10 @@ public final class PlacementPolicy {
                     + "'; the first folder under the inbox must name a model of the catalogue", null);
         }
         ModelCard model = card.get();
-        Long limit = model.resources() == null ? null : model.resources().maxInputBytes();
-        Long size = job.input() == null ? null : job.input().size();
-        if (limit != null && size != null && size > limit) {
-            return new Rejected(FailureReason.INPUT_TOO_LARGE, "the input is " + size + " bytes; model '"
-                    + model.name() + "' accepts at most " + limit + " bytes", null);
+        Optional<String> tooLarge = job.input() == null || job.input().size() == null ? Optional.empty()
+                : model.inputTooLarge(job.input().size());
+        if (tooLarge.isPresent()) {
+            return new Rejected(FailureReason.INPUT_TOO_LARGE, tooLarge.get(), null);
         }
         String mode = mode(model);
         Integer deadline = model.placement() == null ? null : model.placement().deadlineSeconds();

@@ -10,6 +10,7 @@ import io.infermesh.contracts.JobStatus;
 import io.infermesh.contracts.JobStatusChanged;
 import io.infermesh.contracts.ObjectRef;
 import io.infermesh.contracts.PlacementDecision;
+import io.infermesh.contracts.PoolState;
 import io.infermesh.contracts.PoolStatus;
 import io.infermesh.contracts.Topics;
 import io.infermesh.localinfra.LocalInfra;
@@ -66,7 +67,7 @@ class PoolStatusPlacementIntegrationTests {
             card(models, model);
         }
         // a worker already running when the router starts: its last report must be known without waiting for the next
-        publish(new PoolStatus(EARLY, "worker-a", "ACTIVE", 2, 6, 0, 0, true, 40L, Instant.now()));
+        publish(new PoolStatus(EARLY, "worker-a", PoolState.ACTIVE, 2, 6, 0, 0, true, 40L, Instant.now()));
         registry.add("spring.cloud.stream.kafka.binder.brokers", () -> infra.kafka().bootstrapServers());
         registry.add("infermesh.router.models-dir", models::toString);
         // generous, so that the report published before start-up is still fresh however slowly the context starts
@@ -91,8 +92,8 @@ class PoolStatusPlacementIntegrationTests {
     @Test
     void anAutoJobCountsEveryInstancesSlotsAndPaysTheMeasuredColdStartUntilAPoolHasTheModelLoaded() {
         double accepted = count("accepted");
-        publish(new PoolStatus(WAKING, "worker-a", "ZERO", 0, 4, 0, 0, false, 2_000L, Instant.now()));
-        publish(new PoolStatus(WAKING, "worker-b", "ZERO", 0, 4, 0, 0, false, 300L, Instant.now()));
+        publish(new PoolStatus(WAKING, "worker-a", PoolState.ZERO, 0, 4, 0, 0, false, 2_000L, Instant.now()));
+        publish(new PoolStatus(WAKING, "worker-b", PoolState.ZERO, 0, 4, 0, 0, false, 300L, Instant.now()));
         await().atMost(Duration.ofSeconds(30)).until(() -> count("accepted") >= accepted + 2);
 
         PlacementDecision.Alternative cold = onprem(place(WAKING));
@@ -100,7 +101,7 @@ class PoolStatusPlacementIntegrationTests {
         assertThat(cold.expectedSeconds()).as("run 0.5 s + slowest measured wake 2.0 s + model load 0.5 s")
                 .isEqualTo(3.0);
 
-        publish(new PoolStatus(WAKING, "worker-a", "ACTIVE", 1, 4, 0, 0, true, 2_000L, Instant.now()));
+        publish(new PoolStatus(WAKING, "worker-a", PoolState.ACTIVE, 1, 4, 0, 0, true, 2_000L, Instant.now()));
         await().atMost(Duration.ofSeconds(30)).until(() -> count("accepted") >= accepted + 3);
 
         PlacementDecision.Alternative warm = onprem(place(WAKING));
@@ -115,15 +116,20 @@ class PoolStatusPlacementIntegrationTests {
         double stale = count("stale");
         TopicProbe.send(bootstrap(), Topics.WORKER_POOLS.name(), AFTER_BAD + "/worker-x",
                 "{not json".getBytes(StandardCharsets.UTF_8), Map.of());
-        PoolStatus foreign = new PoolStatus(AFTER_BAD, "worker-x", "ACTIVE", 1, 12, 0, 0, true, null, Instant.now());
+        String unknownState = JSON.writeValueAsString(new PoolStatus(AFTER_BAD, "worker-y", PoolState.ACTIVE, 1, 12, 0, 0,
+                true, null, Instant.now())).replace("\"ACTIVE\"", "\"SLEEPING\"");
+        TopicProbe.send(bootstrap(), Topics.WORKER_POOLS.name(), AFTER_BAD + "/worker-y",
+                unknownState.getBytes(StandardCharsets.UTF_8), CloudEventTypes.headers("y",
+                        CloudEventTypes.POOL_STATUS, "worker-service", AFTER_BAD + "/worker-y", Instant.now()));
+        PoolStatus foreign = new PoolStatus(AFTER_BAD, "worker-x", PoolState.ACTIVE, 1, 12, 0, 0, true, null, Instant.now());
         TopicProbe.send(bootstrap(), Topics.WORKER_POOLS.name(), AFTER_BAD + "/worker-x",
                 JSON.writeValueAsBytes(foreign), CloudEventTypes.headers("x", CloudEventTypes.JOB_RESULT,
                         "worker-service", AFTER_BAD + "/worker-x", Instant.now()));
-        publish(new PoolStatus(STALE, "worker-a", "ACTIVE", 2, 16, 0, 0, true, 40L,
+        publish(new PoolStatus(STALE, "worker-a", PoolState.ACTIVE, 2, 16, 0, 0, true, 40L,
                 Instant.now().minus(Duration.ofMinutes(5))));
-        publish(new PoolStatus(AFTER_BAD, "worker-a", "ACTIVE", 1, 3, 0, 0, true, null, Instant.now()));
+        publish(new PoolStatus(AFTER_BAD, "worker-a", PoolState.ACTIVE, 1, 3, 0, 0, true, null, Instant.now()));
         await().atMost(Duration.ofSeconds(30)).until(() -> count("accepted") >= accepted + 1
-                && count("malformed") >= malformed + 2 && count("stale") >= stale + 1);
+                && count("malformed") >= malformed + 3 && count("stale") >= stale + 1);
 
         PlacementDecision.Alternative reported = onprem(place(AFTER_BAD));
         assertThat(reported.note()).contains("on 3 slots").contains("warm");

@@ -3,6 +3,7 @@ package io.infermesh.router.tracking;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.infermesh.contracts.Backend;
+import io.infermesh.contracts.PoolState;
 import io.infermesh.contracts.PoolStatus;
 import io.infermesh.router.placement.Estimates;
 import java.time.Clock;
@@ -28,7 +29,7 @@ class LedgerPoolStatusTests {
     private static final double MODEL_LOAD = 0.5;
 
     /** A status of model "digits" measured {@code ageSeconds} before now. */
-    private static PoolStatus status(String instance, int ageSeconds, String state, int maxWorkers, boolean loaded,
+    private static PoolStatus status(String instance, int ageSeconds, PoolState state, int maxWorkers, boolean loaded,
             Long lastWakeMs) {
         return new PoolStatus("digits", instance, state, loaded ? 1 : 0, maxWorkers, 0, 0, loaded, lastWakeMs,
                 NOW.minusSeconds(ageSeconds));
@@ -54,22 +55,22 @@ class LedgerPoolStatusTests {
                 new Row("no report, ran 10 s ago -> configured slots, warm by recency",
                         List.of(), true, 2, true, CONFIGURED_COLD),
                 new Row("one fresh loaded pool of 4 -> 4 slots, warm",
-                        List.of(status("w1", 3, "ACTIVE", 4, true, 40L)), false, 4, true, 0.04 + MODEL_LOAD),
+                        List.of(status("w1", 3, PoolState.ACTIVE, 4, true, 40L)), false, 4, true, 0.04 + MODEL_LOAD),
                 new Row("two fresh instances of 4 -> 8 slots",
-                        List.of(status("w1", 3, "ACTIVE", 4, true, null), status("w2", 1, "ZERO", 4, false, null)),
+                        List.of(status("w1", 3, PoolState.ACTIVE, 4, true, null), status("w2", 1, PoolState.ZERO, 4, false, null)),
                         false, 8, true, CONFIGURED_COLD),
                 new Row("fresh pool at ZERO although this router ran a job 10 s ago -> cold (the pool says so)",
-                        List.of(status("w1", 2, "ZERO", 4, false, 120L)), true, 4, false, 0.12 + MODEL_LOAD),
+                        List.of(status("w1", 2, PoolState.ZERO, 4, false, 120L)), true, 4, false, 0.12 + MODEL_LOAD),
                 new Row("every fresh instance at ZERO or waking -> cold; slowest measured wake counts",
-                        List.of(status("w1", 2, "ZERO", 2, false, 3_000L), status("w2", 5, "WAKING", 3, false, 80L)),
+                        List.of(status("w1", 2, PoolState.ZERO, 2, false, 3_000L), status("w2", 5, PoolState.WAKING, 3, false, 80L)),
                         false, 5, false, 3.0 + MODEL_LOAD),
                 new Row("a stale report (30 s old, limit 20 s) is as good as none",
-                        List.of(status("w1", 30, "ACTIVE", 16, true, 40L)), false, 2, false, CONFIGURED_COLD),
+                        List.of(status("w1", 30, PoolState.ACTIVE, 16, true, 40L)), false, 2, false, CONFIGURED_COLD),
                 new Row("a stale instance does not add its slots or warmth to a fresh one",
-                        List.of(status("w1", 30, "ACTIVE", 16, true, 5_000L), status("w2", 4, "ZERO", 4, false, 40L)),
+                        List.of(status("w1", 30, PoolState.ACTIVE, 16, true, 5_000L), status("w2", 4, PoolState.ZERO, 4, false, 40L)),
                         true, 4, false, 0.04 + MODEL_LOAD),
                 new Row("exactly at the staleness limit still counts",
-                        List.of(status("w1", 20, "ACTIVE", 3, true, null)), false, 3, true, CONFIGURED_COLD));
+                        List.of(status("w1", 20, PoolState.ACTIVE, 3, true, null)), false, 3, true, CONFIGURED_COLD));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -97,7 +98,7 @@ class LedgerPoolStatusTests {
         MutableClock clock = new MutableClock(NOW);
         PoolStatuses pools = new PoolStatuses(Duration.ofSeconds(20), MODEL_LOAD, clock);
         Ledger ledger = new Ledger(ESTIMATES, clock, pools);
-        pools.accept(status("w1", 0, "ACTIVE", 6, true, null));
+        pools.accept(status("w1", 0, PoolState.ACTIVE, 6, true, null));
         assertThat(ledger.onpremSlots("digits")).isEqualTo(6);
         assertThat(ledger.warm("digits", Backend.ONPREM)).isTrue();
 
@@ -113,11 +114,11 @@ class LedgerPoolStatusTests {
         PoolStatuses pools = new PoolStatuses(Duration.ofSeconds(20), MODEL_LOAD, clock);
         Ledger ledger = new Ledger(ESTIMATES, clock, pools);
 
-        assertThat(pools.accept(status("w1", 1, "ZERO", 4, false, null))).isEqualTo(PoolStatuses.Outcome.ACCEPTED);
-        assertThat(pools.accept(status("w1", 6, "ACTIVE", 4, true, null))).isEqualTo(PoolStatuses.Outcome.STALE);
+        assertThat(pools.accept(status("w1", 1, PoolState.ZERO, 4, false, null))).isEqualTo(PoolStatuses.Outcome.ACCEPTED);
+        assertThat(pools.accept(status("w1", 6, PoolState.ACTIVE, 4, true, null))).isEqualTo(PoolStatuses.Outcome.STALE);
         assertThat(ledger.warm("digits", Backend.ONPREM)).as("the older ACTIVE report does not overrule ZERO")
                 .isFalse();
-        assertThat(pools.accept(status("w1", 0, "ACTIVE", 4, true, null))).isEqualTo(PoolStatuses.Outcome.ACCEPTED);
+        assertThat(pools.accept(status("w1", 0, PoolState.ACTIVE, 4, true, null))).isEqualTo(PoolStatuses.Outcome.ACCEPTED);
         assertThat(ledger.warm("digits", Backend.ONPREM)).isTrue();
         assertThat(ledger.onpremSlots("digits")).as("one instance, reported three times").isEqualTo(4);
     }
@@ -129,17 +130,17 @@ class LedgerPoolStatusTests {
         Ledger ledger = new Ledger(ESTIMATES, clock, pools);
 
         assertThat(pools.accept(null)).isEqualTo(PoolStatuses.Outcome.MALFORMED);
-        assertThat(pools.accept(new PoolStatus("Not A Model", "w1", "ACTIVE", 1, 9, 0, 0, true, null, NOW)))
+        assertThat(pools.accept(new PoolStatus("Not A Model", "w1", PoolState.ACTIVE, 1, 9, 0, 0, true, null, NOW)))
                 .isEqualTo(PoolStatuses.Outcome.MALFORMED);
-        assertThat(pools.accept(new PoolStatus("digits", null, "ACTIVE", 1, 9, 0, 0, true, null, NOW)))
+        assertThat(pools.accept(new PoolStatus("digits", null, PoolState.ACTIVE, 1, 9, 0, 0, true, null, NOW)))
                 .isEqualTo(PoolStatuses.Outcome.MALFORMED);
-        assertThat(pools.accept(new PoolStatus("digits", "w1", "SLEEPING", 1, 9, 0, 0, true, null, NOW)))
+        assertThat(pools.accept(new PoolStatus("digits", "w1", null, 1, 9, 0, 0, true, null, NOW)))
                 .isEqualTo(PoolStatuses.Outcome.MALFORMED);
-        assertThat(pools.accept(new PoolStatus("digits", "w1", "ACTIVE", 1, 9, 0, 0, true, null, null)))
+        assertThat(pools.accept(new PoolStatus("digits", "w1", PoolState.ACTIVE, 1, 9, 0, 0, true, null, null)))
                 .isEqualTo(PoolStatuses.Outcome.MALFORMED);
-        assertThat(pools.accept(new PoolStatus("digits", "w1", "ACTIVE", 1, -9, 0, 0, true, null, NOW)))
+        assertThat(pools.accept(new PoolStatus("digits", "w1", PoolState.ACTIVE, 1, -9, 0, 0, true, null, NOW)))
                 .isEqualTo(PoolStatuses.Outcome.MALFORMED);
-        assertThat(pools.accept(status("w1", 60, "ACTIVE", 9, true, null))).isEqualTo(PoolStatuses.Outcome.STALE);
+        assertThat(pools.accept(status("w1", 60, PoolState.ACTIVE, 9, true, null))).isEqualTo(PoolStatuses.Outcome.STALE);
 
         assertThat(ledger.onpremSlots("digits")).isEqualTo(2);
         assertThat(pools.reporting("digits")).isFalse();
@@ -154,7 +155,7 @@ class LedgerPoolStatusTests {
         ledger.dispatchedOnprem("b", 1, "fraud", 5.0);
         ledger.dispatchedOnprem("c", 1, "fraud", 5.0);
 
-        pools.accept(status("w1", 0, "ACTIVE", 4, true, null));
+        pools.accept(status("w1", 0, PoolState.ACTIVE, 4, true, null));
 
         assertThat(ledger.onpremBacklog("digits")).as("digits has its own pool").isEqualTo(1);
         assertThat(ledger.onpremWorkAheadSeconds("digits")).isEqualTo(2.0);

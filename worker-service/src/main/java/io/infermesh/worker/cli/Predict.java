@@ -123,10 +123,9 @@ public final class Predict {
         } catch (IOException | RuntimeException e) {
             return fail(out, 1, "INPUT_NOT_FOUND", "cannot read the input: " + e.getMessage());
         }
-        Long limit = model.get().card().resources() == null ? null : model.get().card().resources().maxInputBytes();
-        if (limit != null && input.length > limit) {
-            return fail(out, 1, "INPUT_TOO_LARGE", "the input is " + input.length + " bytes; model '" + modelName
-                    + "' accepts at most " + limit);
+        Optional<String> tooLarge = model.get().card().inputTooLarge(input.length);
+        if (tooLarge.isPresent()) {
+            return fail(out, 1, "INPUT_TOO_LARGE", tooLarge.get());
         }
         try (InferenceEngine engine = new InferenceEngine(JSON, Runtime.getRuntime().availableProcessors())) {
             Inference inference = engine.run(model.get(), input);

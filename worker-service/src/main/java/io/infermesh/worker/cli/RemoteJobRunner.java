@@ -15,6 +15,7 @@ import io.infermesh.worker.engine.ResultDocument;
 import io.infermesh.worker.storage.ObjectStorage;
 import java.time.Instant;
 import java.util.Map;
+import java.util.Optional;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -65,10 +66,9 @@ public final class RemoteJobRunner {
         long started = System.nanoTime();
         try {
             byte[] input = storage.read(job.input());
-            Long limit = model.card().resources() == null ? null : model.card().resources().maxInputBytes();
-            if (limit != null && input.length > limit) {
-                throw new JobFailedException(FailureReason.INPUT_TOO_LARGE, "the input is " + input.length
-                        + " bytes; model '" + job.model() + "' accepts at most " + limit, null);
+            Optional<String> tooLarge = model.card().inputTooLarge(input.length);
+            if (tooLarge.isPresent()) {
+                throw new JobFailedException(FailureReason.INPUT_TOO_LARGE, tooLarge.get(), null);
             }
             long downloaded = System.nanoTime();
             Inference inference = engine.run(model, input);

@@ -262,10 +262,9 @@ public final class JobRunner {
             return false;
         }
         p.downloadMs = (System.nanoTime() - t0) / 1_000_000;
-        Long limit = model.card().resources() == null ? null : model.card().resources().maxInputBytes();
-        if (limit != null && input.length > limit) {
-            fail(job, FailureReason.INPUT_TOO_LARGE, "the input is " + input.length + " bytes; model '"
-                    + model.name() + "' accepts at most " + limit + " bytes", cold);
+        Optional<String> tooLarge = model.card().inputTooLarge(input.length);
+        if (tooLarge.isPresent()) {
+            fail(job, FailureReason.INPUT_TOO_LARGE, tooLarge.get(), cold);
             return false;
         }
         long t1 = System.nanoTime();

@@ -1,5 +1,6 @@
 package io.infermesh.worker.pool;
 
+import io.infermesh.contracts.PoolState;
 import io.infermesh.contracts.PoolStatus;
 import io.infermesh.contracts.Topics;
 import io.infermesh.worker.engine.InferenceEngine;
@@ -153,7 +154,8 @@ final class ModelPool {
     }
 
     synchronized PoolStatus status(String instance) {
-        String state = worker == null && !releasing ? "ZERO" : wokenAtNanos != 0 ? "WAKING" : "ACTIVE";
+        PoolState state = worker == null && !releasing ? PoolState.ZERO
+                : wokenAtNanos != 0 ? PoolState.WAKING : PoolState.ACTIVE;
         int threads = worker == null ? 0 : worker.threads();
         int busy = worker == null ? 0 : worker.busy();
         return new PoolStatus(model.name(), instance, state, threads, maxWorkers, busy, Math.max(0, backlog),

@@ -3,6 +3,7 @@ package io.infermesh.worker.pool;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.infermesh.contracts.PoolState;
 import io.infermesh.contracts.Topics;
 import io.infermesh.worker.WorkerProperties;
 import io.infermesh.worker.catalogue.WorkerModels;
@@ -82,7 +83,7 @@ class PoolCrashTests {
         pool.backlog(2);
 
         // the first consumer fails on its batch: nothing committed, the pool is back at zero
-        await().atMost(Duration.ofSeconds(10)).until(() -> sends.get() >= 1 && "ZERO".equals(pool.status("t").state()));
+        await().atMost(Duration.ofSeconds(10)).until(() -> sends.get() >= 1 && PoolState.ZERO.equals(pool.status("t").state()));
         assertThat(committed).isEmpty();
 
         // still two waiting: after its pause the pool wakes again, and this time both are dead-lettered and committed
