@@ -5,6 +5,7 @@ import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
 import java.net.URI;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.validation.annotation.Validated;
@@ -52,10 +53,10 @@ public record WorkerProperties(@NotBlank String modelsDir, List<String> models, 
      * @param catchUpTimeout at start-up, how long the pools wait for the topic to be read to its end (default 10 s);
      *     after it they start anyway, with a warning
      */
-    public record Cancellations(@Min(1) int capacity, java.time.Duration catchUpTimeout) {
+    public record Cancellations(@Min(1) int capacity, Duration catchUpTimeout) {
         public Cancellations {
             capacity = capacity == 0 ? 100_000 : capacity;
-            catchUpTimeout = catchUpTimeout == null ? java.time.Duration.ofSeconds(10) : catchUpTimeout;
+            catchUpTimeout = catchUpTimeout == null ? Duration.ofSeconds(10) : catchUpTimeout;
         }
     }
 
@@ -76,20 +77,19 @@ public record WorkerProperties(@NotBlank String modelsDir, List<String> models, 
      * @param groupProtocol the Kafka consumer group protocol: {@code consumer} (KIP-848, no join delay; default) or
      *     {@code classic}
      */
-    public record Pool(@Min(0) int minWorkers, @Min(1) int maxWorkers, java.time.Duration idleTimeout,
-            java.time.Duration wakeInterval, @Min(1) int batchMaxSize, java.time.Duration batchMaxWait,
-            java.time.Duration drainTimeout, @Min(1) int maxAttempts, java.time.Duration retryBackoff,
-            java.time.Duration statusInterval, String groupProtocol) {
+    public record Pool(@Min(0) int minWorkers, @Min(1) int maxWorkers, Duration idleTimeout, Duration wakeInterval,
+            @Min(1) int batchMaxSize, Duration batchMaxWait, Duration drainTimeout, @Min(1) int maxAttempts,
+            Duration retryBackoff, Duration statusInterval, String groupProtocol) {
         public Pool {
             maxWorkers = maxWorkers == 0 ? 2 : maxWorkers;
-            idleTimeout = idleTimeout == null ? java.time.Duration.ofSeconds(60) : idleTimeout;
-            wakeInterval = wakeInterval == null ? java.time.Duration.ofMillis(100) : wakeInterval;
+            idleTimeout = idleTimeout == null ? Duration.ofSeconds(60) : idleTimeout;
+            wakeInterval = wakeInterval == null ? Duration.ofMillis(100) : wakeInterval;
             batchMaxSize = batchMaxSize == 0 ? 8 : batchMaxSize;
-            batchMaxWait = batchMaxWait == null ? java.time.Duration.ZERO : batchMaxWait;
-            drainTimeout = drainTimeout == null ? java.time.Duration.ofSeconds(30) : drainTimeout;
+            batchMaxWait = batchMaxWait == null ? Duration.ZERO : batchMaxWait;
+            drainTimeout = drainTimeout == null ? Duration.ofSeconds(30) : drainTimeout;
             maxAttempts = maxAttempts == 0 ? 3 : maxAttempts;
-            retryBackoff = retryBackoff == null ? java.time.Duration.ofSeconds(1) : retryBackoff;
-            statusInterval = statusInterval == null ? java.time.Duration.ofSeconds(5) : statusInterval;
+            retryBackoff = retryBackoff == null ? Duration.ofSeconds(1) : retryBackoff;
+            statusInterval = statusInterval == null ? Duration.ofSeconds(5) : statusInterval;
             groupProtocol = groupProtocol == null || groupProtocol.isBlank() ? "consumer" : groupProtocol;
             if (minWorkers > maxWorkers) {
                 throw new IllegalArgumentException("infermesh.worker.pool.min-workers (" + minWorkers

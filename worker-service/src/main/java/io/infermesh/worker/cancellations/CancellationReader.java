@@ -8,6 +8,7 @@ import io.micrometer.core.instrument.Counter;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -146,7 +147,7 @@ final class CancellationReader implements SmartLifecycle {
             throw new IllegalStateException(TOPIC.name() + " has no partitions yet");
         }
         return infos.stream().map(p -> new TopicPartition(p.topic(), p.partition()))
-                .sorted(java.util.Comparator.comparingInt(TopicPartition::partition)).toList();
+                .sorted(Comparator.comparingInt(TopicPartition::partition)).toList();
     }
 
     private void apply(ConsumerRecord<String, byte[]> record) {

@@ -3,6 +3,7 @@ package io.infermesh.worker.cancellations;
 import io.infermesh.worker.WorkerProperties;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.io.IOException;
 import java.net.InetAddress;
 import java.util.Map;
 import org.apache.kafka.clients.admin.Admin;
@@ -52,7 +53,7 @@ class CancellationsConfiguration {
         String host;
         try {
             host = InetAddress.getLocalHost().getHostName();
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             host = "localhost";
         }
         return host + "-" + ProcessHandle.current().pid();

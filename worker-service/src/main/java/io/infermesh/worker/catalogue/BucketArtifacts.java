@@ -18,14 +18,14 @@ import org.slf4j.LoggerFactory;
  * {@code <cache>/<model>/<version or ETag>/<file>} and reused while that version is there. A missing object or
  * version stops start-up naming it.
  */
-public final class BucketArtifacts implements WorkerModels.ArtifactStore {
+final class BucketArtifacts implements WorkerModels.ArtifactStore {
 
     private static final Logger log = LoggerFactory.getLogger(BucketArtifacts.class);
 
     private final ObjectStorage storage;
     private final Path cache;
 
-    public BucketArtifacts(ObjectStorage storage, Path cache) {
+    BucketArtifacts(ObjectStorage storage, Path cache) {
         this.storage = storage;
         this.cache = cache;
     }

@@ -1,6 +1,7 @@
 package io.infermesh.worker.catalogue;
 
 import io.infermesh.contracts.ModelCard;
+import io.infermesh.contracts.ModelCatalogue;
 import io.infermesh.contracts.Topics;
 import io.infermesh.worker.engine.ModelEntry;
 import java.io.IOException;
@@ -68,7 +69,7 @@ public final class WorkerModels {
                     throw new IllegalStateException("cannot read model card " + file + ": " + e.getOriginalMessage(),
                             e);
                 }
-                String problem = io.infermesh.contracts.ModelCatalogue.cardProblem(card);
+                String problem = ModelCatalogue.cardProblem(card);
                 if (problem != null) {
                     throw new IllegalStateException("model card " + file + ": " + problem);
                 }

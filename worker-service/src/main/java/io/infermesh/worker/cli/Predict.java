@@ -22,6 +22,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -198,7 +199,7 @@ public final class Predict {
     }
 
     private static boolean accepts(String kind, String contentType) {
-        String type = contentType.toLowerCase(java.util.Locale.ROOT);
+        String type = contentType.toLowerCase(Locale.ROOT);
         return switch (kind) {
             case "image" -> type.startsWith("image/png") || type.startsWith("image/jpeg");
             case "tabular" -> type.startsWith("application/json") || type.startsWith("text/csv");

@@ -12,6 +12,7 @@ import io.infermesh.worker.engine.InvalidInputException;
 import io.infermesh.worker.engine.ModelEntry;
 import io.infermesh.worker.engine.ModelFailureException;
 import io.infermesh.worker.engine.ResultDocument;
+import io.infermesh.worker.engine.RunTimeoutException;
 import io.infermesh.worker.storage.ObjectStorage;
 import java.time.Instant;
 import java.util.Map;
@@ -86,7 +87,7 @@ public final class RemoteJobRunner {
             throw new JobFailedException(FailureReason.INPUT_NOT_FOUND, e.getMessage(), e);
         } catch (InvalidInputException e) {
             throw new JobFailedException(FailureReason.INVALID_INPUT, e.getMessage(), e);
-        } catch (io.infermesh.worker.engine.RunTimeoutException e) {
+        } catch (RunTimeoutException e) {
             throw new JobFailedException(FailureReason.TIMEOUT, e.getMessage(), e);
         } catch (ModelFailureException e) {
             throw new JobFailedException(FailureReason.MODEL_ERROR, e.getMessage(), e);

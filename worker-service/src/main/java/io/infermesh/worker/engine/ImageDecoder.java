@@ -5,12 +5,15 @@ import java.awt.image.BufferedImage;
 import java.awt.image.Raster;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Locale;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
+import javax.imageio.stream.MemoryCacheImageInputStream;
 
 /**
  * Turns a PNG or JPEG into the model's input tensor, as the card says: grayscale or RGB, area-averaged to the
@@ -56,7 +59,7 @@ final class ImageDecoder {
      */
     static BufferedImage read(byte[] bytes, long maxPixels) {
         // in memory: ImageIO's default stream caches to a temporary file, one per image
-        try (ImageInputStream in = new javax.imageio.stream.MemoryCacheImageInputStream(
+        try (ImageInputStream in = new MemoryCacheImageInputStream(
                 new ByteArrayInputStream(bytes))) {
             Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
             if (!readers.hasNext()) {
@@ -66,11 +69,11 @@ final class ImageDecoder {
             ImageReader reader = readers.next();
             try {
                 reader.setInput(in, true, true);
-                String format = reader.getFormatName().toUpperCase(java.util.Locale.ROOT);
+                String format = reader.getFormatName().toUpperCase(Locale.ROOT);
                 long width = reader.getWidth(0);
                 long height = reader.getHeight(0);
                 if (width * height > maxPixels) {
-                    throw new InvalidInputException(String.format(java.util.Locale.ROOT,
+                    throw new InvalidInputException(String.format(Locale.ROOT,
                             "the image is %d×%d pixels (%,.1f megapixels); the model accepts at most %,d pixels",
                             width, height, width * height / 1e6, maxPixels));
                 }
@@ -104,7 +107,7 @@ final class ImageDecoder {
                 return "";
             }
         }
-        String start = new String(bytes, 0, n, java.nio.charset.StandardCharsets.UTF_8).strip();
+        String start = new String(bytes, 0, n, StandardCharsets.UTF_8).strip();
         return n == 0 ? "" : "; it is text: \"" + start + (bytes.length > n ? "…" : "") + "\"";
     }
 

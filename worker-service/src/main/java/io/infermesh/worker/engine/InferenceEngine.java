@@ -21,6 +21,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Function;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -272,7 +273,7 @@ public final class InferenceEngine implements AutoCloseable {
     }
 
     /** Runs work with the model's session held open; loads it first if needed. */
-    private <T> T withSession(ModelEntry model, java.util.function.Function<Loaded, T> work) {
+    private <T> T withSession(ModelEntry model, Function<Loaded, T> work) {
         while (true) {
             Loaded loaded = sessions.computeIfAbsent(model.name(), name -> load0(model));
             loaded.lock.readLock().lock();

@@ -1,8 +1,10 @@
 package io.infermesh.worker.engine;
 
+import io.infermesh.contracts.ObjectRef;
 import io.infermesh.contracts.Prediction;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,8 +22,8 @@ public final class ResultDocument {
      * The whole {@code result.json} of a job, wherever it ran (pool, Lambda, Batch): what the job was, then the
      * answer.
      */
-    public static Map<String, Object> result(String jobId, String owner, io.infermesh.contracts.ObjectRef input,
-            ModelEntry model, Inference inference, java.time.Instant completedAt) {
+    public static Map<String, Object> result(String jobId, String owner, ObjectRef input,
+            ModelEntry model, Inference inference, Instant completedAt) {
         Map<String, Object> doc = new LinkedHashMap<>();
         doc.put("jobId", jobId);
         doc.put("model", model.name());

@@ -3,7 +3,9 @@ package io.infermesh.worker.engine;
 import io.infermesh.contracts.ModelCard;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import tools.jackson.core.JacksonException;
@@ -20,8 +22,8 @@ final class TabularDecoder {
 
     private final JsonMapper json;
     /** One pipeline per card input, built (and its steps checked) once, not for every job. */
-    private final java.util.Map<ModelCard.Input, TabularPipeline> pipelines =
-            java.util.Collections.synchronizedMap(new java.util.IdentityHashMap<>());
+    private final Map<ModelCard.Input, TabularPipeline> pipelines =
+            Collections.synchronizedMap(new IdentityHashMap<>());
 
     TabularDecoder(JsonMapper json) {
         this.json = json;

@@ -26,6 +26,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -63,10 +64,10 @@ public final class JobRunner {
     }
 
     /** Why {@link Events#skipped} was told of a job: its attempt was cancelled before it started. */
-    public static final String CANCELLED = "cancelled";
+    static final String CANCELLED = "cancelled";
 
     /** Where the job's events and result go. */
-    public interface Events {
+    interface Events {
         void statusChanged(JobStatusChanged event);
 
         void result(JobResult result);
@@ -76,12 +77,12 @@ public final class JobRunner {
     }
 
     /** Which attempts were cancelled. Asked once for every dispatch before it starts: a lookup, never a call out. */
-    public interface Cancellations {
+    interface Cancellations {
         boolean cancelled(String jobId, int attempt);
     }
 
     /** Where {@code result.json} is written. */
-    public interface ResultWriter {
+    interface ResultWriter {
         ObjectRef write(String bucket, String key, Map<String, Object> document);
     }
 
@@ -95,7 +96,7 @@ public final class JobRunner {
     private final String resultsPrefix;
     private final Clock clock;
 
-    public JobRunner(WorkerModels models, InferenceEngine engine, ObjectStorage storage, ResultWriter results,
+    JobRunner(WorkerModels models, InferenceEngine engine, ObjectStorage storage, ResultWriter results,
             Events events, Cancellations cancellations, String resultsBucket, String resultsPrefix, Clock clock) {
         this.models = models;
         this.engine = engine;
@@ -308,7 +309,7 @@ public final class JobRunner {
                 .withBackend(Backend.ONPREM, null).withOutput(output).withColdStart(cold)
                 .withTimings(timings).withPredictions(top).withEstimatedCost(job.estimatedCostUsd())
                 .withMessage("top answer '" + top.getFirst().label() + "' with probability "
-                        + String.format(java.util.Locale.ROOT, "%.3f", top.getFirst().probability())));
+                        + String.format(Locale.ROOT, "%.3f", top.getFirst().probability())));
         events.result(new JobResult(job.jobId(), job.model(), job.owner(), job.attempt(), Backend.ONPREM,
                 job.input(), output, top, timings, finished, job.estimatedCostUsd()));
     }

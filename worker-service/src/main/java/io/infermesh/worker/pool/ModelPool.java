@@ -5,7 +5,6 @@ import io.infermesh.contracts.PoolStatus;
 import io.infermesh.contracts.Topics;
 import io.infermesh.worker.engine.InferenceEngine;
 import io.infermesh.worker.engine.ModelEntry;
-import io.infermesh.worker.jobs.JobRunner;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -15,20 +14,18 @@ import org.slf4j.LoggerFactory;
 /**
  * The pool of one model in this instance: at zero while idle (no consumer, the model out of memory), woken when its
  * dispatch topic has a backlog (one consumer, one job thread), grown by job threads up to the maximum while jobs
- * wait, back to zero after the idle timeout (the model's session closed).
+ * wait, back to zero after the idle timeout (the model's session closed). The rules are {@link PoolSizing}'s; this
+ * class holds the pool's state, asks them and applies the answers.
  */
 final class ModelPool {
 
     private static final Logger log = LoggerFactory.getLogger(ModelPool.class);
 
-    /** After a worker crashed (Kafka unreachable, say), the pool waits this long before waking again. */
-    private static final long CRASH_PAUSE_NANOS = TimeUnit.SECONDS.toNanos(1);
-
     private final ModelEntry model;
     private final PoolWorker.Context context;
     private final InferenceEngine engine;
-    private final int minWorkers;
     private final int maxWorkers;
+    private final PoolSizing sizing;
     private PoolWorker worker;
     private boolean leaving;
     private boolean releasing;
@@ -42,8 +39,9 @@ final class ModelPool {
         this.model = model;
         this.context = context;
         this.engine = engine;
-        this.minWorkers = minWorkers;
         this.maxWorkers = maxWorkers;
+        this.sizing = new PoolSizing(minWorkers, maxWorkers, context.settings().idleTimeout(),
+                context.settings().batchMaxSize());
     }
 
     String model() {
@@ -54,40 +52,44 @@ final class ModelPool {
         return Topics.dispatch(model.name()).name();
     }
 
+    /** The pool's scaling rules, which this class applies. */
+    PoolSizing sizing() {
+        return sizing;
+    }
+
     /** Starts the workers that stay even when idle. */
     synchronized void startMinimum() {
-        if (minWorkers > 0 && worker == null) {
+        PoolSizing.Answer answer = sizing.atStart(worker != null);
+        if (answer.action() == PoolSizing.Action.WAKE) {
             worker = new PoolWorker(this, context);
-            worker.start(minWorkers);
+            worker.start(answer.threads());
         }
     }
 
-    /**
-     * The backlog read by the watcher: wakes the pool at zero (one consumer, one job thread), and grows it by one job
-     * thread while more than two jobs per thread wait (a thread makes its jobs' Kafka and S3 round trips in
-     * sequence, so waiting jobs want another thread more than a bigger batch), up to the maximum.
-     */
+    /** The backlog read by the watcher: wakes, grows or releases as {@link PoolSizing#onTick} says. */
     synchronized void backlog(long jobs) {
         backlog = jobs;
-        if (worker == null && !releasing && !stopped
-                && engine.unusedFor(model.name()).compareTo(context.settings().idleTimeout()) > 0) {
-            // loaded by a REST or OIP request while the pool was at zero, and idle since: at zero means out of memory
+        long now = System.nanoTime();
+        PoolSizing.Answer answer = sizing.onTick(new PoolSizing.Tick(jobs, worker != null,
+                worker == null ? 0 : worker.threads(), leaving || worker != null && worker.leaving(), releasing,
+                stopped, crashedAtNanos == 0 ? PoolSizing.NEVER_CRASHED : now - crashedAtNanos,
+                engine.unusedFor(model.name()).toNanos()));
+        if (answer.releaseModel()) {
             engine.release(model.name());
             log.info("pool {}: model loaded outside the pool and idle for {}, released", model.name(),
                     context.settings().idleTimeout());
         }
-        if (stopped || releasing || jobs <= 0 && (minWorkers == 0 || worker != null)) {
-            return;
-        }
-        if (worker == null) {
-            if (crashedAtNanos == 0 || System.nanoTime() - crashedAtNanos > CRASH_PAUSE_NANOS) {
+        switch (answer.action()) {
+            case WAKE -> {
                 wokenAtNanos = System.nanoTime();
                 log.info("pool {}: {} job(s) waiting, waking", model.name(), jobs);
                 worker = new PoolWorker(this, context);
-                worker.start(Math.max(1, minWorkers));
+                worker.start(answer.threads());
             }
-        } else if (!leaving) {
-            worker.grow(jobs);
+            case GROW -> worker.grow();
+            default -> {
+                // nothing to change
+            }
         }
     }
 
@@ -107,13 +109,17 @@ final class ModelPool {
         return ms;
     }
 
-    /** Whether the idle pool may go to zero: not below its minimum, not while jobs wait. */
-    synchronized boolean mayLeave() {
-        if (stopped || backlog > 0 || minWorkers > 0) {
-            return false;
+    /**
+     * Asked by the worker's consumer after each poll: whether it is working, may leave (the pool then counts as
+     * leaving and does not grow) or stays, as {@link PoolSizing#whenIdle} says.
+     */
+    synchronized PoolSizing.Action idle(int polled, int held, int busy, long idleNanos) {
+        PoolSizing.Action action = sizing.whenIdle(new PoolSizing.Idle(polled, held, busy, idleNanos, backlog, stopped))
+                .action();
+        if (action == PoolSizing.Action.LEAVE) {
+            leaving = true;
         }
-        leaving = true;
-        return true;
+        return action;
     }
 
     /**

@@ -29,24 +29,23 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * An awake pool's Kafka side and its job threads: one consumer of the model's dispatch topic (group
- * {@code worker-service}) feeds a queue that up to {@code max-workers} job threads drain, a batch at a time. Growing
- * the pool adds a thread, never a group member, so no rebalance stalls the topic. Offsets are committed up to the
- * first job that has not ended, so a record is committed only when it and everything before it in its partition
- * has ended. Partitions are paused while the queue holds more than the threads can take, so records are not fetched
- * ahead without bound. It leaves after the idle timeout when the pool allows, or when told to stop: jobs in hand end,
- * queued ones are handed back (not committed), the consumer leaves the group.
+ * {@code worker-service}) feeds a queue that up to {@code max-workers} job threads drain, a batch at a time. Offsets
+ * are committed up to the first job that has not ended, so a record is committed only when it and everything before
+ * it in its partition has ended. When to add a thread, pause or resume fetching and leave when idle is the pool's
+ * {@link PoolSizing}; this class applies its answers. Told to stop, or leaving: jobs in hand end, queued ones are
+ * handed back (not committed), the consumer leaves the group.
  */
-public final class PoolWorker {
+final class PoolWorker {
 
     private static final Logger log = LoggerFactory.getLogger(PoolWorker.class);
 
     /** What every pool shares. */
-    public record Context(JobRunner runner, JsonMapper json, DeadLetters deadLetters, WorkerProperties.Pool settings,
+    record Context(JobRunner runner, JsonMapper json, DeadLetters deadLetters, WorkerProperties.Pool settings,
             Supplier<Consumer<String, byte[]>> consumers) {
     }
 
     /** Where records go that cannot be run. */
-    public interface DeadLetters {
+    interface DeadLetters {
         void send(ConsumerRecord<String, byte[]> record, Throwable why);
     }
 
@@ -98,10 +97,15 @@ public final class PoolWorker {
         return busy.get();
     }
 
-    /** Adds a job thread while jobs wait beyond two per thread, up to the maximum. */
-    void grow(long waiting) {
+    /** Whether the worker is on its way out (idle, stopping or crashed): it takes no more threads. */
+    boolean leaving() {
+        return leaving;
+    }
+
+    /** Adds a job thread, as the pool's sizing said. */
+    void grow() {
         synchronized (threads) {
-            if (!leaving && threads.size() < settings.maxWorkers() && waiting > 2L * threads.size()) {
+            if (!leaving) { // the consumer may have begun to leave since the pool was read
                 addThread();
             }
         }
@@ -165,14 +169,17 @@ public final class PoolWorker {
                 }
                 commitEnded(consumer);
                 int held = queue.size();
-                if (held > settings.maxWorkers() * settings.batchMaxSize()) {
-                    consumer.pause(consumer.assignment());
-                } else if (!consumer.paused().isEmpty()) {
-                    consumer.resume(consumer.paused());
+                switch (pool.sizing().afterPoll(held, !consumer.paused().isEmpty()).action()) {
+                    case PAUSE -> consumer.pause(consumer.assignment());
+                    case RESUME -> consumer.resume(consumer.paused());
+                    default -> {
+                        // fetching as it is
+                    }
                 }
-                if (!records.isEmpty() || held > 0 || busy.get() > 0) {
+                PoolSizing.Action now = pool.idle(records.count(), held, busy.get(), System.nanoTime() - lastWork);
+                if (now == PoolSizing.Action.WORKING) {
                     lastWork = System.nanoTime();
-                } else if (System.nanoTime() - lastWork > settings.idleTimeout().toNanos() && pool.mayLeave()) {
+                } else if (now == PoolSizing.Action.LEAVE) {
                     idle = true;
                     break;
                 }

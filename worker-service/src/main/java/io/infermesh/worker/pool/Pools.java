@@ -7,6 +7,7 @@ import io.infermesh.events.JobEventSender;
 import io.infermesh.worker.WorkerProperties;
 import io.infermesh.worker.catalogue.WorkerModels;
 import io.infermesh.worker.engine.InferenceEngine;
+import java.io.IOException;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.time.Instant;
@@ -15,6 +16,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -35,9 +37,9 @@ import org.springframework.context.SmartLifecycle;
 
 /**
  * The pools of every model this worker serves (ADR 0013). A watcher reads each dispatch topic's backlog (end offsets
- * minus the group's committed offsets) every {@code wake-interval}, wakes a pool at zero as soon as jobs wait, grows
- * it while they pile up, and publishes each pool's {@link PoolStatus} on {@link Topics#WORKER_POOLS}. Stopping drains:
- * workers finish the jobs they hold, commit and leave the group; then the models are released.
+ * minus the group's committed offsets) every {@code wake-interval} and hands it to each pool, which wakes or grows as
+ * its {@link PoolSizing} says, and publishes each pool's {@link PoolStatus} on {@link Topics#WORKER_POOLS}. Stopping
+ * drains: workers finish the jobs they hold, commit and leave the group; then the models are released.
  */
 public final class Pools implements SmartLifecycle {
 
@@ -62,7 +64,7 @@ public final class Pools implements SmartLifecycle {
     private volatile boolean running;
     private long lastWarning;
 
-    public Pools(WorkerModels models, PoolWorker.Context context, InferenceEngine engine, String bootstrapServers,
+    Pools(WorkerModels models, PoolWorker.Context context, InferenceEngine engine, String bootstrapServers,
             short replicationFactor, StreamOperations bridge, JobEventSender messages) {
         this.settings = context.settings();
         this.adminConfig = Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
@@ -173,8 +175,9 @@ public final class Pools implements SmartLifecycle {
         Map<String, Long> lag = new HashMap<>();
         for (TopicPartition tp : partitions) {
             OffsetAndMetadata done = committed.get(tp);
-            long from = done != null ? done.offset() : earliest.getOrDefault(tp, 0L);
-            lag.merge(tp.topic(), Math.max(0, end.get(tp).offset() - from), Long::sum);
+            lag.merge(tp.topic(), PoolSizing.partitionBacklog(end.get(tp).offset(),
+                    done == null ? OptionalLong.empty() : OptionalLong.of(done.offset()),
+                    earliest.getOrDefault(tp, 0L)), Long::sum);
         }
         return lag;
     }
@@ -256,7 +259,7 @@ public final class Pools implements SmartLifecycle {
         String host;
         try {
             host = InetAddress.getLocalHost().getHostName();
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             host = "localhost";
         }
         return host + "/" + ProcessHandle.current().pid();

@@ -7,11 +7,11 @@ import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
 
 /** {@code GET /actuator/pools}: each model's pool in this instance — state, workers, busy, backlog, loaded, last wake. */
 @Endpoint(id = "pools")
-public class PoolsEndpoint {
+class PoolsEndpoint {
 
     private final Pools pools;
 
-    public PoolsEndpoint(Pools pools) {
+    PoolsEndpoint(Pools pools) {
         this.pools = pools;
     }
 

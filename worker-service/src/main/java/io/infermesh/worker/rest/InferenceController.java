@@ -15,6 +15,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
@@ -146,7 +147,7 @@ class InferenceController {
         return answer;
     }
 
-    private Inference run(java.util.function.Supplier<Inference> call) {
+    private Inference run(Supplier<Inference> call) {
         try {
             return call.get();
         } catch (InvalidInputException e) {
