@@ -9,6 +9,8 @@ import io.infermesh.router.placement.Estimates;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -55,7 +57,7 @@ public final class Ledger implements Capacity {
     }
 
     private final Map<String, OnPrem> onpremInFlight = new ConcurrentHashMap<>();
-    private final Map<String, java.util.Deque<Instant>> arrivals = new ConcurrentHashMap<>();
+    private final Map<String, Deque<Instant>> arrivals = new ConcurrentHashMap<>();
     private final Map<String, Instant> lastUse = new ConcurrentHashMap<>();
     private final Map<String, InFlight> remote = new ConcurrentHashMap<>();
     private final Map<String, Instant> running = new ConcurrentHashMap<>();
@@ -74,7 +76,7 @@ public final class Ledger implements Capacity {
     /** A job of {@code model} was requested (for {@link #recentArrivals}). */
     public void arrived(String model) {
         Instant now = clock.instant();
-        java.util.Deque<Instant> times = arrivals.computeIfAbsent(model, m -> new java.util.ArrayDeque<>());
+        Deque<Instant> times = arrivals.computeIfAbsent(model, m -> new ArrayDeque<>());
         synchronized (times) {
             times.addLast(now);
             prune(times, now);
@@ -195,7 +197,7 @@ public final class Ledger implements Capacity {
 
     @Override
     public int recentArrivals(String model) {
-        java.util.Deque<Instant> times = arrivals.get(model);
+        Deque<Instant> times = arrivals.get(model);
         if (times == null) {
             return 0;
         }
@@ -205,7 +207,7 @@ public final class Ledger implements Capacity {
         }
     }
 
-    private void prune(java.util.Deque<Instant> times, Instant now) {
+    private void prune(Deque<Instant> times, Instant now) {
         Instant limit = now.minusMillis((long) (estimates.lambdaWarmSeconds() * 1000));
         while (!times.isEmpty() && (times.peekFirst().isBefore(limit) || times.size() > 100_000)) {
             times.pollFirst();

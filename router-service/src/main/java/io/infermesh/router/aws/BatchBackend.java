@@ -1,8 +1,9 @@
-package io.infermesh.router.backend;
+package io.infermesh.router.aws;
 
 import io.infermesh.contracts.Backend;
 import io.infermesh.contracts.ModelCard;
 import io.infermesh.contracts.RemoteJob;
+import io.infermesh.router.backend.ComputeBackend;
 import java.util.List;
 import java.util.Map;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -22,12 +23,12 @@ import tools.jackson.databind.json.JsonMapper;
  * {@code resources.timeoutSeconds}. Its state changes come back as EventBridge "Batch Job State Change" events
  * (through ingest-service) and, when those are late, through {@link #describe} polling.
  */
-public final class BatchBackend implements ComputeBackend {
+final class BatchBackend implements ComputeBackend {
 
     private final BatchClient batch;
     private final JsonMapper json;
 
-    public BatchBackend(BatchClient batch, JsonMapper json) {
+    BatchBackend(BatchClient batch, JsonMapper json) {
         this.batch = batch;
         this.json = json;
     }

@@ -1,4 +1,4 @@
-package io.infermesh.router.kafka;
+package io.infermesh.router.routing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.groups.Tuple.tuple;

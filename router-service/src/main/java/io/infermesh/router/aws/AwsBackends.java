@@ -1,9 +1,7 @@
-package io.infermesh.router.kafka;
+package io.infermesh.router.aws;
 
 import io.infermesh.events.JobEventSender;
 import io.infermesh.router.RouterProperties;
-import io.infermesh.router.backend.BatchBackend;
-import io.infermesh.router.backend.Backends;
 import io.infermesh.router.tracking.FinalOutcomes;
 import io.infermesh.router.tracking.Ledger;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -14,7 +12,6 @@ import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
-import org.springframework.cloud.stream.function.StreamBridge;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -29,9 +26,10 @@ import software.amazon.awssdk.services.lambda.LambdaClient;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The AWS Lambda and Batch clients, when {@code infermesh.router.aws.enabled=true}, and the Batch poller. The SDK's
- * own retries are off: the router's retry (resilience4j) retries instead, so that its circuit breaker sees every
- * failed call.
+ * The AWS backends, when {@code infermesh.router.aws.enabled=true}: the Lambda and Batch clients, {@link LambdaBackend}
+ * and {@link BatchBackend} (beans the routing configuration registers with the other backends), and the
+ * {@link BatchPoller} on its timer. The SDK's own retries are off: the router's retry (resilience4j) retries instead,
+ * so that its circuit breaker sees every failed call.
  */
 @Configuration(proxyBeanMethods = false)
 @ConditionalOnProperty(name = "infermesh.router.aws.enabled", havingValue = "true")
@@ -50,11 +48,20 @@ class AwsBackends {
     }
 
     @Bean
-    SmartLifecycle batchPolling(Backends backends, Ledger ledger, FinalOutcomes finals, StreamBridge bridge,
-            JsonMapper json, MeterRegistry meters, RouterProperties properties) {
-        BatchBackend batch = (BatchBackend) backends.get(io.infermesh.contracts.Backend.BATCH).orElseThrow();
-        BatchPoller poller = new BatchPoller(batch, ledger, finals, new JobEventSender(bridge, json,
-                "router-service"), meters, properties.batchPoll().lateAfter(), Clock.systemUTC());
+    LambdaBackend lambdaBackend(LambdaClient lambda, JsonMapper json) {
+        return new LambdaBackend(lambda, json);
+    }
+
+    @Bean
+    BatchBackend batchBackend(BatchClient batch, JsonMapper json) {
+        return new BatchBackend(batch, json);
+    }
+
+    @Bean
+    SmartLifecycle batchPolling(BatchBackend batch, Ledger ledger, FinalOutcomes finals, JobEventSender events,
+            MeterRegistry meters, RouterProperties properties) {
+        BatchPoller poller = new BatchPoller(batch, ledger, finals, events, meters, properties.batchPoll().lateAfter(),
+                Clock.systemUTC());
         long every = properties.batchPoll().interval().toMillis();
         return new SmartLifecycle() {
             private ScheduledExecutorService timer;

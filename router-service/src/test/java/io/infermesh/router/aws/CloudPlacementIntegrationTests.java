@@ -1,6 +1,7 @@
-package io.infermesh.router.kafka;
+package io.infermesh.router.aws;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.infermesh.contracts.Backend;
 import io.infermesh.contracts.CloudEventTypes;
@@ -9,37 +10,39 @@ import io.infermesh.contracts.JobRequested;
 import io.infermesh.contracts.JobResult;
 import io.infermesh.contracts.JobStatus;
 import io.infermesh.contracts.JobStatusChanged;
+import io.infermesh.contracts.ModelCatalogue;
 import io.infermesh.contracts.ObjectRef;
 import io.infermesh.contracts.RemoteJob;
 import io.infermesh.contracts.Topics;
+import io.infermesh.events.JobEventSender;
 import io.infermesh.localinfra.LocalInfra;
 import io.infermesh.localinfra.LocalInfraExtension;
+import io.infermesh.localinfra.MotoAws;
 import io.infermesh.localinfra.MotoServer;
 import io.infermesh.localinfra.TopicProbe;
 import io.infermesh.localinfra.WithLocalInfra;
-import io.infermesh.contracts.ModelCatalogue;
-import io.infermesh.events.JobEventSender;
 import io.infermesh.router.RouterProperties;
 import io.infermesh.router.RouterServiceApplication;
-import io.infermesh.router.backend.BatchBackend;
+import io.infermesh.router.backend.Backends;
 import io.infermesh.router.tracking.FinalOutcomes;
 import io.infermesh.router.tracking.Ledger;
-import io.infermesh.localinfra.MotoAws;
-import io.infermesh.router.backend.FaultyProxy;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.function.Predicate;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.cloud.stream.function.StreamBridge;
 import org.springframework.test.context.DynamicPropertyRegistry;
@@ -63,6 +66,9 @@ class CloudPlacementIntegrationTests {
     private static final String SUFFIX = UUID.randomUUID().toString().substring(0, 8);
     private static final String FUNCTION = "infermesh-cloudy-" + SUFFIX;
     private static final String QUEUE = "infermesh-cpu-" + SUFFIX;
+    /** Every state of an AWS Batch job (its API's {@code JobStatus}, not ours). */
+    private static final List<String> BATCH_STATES = List.of("SUBMITTED", "PENDING", "RUNNABLE", "STARTING",
+            "RUNNING", "SUCCEEDED", "FAILED");
     /** Between the router and AWS (moto), to make Lambda throttle. */
     private static FaultyProxy aws;
 
@@ -215,7 +221,7 @@ class CloudPlacementIntegrationTests {
                 .withFailure(FailureReason.TIMEOUT, "Lambda function " + FUNCTION + " timed out after 60 s"));
 
         // then: counted as skipped once, and no later attempt is announced or submitted to Batch
-        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30))
+        await().atMost(Duration.ofSeconds(30))
                 .until(() -> skippedRedispatches() >= skipped + 1);
         assertThat(skippedRedispatches()).isEqualTo(skipped + 1);
         List<JobStatusChanged> events = awaitStatus(jobId, e -> e.stream()
@@ -228,9 +234,9 @@ class CloudPlacementIntegrationTests {
 
     @Test
     void batchPollingPublishesNoResultOfAnotherAttemptOfAJobThatAlreadySucceeded(
-            @org.springframework.beans.factory.annotation.Autowired StreamBridge bridge,
-            @org.springframework.beans.factory.annotation.Autowired ModelCatalogue catalogue,
-            @org.springframework.beans.factory.annotation.Autowired RouterProperties properties) {
+            @Autowired StreamBridge bridge,
+            @Autowired ModelCatalogue catalogue,
+            @Autowired RouterProperties properties) {
         // given: attempt 2 of a job runs on Batch (a re-dispatch), and this router has seen attempt 1 succeed since
         String jobId = UUID.randomUUID().toString();
         ObjectRef output = ObjectRef.of("results", RemoteJob.resultKey("results/", "batchy", "alice", jobId));
@@ -248,7 +254,7 @@ class CloudPlacementIntegrationTests {
         double skipped = skippedResults();
 
         // when: polling sees attempt 2 succeed on Batch
-        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> {
+        await().atMost(Duration.ofSeconds(30)).until(() -> {
             poller.poll();
             return ledger.remote(jobId, 2).isEmpty();
         });
@@ -284,8 +290,7 @@ class CloudPlacementIntegrationTests {
     /** The names of every job in the queue, whatever its state. */
     private static List<String> batchJobNames() {
         try (BatchClient batch = MotoAws.batch()) {
-            return Arrays.stream(software.amazon.awssdk.services.batch.model.JobStatus.values())
-                    .filter(s -> s != software.amazon.awssdk.services.batch.model.JobStatus.UNKNOWN_TO_SDK_VERSION)
+            return BATCH_STATES.stream()
                     .flatMap(s -> batch.listJobs(r -> r.jobQueue(QUEUE).jobStatus(s)).jobSummaryList().stream())
                     .map(JobSummary::jobName).toList();
         }
@@ -358,7 +363,7 @@ class CloudPlacementIntegrationTests {
 
         // the owner, having seen attempt 2 FAILED for a moment, retries it too: attempt 3 is already placed
         send(new JobRequested(jobId, "retried", "alice", input("retried", jobId), Instant.now(), "retry", null, 3));
-        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> duplicates() >= duplicates + 1);
+        await().atMost(Duration.ofSeconds(30)).until(() -> duplicates() >= duplicates + 1);
         assertThat(awaitStatus(jobId, e -> e.stream().anyMatch(s -> s.attempt() == 3
                 && s.status() == JobStatus.SUCCEEDED))).filteredOn(e -> e.status() == JobStatus.RUNNABLE)
                 .extracting(JobStatusChanged::attempt).containsExactly(2, 3);
@@ -369,20 +374,20 @@ class CloudPlacementIntegrationTests {
         return counter == null ? 0 : counter.count();
     }
 
-    @org.springframework.beans.factory.annotation.Autowired
-    io.micrometer.core.instrument.MeterRegistry meters;
+    @Autowired
+    MeterRegistry meters;
 
-    @org.springframework.beans.factory.annotation.Autowired
-    io.infermesh.router.backend.Backends backends;
+    @Autowired
+    Backends backends;
 
     /** Each test starts with closed breakers: the failures one test provokes on purpose must not fail the next. */
-    @org.junit.jupiter.api.AfterEach
+    @AfterEach
     void closeBreakers() {
         backends.breaker(Backend.LAMBDA).reset();
         backends.breaker(Backend.BATCH).reset();
     }
 
-    @org.junit.jupiter.api.AfterAll
+    @AfterAll
     static void closeProxy() {
         if (aws != null) {
             aws.close();
@@ -416,7 +421,7 @@ class CloudPlacementIntegrationTests {
 
     private static JobDetail batchJob(String name) {
         try (BatchClient batch = MotoAws.batch()) {
-            String id = batch.listJobs(r -> r.jobQueue(QUEUE).jobStatus(software.amazon.awssdk.services.batch.model.JobStatus.SUCCEEDED)).jobSummaryList()
+            String id = batch.listJobs(r -> r.jobQueue(QUEUE).jobStatus("SUCCEEDED")).jobSummaryList()
                     .stream().filter(s -> s.jobName().equals(name)).findFirst().orElseThrow().jobId();
             return batch.describeJobs(r -> r.jobs(id)).jobs().getFirst();
         }

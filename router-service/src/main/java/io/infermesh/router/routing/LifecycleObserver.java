@@ -1,13 +1,12 @@
-package io.infermesh.router.kafka;
+package io.infermesh.router.routing;
 
 import io.infermesh.contracts.Backend;
 import io.infermesh.contracts.FailureReason;
 import io.infermesh.contracts.JobStatus;
 import io.infermesh.contracts.JobStatusChanged;
-import io.infermesh.contracts.ModelCard;
+import io.infermesh.contracts.ModelCatalogue;
 import io.infermesh.contracts.ObjectRef;
 import io.infermesh.router.backend.Backends;
-import io.infermesh.contracts.ModelCatalogue;
 import io.infermesh.router.placement.PlacementPolicy;
 import io.infermesh.router.placement.RecentJobs;
 import io.infermesh.router.placement.RunTimes;
@@ -32,7 +31,7 @@ import org.slf4j.LoggerFactory;
  *       ({@link FinalOutcomes}, followed here from every event).</li>
  * </ul>
  */
-public final class LifecycleObserver {
+final class LifecycleObserver {
 
     private static final Logger log = LoggerFactory.getLogger(LifecycleObserver.class);
     private static final Set<FailureReason> BACKEND_FAULTS =
@@ -53,7 +52,7 @@ public final class LifecycleObserver {
      *     and an owner's retry both start attempt N+1, and only the first of them runs
      * @param finals the jobs' final outcomes, which this observer keeps up to date for the dispatcher
      */
-    public LifecycleObserver(Ledger ledger, RunTimes runTimes, Backends backends, Dispatcher dispatcher,
+    LifecycleObserver(Ledger ledger, RunTimes runTimes, Backends backends, Dispatcher dispatcher,
             ModelCatalogue catalogue, MeterRegistry meters, RecentJobs placedAttempts, FinalOutcomes finals) {
         this.placedAttempts = placedAttempts;
         this.finals = finals;

@@ -1,5 +1,6 @@
-package io.infermesh.router.backend;
+package io.infermesh.router.aws;
 
+import io.infermesh.router.backend.BackendException;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.exception.SdkException;

@@ -1,4 +1,4 @@
-package io.infermesh.router.backend;
+package io.infermesh.router.aws;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -12,6 +12,9 @@ import io.infermesh.contracts.ObjectRef;
 import io.infermesh.contracts.RemoteJob;
 import io.infermesh.localinfra.MotoAws;
 import io.infermesh.localinfra.MotoServer;
+import io.infermesh.router.backend.BackendException;
+import io.infermesh.router.backend.Backends;
+import io.infermesh.router.backend.ComputeBackend;
 import io.infermesh.router.placement.Capacity;
 import io.infermesh.router.placement.Estimates;
 import io.infermesh.router.placement.PlacementPolicy;
@@ -24,7 +27,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -186,85 +188,6 @@ class CloudBackendsTests {
         return LambdaClient.builder().endpointOverride(proxy.endpoint()).region(MotoServer.REGION)
                 .credentialsProvider(MotoServer.credentials())
                 .overrideConfiguration(o -> o.retryStrategy(b -> b.maxAttempts(1))).build();
-    }
-
-    @Test
-    void transientFailuresAreRetriedWithBackoffAndRejectionsAreNot() {
-        AtomicInteger calls = new AtomicInteger();
-        ComputeBackend flaky = new ComputeBackend() {
-            @Override
-            public Backend id() {
-                return Backend.BATCH;
-            }
-
-            @Override
-            public Handle dispatch(RemoteJob job, String reason, ModelCard model) {
-                if (calls.incrementAndGet() < 3) {
-                    throw new BackendException(BackendException.Kind.THROTTLED, "slow down", null);
-                }
-                return new Handle("b-" + calls.get(), "accepted");
-            }
-        };
-        Backends backends = new Backends(new Backends.Resilience(50, 10, 10, Duration.ofSeconds(30), 3,
-                Duration.ofMillis(5), 100, Duration.ofSeconds(5))).register(flaky);
-        assertThat(backends.dispatch(Backend.BATCH, job(Backend.BATCH, 1), "t", card(null, "q", "d")).id())
-                .isEqualTo("b-3");
-
-        AtomicInteger rejected = new AtomicInteger();
-        Backends strict = new Backends(Backends.Resilience.defaults()).register(new ComputeBackend() {
-            @Override
-            public Backend id() {
-                return Backend.LAMBDA;
-            }
-
-            @Override
-            public Handle dispatch(RemoteJob job, String reason, ModelCard model) {
-                rejected.incrementAndGet();
-                throw new BackendException(BackendException.Kind.REJECTED, "no such function", null);
-            }
-        });
-        assertThatThrownBy(() -> strict.dispatch(Backend.LAMBDA, job(Backend.LAMBDA, 1), "t", card("f", null, null)))
-                .hasMessageContaining("no such function");
-        assertThat(rejected).hasValue(1);
-    }
-
-    @Test
-    void awsCallsBeyondTheRateLimitAreRefusedAsThrottledWithoutReachingTheBackend() {
-        AtomicInteger calls = new AtomicInteger();
-        ComputeBackend counting = new ComputeBackend() {
-            @Override
-            public Backend id() {
-                return Backend.LAMBDA;
-            }
-
-            @Override
-            public Handle dispatch(RemoteJob job, String reason, ModelCard model) {
-                return new Handle("r-" + calls.incrementAndGet(), "accepted");
-            }
-        };
-        Backends backends = new Backends(new Backends.Resilience(50, 100, 100, Duration.ofSeconds(30), 1,
-                Duration.ofMillis(5), 1, Duration.ZERO)).register(counting);
-        List<String> refusals = new CopyOnWriteArrayList<>();
-        for (int i = 0; i < 20; i++) {
-            try {
-                backends.dispatch(Backend.LAMBDA, job(Backend.LAMBDA, 1), "t", card("f", null, null));
-            } catch (BackendException e) {
-                assertThat(e.kind()).isEqualTo(BackendException.Kind.THROTTLED);
-                refusals.add(e.getMessage());
-            }
-        }
-        // one call per second: 20 calls in a burst get one through (two if the burst straddles a second)
-        assertThat(calls.get()).isBetween(1, 2);
-        assertThat(refusals).hasSize(20 - calls.get()).allSatisfy(m -> assertThat(m).contains("rate limit"));
-    }
-
-    @Test
-    void anUnconfiguredBackendSaysWhy() {
-        Backends backends = new Backends(Backends.Resilience.defaults())
-                .absent(Backend.LAMBDA, "AWS is not configured for this router");
-        assertThat(backends.unavailable(Backend.LAMBDA)).contains("AWS is not configured for this router");
-        assertThatThrownBy(() -> backends.dispatch(Backend.LAMBDA, job(Backend.LAMBDA, 1), "t", card("f", null, null)))
-                .hasMessageContaining("AWS is not configured");
     }
 
     private static Backend placed(PlacementPolicy policy, JobRequested request, ModelCard card) {

@@ -1,19 +1,19 @@
-package io.infermesh.router.kafka;
+package io.infermesh.router.routing;
 
-import io.infermesh.events.JobEventSender;
 import io.infermesh.contracts.Backend;
 import io.infermesh.contracts.FailureReason;
 import io.infermesh.contracts.JobRequested;
 import io.infermesh.contracts.JobStatus;
 import io.infermesh.contracts.JobStatusChanged;
 import io.infermesh.contracts.ModelCard;
+import io.infermesh.contracts.ModelCatalogue;
 import io.infermesh.contracts.ObjectRef;
 import io.infermesh.contracts.PlacementDecision;
 import io.infermesh.contracts.RemoteJob;
+import io.infermesh.events.JobEventSender;
 import io.infermesh.router.backend.BackendException;
 import io.infermesh.router.backend.Backends;
 import io.infermesh.router.backend.ComputeBackend;
-import io.infermesh.contracts.ModelCatalogue;
 import io.infermesh.router.placement.PlacementPolicy;
 import io.infermesh.router.tracking.FinalOutcomes;
 import io.infermesh.router.tracking.Ledger;
@@ -40,7 +40,7 @@ import org.slf4j.LoggerFactory;
  * meanwhile (while a backend refused and the next is tried) still stops it. Nothing is published for a skipped
  * attempt; it is logged and counted in {@code infermesh.router.skipped{reason, kind}}.
  */
-public final class Dispatcher {
+final class Dispatcher {
 
     private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
     /** The {@code kind} tags of {@code infermesh.router.skipped}: what would have started the attempt. */
@@ -58,7 +58,7 @@ public final class Dispatcher {
     private final String resultsBucket;
     private final String resultsPrefix;
 
-    public Dispatcher(PlacementPolicy policy, Backends backends, Ledger ledger, FinalOutcomes finals,
+    Dispatcher(PlacementPolicy policy, Backends backends, Ledger ledger, FinalOutcomes finals,
             JobEventSender publisher, ModelCatalogue catalogue, MeterRegistry meters, Clock clock, String resultsBucket,
             String resultsPrefix) {
         this.policy = policy;

@@ -1,6 +1,5 @@
-package io.infermesh.router.kafka;
+package io.infermesh.router.aws;
 
-import io.infermesh.events.JobEventSender;
 import io.infermesh.contracts.Backend;
 import io.infermesh.contracts.FailureReason;
 import io.infermesh.contracts.JobResult;
@@ -8,8 +7,8 @@ import io.infermesh.contracts.JobStatus;
 import io.infermesh.contracts.JobStatusChanged;
 import io.infermesh.contracts.RemoteJob;
 import io.infermesh.contracts.Timings;
+import io.infermesh.events.JobEventSender;
 import io.infermesh.router.backend.BackendException;
-import io.infermesh.router.backend.BatchBackend;
 import io.infermesh.router.tracking.FinalOutcomes;
 import io.infermesh.router.tracking.Ledger;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -33,7 +32,7 @@ import software.amazon.awssdk.services.batch.model.JobDetail;
  * SUCCEEDED in another attempt or CANCELLED ({@link FinalOutcomes}, ADR 0016): that record is left out, logged and
  * counted in {@code infermesh.router.skipped{kind="result"}}. FAILED names Batch's reason.
  */
-public final class BatchPoller {
+final class BatchPoller {
 
     private static final Logger log = LoggerFactory.getLogger(BatchPoller.class);
 
@@ -45,7 +44,7 @@ public final class BatchPoller {
     private final Duration lateAfter;
     private final Clock clock;
 
-    public BatchPoller(BatchBackend batch, Ledger ledger, FinalOutcomes finals, JobEventSender publisher,
+    BatchPoller(BatchBackend batch, Ledger ledger, FinalOutcomes finals, JobEventSender publisher,
             MeterRegistry meters, Duration lateAfter, Clock clock) {
         this.batch = batch;
         this.ledger = ledger;

@@ -1,19 +1,21 @@
-package io.infermesh.router.kafka;
+package io.infermesh.router.backend;
 
-import io.infermesh.events.JobEventSender;
 import io.infermesh.contracts.Backend;
 import io.infermesh.contracts.JobDispatched;
 import io.infermesh.contracts.ModelCard;
 import io.infermesh.contracts.RemoteJob;
 import io.infermesh.contracts.Topics;
-import io.infermesh.router.backend.BackendException;
-import io.infermesh.router.backend.ComputeBackend;
+import io.infermesh.events.JobEventSender;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The on-prem pool: a {@link JobDispatched} record on the model's dispatch topic, which the model's workers consume
  * (their results come back on the lifecycle topic directly).
  */
 final class OnPremBackend implements ComputeBackend {
+
+    private static final Logger log = LoggerFactory.getLogger(OnPremBackend.class);
 
     private final JobEventSender publisher;
 
@@ -28,12 +30,19 @@ final class OnPremBackend implements ComputeBackend {
 
     @Override
     public Handle dispatch(RemoteJob job, String reason, ModelCard model) {
+        String topic = Topics.dispatch(job.model()).name();
         try {
             publisher.dispatched(new JobDispatched(job.jobId(), job.model(), job.owner(), job.input(), job.attempt(),
                     reason, job.requestedAt(), job.dispatchedAt(), job.estimatedCostUsd()));
         } catch (RuntimeException e) {
-            throw new BackendException(BackendException.Kind.TRANSIENT, "Kafka did not take the dispatch: " + e, e);
+            // the producer's own text (a Kafka timeout, a broker's error) is for the log; the sentence may reach the
+            // job's message when the request is finally dead-lettered
+            log.warn("job {} attempt {}: Kafka did not take the dispatch record on {}", job.jobId(), job.attempt(),
+                    topic, e);
+            throw new BackendException(BackendException.Kind.TRANSIENT, "Kafka did not take the dispatch record on "
+                    + topic + " for the on-prem pool of model '" + job.model() + "' (the router's log has the"
+                    + " producer's error)", null);
         }
-        return new Handle(job.jobId(), "dispatched to " + Topics.dispatch(job.model()).name());
+        return new Handle(job.jobId(), "dispatched to " + topic);
     }
 }

@@ -1,4 +1,4 @@
-package io.infermesh.router.kafka;
+package io.infermesh.router.routing;
 
 import io.infermesh.contracts.CloudEventTypes;
 import io.infermesh.contracts.PoolStatus;
@@ -19,7 +19,7 @@ import tools.jackson.databind.json.JsonMapper;
  * thrown: one bad publisher must not stop the router from hearing the others. Counted in
  * {@code infermesh.router.pool_statuses{outcome=accepted|stale|malformed}}.
  */
-public final class PoolObserver {
+final class PoolObserver {
 
     private static final Logger log = LoggerFactory.getLogger(PoolObserver.class);
 
@@ -29,7 +29,7 @@ public final class PoolObserver {
     private final Counter stale;
     private final Counter malformed;
 
-    public PoolObserver(JsonMapper json, PoolStatuses pools, MeterRegistry meters) {
+    PoolObserver(JsonMapper json, PoolStatuses pools, MeterRegistry meters) {
         this.json = json;
         this.pools = pools;
         this.accepted = meters.counter("infermesh.router.pool_statuses", "outcome", "accepted");

@@ -1,17 +1,10 @@
-package io.infermesh.router.kafka;
+package io.infermesh.router.routing;
 
 import io.infermesh.router.RouterProperties;
 import io.infermesh.router.tracking.PoolStatuses;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
-import java.util.Collection;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
 import java.util.function.Consumer;
-import org.apache.kafka.common.TopicPartition;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.springframework.cloud.stream.binder.kafka.KafkaBindingRebalanceListener;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -32,8 +25,6 @@ class PoolObserving {
     /** The binding of {@link #observePools}. */
     static final String BINDING = "observePools-in-0";
 
-    private static final Logger log = LoggerFactory.getLogger(PoolObserving.class);
-
     @Bean
     PoolStatuses poolStatuses(RouterProperties properties) {
         return new PoolStatuses(properties.pools().staleness(), properties.pools().modelLoadSeconds(),
@@ -53,31 +44,6 @@ class PoolObserving {
     /** On the pools binding's first assignment: start at the first record of the last {@code staleness}. */
     @Bean
     KafkaBindingRebalanceListener poolStatusRewind(PoolStatuses pools) {
-        return new KafkaBindingRebalanceListener() {
-            @Override
-            public void onPartitionsAssigned(String bindingName,
-                    org.apache.kafka.clients.consumer.Consumer<?, ?> consumer, Collection<TopicPartition> partitions,
-                    boolean initial) {
-                if (!BINDING.equals(bindingName) || !initial || partitions.isEmpty()) {
-                    return;
-                }
-                long since = System.currentTimeMillis() - pools.staleness().toMillis();
-                Map<TopicPartition, Long> times = new HashMap<>();
-                partitions.forEach(p -> times.put(p, since));
-                try {
-                    consumer.offsetsForTimes(times).forEach((partition, found) -> {
-                        if (found != null) {
-                            consumer.seek(partition, found.offset());
-                        } else {
-                            consumer.seekToEnd(List.of(partition));
-                        }
-                    });
-                } catch (RuntimeException e) {
-                    // not fatal: the binding reads from the end and the next status interval fills the view
-                    log.warn("could not rewind {} to the last {}; reading new pool statuses only", partitions,
-                            pools.staleness(), e);
-                }
-            }
-        };
+        return new PoolStatusRewind(BINDING, pools);
     }
 }

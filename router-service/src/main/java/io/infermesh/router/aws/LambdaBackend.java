@@ -1,8 +1,10 @@
-package io.infermesh.router.backend;
+package io.infermesh.router.aws;
 
 import io.infermesh.contracts.Backend;
 import io.infermesh.contracts.ModelCard;
 import io.infermesh.contracts.RemoteJob;
+import io.infermesh.router.backend.BackendException;
+import io.infermesh.router.backend.ComputeBackend;
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.lambda.LambdaClient;
@@ -16,12 +18,12 @@ import tools.jackson.databind.json.JsonMapper;
  * payload. Lambda queues it and answers 202; the outcome comes back through the function's destinations (on-success
  * and on-failure, to SQS), which ingest-service turns into lifecycle events.
  */
-public final class LambdaBackend implements ComputeBackend {
+final class LambdaBackend implements ComputeBackend {
 
     private final LambdaClient lambda;
     private final JsonMapper json;
 
-    public LambdaBackend(LambdaClient lambda, JsonMapper json) {
+    LambdaBackend(LambdaClient lambda, JsonMapper json) {
         this.lambda = lambda;
         this.json = json;
     }

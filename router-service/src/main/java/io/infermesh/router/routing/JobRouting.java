@@ -1,17 +1,16 @@
-package io.infermesh.router.kafka;
+package io.infermesh.router.routing;
 
-import io.infermesh.events.JobEventSender;
 import io.github.resilience4j.micrometer.tagged.TaggedCircuitBreakerMetrics;
 import io.github.resilience4j.micrometer.tagged.TaggedRateLimiterMetrics;
 import io.github.resilience4j.micrometer.tagged.TaggedRetryMetrics;
 import io.infermesh.contracts.Backend;
 import io.infermesh.contracts.JobRequested;
 import io.infermesh.contracts.JobStatusChanged;
-import io.infermesh.router.RouterProperties;
-import io.infermesh.router.backend.BatchBackend;
-import io.infermesh.router.backend.Backends;
-import io.infermesh.router.backend.LambdaBackend;
 import io.infermesh.contracts.ModelCatalogue;
+import io.infermesh.events.JobEventSender;
+import io.infermesh.router.RouterProperties;
+import io.infermesh.router.backend.Backends;
+import io.infermesh.router.backend.ComputeBackend;
 import io.infermesh.router.placement.PlacementPolicy;
 import io.infermesh.router.placement.RecentJobs;
 import io.infermesh.router.placement.RunTimes;
@@ -20,22 +19,21 @@ import io.infermesh.router.tracking.Ledger;
 import io.infermesh.router.tracking.PoolStatuses;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
+import java.util.List;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.cloud.stream.function.StreamBridge;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.messaging.Message;
-import software.amazon.awssdk.services.batch.BatchClient;
-import software.amazon.awssdk.services.lambda.LambdaClient;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Consumes {@code infermesh.jobs.requested}; places each job and dispatches it ({@link Dispatcher}). Consumes
- * {@code infermesh.jobs.lifecycle} to learn run times, backlogs and cloud outcomes ({@link LifecycleObserver}); the
- * worker pools' own reports come in through {@link PoolObserving}.
+ * The router's application flow, wired: consumes {@code infermesh.jobs.requested}, places each job and dispatches it
+ * ({@link Dispatcher}); consumes {@code infermesh.jobs.lifecycle} to learn run times, backlogs and cloud outcomes
+ * ({@link LifecycleObserver}); the worker pools' own reports come in through {@link PoolObserving}. The backends are
+ * every {@link ComputeBackend} bean: the on-prem pool always, AWS Lambda and Batch when AWS is enabled.
  */
 @Configuration(proxyBeanMethods = false)
 class JobRouting {
@@ -59,14 +57,17 @@ class JobRouting {
         return new Ledger(properties.estimates().estimates(), Clock.systemUTC(), pools);
     }
 
+    /** What the router publishes on the job topics (lifecycle, dispatch, results), as {@code router-service}. */
     @Bean
-    Backends backends(RouterProperties properties, StreamBridge bridge, JsonMapper json, MeterRegistry meters,
-            ObjectProvider<LambdaClient> lambda, ObjectProvider<BatchClient> batch) {
+    JobEventSender jobEvents(StreamBridge bridge, JsonMapper json) {
+        return new JobEventSender(bridge, json, "router-service");
+    }
+
+    @Bean
+    Backends backends(RouterProperties properties, List<ComputeBackend> available, MeterRegistry meters) {
         Backends backends = new Backends(properties.resilience().settings());
-        backends.register(new OnPremBackend(new JobEventSender(bridge, json, "router-service")));
+        available.forEach(backends::register);
         String why = "AWS is not configured for this router (infermesh.router.aws.enabled=false)";
-        lambda.ifAvailable(client -> backends.register(new LambdaBackend(client, json)));
-        batch.ifAvailable(client -> backends.register(new BatchBackend(client, json)));
         backends.absent(Backend.LAMBDA, why).absent(Backend.BATCH, why);
         TaggedCircuitBreakerMetrics.ofCircuitBreakerRegistry(backends.breakers()).bindTo(meters);
         TaggedRetryMetrics.ofRetryRegistry(backends.retries()).bindTo(meters);
@@ -92,10 +93,9 @@ class JobRouting {
 
     @Bean
     Dispatcher dispatcher(PlacementPolicy policy, Backends backends, Ledger ledger, FinalOutcomes finals,
-            StreamBridge bridge, JsonMapper json, ModelCatalogue catalogue, MeterRegistry meters,
-            RouterProperties properties) {
-        return new Dispatcher(policy, backends, ledger, finals, new JobEventSender(bridge, json, "router-service"),
-                catalogue, meters, Clock.systemUTC(), properties.resultsBucket(), properties.resultsPrefix());
+            JobEventSender events, ModelCatalogue catalogue, MeterRegistry meters, RouterProperties properties) {
+        return new Dispatcher(policy, backends, ledger, finals, events, catalogue, meters, Clock.systemUTC(),
+                properties.resultsBucket(), properties.resultsPrefix());
     }
 
     /**
