@@ -54,7 +54,8 @@ import scala.Tuple2;
  * configuration is built (so port 0 is race-free), and a fault never terminates the JVM (it is logged instead).
  *
  * <p>Broker defaults: {@code auto.create.topics.enable=true}, {@code num.partitions=3}, every internal topic with
- * replication factor 1 and min ISR 1, {@code group.initial.rebalance.delay.ms=0}.
+ * replication factor 1 and min ISR 1, {@code group.initial.rebalance.delay.ms=0}, and KIP-848 groups allowed a session
+ * timeout down to 2 s ({@code group.consumer.min.session.timeout.ms}; Kafka's floor is 45 s).
  */
 public final class LocalKafka implements AutoCloseable {
 
@@ -194,6 +195,10 @@ public final class LocalKafka implements AutoCloseable {
         props.put("share.coordinator.state.topic.min.isr", "1");
         props.put("share.coordinator.state.topic.num.partitions", "5");
         props.put("group.initial.rebalance.delay.ms", "0");
+        // KIP-848 groups may ask for a short session (worker-service asks for 6 s, so that a killed worker's
+        // partitions move within seconds); Kafka's default floor is 45 s
+        props.put("group.consumer.min.session.timeout.ms", "2000");
+        props.put("group.consumer.min.heartbeat.interval.ms", "500");
         props.put("delete.topic.enable", "true");
 
         // Small-machine tuning: fewer threads and a small log-cleaner buffer (the default is 128 MiB).

@@ -39,7 +39,7 @@ public record WorkerProperties(@NotBlank String modelsDir, List<String> models, 
         resultsPrefix = resultsPrefix == null ? "results/" : resultsPrefix;
         intraOpThreads = intraOpThreads == 0 ? 1 : intraOpThreads;
         s3 = s3 == null ? new S3(null, null, null, null, false) : s3;
-        pool = pool == null ? new Pool(0, 2, null, null, 0, null, null, 0, null, null, null) : pool;
+        pool = pool == null ? new Pool(0, 2, null, null, 0, null, null, 0, null, null, null, null, null) : pool;
         artifactCache = artifactCache == null || artifactCache.isBlank()
                 ? Path.of(System.getProperty("java.io.tmpdir"), "infermesh-models").toString() : artifactCache;
         cancellations = cancellations == null ? new Cancellations(0, null) : cancellations;
@@ -76,10 +76,18 @@ public record WorkerProperties(@NotBlank String modelsDir, List<String> models, 
      * @param statusInterval how often each pool's status is published even without a change (default 5 s)
      * @param groupProtocol the Kafka consumer group protocol: {@code consumer} (KIP-848, no join delay; default) or
      *     {@code classic}
+     * @param sessionTimeout a worker instance that stops heartbeating (killed, frozen, cut off) loses its dispatch
+     *     partitions to the other instances after this long (default 6 s; Kafka's own default is 45 s). With the
+     *     {@code consumer} protocol it is the group's {@code consumer.session.timeout.ms}, set by the worker at
+     *     start-up and bounded by the brokers' {@code group.consumer.min/max.session.timeout.ms}; with
+     *     {@code classic}, the consumers' {@code session.timeout.ms}
+     * @param heartbeatInterval how often a worker tells the group it is alive (default 1 s), a fraction of
+     *     {@code sessionTimeout}; bounded like it by {@code group.consumer.min/max.heartbeat.interval.ms}
      */
     public record Pool(@Min(0) int minWorkers, @Min(1) int maxWorkers, Duration idleTimeout, Duration wakeInterval,
             @Min(1) int batchMaxSize, Duration batchMaxWait, Duration drainTimeout, @Min(1) int maxAttempts,
-            Duration retryBackoff, Duration statusInterval, String groupProtocol) {
+            Duration retryBackoff, Duration statusInterval, String groupProtocol, Duration sessionTimeout,
+            Duration heartbeatInterval) {
         public Pool {
             maxWorkers = maxWorkers == 0 ? 2 : maxWorkers;
             idleTimeout = idleTimeout == null ? Duration.ofSeconds(60) : idleTimeout;
@@ -91,6 +99,12 @@ public record WorkerProperties(@NotBlank String modelsDir, List<String> models, 
             retryBackoff = retryBackoff == null ? Duration.ofSeconds(1) : retryBackoff;
             statusInterval = statusInterval == null ? Duration.ofSeconds(5) : statusInterval;
             groupProtocol = groupProtocol == null || groupProtocol.isBlank() ? "consumer" : groupProtocol;
+            sessionTimeout = sessionTimeout == null ? Duration.ofSeconds(6) : sessionTimeout;
+            heartbeatInterval = heartbeatInterval == null ? Duration.ofSeconds(1) : heartbeatInterval;
+            if (heartbeatInterval.compareTo(sessionTimeout) >= 0) {
+                throw new IllegalArgumentException("infermesh.worker.pool.heartbeat-interval (" + heartbeatInterval
+                        + ") must be shorter than session-timeout (" + sessionTimeout + ")");
+            }
             if (minWorkers > maxWorkers) {
                 throw new IllegalArgumentException("infermesh.worker.pool.min-workers (" + minWorkers
                         + ") exceeds max-workers (" + maxWorkers + ")");

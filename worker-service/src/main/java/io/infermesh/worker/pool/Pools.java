@@ -120,6 +120,7 @@ public final class Pools implements SmartLifecycle {
     }
 
     private long ticks;
+    private boolean sessionAsked;
 
     private void tick() {
         try {
@@ -140,6 +141,11 @@ public final class Pools implements SmartLifecycle {
             }
             if (partitions.isEmpty()) {
                 partitions = ensureTopics();
+            }
+            if (!sessionAsked) {
+                // once Kafka answers: asked once per start; a refusal is said in one WARN line and not repeated
+                sessionAsked = true;
+                GroupSession.apply(admin, GROUP, settings);
             }
             backlog = backlogs();
         } catch (Exception e) {

@@ -52,7 +52,7 @@ class PoolsConfiguration {
     /**
      * The properties of every pool's consumer of a dispatch topic: group {@link Pools#GROUP}, commits only by the
      * pool (once jobs have ended), from the earliest record when the group has none, one poll at most a batch, and
-     * the configured group protocol.
+     * the configured group protocol (with {@code classic}, the session timeout and heartbeat of {@link GroupSession}).
      */
     static Map<String, Object> dispatchConsumerProperties(String brokers, WorkerProperties.Pool settings) {
         Map<String, Object> config = new HashMap<>();
@@ -62,6 +62,7 @@ class PoolsConfiguration {
         config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, settings.batchMaxSize());
         config.put(ConsumerConfig.GROUP_PROTOCOL_CONFIG, settings.groupProtocol());
+        config.putAll(GroupSession.consumerProperties(settings));
         return config;
     }
 

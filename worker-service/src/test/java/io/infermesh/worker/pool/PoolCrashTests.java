@@ -74,7 +74,7 @@ class PoolCrashTests {
             deadLettered.add(record.offset());
         };
         WorkerProperties.Pool settings = new WorkerProperties.Pool(0, 1, Duration.ofSeconds(60), null, 8, null,
-                Duration.ofSeconds(5), 3, Duration.ofMillis(10), null, null);
+                Duration.ofSeconds(5), 3, Duration.ofMillis(10), null, null, null, null);
         var context = new PoolWorker.Context(null, JsonMapper.builder().build(), deadLetters, settings,
                 this::consumer);
         var digits = WorkerModels.load(Path.of("../models"), List.of("digits")).find("digits").orElseThrow();
