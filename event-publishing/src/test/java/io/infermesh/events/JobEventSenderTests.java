@@ -11,10 +11,7 @@ import io.infermesh.contracts.JobStatusChanged;
 import io.infermesh.contracts.ObjectRef;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
 import org.junit.jupiter.api.Test;
-import org.springframework.cloud.stream.function.StreamOperations;
 import org.springframework.kafka.support.KafkaHeaders;
 import org.springframework.messaging.Message;
 import tools.jackson.databind.json.JsonMapper;
@@ -24,36 +21,6 @@ class JobEventSenderTests {
 
     private static final Instant NOW = Instant.parse("2026-11-22T12:00:00Z");
     private static final JsonMapper JSON = JsonMapper.builder().build();
-
-    /** Records what would go to Kafka; {@code accept} says whether the binder accepts it. */
-    private static final class Recorder implements StreamOperations {
-        final List<String> topics = new ArrayList<>();
-        final List<Message<?>> messages = new ArrayList<>();
-        boolean accept = true;
-
-        @Override
-        public boolean send(String bindingName, Object data) {
-            topics.add(bindingName);
-            messages.add((Message<?>) data);
-            return accept;
-        }
-
-        @Override
-        public boolean send(String bindingName, Object data, org.springframework.util.MimeType outputContentType) {
-            return send(bindingName, data);
-        }
-
-        @Override
-        public boolean send(String bindingName, String binderName, Object data) {
-            return send(bindingName, data);
-        }
-
-        @Override
-        public boolean send(String bindingName, String binderName, Object data,
-                org.springframework.util.MimeType outputContentType) {
-            return send(bindingName, data);
-        }
-    }
 
     @Test
     void eachEventGoesToItsTopicKeyedByJobWithCloudEventsHeadersAndItsStableId() {

@@ -107,7 +107,7 @@ public class NotificationHandler {
             parsed = message.get();
         } catch (MalformedNotificationException e) {
             meters.counter("infermesh.ingest.notifications.malformed", "intake", intake).increment();
-            // logged at WARN where it is answered: dead-lettered (DeadLetterWriter) or refused (the webhook's 400)
+            // logged at WARN where it is answered: dead-lettered (UnreadableNotifications) or refused (the webhook's 400)
             log.debug("malformed notification on {}: {}", intake, e.getMessage());
             throw e;
         }

@@ -1,12 +1,10 @@
 package io.infermesh.ingest.kafka;
 
-import io.infermesh.events.DeadLetters;
-import io.infermesh.ingest.intake.DeadLetterWriter;
+import io.infermesh.events.DeadLetter;
 import io.infermesh.ingest.intake.NotificationHandler;
+import io.infermesh.ingest.intake.UnreadableNotifications;
 import io.infermesh.ingest.notification.MalformedNotificationException;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.Map;
 import java.util.function.Consumer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -18,7 +16,7 @@ import org.springframework.messaging.MessageHeaders;
  * The MinIO Kafka-target intake ({@code infermesh.storage.events}): every message goes through the shared
  * {@link NotificationHandler} as the bytes Kafka holds (native decoding: no message conversion before the parser, which
  * would turn a JSON array of numbers into bytes). A malformed message is dead-lettered at once by the
- * {@link DeadLetterWriter} on {@code infermesh.storage.events.dlq}, with the parser's sentence as its reason; a Kafka
+ * {@link UnreadableNotifications} on {@code infermesh.storage.events.dlq}, with the parser's sentence as its reason; a Kafka
  * failure while publishing is retried (3 attempts) and then dead-lettered by the binder.
  */
 @Configuration(proxyBeanMethods = false)
@@ -27,7 +25,7 @@ class StorageEventIntake {
     static final String INTAKE = "minio-kafka";
 
     @Bean
-    Consumer<Message<byte[]>> ingestStorageEvent(NotificationHandler handler, DeadLetterWriter deadLetters) {
+    Consumer<Message<byte[]>> ingestStorageEvent(NotificationHandler handler, UnreadableNotifications deadLetters) {
         handler.register(INTAKE);
         deadLetters.register(INTAKE);
         return message -> {
@@ -39,11 +37,8 @@ class StorageEventIntake {
                 int partition = headers.get(KafkaHeaders.RECEIVED_PARTITION, Integer.class);
                 long offset = headers.get(KafkaHeaders.OFFSET, Long.class);
                 byte[] key = key(headers.get(KafkaHeaders.RECEIVED_KEY));
-                deadLetters.write(INTAKE, message.getPayload(), key, Map.of(
-                        DeadLetters.ORIGINAL_TOPIC, topic,
-                        DeadLetters.ORIGINAL_PARTITION, ByteBuffer.allocate(Integer.BYTES).putInt(partition).array(),
-                        DeadLetters.ORIGINAL_OFFSET, ByteBuffer.allocate(Long.BYTES).putLong(offset).array()),
-                        e, "record " + topic + "-" + partition + "@" + offset
+                deadLetters.deadLetter(INTAKE, DeadLetter.ofRecord(topic, partition, offset, key,
+                        message.getPayload()), e, "record " + topic + "-" + partition + "@" + offset
                                 + (key == null ? "" : " (key " + new String(key, StandardCharsets.UTF_8) + ")"));
             }
         };

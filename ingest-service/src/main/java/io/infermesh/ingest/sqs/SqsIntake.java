@@ -1,9 +1,9 @@
 package io.infermesh.ingest.sqs;
 
-import io.infermesh.events.DeadLetters;
+import io.infermesh.events.DeadLetter;
 import io.infermesh.ingest.IngestProperties;
-import io.infermesh.ingest.intake.DeadLetterWriter;
 import io.infermesh.ingest.intake.NotificationHandler;
+import io.infermesh.ingest.intake.UnreadableNotifications;
 import io.infermesh.ingest.jobs.Inbox;
 import io.infermesh.ingest.notification.MalformedNotificationException;
 import io.infermesh.ingest.notification.QueueMessageReader;
@@ -11,7 +11,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,7 +32,7 @@ import tools.jackson.databind.json.JsonMapper;
  * Each message, a bucket notification or a cloud backend's report (Lambda destination record, Batch job state change),
  * goes through the shared {@link NotificationHandler} (after {@link QueueMessageReader} told its shape and unwrapped
  * it) and is deleted only after Kafka acknowledged everything it produced. A message that cannot be read is published to
- * {@code infermesh.storage.events.dlq} by the {@link DeadLetterWriter} ({@code x-original-source} = queue URL)
+ * {@code infermesh.storage.events.dlq} by the {@link UnreadableNotifications} ({@code x-original-source} = queue URL)
  * and then deleted. When publishing fails the message is left on the queue and comes back after its visibility
  * timeout: at-least-once, made safe by deterministic job ids.
  */
@@ -50,7 +49,7 @@ public class SqsIntake implements SmartLifecycle, DisposableBean {
     private final NotificationHandler handler;
     private final QueueMessageReader reader;
     private final MeterRegistry meters;
-    private final DeadLetterWriter deadLetters;
+    private final UnreadableNotifications deadLetters;
     /** null unless {@code infermesh.ingest.sqs.head-objects}: the S3 client and the lookup of uploads' metadata. */
     private final S3Client s3;
     private final ObjectMetadata metadata;
@@ -58,7 +57,7 @@ public class SqsIntake implements SmartLifecycle, DisposableBean {
     private volatile boolean running;
 
     public SqsIntake(IngestProperties properties, NotificationHandler handler, JsonMapper json,
-            MeterRegistry meters, DeadLetterWriter deadLetters) {
+            MeterRegistry meters, UnreadableNotifications deadLetters) {
         this.config = properties.sqs();
         this.sqs = client(config);
         this.handler = handler;
@@ -192,9 +191,8 @@ public class SqsIntake implements SmartLifecycle, DisposableBean {
     }
 
     private void deadLetter(String queueUrl, Message message, MalformedNotificationException e) {
-        deadLetters.write(INTAKE, message.body().getBytes(StandardCharsets.UTF_8),
-                message.messageId().getBytes(StandardCharsets.UTF_8),
-                Map.of(DeadLetters.ORIGINAL_SOURCE, queueUrl, DeadLetters.ORIGINAL_MESSAGE_ID, message.messageId()),
+        deadLetters.deadLetter(INTAKE, DeadLetter.ofMessage(queueUrl, message.messageId(),
+                message.messageId().getBytes(StandardCharsets.UTF_8), message.body().getBytes(StandardCharsets.UTF_8)),
                 e, "message " + message.messageId() + " from " + queueUrl);
     }
 

@@ -7,9 +7,10 @@ import static org.awaitility.Awaitility.await;
 import io.infermesh.contracts.Backend;
 import io.infermesh.contracts.Topics;
 import io.infermesh.ingest.IngestProperties;
+import io.infermesh.events.DeadLetterWriter;
 import io.infermesh.events.JobEventSender;
-import io.infermesh.ingest.intake.DeadLetterWriter;
 import io.infermesh.ingest.intake.NotificationHandler;
+import io.infermesh.ingest.intake.UnreadableNotifications;
 import io.infermesh.ingest.notification.CloudBackendExamples;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -64,7 +65,7 @@ class SqsIntakeDeliveryTests {
                 new IngestProperties.Webhook(false, null), config);
         NotificationHandler handler = new NotificationHandler(JSON, properties,
                 new JobEventSender(kafka, JSON, "ingest-service"), meters);
-        return new SqsIntake(properties, handler, JSON, meters, new DeadLetterWriter(kafka, meters));
+        return new SqsIntake(properties, handler, JSON, meters, new UnreadableNotifications(new DeadLetterWriter(kafka), meters));
     }
 
     @AfterEach

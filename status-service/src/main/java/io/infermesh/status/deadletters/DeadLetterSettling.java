@@ -1,6 +1,7 @@
 package io.infermesh.status.deadletters;
 
 import io.infermesh.contracts.JobStatus;
+import io.infermesh.events.DeadLetters;
 import io.infermesh.events.JobEventSender;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.charset.StandardCharsets;
@@ -35,7 +36,7 @@ class DeadLetterSettling {
         return message -> {
             String jobId = text(message.getHeaders().get(KafkaHeaders.RECEIVED_KEY));
             String topic = text(message.getHeaders().get(KafkaHeaders.RECEIVED_TOPIC));
-            String why = text(message.getHeaders().get("x-exception-message"));
+            String why = text(message.getHeaders().get(DeadLetters.EXCEPTION_MESSAGE));
             Optional<DeadLetterSettlement.Current> current = jobId == null ? Optional.empty()
                     : jdbc.sql("SELECT attempt, status, model, owner FROM jobs WHERE job_id = :id").param("id", jobId)
                             .query((rs, n) -> new DeadLetterSettlement.Current(rs.getInt("attempt"),
