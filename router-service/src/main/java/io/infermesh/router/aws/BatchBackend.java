@@ -3,9 +3,13 @@ package io.infermesh.router.aws;
 import io.infermesh.contracts.Backend;
 import io.infermesh.contracts.ModelCard;
 import io.infermesh.contracts.RemoteJob;
+import io.infermesh.router.backend.BackendException;
 import io.infermesh.router.backend.ComputeBackend;
 import java.util.List;
 import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.batch.BatchClient;
 import software.amazon.awssdk.services.batch.model.ContainerOverrides;
@@ -24,6 +28,8 @@ import tools.jackson.databind.json.JsonMapper;
  * (through ingest-service) and, when those are late, through {@link #describe} polling.
  */
 final class BatchBackend implements ComputeBackend {
+
+    private static final Logger log = LoggerFactory.getLogger(BatchBackend.class);
 
     private final BatchClient batch;
     private final JsonMapper json;
@@ -63,18 +69,58 @@ final class BatchBackend implements ComputeBackend {
         try {
             response = batch.submitJob(request.build());
         } catch (SdkException e) {
-            throw AwsErrors.classify("submitting to Batch queue " + target.jobQueue(), e);
+            throw refusal(AwsErrors.submit(target.jobQueue(), target.jobDefinition(), job.model()), target,
+                    job.model(), e);
         }
         return new Handle(response.jobId(), "Batch job " + response.jobId() + " submitted to queue "
                 + target.jobQueue());
     }
 
     /** The current state of Batch jobs, by Batch job id (at most 100 per call, Batch's limit). */
-    public List<JobDetail> describe(List<String> batchJobIds) {
+    List<JobDetail> describe(List<String> batchJobIds) {
         try {
             return batch.describeJobs(r -> r.jobs(batchJobIds)).jobs();
         } catch (SdkException e) {
-            throw AwsErrors.classify("describing Batch jobs", e);
+            throw AwsErrors.classify(AwsErrors.describe(batchJobIds.size()), e);
         }
+    }
+
+    /**
+     * A refused submission. Batch answers every mistake of the request with one code (ClientException, HTTP 400) and
+     * says in its own words what is wrong; so that the sentence can say it instead, the queue and the job definition
+     * are looked up (only on such a refusal) and a missing one is named.
+     */
+    private BackendException refusal(AwsErrors.Call call, ModelCard.BatchTarget target, String model,
+            SdkException e) {
+        BackendException refusal = AwsErrors.classify(call, e);
+        if (refusal.kind() != BackendException.Kind.REJECTED || !(e instanceof AwsServiceException service)
+                || service.statusCode() != 400) {
+            return refusal;
+        }
+        String code = service.awsErrorDetails() == null ? null : service.awsErrorDetails().errorCode();
+        try {
+            if (batch.describeJobQueues(r -> r.jobQueues(target.jobQueue())).jobQueues().isEmpty()) {
+                return AwsErrors.refusal(AwsErrors.noQueue(call, target.jobQueue(), model),
+                        AwsErrors.Problem.NOT_FOUND, code, 400);
+            }
+            if (!definitionActive(target.jobDefinition())) {
+                return AwsErrors.refusal(AwsErrors.noDefinition(call, target.jobDefinition(), model),
+                        AwsErrors.Problem.NOT_FOUND, code, 400);
+            }
+        } catch (SdkException lookup) {
+            log.debug("could not look up Batch queue {} and job definition {}: {}", target.jobQueue(),
+                    target.jobDefinition(), lookup.toString());
+        }
+        return refusal;
+    }
+
+    /** Whether the job definition (a name, {@code name:revision} or an ARN) has an ACTIVE revision. */
+    private boolean definitionActive(String definition) {
+        if (definition.startsWith("arn:") || definition.contains(":")) {
+            return batch.describeJobDefinitions(r -> r.jobDefinitions(definition)).jobDefinitions().stream()
+                    .anyMatch(d -> "ACTIVE".equals(d.status()));
+        }
+        return !batch.describeJobDefinitions(r -> r.jobDefinitionName(definition).status("ACTIVE"))
+                .jobDefinitions().isEmpty();
     }
 }

@@ -1,7 +1,6 @@
 package io.infermesh.router.aws;
 
 import io.infermesh.contracts.Backend;
-import io.infermesh.contracts.FailureReason;
 import io.infermesh.contracts.JobResult;
 import io.infermesh.contracts.JobStatus;
 import io.infermesh.contracts.JobStatusChanged;
@@ -30,7 +29,8 @@ import software.amazon.awssdk.services.batch.model.JobDetail;
  * on the lifecycle, exactly as ingest-service would from the event (same event ids, so whichever arrives second is
  * a duplicate that consumers drop). A SUCCEEDED job also gets its result record — unless the job has already ended
  * SUCCEEDED in another attempt or CANCELLED ({@link FinalOutcomes}, ADR 0016): that record is left out, logged and
- * counted in {@code infermesh.router.skipped{kind="result"}}. FAILED names Batch's reason.
+ * counted in {@code infermesh.router.skipped{kind="result"}}. FAILED says in a sentence why ({@link BatchFailures});
+ * Batch's own words go to the log.
  */
 final class BatchPoller {
 
@@ -113,12 +113,10 @@ final class BatchPoller {
                         done.attempt());
             }
         } else if (status == JobStatus.FAILED) {
-            String reason = detail.statusReason() == null ? "" : detail.statusReason();
-            String container = detail.container() == null ? "" : " (exit code " + detail.container().exitCode()
-                    + (detail.container().reason() == null ? "" : ", " + detail.container().reason()) + ")";
-            FailureReason why = RemoteJob.failureReasonOfBatch(reason);
-            publisher.statusChanged(event.withFailure(why, "AWS Batch job " + detail.jobId() + " failed: "
-                    + (reason.isEmpty() ? "no reason given" : reason) + container));
+            BatchFailures.Failure failure = BatchFailures.of(detail, job.model());
+            log.info("job {} attempt {}: AWS Batch job {} failed ({})", job.jobId(), job.attempt(), detail.jobId(),
+                    BatchFailures.rawReason(detail));
+            publisher.statusChanged(event.withFailure(failure.reason(), failure.message()));
         } else {
             publisher.statusChanged(event);
         }

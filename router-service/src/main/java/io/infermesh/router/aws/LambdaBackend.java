@@ -47,11 +47,12 @@ final class LambdaBackend implements ComputeBackend {
         try {
             response = lambda.invoke(request.build());
         } catch (SdkException e) {
-            throw AwsErrors.classify("invoking Lambda function " + target.functionName(), e);
+            throw AwsErrors.classify(AwsErrors.invoke(target.functionName(), target.qualifier(), job.model()), e);
         }
         if (response.statusCode() == null || response.statusCode() != 202) {
-            throw new BackendException(BackendException.Kind.TRANSIENT, "Lambda function " + target.functionName()
-                    + " answered " + response.statusCode() + " to an asynchronous invocation, not 202", null);
+            throw new BackendException(BackendException.Kind.TRANSIENT, "AWS Lambda answered HTTP "
+                    + response.statusCode() + " to an asynchronous invocation of function '" + target.functionName()
+                    + "' instead of 202 Accepted, so the job may not be queued", null);
         }
         String requestId = response.responseMetadata().requestId();
         return new Handle(requestId, "Lambda function " + target.functionName() + " accepted the job (request "

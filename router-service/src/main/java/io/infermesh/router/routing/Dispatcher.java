@@ -195,7 +195,8 @@ final class Dispatcher {
                 return true;
             } catch (BackendException e) {
                 last = e;
-                refusals.add(PlacementPolicy.name(backend) + " refused it (" + e.getMessage() + ")");
+                // the backend's message is a sentence without AWS's or the SDK's text (those are in the log)
+                refusals.add(PlacementPolicy.name(backend) + " refused it: " + e.getMessage());
                 meters.counter("infermesh.router.dispatch.failures", "backend", tag(backend), "kind",
                         e.kind().name().toLowerCase(Locale.ROOT)).increment();
                 log.warn("job {} attempt {}: {} refused it: {}", jobId, attempt, backend, e.getMessage());

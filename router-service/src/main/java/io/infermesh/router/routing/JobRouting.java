@@ -7,6 +7,7 @@ import io.infermesh.contracts.Backend;
 import io.infermesh.contracts.JobRequested;
 import io.infermesh.contracts.JobStatusChanged;
 import io.infermesh.contracts.ModelCatalogue;
+import io.infermesh.contracts.Topics;
 import io.infermesh.events.JobEventSender;
 import io.infermesh.router.RouterProperties;
 import io.infermesh.router.backend.Backends;
@@ -27,6 +28,7 @@ import org.springframework.cloud.stream.function.StreamBridge;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.messaging.Message;
+import tools.jackson.core.JacksonException;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -107,12 +109,23 @@ class JobRouting {
         return new RecentJobs(properties.recentJobs());
     }
 
+    /**
+     * Places each requested attempt once. A failure leaves the record with a sentence ({@link RoutingFailure},
+     * {@link UnreadableRecord}): the binding retries it, then dead-letters it, and status-service settles the job
+     * FAILED with that sentence.
+     */
     @Bean
     Consumer<Message<byte[]>> routeJob(JsonMapper json, Dispatcher dispatcher, MeterRegistry meters,
             RecentJobs placedAttempts) {
         var duplicates = meters.counter("infermesh.router.duplicates");
         return message -> {
-            JobRequested job = json.readValue(message.getPayload(), JobRequested.class);
+            JobRequested job;
+            try {
+                job = json.readValue(message.getPayload(), JobRequested.class);
+            } catch (JacksonException e) {
+                throw UnreadableRecord.of(message, Topics.JOBS_REQUESTED.name(),
+                        "a job request it understands (JobRequested JSON)", e);
+            }
             int attempt = job.attemptOrFirst();
             if (!placedAttempts.firstTime(job.jobId(), attempt)) {
                 duplicates.increment();
@@ -123,7 +136,7 @@ class JobRouting {
                 dispatcher.route(job);
             } catch (RuntimeException e) {
                 placedAttempts.forget(job.jobId(), attempt);
-                throw e;
+                throw RoutingFailure.of(message, "place attempt " + attempt + " of job " + job.jobId(), e);
             }
         };
     }
@@ -135,8 +148,23 @@ class JobRouting {
                 finals);
     }
 
+    /** Learns from each lifecycle event; a failure is retried, then dead-lettered with a sentence, as above. */
     @Bean
     Consumer<Message<byte[]>> observeLifecycle(JsonMapper json, LifecycleObserver observer) {
-        return message -> observer.accept(json.readValue(message.getPayload(), JobStatusChanged.class));
+        return message -> {
+            JobStatusChanged event;
+            try {
+                event = json.readValue(message.getPayload(), JobStatusChanged.class);
+            } catch (JacksonException e) {
+                throw UnreadableRecord.of(message, Topics.JOBS_LIFECYCLE.name(),
+                        "a job status change it understands (JobStatusChanged JSON)", e);
+            }
+            try {
+                observer.accept(event);
+            } catch (RuntimeException e) {
+                throw RoutingFailure.of(message, "act on " + event.eventId() + " (" + event.status() + " of job "
+                        + event.jobId() + " attempt " + event.attempt() + ")", e);
+            }
+        };
     }
 }

@@ -66,6 +66,10 @@ class CloudPlacementIntegrationTests {
     private static final String SUFFIX = UUID.randomUUID().toString().substring(0, 8);
     private static final String FUNCTION = "infermesh-cloudy-" + SUFFIX;
     private static final String QUEUE = "infermesh-cpu-" + SUFFIX;
+    /** A function no AWS account has: the card of model "lost" names it. */
+    private static final String LOST_FUNCTION = "infermesh-lost-" + SUFFIX;
+    /** A queue no AWS account has: the card of model "queueless" names it. */
+    private static final String LOST_QUEUE = "infermesh-nowhere-" + SUFFIX;
     /** Every state of an AWS Batch job (its API's {@code JobStatus}, not ours). */
     private static final List<String> BATCH_STATES = List.of("SUBMITTED", "PENDING", "RUNNABLE", "STARTING",
             "RUNNING", "SUCCEEDED", "FAILED");
@@ -88,11 +92,16 @@ class CloudPlacementIntegrationTests {
         card(models, "settled", "lambda-batch");
         card(models, "settled-later", "lambda-batch");
         card(models, "choosy", "auto");
+        card(models, "lost", "lambda", LOST_FUNCTION, QUEUE);
+        card(models, "queueless", "batch", FUNCTION, LOST_QUEUE);
         registry.add("spring.cloud.stream.kafka.binder.brokers", () -> infra.kafka().bootstrapServers());
         registry.add("infermesh.router.models-dir", models::toString);
         registry.add("infermesh.router.results-bucket", () -> "results");
         registry.add("infermesh.router.aws.enabled", () -> "true");
         aws = new FaultyProxy();
+        // moto's Lambda without Docker takes an invocation of any name: for this one, AWS's answer to a missing function
+        aws.refuse("/2015-03-31/functions/" + LOST_FUNCTION + "/", 404, "ResourceNotFoundException",
+                "Function not found: arn:aws:lambda:us-east-1:123456789012:function:" + LOST_FUNCTION);
         registry.add("infermesh.router.aws.endpoint", () -> aws.endpoint().toString());
         registry.add("infermesh.router.aws.region", () -> MotoServer.REGION.id());
         registry.add("infermesh.router.aws.access-key-id", () -> MotoServer.ACCESS_KEY);
@@ -102,6 +111,11 @@ class CloudPlacementIntegrationTests {
     }
 
     private static void card(Path models, String name, String mode) throws IOException {
+        card(models, name, mode, FUNCTION, QUEUE);
+    }
+
+    private static void card(Path models, String name, String mode, String function, String queue)
+            throws IOException {
         Files.createDirectories(models.resolve(name));
         Files.writeString(models.resolve(name).resolve("model.yaml"), """
                 name: %s
@@ -114,7 +128,7 @@ class CloudPlacementIntegrationTests {
                   deadlineSeconds: 60
                   lambda: {functionName: %s}
                   batch: {jobQueue: %s, jobDefinition: %s-worker}
-                """.formatted(name, mode, FUNCTION, QUEUE, QUEUE));
+                """.formatted(name, mode, function, queue, QUEUE));
     }
 
     @Test
@@ -132,6 +146,59 @@ class CloudPlacementIntegrationTests {
         assertThat(runnable.decision().chosen()).isEqualTo(Backend.LAMBDA);
         assertThat(runnable.decision().alternatives()).hasSize(3);
         assertThat(runnable.estimatedCostUsd()).isPositive();
+    }
+
+    /**
+     * Issue 17: a job's message never carries AWS's or the SDK's own text ("Function not found: arn:aws:…", "(Service:
+     * Lambda, Status Code: 404, Request ID: …)"): the refusal is a sentence naming the function and the card.
+     */
+    @Test
+    void aLambdaJobWhoseFunctionDoesNotExistFailsWithASentenceNamingTheFunctionAndTheCard() {
+        String jobId = request("lost");
+
+        JobStatusChanged failed = failed(jobId);
+        assertThat(failed.reason()).isEqualTo(FailureReason.BACKEND_UNAVAILABLE);
+        assertThat(failed.message()).isEqualTo("no backend accepted the job: AWS Lambda refused it: function '"
+                + LOST_FUNCTION + "' does not exist in this AWS account and region (ResourceNotFoundException, HTTP"
+                + " 404): create it, or correct placement.lambda in the card of model 'lost'");
+    }
+
+    /** Issue 17: the same for a Batch queue that does not exist (moto's own answer: ClientException, HTTP 400). */
+    @Test
+    void aBatchJobOnAQueueThatDoesNotExistFailsWithASentenceNamingTheQueueAndTheCard() {
+        String jobId = request("queueless");
+
+        JobStatusChanged failed = failed(jobId);
+        assertThat(failed.reason()).isEqualTo(FailureReason.BACKEND_UNAVAILABLE);
+        assertThat(failed.message()).isEqualTo("no backend accepted the job: AWS Batch refused it: job queue '"
+                + LOST_QUEUE + "' does not exist in this AWS account and region (ClientException, HTTP 400): create"
+                + " it, or correct placement.batch in the card of model 'queueless'");
+    }
+
+    /**
+     * Issue 17: a Batch job that AWS Batch reports FAILED (seen by polling) ends FAILED with a sentence of what
+     * happened and what to do, not Batch's own words ("Essential container in task exited", "OutOfMemoryError:
+     * Container killed due to memory usage").
+     */
+    @Test
+    void aBatchJobThatRanOutOfMemoryIsReportedFailedWithASentenceNotBatchsWords() {
+        String jobId = UUID.randomUUID().toString();
+        String name = RemoteJob.batchJobName(jobId, 1);
+        aws.failBatchJob(name, new FaultyProxy.BatchFailure("Essential container in task exited", 137,
+                "OutOfMemoryError: Container killed due to memory usage"));
+        send(new JobRequested(jobId, "batchy", "alice", input("batchy", jobId), Instant.now(), "test"));
+
+        JobStatusChanged failed = failed(jobId);
+        assertThat(failed.backend()).isEqualTo(Backend.BATCH);
+        assertThat(failed.reason()).isEqualTo(FailureReason.BACKEND_ERROR);
+        assertThat(failed.message()).isEqualTo("the container of AWS Batch job " + name + " ("
+                + batchJob(name).jobId() + ") on queue '" + QUEUE + "' ran out of memory and was killed (exit code"
+                + " 137): give job definition '" + QUEUE + "-worker:1' more memory");
+    }
+
+    private static JobStatusChanged failed(String jobId) {
+        return awaitStatus(jobId, e -> e.stream().anyMatch(s -> s.status() == JobStatus.FAILED)).stream()
+                .filter(e -> e.status() == JobStatus.FAILED).findFirst().orElseThrow();
     }
 
     @Test

@@ -12,6 +12,7 @@ import io.infermesh.contracts.JobStatus;
 import io.infermesh.contracts.JobStatusChanged;
 import io.infermesh.contracts.ObjectRef;
 import io.infermesh.contracts.Topics;
+import io.infermesh.events.DeadLetters;
 import io.infermesh.localinfra.LocalInfra;
 import io.infermesh.localinfra.LocalInfraExtension;
 import io.infermesh.localinfra.TopicProbe;
@@ -20,6 +21,7 @@ import io.infermesh.router.RouterServiceApplication;
 import io.infermesh.router.tracking.FinalOutcomes;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -27,7 +29,12 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.config.TopicConfig;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -48,6 +55,8 @@ class RequestedAttemptsIntegrationTests {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final String MODEL = "retried-" + UUID.randomUUID().toString().substring(0, 8);
+    /** A model whose dispatch topic takes no record as large as a dispatch (its max.message.bytes is tiny). */
+    private static final String CRAMPED = "cramped-" + UUID.randomUUID().toString().substring(0, 8);
 
     @DynamicPropertySource
     static void infrastructure(DynamicPropertyRegistry registry) throws IOException {
@@ -55,16 +64,28 @@ class RequestedAttemptsIntegrationTests {
         infra.kafka().createTopics(3, Topics.JOBS_REQUESTED.name(), Topics.JOBS_LIFECYCLE.name(),
                 Topics.JOBS_RESULTS.name(), Topics.JOBS_REQUESTED.dlq(), Topics.WORKER_POOLS.name(),
                 Topics.dispatch(MODEL).name());
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                infra.kafka().bootstrapServers()))) {
+            admin.createTopics(List.of(new NewTopic(Topics.dispatch(CRAMPED).name(), 1, (short) 1)
+                    .configs(Map.of(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, "64")))).all().get();
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("could not create the cramped dispatch topic", e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
         Path models = Files.createTempDirectory("router-models");
-        Files.createDirectories(models.resolve(MODEL));
-        Files.writeString(models.resolve(MODEL).resolve("model.yaml"), """
-                name: %s
-                artifact: model.onnx
-                input: {kind: image, width: 8, height: 8, channels: 1}
-                output: {labels: ["0", "1"]}
-                resources: {maxInputBytes: 1000000, timeoutSeconds: 60, memoryMb: 2048, cpus: 1, expectedSeconds: 0.5}
-                placement: {mode: onprem}
-                """.formatted(MODEL));
+        for (String model : List.of(MODEL, CRAMPED)) {
+            Files.createDirectories(models.resolve(model));
+            Files.writeString(models.resolve(model).resolve("model.yaml"), """
+                    name: %s
+                    artifact: model.onnx
+                    input: {kind: image, width: 8, height: 8, channels: 1}
+                    output: {labels: ["0", "1"]}
+                    resources: {maxInputBytes: 1000000, timeoutSeconds: 60, memoryMb: 2048, cpus: 1, expectedSeconds: 0.5}
+                    placement: {mode: onprem}
+                    """.formatted(model));
+        }
         registry.add("spring.cloud.stream.kafka.binder.brokers", () -> infra.kafka().bootstrapServers());
         registry.add("infermesh.router.models-dir", models::toString);
     }
@@ -146,6 +167,41 @@ class RequestedAttemptsIntegrationTests {
         assertThat(runnable.attempt()).isEqualTo(1);
         assertThat(runnable.placementReason()).isEqualTo("model card of '" + MODEL
                 + "' fixes placement to the on-prem pool");
+    }
+
+    /**
+     * Issue 17: a dead-lettered request settles its job FAILED with the dead letter's {@code x-exception-message}
+     * (status-service), so that header must be a sentence, not the JSON parser's text.
+     */
+    @Test
+    void anUnreadableRequestIsDeadLetteredWithASentenceNotTheParsersText() {
+        String jobId = UUID.randomUUID().toString();
+        TopicProbe.send(bootstrap(), Topics.JOBS_REQUESTED.name(), jobId,
+                "{\"jobId\": \"%s\", \"model\": [nope".formatted(jobId).getBytes(StandardCharsets.UTF_8), Map.of());
+
+        ConsumerRecord<String, String> dead = deadLetter(jobId);
+        assertThat(TopicProbe.header(dead, DeadLetters.EXCEPTION_MESSAGE)).isEqualTo("the router cannot read this"
+                + " record on infermesh.jobs.requested; it is not a job request it understands (JobRequested JSON),"
+                + " the problem is at line 1, column 60 (its writer must be fixed, retrying will not help)");
+        assertThat(TopicProbe.header(dead, DeadLetters.ORIGINAL_TOPIC)).isEqualTo(Topics.JOBS_REQUESTED.name());
+    }
+
+    /** Issue 17: the same for a dispatch record that Kafka refuses: the sentence, not the producer's text. */
+    @Test
+    void aDispatchKafkaRefusesIsDeadLetteredWithASentenceNotTheProducersText() {
+        String jobId = UUID.randomUUID().toString();
+        request(new JobRequested(jobId, CRAMPED, "alice", input(jobId), Instant.now(), "minio-kafka"));
+
+        ConsumerRecord<String, String> dead = deadLetter(jobId);
+        assertThat(TopicProbe.header(dead, DeadLetters.EXCEPTION_MESSAGE)).isEqualTo("the router could not place"
+                + " attempt 1 of job " + jobId + "; Kafka did not take the dispatch record on "
+                + Topics.dispatch(CRAMPED).name() + " for the on-prem pool of model '" + CRAMPED + "' (the router's"
+                + " log has the producer's error)");
+    }
+
+    private static ConsumerRecord<String, String> deadLetter(String jobId) {
+        return TopicProbe.awaitRecords(bootstrap(), Topics.JOBS_REQUESTED.dlq(), jobId, r -> !r.isEmpty(),
+                Duration.ofSeconds(60)).getFirst();
     }
 
     private static void request(JobRequested job) {
