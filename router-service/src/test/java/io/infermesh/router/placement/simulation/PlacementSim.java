@@ -221,8 +221,9 @@ final class PlacementSim {
                         + "flatters Batch.", e.batchColdStartSeconds(), e.batchWarmSeconds(), e.batchWarmStartSeconds(),
                         PriceTable.defaults().batchMinimumBilledSeconds()),
                 "GPU model: only Batch has GPUs; its mean (30 s) is its run time on a GPU. The on-prem pool and Lambda "
-                        + "reject it, so `onprem` and `lambda` reject every GPU job; `lambda` also rejects the "
-                        + "20-minute model up front (its expected run is over Lambda's 15 minutes).",
+                        + "reject it, so `onprem` and `lambda` reject every GPU job. `lambda` is the owner's fixed "
+                        + "choice, so it places the 20-minute model there too, and Lambda stops the runs longer than "
+                        + "15 minutes.",
                 "No failures other than Lambda's time limit, no throttling, no network or queueing delays in the "
                         + "mesh itself: the router places each job the moment it arrives.");
     }
