@@ -3,9 +3,12 @@ package io.infermesh.worker;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.infermesh.contracts.CloudEventTypes;
 import io.infermesh.contracts.ObjectRef;
 import io.infermesh.contracts.Topics;
+import io.infermesh.events.DeadLetters;
 import io.infermesh.localinfra.LocalInfraExtension;
+import io.infermesh.localinfra.TopicProbe;
 import io.infermesh.localinfra.WithLocalInfra;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -152,6 +155,12 @@ class JobRunnerIntegrationTests {
                 + "/result.json: the bucket 'no-such-results-bucket' does not exist");
         var dead = WorkerKafka.awaitRecords(Topics.dispatch("digits").dlq(), job.jobId(), found -> !found.isEmpty());
         assertThat(dead).hasSize(1);
+        assertThat(TopicProbe.header(dead.getFirst(), DeadLetters.EXCEPTION_MESSAGE))
+                .isEqualTo(failed.get("message").asString());
+        assertThat(TopicProbe.header(dead.getFirst(), DeadLetters.ORIGINAL_TOPIC))
+                .isEqualTo(Topics.dispatch("digits").name());
+        assertThat(TopicProbe.header(dead.getFirst(), CloudEventTypes.HEADER_TYPE))
+                .as("the dispatch's CloudEvents attributes kept").isEqualTo(CloudEventTypes.JOB_DISPATCHED);
         // the record was dead-lettered after its last attempt; only that attempt ended the job
         var all = WorkerKafka.awaitRecords(Topics.JOBS_LIFECYCLE.name(), job.jobId(), found -> !found.isEmpty());
         assertThat(all).filteredOn(r -> r.value().contains("\"FAILED\"")).hasSize(1);
