@@ -5,6 +5,7 @@ import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotEmpty;
 import java.net.URI;
+import java.time.Duration;
 import java.util.List;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.validation.annotation.Validated;
@@ -18,17 +19,19 @@ import org.springframework.validation.annotation.Validated;
  * @param maxKeyBytes the longest object key accepted, in UTF-8 bytes; longer keys make a FAILED job (S3 allows 1024)
  * @param webhook the MinIO webhook-target intake
  * @param sqs the SQS intake
+ * @param results how the results of cloud backends' reports are checked against the jobs' outcomes
  */
 @Validated
 @ConfigurationProperties("infermesh.ingest")
 public record IngestProperties(@NotEmpty List<String> inboxes, @Min(16) int maxKeyBytes, @Valid Webhook webhook,
-        @Valid Sqs sqs) {
+        @Valid Sqs sqs, @Valid Results results) {
 
     public IngestProperties {
         inboxes = inboxes == null || inboxes.isEmpty() ? List.of("*/inbox/") : List.copyOf(inboxes);
         maxKeyBytes = maxKeyBytes == 0 ? 1024 : maxKeyBytes;
         webhook = webhook == null ? new Webhook(false, null) : webhook;
         sqs = sqs == null ? new Sqs(false, null, null, null, null, null, 0, 0, false, null) : sqs;
+        results = results == null ? new Results(0, null, null) : results;
     }
 
     /**
@@ -82,6 +85,30 @@ public record IngestProperties(@NotEmpty List<String> inboxes, @Min(16) int maxK
             if (enabled && queueUrls.isEmpty()) {
                 throw new IllegalArgumentException(
                         "infermesh.ingest.sqs.queue-urls must name at least one queue when infermesh.ingest.sqs.enabled is true");
+            }
+        }
+    }
+
+    /**
+     * A cloud backend's result goes to {@code infermesh.jobs.results} only when its success is the job's outcome as
+     * the status API shows it (ADR 0016): not after the job succeeded in another attempt or was cancelled. ingest
+     * follows {@code infermesh.jobs.lifecycle} to know (while the SQS intake runs, the only one carrying results).
+     *
+     * @param recentJobs how many jobs it remembers, the most recently first seen (default 100000); a late report of a
+     *     job forgotten is judged as one of a job never seen
+     * @param lookback how far back in the lifecycle it starts reading when it starts (default 1 hour)
+     * @param lifecycleWait how long a report with a result waits for its own lifecycle event to come back through that
+     *     reader before it is left on its queue to come again (default 10 seconds)
+     */
+    public record Results(@Min(0) int recentJobs, Duration lookback, Duration lifecycleWait) {
+        public Results {
+            recentJobs = recentJobs == 0 ? 100_000 : recentJobs;
+            lookback = lookback == null ? Duration.ofHours(1) : lookback;
+            lifecycleWait = lifecycleWait == null ? Duration.ofSeconds(10) : lifecycleWait;
+            if (lookback.isNegative() || lifecycleWait.isNegative() || lifecycleWait.isZero()) {
+                throw new IllegalArgumentException("infermesh.ingest.results.lookback must not be negative and"
+                        + " infermesh.ingest.results.lifecycle-wait must be positive, got " + lookback + " and "
+                        + lifecycleWait);
             }
         }
     }

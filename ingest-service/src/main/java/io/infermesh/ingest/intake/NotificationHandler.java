@@ -1,10 +1,11 @@
 package io.infermesh.ingest.intake;
 
-import io.infermesh.events.JobEventSender;
 import io.infermesh.contracts.Backend;
 import io.infermesh.contracts.JobRequested;
+import io.infermesh.contracts.JobResult;
 import io.infermesh.contracts.JobStatus;
 import io.infermesh.contracts.JobStatusChanged;
+import io.infermesh.events.JobEventSender;
 import io.infermesh.ingest.IngestProperties;
 import io.infermesh.ingest.jobs.Inbox;
 import io.infermesh.ingest.notification.BackendReport;
@@ -13,6 +14,8 @@ import io.infermesh.ingest.notification.MalformedNotificationException;
 import io.infermesh.ingest.notification.ObjectCreated;
 import io.infermesh.ingest.notification.QueueMessage;
 import io.infermesh.ingest.notification.S3EventRecords;
+import io.infermesh.ingest.outcomes.LifecycleFollower;
+import io.infermesh.ingest.outcomes.Standing;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Instant;
@@ -32,8 +35,10 @@ import tools.jackson.databind.json.JsonMapper;
  * whose key cannot name a model and owner, or whose placement metadata is not one we know, becomes a job that is
  * FAILED at once. The intake paths differ only in how a notification arrives and how it is
  * acknowledged; they all call this class, with their own {@code intake} metric tag. On queues, a message may also be
- * a cloud backend's report on a job's attempt ({@link BackendReport}): its lifecycle event (and result) is published
- * as the worker would publish it for an on-premises attempt.
+ * a cloud backend's report on a job's attempt ({@link BackendReport}): its lifecycle event is published as the worker
+ * would publish it for an on-premises attempt, and a success's result only if, once that event is in the lifecycle,
+ * the job's outcome is that success ({@link LifecycleFollower}, ADR 0016): a late success of another attempt of a job
+ * that already succeeded, or of a cancelled job, goes to the job's history and nowhere else.
  */
 @Component
 public class NotificationHandler {
@@ -43,13 +48,15 @@ public class NotificationHandler {
     private final S3EventRecords parser;
     private final Inbox inbox;
     private final JobEventSender publisher;
+    private final LifecycleFollower lifecycle;
     private final MeterRegistry meters;
 
     public NotificationHandler(JsonMapper json, IngestProperties properties, JobEventSender publisher,
-            MeterRegistry meters) {
+            LifecycleFollower lifecycle, MeterRegistry meters) {
         this.parser = new S3EventRecords(json);
         this.inbox = new Inbox(properties.inboxes(), properties.maxKeyBytes());
         this.publisher = publisher;
+        this.lifecycle = lifecycle;
         this.meters = meters;
     }
 
@@ -82,6 +89,9 @@ public class NotificationHandler {
                 }
             }
         }
+        for (String reason : List.of("succeeded-in-another-attempt", "cancelled", "superseded")) {
+            meters.counter("infermesh.ingest.results.withheld", "intake", intake, "reason", reason);
+        }
     }
 
     /**
@@ -107,7 +117,7 @@ public class NotificationHandler {
             parsed = message.get();
         } catch (MalformedNotificationException e) {
             meters.counter("infermesh.ingest.notifications.malformed", "intake", intake).increment();
-            // logged at WARN where it is answered: dead-lettered (UnreadableNotifications) or refused (the webhook's 400)
+            // logged at WARN where it is answered: dead-lettered (UnreadableNotifications) or refused (webhook 400)
             log.debug("malformed notification on {}: {}", intake, e.getMessage());
             throw e;
         }
@@ -172,9 +182,10 @@ public class NotificationHandler {
             }
             case BackendReport.StatusChange change -> {
                 JobStatusChanged event = change.event();
-                publisher.statusChanged(event);
-                if (change.result() != null) {
-                    publisher.result(change.result());
+                if (change.result() == null) {
+                    publisher.statusChanged(event);
+                } else {
+                    publishWithResult(event, change.result(), intake);
                 }
                 completions(intake, event.backend(), event.status()).increment();
                 log.info("job {} attempt {} {} on {}{} (via {})", event.jobId(), event.attempt(), event.status(),
@@ -183,6 +194,24 @@ public class NotificationHandler {
                 yield new Result(List.of(event.jobId()), 0, 0);
             }
         };
+    }
+
+    /**
+     * The lifecycle event first, then the result only if the job's outcome, in the lifecycle's order right after that
+     * event, is this success. A repeat of the same report (a redelivery) is judged the same way and publishes the same
+     * ids again.
+     */
+    private void publishWithResult(JobStatusChanged event, JobResult result, String intake) {
+        Standing after = lifecycle.publishAndFollow(event, () -> publisher.statusChanged(event));
+        if (after.succeededIn(event.attempt())) {
+            publisher.result(result);
+            return;
+        }
+        meters.counter("infermesh.ingest.results.withheld", "intake", intake, "reason", after.withheldBecause())
+                .increment();
+        log.info("job {} attempt {} {} on {}: its result is not published, the job stands {} in attempt {} (via {})",
+                event.jobId(), event.attempt(), event.status(), event.backend().name().toLowerCase(Locale.ROOT),
+                after.status(), after.attempt(), intake);
     }
 
     private Counter completions(String intake, Backend backend, JobStatus status) {

@@ -7,6 +7,7 @@ import io.infermesh.ingest.intake.UnreadableNotifications;
 import io.infermesh.ingest.jobs.Inbox;
 import io.infermesh.ingest.notification.MalformedNotificationException;
 import io.infermesh.ingest.notification.QueueMessageReader;
+import io.infermesh.ingest.outcomes.LifecycleFollower;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -175,7 +176,11 @@ public class SqsIntake implements SmartLifecycle, DisposableBean {
                 deadLetter(queueUrl, message, e);
             }
         } catch (RuntimeException e) {
-            String stage = e instanceof ObjectMetadata.MetadataUnavailableException ? "head-object" : "publish";
+            String stage = switch (e) {
+                case ObjectMetadata.MetadataUnavailableException unavailable -> "head-object";
+                case LifecycleFollower.OutcomeUnknownException unknown -> "outcome";
+                default -> "publish";
+            };
             meters.counter("infermesh.ingest.sqs.errors", "intake", INTAKE, "stage", stage).increment();
             log.warn("message {} from {} left on the queue (it comes back after the visibility timeout): {}",
                     message.messageId(), queueUrl, e.toString());

@@ -12,6 +12,7 @@ import io.infermesh.events.JobEventSender;
 import io.infermesh.ingest.intake.NotificationHandler;
 import io.infermesh.ingest.intake.UnreadableNotifications;
 import io.infermesh.ingest.notification.CloudBackendExamples;
+import io.infermesh.ingest.outcomes.LifecycleFollower;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.ServerSocket;
@@ -62,9 +63,12 @@ class SqsIntakeDeliveryTests {
 
     private SqsIntake intake(IngestProperties.Sqs config) {
         IngestProperties properties = new IngestProperties(List.of("*/inbox/"), 1024,
-                new IngestProperties.Webhook(false, null), config);
+                new IngestProperties.Webhook(false, null), config, null);
+        LifecycleFollower lifecycle = new LifecycleFollower(JSON, 100, Duration.ofSeconds(5),
+                meters.counter("infermesh.ingest.lifecycle.unreadable"));
+        kafka.lifecycleReader = lifecycle;
         NotificationHandler handler = new NotificationHandler(JSON, properties,
-                new JobEventSender(kafka, JSON, "ingest-service"), meters);
+                new JobEventSender(kafka, JSON, "ingest-service"), lifecycle, meters);
         return new SqsIntake(properties, handler, JSON, meters, new UnreadableNotifications(new DeadLetterWriter(kafka), meters));
     }
 
@@ -211,18 +215,25 @@ class SqsIntakeDeliveryTests {
         return sqs.getQueueAttributes(b -> b.queueUrl(queueUrl).attributeNames(name)).attributes().get(name);
     }
 
-    /** Records what would be published and answers as a synchronous producer would: acknowledged or not. */
+    /**
+     * Records what would be published and answers as a synchronous producer would: acknowledged or not; and, as the
+     * broker would, hands an acknowledged lifecycle event to ingest's own lifecycle reader.
+     */
     static final class FakeKafka implements StreamOperations {
         final List<String> topics = new CopyOnWriteArrayList<>();
         final List<String> inFlightAtSend = new CopyOnWriteArrayList<>();
         volatile boolean accept = true;
         volatile Runnable beforeAck = () -> { };
+        volatile LifecycleFollower lifecycleReader;
 
         @Override
         public boolean send(String bindingName, Object data) {
             assertThat(data).isInstanceOf(Message.class);
             topics.add(bindingName);
             beforeAck.run();
+            if (accept && bindingName.equals(Topics.JOBS_LIFECYCLE.name()) && lifecycleReader != null) {
+                lifecycleReader.read((byte[]) ((Message<?>) data).getPayload());
+            }
             return accept;
         }
 
