@@ -1,5 +1,7 @@
 package io.infermesh.router.aws;
 
+import static io.infermesh.router.CloudJobFixtures.card;
+import static io.infermesh.router.CloudJobFixtures.job;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -44,22 +46,6 @@ import tools.jackson.databind.json.JsonMapper;
 class CloudBackendsTests {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
-    private static final Instant NOW = Instant.parse("2026-11-22T12:00:00Z");
-
-    private static RemoteJob job(Backend backend, int attempt) {
-        String jobId = UUID.randomUUID().toString();
-        return new RemoteJob(jobId, "digits", "alice", attempt, backend,
-                new ObjectRef("inbox", "digits/alice/seven.png", "v1", "e1", 123L, "image/png"),
-                ObjectRef.of("inbox", "results/digits/alice/" + jobId + "/result.json"), NOW, NOW, 0.000001);
-    }
-
-    private static ModelCard card(String function, String queue, String definition) {
-        return new ModelCard("digits", "1", "d", "model.onnx", null, null,
-                new ModelCard.Resources(1_000_000L, 120, 2048, 1, 0, 0.5),
-                new ModelCard.Placement("lambda-batch", null, null,
-                        function == null ? null : new ModelCard.LambdaTarget(function, null),
-                        queue == null ? null : new ModelCard.BatchTarget(queue, definition)));
-    }
 
     @Test
     void lambdaInvokesTheConfiguredFunctionAsynchronouslyWithTheJobPayload() {

@@ -1,16 +1,15 @@
 package io.infermesh.router.backend;
 
+import static io.infermesh.router.CloudJobFixtures.card;
+import static io.infermesh.router.CloudJobFixtures.job;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.infermesh.contracts.Backend;
 import io.infermesh.contracts.ModelCard;
-import io.infermesh.contracts.ObjectRef;
 import io.infermesh.contracts.RemoteJob;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -18,22 +17,6 @@ import org.junit.jupiter.api.Test;
 /** The resilience around every cloud backend: retries, rate limits and an absent backend's reason. */
 class BackendsTests {
 
-    private static final Instant NOW = Instant.parse("2026-11-22T12:00:00Z");
-
-    private static RemoteJob job(Backend backend, int attempt) {
-        String jobId = UUID.randomUUID().toString();
-        return new RemoteJob(jobId, "digits", "alice", attempt, backend,
-                new ObjectRef("inbox", "digits/alice/seven.png", "v1", "e1", 123L, "image/png"),
-                ObjectRef.of("inbox", "results/digits/alice/" + jobId + "/result.json"), NOW, NOW, 0.000001);
-    }
-
-    private static ModelCard card(String function, String queue, String definition) {
-        return new ModelCard("digits", "1", "d", "model.onnx", null, null,
-                new ModelCard.Resources(1_000_000L, 120, 2048, 1, 0, 0.5),
-                new ModelCard.Placement("lambda-batch", null, null,
-                        function == null ? null : new ModelCard.LambdaTarget(function, null),
-                        queue == null ? null : new ModelCard.BatchTarget(queue, definition)));
-    }
 
     @Test
     void transientFailuresAreRetriedWithBackoffAndRejectionsAreNot() {
