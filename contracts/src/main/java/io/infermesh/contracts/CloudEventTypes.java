@@ -36,8 +36,8 @@ public final class CloudEventTypes {
      * @param subject the job id
      * @param time when the event happened
      */
-    public static java.util.Map<String, String> headers(String id, String type, String service, String subject,
-            java.time.Instant time) {
+    public static java.util.Map<String, String> headers(
+            String id, String type, String service, String subject, java.time.Instant time) {
         var headers = new java.util.LinkedHashMap<String, String>();
         headers.put(HEADER_SPEC_VERSION, SPEC_VERSION);
         headers.put(HEADER_ID, id);
@@ -49,6 +49,5 @@ public final class CloudEventTypes {
         return java.util.Collections.unmodifiableMap(headers);
     }
 
-    private CloudEventTypes() {
-    }
+    private CloudEventTypes() {}
 }

@@ -18,6 +18,13 @@ import java.time.Instant;
  * @param estimatedCostUsd the router's estimate of this attempt's cost, for the result
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record JobDispatched(String jobId, String model, String owner, ObjectRef input, int attempt,
-        String placementReason, Instant requestedAt, Instant dispatchedAt, Double estimatedCostUsd) {
-}
+public record JobDispatched(
+        String jobId,
+        String model,
+        String owner,
+        ObjectRef input,
+        int attempt,
+        String placementReason,
+        Instant requestedAt,
+        Instant dispatchedAt,
+        Double estimatedCostUsd) {}

@@ -20,12 +20,18 @@ import java.time.Instant;
  *     asks for the next attempt of the same job id
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record JobRequested(String jobId, String model, String owner, ObjectRef input, Instant requestedAt,
-        String intake, Backend requestedBackend, Integer attempt) {
+public record JobRequested(
+        String jobId,
+        String model,
+        String owner,
+        ObjectRef input,
+        Instant requestedAt,
+        String intake,
+        Backend requestedBackend,
+        Integer attempt) {
 
     /** A first request, with the card's own placement. */
-    public JobRequested(String jobId, String model, String owner, ObjectRef input, Instant requestedAt,
-            String intake) {
+    public JobRequested(String jobId, String model, String owner, ObjectRef input, Instant requestedAt, String intake) {
         this(jobId, model, owner, input, requestedAt, intake, null, null);
     }
 

@@ -23,7 +23,15 @@ import java.util.List;
  * @param estimatedCostUsd the router's estimate of what the attempt cost, when it made one
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record JobResult(String jobId, String model, String owner, int attempt, Backend backend, ObjectRef input,
-        ObjectRef output, List<Prediction> predictions, Timings timings, Instant completedAt,
-        Double estimatedCostUsd) {
-}
+public record JobResult(
+        String jobId,
+        String model,
+        String owner,
+        int attempt,
+        Backend backend,
+        ObjectRef input,
+        ObjectRef output,
+        List<Prediction> predictions,
+        Timings timings,
+        Instant completedAt,
+        Double estimatedCostUsd) {}

@@ -64,8 +64,7 @@ public enum JobStatus {
         if (toAttempt == attempt) {
             return next().contains(to);
         }
-        return toAttempt == attempt + 1 && (to == RUNNABLE || to == PENDING) && this != SUCCEEDED
-                && this != CANCELLED;
+        return toAttempt == attempt + 1 && (to == RUNNABLE || to == PENDING) && this != SUCCEEDED && this != CANCELLED;
     }
 
     /** Whether its owner may still cancel a job in this status: it has not started running. */

@@ -28,10 +28,25 @@ import java.time.Instant;
  * @param decision the router's placement decision with the alternatives it weighed (on RUNNABLE)
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record JobStatusChanged(String eventId, String jobId, String model, String owner, JobStatus status,
-        int attempt, Instant occurredAt, Backend backend, String placementReason, FailureReason reason,
-        String message, ObjectRef input, ObjectRef output, Boolean coldStart, Timings timings,
-        Double estimatedCostUsd, java.util.List<Prediction> predictions, PlacementDecision decision) {
+public record JobStatusChanged(
+        String eventId,
+        String jobId,
+        String model,
+        String owner,
+        JobStatus status,
+        int attempt,
+        Instant occurredAt,
+        Backend backend,
+        String placementReason,
+        FailureReason reason,
+        String message,
+        ObjectRef input,
+        ObjectRef output,
+        Boolean coldStart,
+        Timings timings,
+        Double estimatedCostUsd,
+        java.util.List<Prediction> predictions,
+        PlacementDecision decision) {
 
     /** The stable event id of a job's move to {@code status} in {@code attempt}. */
     public static String eventId(String jobId, int attempt, JobStatus status) {
@@ -39,20 +54,71 @@ public record JobStatusChanged(String eventId, String jobId, String model, Strin
     }
 
     /** A bare status change with only the required fields; use the {@code with*} methods for the rest. */
-    public static JobStatusChanged of(String jobId, String model, String owner, JobStatus status, int attempt,
-            Instant occurredAt) {
-        return new JobStatusChanged(eventId(jobId, attempt, status), jobId, model, owner, status, attempt,
-                occurredAt, null, null, null, null, null, null, null, null, null, null, null);
+    public static JobStatusChanged of(
+            String jobId, String model, String owner, JobStatus status, int attempt, Instant occurredAt) {
+        return new JobStatusChanged(
+                eventId(jobId, attempt, status),
+                jobId,
+                model,
+                owner,
+                status,
+                attempt,
+                occurredAt,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null);
     }
 
     public JobStatusChanged withBackend(Backend backend, String placementReason) {
-        return new JobStatusChanged(eventId, jobId, model, owner, status, attempt, occurredAt, backend,
-                placementReason, reason, message, input, output, coldStart, timings, estimatedCostUsd, predictions, decision);
+        return new JobStatusChanged(
+                eventId,
+                jobId,
+                model,
+                owner,
+                status,
+                attempt,
+                occurredAt,
+                backend,
+                placementReason,
+                reason,
+                message,
+                input,
+                output,
+                coldStart,
+                timings,
+                estimatedCostUsd,
+                predictions,
+                decision);
     }
 
     public JobStatusChanged withFailure(FailureReason reason, String message) {
-        return new JobStatusChanged(eventId, jobId, model, owner, status, attempt, occurredAt, backend,
-                placementReason, reason, message, input, output, coldStart, timings, estimatedCostUsd, predictions, decision);
+        return new JobStatusChanged(
+                eventId,
+                jobId,
+                model,
+                owner,
+                status,
+                attempt,
+                occurredAt,
+                backend,
+                placementReason,
+                reason,
+                message,
+                input,
+                output,
+                coldStart,
+                timings,
+                estimatedCostUsd,
+                predictions,
+                decision);
     }
 
     public JobStatusChanged withMessage(String message) {
@@ -60,40 +126,156 @@ public record JobStatusChanged(String eventId, String jobId, String model, Strin
     }
 
     public JobStatusChanged withInput(ObjectRef input) {
-        return new JobStatusChanged(eventId, jobId, model, owner, status, attempt, occurredAt, backend,
-                placementReason, reason, message, input, output, coldStart, timings, estimatedCostUsd, predictions, decision);
+        return new JobStatusChanged(
+                eventId,
+                jobId,
+                model,
+                owner,
+                status,
+                attempt,
+                occurredAt,
+                backend,
+                placementReason,
+                reason,
+                message,
+                input,
+                output,
+                coldStart,
+                timings,
+                estimatedCostUsd,
+                predictions,
+                decision);
     }
 
     public JobStatusChanged withOutput(ObjectRef output) {
-        return new JobStatusChanged(eventId, jobId, model, owner, status, attempt, occurredAt, backend,
-                placementReason, reason, message, input, output, coldStart, timings, estimatedCostUsd, predictions, decision);
+        return new JobStatusChanged(
+                eventId,
+                jobId,
+                model,
+                owner,
+                status,
+                attempt,
+                occurredAt,
+                backend,
+                placementReason,
+                reason,
+                message,
+                input,
+                output,
+                coldStart,
+                timings,
+                estimatedCostUsd,
+                predictions,
+                decision);
     }
 
     public JobStatusChanged withColdStart(Boolean coldStart) {
-        return new JobStatusChanged(eventId, jobId, model, owner, status, attempt, occurredAt, backend,
-                placementReason, reason, message, input, output, coldStart, timings, estimatedCostUsd, predictions, decision);
+        return new JobStatusChanged(
+                eventId,
+                jobId,
+                model,
+                owner,
+                status,
+                attempt,
+                occurredAt,
+                backend,
+                placementReason,
+                reason,
+                message,
+                input,
+                output,
+                coldStart,
+                timings,
+                estimatedCostUsd,
+                predictions,
+                decision);
     }
 
     public JobStatusChanged withPredictions(java.util.List<Prediction> predictions) {
-        return new JobStatusChanged(eventId, jobId, model, owner, status, attempt, occurredAt, backend,
-                placementReason, reason, message, input, output, coldStart, timings, estimatedCostUsd,
-                predictions == null ? null : java.util.List.copyOf(predictions), decision);
+        return new JobStatusChanged(
+                eventId,
+                jobId,
+                model,
+                owner,
+                status,
+                attempt,
+                occurredAt,
+                backend,
+                placementReason,
+                reason,
+                message,
+                input,
+                output,
+                coldStart,
+                timings,
+                estimatedCostUsd,
+                predictions == null ? null : java.util.List.copyOf(predictions),
+                decision);
     }
 
     public JobStatusChanged withTimings(Timings timings) {
-        return new JobStatusChanged(eventId, jobId, model, owner, status, attempt, occurredAt, backend,
-                placementReason, reason, message, input, output, coldStart, timings, estimatedCostUsd, predictions, decision);
+        return new JobStatusChanged(
+                eventId,
+                jobId,
+                model,
+                owner,
+                status,
+                attempt,
+                occurredAt,
+                backend,
+                placementReason,
+                reason,
+                message,
+                input,
+                output,
+                coldStart,
+                timings,
+                estimatedCostUsd,
+                predictions,
+                decision);
     }
 
     public JobStatusChanged withDecision(PlacementDecision decision) {
-        return new JobStatusChanged(eventId, jobId, model, owner, status, attempt, occurredAt, backend,
-                placementReason, reason, message, input, output, coldStart, timings, estimatedCostUsd, predictions,
+        return new JobStatusChanged(
+                eventId,
+                jobId,
+                model,
+                owner,
+                status,
+                attempt,
+                occurredAt,
+                backend,
+                placementReason,
+                reason,
+                message,
+                input,
+                output,
+                coldStart,
+                timings,
+                estimatedCostUsd,
+                predictions,
                 decision);
     }
 
     public JobStatusChanged withEstimatedCost(Double estimatedCostUsd) {
-        return new JobStatusChanged(eventId, jobId, model, owner, status, attempt, occurredAt, backend,
-                placementReason, reason, message, input, output, coldStart, timings, estimatedCostUsd, predictions,
+        return new JobStatusChanged(
+                eventId,
+                jobId,
+                model,
+                owner,
+                status,
+                attempt,
+                occurredAt,
+                backend,
+                placementReason,
+                reason,
+                message,
+                input,
+                output,
+                coldStart,
+                timings,
+                estimatedCostUsd,
+                predictions,
                 decision);
     }
 }

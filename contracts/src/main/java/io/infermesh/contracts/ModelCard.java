@@ -22,12 +22,20 @@ import java.util.OptionalLong;
  * @param placement where jobs of this model may run
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
-public record ModelCard(String name, String version, String description, String artifact, Input input,
-        Output output, Resources resources, Placement placement) {
+public record ModelCard(
+        String name,
+        String version,
+        String description,
+        String artifact,
+        Input input,
+        Output output,
+        Resources resources,
+        Placement placement) {
 
     /** The largest input object this model accepts, in bytes; empty when the card sets no limit. */
     public OptionalLong maxInputBytes() {
-        return resources == null || resources.maxInputBytes() == null ? OptionalLong.empty()
+        return resources == null || resources.maxInputBytes() == null
+                ? OptionalLong.empty()
                 : OptionalLong.of(resources.maxInputBytes());
     }
 
@@ -63,8 +71,18 @@ public record ModelCard(String name, String version, String description, String 
      *     must be a number)
      */
     @JsonIgnoreProperties(ignoreUnknown = true)
-    public record Input(String kind, Integer width, Integer height, Integer channels, String layout, Boolean invert,
-            Double scale, List<Double> mean, List<Double> std, List<String> features, Long maxPixels,
+    public record Input(
+            String kind,
+            Integer width,
+            Integer height,
+            Integer channels,
+            String layout,
+            Boolean invert,
+            Double scale,
+            List<Double> mean,
+            List<Double> std,
+            List<String> features,
+            Long maxPixels,
             List<Step> steps) {
 
         /** The pixel limit of an image model whose card sets none: 40 megapixels. */
@@ -114,7 +132,10 @@ public record ModelCard(String name, String version, String description, String 
      *     columns not named pass unchanged
      * @param unknown keys that are none of the above (a card with any does not load)
      */
-    public record Step(Map<String, Object> impute, Map<String, Encoding> encode, Scaling scale,
+    public record Step(
+            Map<String, Object> impute,
+            Map<String, Encoding> encode,
+            Scaling scale,
             @JsonAnySetter @JsonAnyGetter Map<String, Object> unknown) {
 
         /** The step's name as written in the card ({@code impute}, {@code encode}, {@code scale}), or null. */
@@ -131,7 +152,9 @@ public record ModelCard(String name, String version, String description, String 
      *     an invalid input
      * @param others keys that are neither (a card with any does not load)
      */
-    public record Encoding(List<String> values, String unknown,
+    public record Encoding(
+            List<String> values,
+            String unknown,
             @JsonAnySetter @JsonAnyGetter Map<String, Object> others) {
 
         /** The one-hot columns this encoding makes of a feature, in order. */
@@ -152,9 +175,10 @@ public record ModelCard(String name, String version, String description, String 
      * @param std column → standard deviation (positive)
      * @param others keys that are neither (a card with any does not load)
      */
-    public record Scaling(Map<String, Double> mean, Map<String, Double> std,
-            @JsonAnySetter @JsonAnyGetter Map<String, Object> others) {
-    }
+    public record Scaling(
+            Map<String, Double> mean,
+            Map<String, Double> std,
+            @JsonAnySetter @JsonAnyGetter Map<String, Object> others) {}
 
     /**
      * The output side.
@@ -166,9 +190,8 @@ public record ModelCard(String name, String version, String description, String 
      * @param threshold a per-row decision on one label's probability (absent: none)
      */
     @JsonIgnoreProperties(ignoreUnknown = true)
-    public record Output(List<String> labels, Boolean softmax, Integer topK, Map<String, String> links,
-            Threshold threshold) {
-    }
+    public record Output(
+            List<String> labels, Boolean softmax, Integer topK, Map<String, String> links, Threshold threshold) {}
 
     /**
      * The decision step: a row is decided {@code label} when that label's probability is at least {@code at},
@@ -178,8 +201,10 @@ public record ModelCard(String name, String version, String description, String 
      * @param at the probability from which a row is decided {@code label}, 0..1
      * @param others keys that are neither (a card with any does not load)
      */
-    public record Threshold(String label, Double at, @JsonAnySetter @JsonAnyGetter Map<String, Object> others) {
-    }
+    public record Threshold(
+            String label,
+            Double at,
+            @JsonAnySetter @JsonAnyGetter Map<String, Object> others) {}
 
     /**
      * Resources and limits.
@@ -192,8 +217,13 @@ public record ModelCard(String name, String version, String description, String 
      * @param expectedSeconds how long one run takes on one CPU, before the router has observed any (a prior)
      */
     @JsonIgnoreProperties(ignoreUnknown = true)
-    public record Resources(Long maxInputBytes, Integer timeoutSeconds, Integer memoryMb, Integer cpus,
-            Integer gpus, Double expectedSeconds) {
+    public record Resources(
+            Long maxInputBytes,
+            Integer timeoutSeconds,
+            Integer memoryMb,
+            Integer cpus,
+            Integer gpus,
+            Double expectedSeconds) {
 
         /** GPUs needed, 0 when absent. */
         public int gpusOrZero() {
@@ -213,8 +243,8 @@ public record ModelCard(String name, String version, String description, String 
      *     {@code lambda-batch}, {@code auto})
      */
     @JsonIgnoreProperties(ignoreUnknown = true)
-    public record Placement(String mode, Integer deadlineSeconds, Double maxCostUsd, LambdaTarget lambda,
-            BatchTarget batch) {
+    public record Placement(
+            String mode, Integer deadlineSeconds, Double maxCostUsd, LambdaTarget lambda, BatchTarget batch) {
 
         /** A placement with only a mode. */
         public static Placement of(String mode) {
@@ -229,8 +259,7 @@ public record ModelCard(String name, String version, String description, String 
      * @param qualifier version or alias, optional
      */
     @JsonIgnoreProperties(ignoreUnknown = true)
-    public record LambdaTarget(String functionName, String qualifier) {
-    }
+    public record LambdaTarget(String functionName, String qualifier) {}
 
     /**
      * An AWS Batch queue and job definition.
@@ -239,6 +268,5 @@ public record ModelCard(String name, String version, String description, String 
      * @param jobDefinition name, name:revision or ARN of the job definition
      */
     @JsonIgnoreProperties(ignoreUnknown = true)
-    public record BatchTarget(String jobQueue, String jobDefinition) {
-    }
+    public record BatchTarget(String jobQueue, String jobDefinition) {}
 }

@@ -40,13 +40,15 @@ public final class ModelCatalogue {
      */
     public static ModelCatalogue load(Path modelsDir, String property) {
         if (!Files.isDirectory(modelsDir)) {
-            throw new IllegalStateException("model catalogue folder " + modelsDir.toAbsolutePath()
-                    + " does not exist (set " + property + ")");
+            throw new IllegalStateException(
+                    "model catalogue folder " + modelsDir.toAbsolutePath() + " does not exist (set " + property + ")");
         }
         YAMLMapper yaml = YAMLMapper.builder().build();
         Map<String, ModelCard> cards = new TreeMap<>();
         try (Stream<Path> folders = Files.list(modelsDir)) {
-            for (Path card : folders.map(f -> f.resolve("model.yaml")).filter(Files::isRegularFile).toList()) {
+            for (Path card : folders.map(f -> f.resolve("model.yaml"))
+                    .filter(Files::isRegularFile)
+                    .toList()) {
                 ModelCard model = read(yaml, card);
                 cards.put(model.name(), model);
             }
@@ -65,11 +67,12 @@ public final class ModelCatalogue {
         }
         String folder = file.getParent().getFileName().toString();
         if (card.name() == null || !Topics.MODEL_NAME.matcher(card.name()).matches()) {
-            throw new IllegalStateException("model card " + file + " has no valid name (lower-case letters, digits, '-')");
+            throw new IllegalStateException(
+                    "model card " + file + " has no valid name (lower-case letters, digits, '-')");
         }
         if (!card.name().equals(folder)) {
-            throw new IllegalStateException("model card " + file + " is named '" + card.name()
-                    + "' but lives in folder '" + folder + "'");
+            throw new IllegalStateException(
+                    "model card " + file + " is named '" + card.name() + "' but lives in folder '" + folder + "'");
         }
         String problem = cardProblem(card);
         if (problem != null) {
@@ -103,22 +106,29 @@ public final class ModelCatalogue {
         if (steps.isEmpty()) {
             return null;
         }
-        if (!"tabular".equals(input.kind()) || input.features() == null || input.features().isEmpty()) {
+        if (!"tabular".equals(input.kind())
+                || input.features() == null
+                || input.features().isEmpty()) {
             return "input.steps are for tabular models with input.features";
         }
         Set<String> encodedLater = new HashSet<>();
-        steps.stream().filter(s -> s != null && s.encode() != null).forEach(s -> encodedLater.addAll(s.encode().keySet()));
+        steps.stream()
+                .filter(s -> s != null && s.encode() != null)
+                .forEach(s -> encodedLater.addAll(s.encode().keySet()));
         List<String> columns = new ArrayList<>(input.features());
         Set<String> text = new HashSet<>(encodedLater); // columns that hold text until they are encoded
         for (int i = 0; i < steps.size(); i++) {
             ModelCard.Step step = steps.get(i);
             String where = "input.steps[" + i + "]";
             if (step != null && step.unknown() != null && !step.unknown().isEmpty()) {
-                return where + " has an unknown step '" + String.join("', '", step.unknown().keySet())
-                        + "' (steps: impute, encode, scale)";
+                return where + " has an unknown step '"
+                        + String.join("', '", step.unknown().keySet()) + "' (steps: impute, encode, scale)";
             }
-            int kinds = step == null ? 0 : (step.impute() != null ? 1 : 0) + (step.encode() != null ? 1 : 0)
-                    + (step.scale() != null ? 1 : 0);
+            int kinds = step == null
+                    ? 0
+                    : (step.impute() != null ? 1 : 0)
+                            + (step.encode() != null ? 1 : 0)
+                            + (step.scale() != null ? 1 : 0);
             if (kinds != 1) {
                 return where + (kinds == 0 ? " is empty" : " names " + kinds + " steps; write one step per list item")
                         + " (steps: impute, encode, scale)";
@@ -136,8 +146,8 @@ public final class ModelCatalogue {
         return null;
     }
 
-    private static String imputeProblem(Map<String, Object> impute, List<String> columns, Set<String> text,
-            List<String> features) {
+    private static String imputeProblem(
+            Map<String, Object> impute, List<String> columns, Set<String> text, List<String> features) {
         if (impute.isEmpty()) {
             return "names no feature";
         }
@@ -160,8 +170,8 @@ public final class ModelCatalogue {
         return null;
     }
 
-    private static String encodeProblem(Map<String, ModelCard.Encoding> encode, List<String> columns,
-            Set<String> text) {
+    private static String encodeProblem(
+            Map<String, ModelCard.Encoding> encode, List<String> columns, Set<String> text) {
         if (encode.isEmpty()) {
             return "names no feature";
         }
@@ -171,19 +181,24 @@ public final class ModelCatalogue {
             if (!columns.contains(feature) || !text.contains(feature)) {
                 return "'" + feature + "' is not a feature left to encode (columns at this step: " + columns + ")";
             }
-            if (encoding != null && encoding.others() != null && !encoding.others().isEmpty()) {
-                return "'" + feature + "' has an unknown field '" + String.join("', '", encoding.others().keySet())
-                        + "' (fields: values, unknown)";
+            if (encoding != null
+                    && encoding.others() != null
+                    && !encoding.others().isEmpty()) {
+                return "'" + feature + "' has an unknown field '"
+                        + String.join("', '", encoding.others().keySet()) + "' (fields: values, unknown)";
             }
-            if (encoding == null || encoding.values() == null || encoding.values().isEmpty()) {
+            if (encoding == null
+                    || encoding.values() == null
+                    || encoding.values().isEmpty()) {
                 return "'" + feature + "' needs values (the categories, in column order)";
             }
             if (encoding.values().stream().anyMatch(v -> v == null || v.isBlank())
-                    || new HashSet<>(encoding.values()).size() != encoding.values().size()) {
+                    || new HashSet<>(encoding.values()).size()
+                            != encoding.values().size()) {
                 return "the values of '" + feature + "' must be distinct and not empty, got " + encoding.values();
             }
-            if (encoding.unknown() != null && (encoding.unknown().isBlank()
-                    || encoding.values().contains(encoding.unknown()))) {
+            if (encoding.unknown() != null
+                    && (encoding.unknown().isBlank() || encoding.values().contains(encoding.unknown()))) {
                 return "the unknown bucket '" + encoding.unknown() + "' of '" + feature
                         + "' must be a name that is not one of its values";
             }
@@ -199,7 +214,9 @@ public final class ModelCatalogue {
         if (scale.others() != null && !scale.others().isEmpty()) {
             return "unknown field '" + String.join("', '", scale.others().keySet()) + "' (fields: mean, std)";
         }
-        if (scale.mean() == null || scale.std() == null || !scale.mean().keySet().equals(scale.std().keySet())
+        if (scale.mean() == null
+                || scale.std() == null
+                || !scale.mean().keySet().equals(scale.std().keySet())
                 || scale.mean().isEmpty()) {
             return "needs mean and std for the same columns";
         }
@@ -226,8 +243,8 @@ public final class ModelCatalogue {
         }
         List<String> labels = output.labels() == null ? List.of() : output.labels();
         if (threshold.others() != null && !threshold.others().isEmpty()) {
-            return "output.threshold has an unknown field '" + String.join("', '", threshold.others().keySet())
-                    + "' (fields: label, at)";
+            return "output.threshold has an unknown field '"
+                    + String.join("', '", threshold.others().keySet()) + "' (fields: label, at)";
         }
         if (threshold.label() == null || !labels.contains(threshold.label())) {
             return "output.threshold.label '" + threshold.label() + "' is not one of the labels " + labels;
@@ -237,8 +254,8 @@ public final class ModelCatalogue {
         }
         int topK = output.topK() == null ? Math.min(5, labels.size()) : output.topK();
         if (topK < labels.size()) {
-            return "output.threshold needs every label's probability: set output.topK to " + labels.size()
-                    + " (it is " + topK + ")";
+            return "output.threshold needs every label's probability: set output.topK to " + labels.size() + " (it is "
+                    + topK + ")";
         }
         return null;
     }
@@ -258,13 +275,17 @@ public final class ModelCatalogue {
             return null;
         }
         String mode = placement.mode();
-        if (!java.util.List.of("onprem", "lambda", "batch", "lambda-batch", "auto").contains(mode)) {
+        if (!java.util.List.of("onprem", "lambda", "batch", "lambda-batch", "auto")
+                .contains(mode)) {
             return "placement.mode '" + mode + "' is not one of onprem, lambda, batch, lambda-batch, auto";
         }
-        boolean function = placement.lambda() != null && placement.lambda().functionName() != null
+        boolean function = placement.lambda() != null
+                && placement.lambda().functionName() != null
                 && !placement.lambda().functionName().isBlank();
-        boolean queue = placement.batch() != null && placement.batch().jobQueue() != null
-                && !placement.batch().jobQueue().isBlank() && placement.batch().jobDefinition() != null
+        boolean queue = placement.batch() != null
+                && placement.batch().jobQueue() != null
+                && !placement.batch().jobQueue().isBlank()
+                && placement.batch().jobDefinition() != null
                 && !placement.batch().jobDefinition().isBlank();
         if ((mode.equals("lambda") || mode.equals("lambda-batch")) && !function) {
             return "placement.mode '" + mode + "' needs placement.lambda.functionName";

@@ -16,8 +16,8 @@ import java.util.List;
  *     was not eligible
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record PlacementDecision(String mode, Backend chosen, String reason, Integer deadlineSeconds,
-        List<Alternative> alternatives) {
+public record PlacementDecision(
+        String mode, Backend chosen, String reason, Integer deadlineSeconds, List<Alternative> alternatives) {
 
     public PlacementDecision {
         alternatives = alternatives == null ? List.of() : List.copyOf(alternatives);
@@ -33,7 +33,6 @@ public record PlacementDecision(String mode, Backend chosen, String reason, Inte
      * @param note why it is not eligible, or what the estimate rests on
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Alternative(Backend backend, boolean eligible, Double expectedCostUsd, Double expectedSeconds,
-            String note) {
-    }
+    public record Alternative(
+            Backend backend, boolean eligible, Double expectedCostUsd, Double expectedSeconds, String note) {}
 }

@@ -21,6 +21,14 @@ import java.time.Instant;
  * @param at when this was measured
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record PoolStatus(String model, String instance, PoolState state, int workers, int maxWorkers, int busy,
-        long backlog, boolean loaded, Long lastWakeMs, Instant at) {
-}
+public record PoolStatus(
+        String model,
+        String instance,
+        PoolState state,
+        int workers,
+        int maxWorkers,
+        int busy,
+        long backlog,
+        boolean loaded,
+        Long lastWakeMs,
+        Instant at) {}

@@ -6,5 +6,4 @@ package io.infermesh.contracts;
  * @param label the class label from the model card
  * @param probability its probability, 0..1
  */
-public record Prediction(String label, double probability) {
-}
+public record Prediction(String label, double probability) {}

@@ -26,8 +26,17 @@ import java.util.regex.Pattern;
  * @param estimatedCostUsd the router's estimate of this attempt's cost
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record RemoteJob(String jobId, String model, String owner, int attempt, Backend backend, ObjectRef input,
-        ObjectRef output, Instant requestedAt, Instant dispatchedAt, Double estimatedCostUsd) {
+public record RemoteJob(
+        String jobId,
+        String model,
+        String owner,
+        int attempt,
+        Backend backend,
+        ObjectRef input,
+        ObjectRef output,
+        Instant requestedAt,
+        Instant dispatchedAt,
+        Double estimatedCostUsd) {
 
     /** Batch container environment variable holding this payload as JSON. */
     public static final String ENV_JOB = "INFERMESH_JOB";
@@ -67,14 +76,15 @@ public record RemoteJob(String jobId, String model, String owner, int attempt, B
         if (batchStatus == null) {
             return Optional.empty();
         }
-        return Optional.ofNullable(switch (batchStatus) {
-            case "SUBMITTED", "PENDING", "RUNNABLE" -> JobStatus.RUNNABLE;
-            case "STARTING" -> JobStatus.STARTING;
-            case "RUNNING" -> JobStatus.RUNNING;
-            case "SUCCEEDED" -> JobStatus.SUCCEEDED;
-            case "FAILED" -> JobStatus.FAILED;
-            default -> null;
-        });
+        return Optional.ofNullable(
+                switch (batchStatus) {
+                    case "SUBMITTED", "PENDING", "RUNNABLE" -> JobStatus.RUNNABLE;
+                    case "STARTING" -> JobStatus.STARTING;
+                    case "RUNNING" -> JobStatus.RUNNING;
+                    case "SUCCEEDED" -> JobStatus.SUCCEEDED;
+                    case "FAILED" -> JobStatus.FAILED;
+                    default -> null;
+                });
     }
 
     /**
@@ -83,13 +93,13 @@ public record RemoteJob(String jobId, String model, String owner, int attempt, B
      */
     public static FailureReason failureReasonOfBatch(String statusReason) {
         String lower = statusReason == null ? "" : statusReason.toLowerCase(java.util.Locale.ROOT);
-        return lower.contains("timeout") || lower.contains("timed out") ? FailureReason.TIMEOUT
+        return lower.contains("timeout") || lower.contains("timed out")
+                ? FailureReason.TIMEOUT
                 : FailureReason.BACKEND_ERROR;
     }
 
     /** A job's attempt. */
-    public record Attempt(String jobId, int attempt) {
-    }
+    public record Attempt(String jobId, int attempt) {}
 
     /** Where a job's {@code result.json} goes: {@code <prefix><model>/<owner>/<jobId>/result.json}. */
     public static String resultKey(String prefix, String model, String owner, String jobId) {

@@ -16,12 +16,19 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  * @param batchSize how many jobs ran in the same model invocation (micro-batching); null outside a worker pool
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record Timings(Long queueWaitMs, Long downloadMs, Long modelLoadMs, Long inferenceMs, Long uploadMs,
-        Long totalMs, Long wakeMs, Long warmupMs, Integer batchSize) {
+public record Timings(
+        Long queueWaitMs,
+        Long downloadMs,
+        Long modelLoadMs,
+        Long inferenceMs,
+        Long uploadMs,
+        Long totalMs,
+        Long wakeMs,
+        Long warmupMs,
+        Integer batchSize) {
 
     /** The phases every backend reports, without the worker pool's cold-start and batching details. */
-    public Timings(Long queueWaitMs, Long downloadMs, Long modelLoadMs, Long inferenceMs, Long uploadMs,
-            Long totalMs) {
+    public Timings(Long queueWaitMs, Long downloadMs, Long modelLoadMs, Long inferenceMs, Long uploadMs, Long totalMs) {
         this(queueWaitMs, downloadMs, modelLoadMs, inferenceMs, uploadMs, totalMs, null, null, null);
     }
 }

@@ -11,8 +11,13 @@ package io.infermesh.contracts;
  * @param config the topic-level configuration it is created with ({@code cleanup.policy}, {@code retention.ms}, …);
  *     empty for the broker's defaults
  */
-public record Topic<K, V>(String name, Class<K> keyType, Class<V> valueType, String cloudEventType,
-        String description, java.util.Map<String, String> config) {
+public record Topic<K, V>(
+        String name,
+        Class<K> keyType,
+        Class<V> valueType,
+        String cloudEventType,
+        String description,
+        java.util.Map<String, String> config) {
 
     public Topic {
         config = config == null ? java.util.Map.of() : java.util.Map.copyOf(config);

@@ -8,7 +8,13 @@ import org.junit.jupiter.api.Test;
 class ModelCardLimitsTests {
 
     private static ModelCard card(Long maxInputBytes) {
-        return new ModelCard("digits", "1", null, "model.onnx", null, null,
+        return new ModelCard(
+                "digits",
+                "1",
+                null,
+                "model.onnx",
+                null,
+                null,
                 maxInputBytes == null ? null : new ModelCard.Resources(maxInputBytes, null, null, null, null, null),
                 null);
     }
@@ -29,8 +35,15 @@ class ModelCardLimitsTests {
     void aCardWithoutResourcesOrWithoutALimitAcceptsAnySize() {
         assertThat(card(null).maxInputBytes()).isEmpty();
         assertThat(card(null).inputTooLarge(Long.MAX_VALUE)).isEmpty();
-        ModelCard noLimit = new ModelCard("digits", "1", null, "model.onnx", null, null,
-                new ModelCard.Resources(null, 30, null, null, null, null), null);
+        ModelCard noLimit = new ModelCard(
+                "digits",
+                "1",
+                null,
+                "model.onnx",
+                null,
+                null,
+                new ModelCard.Resources(null, 30, null, null, null, null),
+                null);
         assertThat(noLimit.maxInputBytes()).isEmpty();
         assertThat(noLimit.inputTooLarge(1L << 40)).isEmpty();
     }

@@ -19,7 +19,10 @@ class ModelCardSchemaTests {
 
     static List<Path> cards() throws Exception {
         try (Stream<Path> folders = Files.list(Path.of("../models"))) {
-            return folders.map(f -> f.resolve("model.yaml")).filter(Files::isRegularFile).sorted().toList();
+            return folders.map(f -> f.resolve("model.yaml"))
+                    .filter(Files::isRegularFile)
+                    .sorted()
+                    .toList();
         }
     }
 
@@ -28,7 +31,8 @@ class ModelCardSchemaTests {
     void everyExampleCardMatchesTheSchema(Path card) throws Exception {
         JsonSchema schema;
         try (InputStream in = getClass().getResourceAsStream("/schemas/model-card.schema.json")) {
-            schema = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012).getSchema(in);
+            schema = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012)
+                    .getSchema(in);
         }
         String json = YAMLMapper.builder().build().readTree(card.toFile()).toString();
         var node = new com.fasterxml.jackson.databind.ObjectMapper().readTree(json);

@@ -20,8 +20,13 @@ class SchemaConformanceTests {
     private static final com.fasterxml.jackson.databind.ObjectMapper READER =
             new com.fasterxml.jackson.databind.ObjectMapper();
     private static final Instant NOW = Instant.parse("2026-11-22T10:15:30.123Z");
-    private static final ObjectRef INPUT = new ObjectRef("infermesh", "inbox/digits/alice/seven 7.png", null,
-            "9b2cf535f27731c974343645a3985328", 1234L, "image/png");
+    private static final ObjectRef INPUT = new ObjectRef(
+            "infermesh",
+            "inbox/digits/alice/seven 7.png",
+            null,
+            "9b2cf535f27731c974343645a3985328",
+            1234L,
+            "image/png");
 
     @Test
     void jobRequestedMatchesItsSchema() {
@@ -30,21 +35,32 @@ class SchemaConformanceTests {
 
     @Test
     void jobDispatchedMatchesItsSchema() {
-        assertValid("job-dispatched",
+        assertValid(
+                "job-dispatched",
                 new JobDispatched("j-1", "digits", "alice", INPUT, 1, "model card mode onprem", NOW, NOW, 0.0000012));
     }
 
     @Test
     void everyKindOfStatusChangeMatchesItsSchema() {
-        var pending = JobStatusChanged.of("j-1", "digits", "alice", JobStatus.PENDING, 1, NOW).withInput(INPUT);
+        var pending = JobStatusChanged.of("j-1", "digits", "alice", JobStatus.PENDING, 1, NOW)
+                .withInput(INPUT);
         var runnable = JobStatusChanged.of("j-1", "digits", "alice", JobStatus.RUNNABLE, 1, NOW)
                 .withBackend(Backend.ONPREM, "model card mode onprem");
         var decided = JobStatusChanged.of("j-1", "digits", "alice", JobStatus.RUNNABLE, 1, NOW)
                 .withBackend(Backend.LAMBDA, "cheapest that meets the deadline")
                 .withEstimatedCost(0.0000005)
-                .withDecision(new PlacementDecision("auto", Backend.LAMBDA, "cheapest that meets the deadline", 60,
-                        List.of(new PlacementDecision.Alternative(Backend.LAMBDA, true, 0.0000005, 2.1, "warm"),
-                                new PlacementDecision.Alternative(Backend.ONPREM, false, 0.0, 95.0,
+                .withDecision(new PlacementDecision(
+                        "auto",
+                        Backend.LAMBDA,
+                        "cheapest that meets the deadline",
+                        60,
+                        List.of(
+                                new PlacementDecision.Alternative(Backend.LAMBDA, true, 0.0000005, 2.1, "warm"),
+                                new PlacementDecision.Alternative(
+                                        Backend.ONPREM,
+                                        false,
+                                        0.0,
+                                        95.0,
                                         "backlog of 40 jobs on 2 slots misses the deadline"))));
         var succeeded = JobStatusChanged.of("j-1", "digits", "alice", JobStatus.SUCCEEDED, 1, NOW)
                 .withBackend(Backend.ONPREM, null)
@@ -53,13 +69,15 @@ class SchemaConformanceTests {
                 .withTimings(new Timings(3L, 1L, 0L, 2L, 1L, 9L))
                 .withPredictions(List.of(new Prediction("7", 0.98), new Prediction("1", 0.01)));
         var coldBatch = JobStatusChanged.of("j-1", "digits", "alice", JobStatus.SUCCEEDED, 1, NOW)
-                .withBackend(Backend.ONPREM, null).withColdStart(true)
+                .withBackend(Backend.ONPREM, null)
+                .withColdStart(true)
                 .withTimings(new Timings(180L, 1L, 40L, 2L, 1L, 230L, 120L, 3L, 4))
                 .withPredictions(List.of(new Prediction("7", 0.98)));
         var failed = JobStatusChanged.of("j-1", "digits", "alice", JobStatus.FAILED, 1, NOW)
                 .withFailure(FailureReason.INVALID_INPUT, "the input is not a PNG or JPEG image");
         var throttled = JobStatusChanged.of("j-1", "digits", "alice", JobStatus.FAILED, 1, NOW)
-                .withBackend(Backend.LAMBDA, null).withFailure(FailureReason.THROTTLED, "Lambda throttled the job");
+                .withBackend(Backend.LAMBDA, null)
+                .withFailure(FailureReason.THROTTLED, "Lambda throttled the job");
         for (var event : List.of(pending, runnable, decided, succeeded, coldBatch, failed, throttled)) {
             assertValid("job-status-changed", event);
         }
@@ -67,23 +85,45 @@ class SchemaConformanceTests {
 
     @Test
     void jobResultMatchesItsSchema() {
-        assertValid("job-result",
-                new JobResult("j-1", "digits", "alice", 1, Backend.ONPREM, INPUT,
+        assertValid(
+                "job-result",
+                new JobResult(
+                        "j-1",
+                        "digits",
+                        "alice",
+                        1,
+                        Backend.ONPREM,
+                        INPUT,
                         ObjectRef.of("infermesh", "results/digits/alice/j-1/result.json"),
                         List.of(new Prediction("7", 0.98), new Prediction("1", 0.01)),
-                        new Timings(3L, 1L, 0L, 2L, 1L, 9L), NOW, 0.0000012));
+                        new Timings(3L, 1L, 0L, 2L, 1L, 9L),
+                        NOW,
+                        0.0000012));
     }
 
     @Test
     void poolStatusMatchesItsSchema() {
-        assertValid("pool-status", new PoolStatus("digits", "host-1/4242", PoolState.ACTIVE, 1, 2, 1, 3, true, 140L, NOW));
-        assertValid("pool-status", new PoolStatus("digits", "host-1/4242", PoolState.ZERO, 0, 2, 0, 0, false, null, NOW));
+        assertValid(
+                "pool-status", new PoolStatus("digits", "host-1/4242", PoolState.ACTIVE, 1, 2, 1, 3, true, 140L, NOW));
+        assertValid(
+                "pool-status", new PoolStatus("digits", "host-1/4242", PoolState.ZERO, 0, 2, 0, 0, false, null, NOW));
     }
 
     @Test
     void remoteJobMatchesItsSchema() {
-        assertValid("remote-job", new RemoteJob("j-1", "digits", "alice", 2, Backend.BATCH, INPUT,
-                ObjectRef.of("infermesh", "results/digits/alice/j-1/result.json"), NOW, NOW, 0.0055));
+        assertValid(
+                "remote-job",
+                new RemoteJob(
+                        "j-1",
+                        "digits",
+                        "alice",
+                        2,
+                        Backend.BATCH,
+                        INPUT,
+                        ObjectRef.of("infermesh", "results/digits/alice/j-1/result.json"),
+                        NOW,
+                        NOW,
+                        0.0055));
     }
 
     @Test
@@ -98,8 +138,8 @@ class SchemaConformanceTests {
 
     @Test
     void backendsAndStatusesUseTheirDocumentedSpelling() throws Exception {
-        var json = READER.readTree(MAPPER.writeValueAsString(
-                JobStatusChanged.of("j-1", "digits", "alice", JobStatus.RUNNABLE, 1, NOW)
+        var json = READER.readTree(
+                MAPPER.writeValueAsString(JobStatusChanged.of("j-1", "digits", "alice", JobStatus.RUNNABLE, 1, NOW)
                         .withBackend(Backend.ONPREM, "fixed")));
         assertThat(json.get("backend").asText()).isEqualTo("onprem");
         assertThat(json.get("status").asText()).isEqualTo("RUNNABLE");
@@ -117,7 +157,8 @@ class SchemaConformanceTests {
     @Test
     void recordsRoundTripThroughJson() {
         var event = JobStatusChanged.of("j-1", "digits", "alice", JobStatus.FAILED, 2, NOW)
-                .withFailure(FailureReason.MODEL_ERROR, "boom").withInput(INPUT);
+                .withFailure(FailureReason.MODEL_ERROR, "boom")
+                .withInput(INPUT);
         var back = MAPPER.readValue(MAPPER.writeValueAsString(event), JobStatusChanged.class);
         assertThat(back).isEqualTo(event);
     }

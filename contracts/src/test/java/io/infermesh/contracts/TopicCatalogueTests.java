@@ -23,19 +23,23 @@ class TopicCatalogueTests {
     @Test
     void cancellationsAreKeptCompactedForAWeekSoThatAReaderCanTakeThemAllFromTheBeginning() {
         Topic<String, JobStatusChanged> cancellations = Topics.JOBS_CANCELLATIONS;
-        assertThat(cancellations.name()).isEqualTo("infermesh.jobs.cancellations")
+        assertThat(cancellations.name())
+                .isEqualTo("infermesh.jobs.cancellations")
                 .matches("infermesh\\.[a-z]+\\.[a-z]+");
         assertThat(cancellations.cloudEventType()).isEqualTo(CloudEventTypes.JOB_STATUS_CHANGED);
-        assertThat(cancellations.config()).containsEntry("cleanup.policy", "compact,delete")
+        assertThat(cancellations.config())
+                .containsEntry("cleanup.policy", "compact,delete")
                 .containsEntry("retention.ms", "604800000");
-        assertThat(Topics.fixed()).as("created by worker-service, not before the services start")
+        assertThat(Topics.fixed())
+                .as("created by worker-service, not before the services start")
                 .doesNotContain(cancellations);
         assertThat(Topics.JOBS_LIFECYCLE.config()).as("the broker's defaults").isEmpty();
     }
 
     @Test
     void aDispatchTopicNeedsAValidModelName() {
-        assertThatThrownBy(() -> Topics.dispatch("../etc")).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> Topics.dispatch("../etc"))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("../etc");
         assertThatThrownBy(() -> Topics.dispatch("Digits")).isInstanceOf(IllegalArgumentException.class);
     }
@@ -55,13 +59,21 @@ class TopicCatalogueTests {
         }
         assertThat(addresses).contains(Topics.DISPATCH_PREFIX + "{model}", Topics.JOBS_CANCELLATIONS.name());
         JsonNode cancellations = doc.get("channels").get("jobsCancellations");
-        assertThat(cancellations.get("bindings").get("kafka").get("topicConfiguration").get("retention.ms").asLong())
+        assertThat(cancellations
+                        .get("bindings")
+                        .get("kafka")
+                        .get("topicConfiguration")
+                        .get("retention.ms")
+                        .asLong())
                 .isEqualTo(Topics.CANCELLATIONS_RETENTION.toMillis());
         // each referenced schema file exists
-        for (Map.Entry<String, JsonNode> message : doc.get("components").get("messages").properties()) {
+        for (Map.Entry<String, JsonNode> message :
+                doc.get("components").get("messages").properties()) {
             JsonNode ref = message.getValue().get("payload").get("$ref");
             if (ref != null) {
-                assertThat(getClass().getResource("/" + ref.asString())).as(ref.asString()).isNotNull();
+                assertThat(getClass().getResource("/" + ref.asString()))
+                        .as(ref.asString())
+                        .isNotNull();
             }
         }
     }

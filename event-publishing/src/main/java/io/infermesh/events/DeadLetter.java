@@ -37,8 +37,12 @@ public final class DeadLetter {
     public static DeadLetter ofRecord(String topic, int partition, long offset, byte[] key, byte[] value) {
         Map<String, Object> origin = new LinkedHashMap<>();
         origin.put(DeadLetters.ORIGINAL_TOPIC, topic);
-        origin.put(DeadLetters.ORIGINAL_PARTITION, ByteBuffer.allocate(Integer.BYTES).putInt(partition).array());
-        origin.put(DeadLetters.ORIGINAL_OFFSET, ByteBuffer.allocate(Long.BYTES).putLong(offset).array());
+        origin.put(
+                DeadLetters.ORIGINAL_PARTITION,
+                ByteBuffer.allocate(Integer.BYTES).putInt(partition).array());
+        origin.put(
+                DeadLetters.ORIGINAL_OFFSET,
+                ByteBuffer.allocate(Long.BYTES).putLong(offset).array());
         return new DeadLetter(value, key, origin);
     }
 
@@ -59,7 +63,8 @@ public final class DeadLetter {
             }
         }
         if (record.timestamp() >= 0) {
-            letter.headers.put(DeadLetters.ORIGINAL_TIMESTAMP,
+            letter.headers.put(
+                    DeadLetters.ORIGINAL_TIMESTAMP,
                     ByteBuffer.allocate(Long.BYTES).putLong(record.timestamp()).array());
         }
         return letter;
@@ -112,8 +117,12 @@ public final class DeadLetter {
     }
 
     private static boolean carried(String name) {
-        return !name.startsWith("kafka_") && !name.equals("id") && !name.equals("timestamp")
-                && !name.equals("contentType") && !name.equals(JSON_HEADER_TYPES)
-                && !name.startsWith("x-exception-") && !name.startsWith("x-original-");
+        return !name.startsWith("kafka_")
+                && !name.equals("id")
+                && !name.equals("timestamp")
+                && !name.equals("contentType")
+                && !name.equals(JSON_HEADER_TYPES)
+                && !name.startsWith("x-exception-")
+                && !name.startsWith("x-original-");
     }
 }

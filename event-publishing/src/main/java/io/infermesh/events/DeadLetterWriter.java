@@ -31,8 +31,7 @@ public final class DeadLetterWriter {
      */
     public void write(String destination, DeadLetter letter, Throwable why) {
         if (!bridge.send(destination, message(letter, why))) {
-            throw new IllegalStateException("could not dead-letter a message on " + destination + ": "
-                    + reason(why));
+            throw new IllegalStateException("could not dead-letter a message on " + destination + ": " + reason(why));
         }
     }
 
@@ -50,6 +49,8 @@ public final class DeadLetterWriter {
     }
 
     private static String reason(Throwable why) {
-        return why.getMessage() == null || why.getMessage().isBlank() ? why.getClass().getName() : why.getMessage();
+        return why.getMessage() == null || why.getMessage().isBlank()
+                ? why.getClass().getName()
+                : why.getMessage();
     }
 }

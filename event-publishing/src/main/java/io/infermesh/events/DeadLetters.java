@@ -35,6 +35,5 @@ public final class DeadLetters {
     /** Its id there (e.g. the SQS message id). */
     public static final String ORIGINAL_MESSAGE_ID = "x-original-message-id";
 
-    private DeadLetters() {
-    }
+    private DeadLetters() {}
 }

@@ -39,8 +39,13 @@ public final class JobEventSender {
     }
 
     public void requested(JobRequested job) {
-        send(Topics.JOBS_REQUESTED.name(), job.jobId(), requestedEventId(job), CloudEventTypes.JOB_REQUESTED,
-                job.requestedAt(), job);
+        send(
+                Topics.JOBS_REQUESTED.name(),
+                job.jobId(),
+                requestedEventId(job),
+                CloudEventTypes.JOB_REQUESTED,
+                job.requestedAt(),
+                job);
     }
 
     /**
@@ -48,13 +53,19 @@ public final class JobEventSender {
      * another event than the first request (ADR 0016) but the same one however often its owner asks for it.
      */
     public static String requestedEventId(JobRequested job) {
-        return job.attemptOrFirst() == 1 ? job.jobId() + "/requested"
+        return job.attemptOrFirst() == 1
+                ? job.jobId() + "/requested"
                 : job.jobId() + "/" + job.attemptOrFirst() + "/requested";
     }
 
     public void statusChanged(JobStatusChanged event) {
-        send(Topics.JOBS_LIFECYCLE.name(), event.jobId(), event.eventId(), CloudEventTypes.JOB_STATUS_CHANGED,
-                event.occurredAt(), event);
+        send(
+                Topics.JOBS_LIFECYCLE.name(),
+                event.jobId(),
+                event.eventId(),
+                CloudEventTypes.JOB_STATUS_CHANGED,
+                event.occurredAt(),
+                event);
     }
 
     /**
@@ -68,19 +79,33 @@ public final class JobEventSender {
             throw new IllegalArgumentException("only CANCELLED events go to " + Topics.JOBS_CANCELLATIONS.name()
                     + ", not " + event.status() + " of job " + event.jobId());
         }
-        send(Topics.JOBS_CANCELLATIONS.name(), event.jobId(), event.eventId(), CloudEventTypes.JOB_STATUS_CHANGED,
-                event.occurredAt(), event);
+        send(
+                Topics.JOBS_CANCELLATIONS.name(),
+                event.jobId(),
+                event.eventId(),
+                CloudEventTypes.JOB_STATUS_CHANGED,
+                event.occurredAt(),
+                event);
     }
 
     public void dispatched(JobDispatched dispatch) {
-        send(Topics.dispatch(dispatch.model()).name(), dispatch.jobId(),
-                dispatch.jobId() + "/" + dispatch.attempt() + "/dispatch", CloudEventTypes.JOB_DISPATCHED,
-                dispatch.dispatchedAt(), dispatch);
+        send(
+                Topics.dispatch(dispatch.model()).name(),
+                dispatch.jobId(),
+                dispatch.jobId() + "/" + dispatch.attempt() + "/dispatch",
+                CloudEventTypes.JOB_DISPATCHED,
+                dispatch.dispatchedAt(),
+                dispatch);
     }
 
     public void result(JobResult result) {
-        send(Topics.JOBS_RESULTS.name(), result.jobId(), result.jobId() + "/" + result.attempt() + "/result",
-                CloudEventTypes.JOB_RESULT, result.completedAt(), result);
+        send(
+                Topics.JOBS_RESULTS.name(),
+                result.jobId(),
+                result.jobId() + "/" + result.attempt() + "/result",
+                CloudEventTypes.JOB_RESULT,
+                result.completedAt(),
+                result);
     }
 
     /** The message {@link #send} publishes: JSON value, job id key, CloudEvents headers. */

@@ -35,8 +35,10 @@ import org.springframework.test.context.DynamicPropertySource;
  * keeps the record's key, value and headers.
  */
 @WithLocalInfra
-@SpringBootTest(classes = DeadLetterWriterIntegrationTests.Refusing.class,
-        webEnvironment = SpringBootTest.WebEnvironment.NONE, properties = {
+@SpringBootTest(
+        classes = DeadLetterWriterIntegrationTests.Refusing.class,
+        webEnvironment = SpringBootTest.WebEnvironment.NONE,
+        properties = {
             "spring.cloud.function.definition=refuse",
             "spring.cloud.stream.bindings.refuse-in-0.destination=" + DeadLetterWriterIntegrationTests.TOPIC,
             "spring.cloud.stream.bindings.refuse-in-0.group=dead-letter-tests",
@@ -53,7 +55,8 @@ import org.springframework.test.context.DynamicPropertySource;
                     + ".key.serializer=org.apache.kafka.common.serialization.ByteArraySerializer",
             "spring.cloud.stream.kafka.bindings.refuse-in-0.consumer.dlq-producer-properties.configuration"
                     + ".value.serializer=org.apache.kafka.common.serialization.ByteArraySerializer",
-            "spring.cloud.stream.kafka.default.producer.sync=true"})
+            "spring.cloud.stream.kafka.default.producer.sync=true"
+        })
 class DeadLetterWriterIntegrationTests {
 
     static final String TOPIC = "infermesh.test.unreadable";
@@ -85,8 +88,12 @@ class DeadLetterWriterIntegrationTests {
     void aRecordsDeadLetterSaysWhereItLayAsTheBindersOwnDeadLetterOfItDoes() {
         String key = "job-" + UUID.randomUUID();
         byte[] value = "{\"not\": \"a status change\"}".getBytes(StandardCharsets.UTF_8);
-        TopicProbe.send(bootstrap(), TOPIC, key, value, Map.of("ce_id", key + "/1/RUNNABLE", "ce_source",
-                "/infermesh/router-service"));
+        TopicProbe.send(
+                bootstrap(),
+                TOPIC,
+                key,
+                value,
+                Map.of("ce_id", key + "/1/RUNNABLE", "ce_source", "/infermesh/router-service"));
         ConsumerRecord<String, byte[]> binders = awaitRecords(DLQ, key, 1).getFirst();
         ConsumerRecord<String, byte[]> original = awaitRecords(TOPIC, key, 1).getFirst();
 
@@ -99,13 +106,20 @@ class DeadLetterWriterIntegrationTests {
         assertThat(text(ours, DeadLetters.EXCEPTION_FQCN)).isEqualTo(IllegalArgumentException.class.getName());
         assertThat(text(ours, "ce_id")).isEqualTo(key + "/1/RUNNABLE");
         assertThat(text(ours, "ce_source")).isEqualTo("/infermesh/router-service");
-        for (String origin : List.of(DeadLetters.ORIGINAL_TOPIC, DeadLetters.ORIGINAL_PARTITION,
-                DeadLetters.ORIGINAL_OFFSET, DeadLetters.ORIGINAL_TIMESTAMP)) {
+        for (String origin : List.of(
+                DeadLetters.ORIGINAL_TOPIC,
+                DeadLetters.ORIGINAL_PARTITION,
+                DeadLetters.ORIGINAL_OFFSET,
+                DeadLetters.ORIGINAL_TIMESTAMP)) {
             assertThat(bytes(binders, origin)).as("the binder's " + origin).isNotNull();
             assertThat(bytes(ours, origin)).as(origin).isEqualTo(bytes(binders, origin));
         }
-        assertThat(text(binders, "ce_id")).as("the binder keeps the record's headers too").isEqualTo(key + "/1/RUNNABLE");
-        assertThat(text(binders, DeadLetters.EXCEPTION_MESSAGE)).as("the binder's reason").contains(REASON);
+        assertThat(text(binders, "ce_id"))
+                .as("the binder keeps the record's headers too")
+                .isEqualTo(key + "/1/RUNNABLE");
+        assertThat(text(binders, DeadLetters.EXCEPTION_MESSAGE))
+                .as("the binder's reason")
+                .contains(REASON);
     }
 
     private static String bootstrap() {
@@ -124,17 +138,21 @@ class DeadLetterWriterIntegrationTests {
 
     /** Reads {@code topic} from its beginning until it has {@code count} records keyed {@code key}. */
     private static List<ConsumerRecord<String, byte[]>> awaitRecords(String topic, String key, int count) {
-        Map<String, Object> config = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap(),
-                ConsumerConfig.GROUP_ID_CONFIG, "probe-" + UUID.randomUUID(),
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        Map<String, Object> config = Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                bootstrap(),
+                ConsumerConfig.GROUP_ID_CONFIG,
+                "probe-" + UUID.randomUUID(),
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+                "earliest");
         List<ConsumerRecord<String, byte[]>> found = new ArrayList<>();
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         try (var consumer = new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer())) {
             consumer.subscribe(List.of(topic));
             while (found.size() < count) {
                 if (System.nanoTime() > deadline) {
-                    throw new AssertionError("within 30 s " + topic + " had " + found.size() + " record(s) keyed "
-                            + key + ", not " + count);
+                    throw new AssertionError("within 30 s " + topic + " had " + found.size() + " record(s) keyed " + key
+                            + ", not " + count);
                 }
                 consumer.poll(Duration.ofMillis(100)).forEach(record -> {
                     if (key.equals(record.key())) {

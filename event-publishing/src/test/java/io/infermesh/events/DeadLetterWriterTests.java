@@ -21,9 +21,11 @@ class DeadLetterWriterTests {
     @Test
     void aRecordsDeadLetterSaysWhereItLayInTheBindersEncodingAndWhyInASentence() {
         Recorder kafka = new Recorder();
-        new DeadLetterWriter(kafka).write("infermesh.jobs.lifecycle.dlq",
-                DeadLetter.ofRecord("infermesh.jobs.lifecycle", 2, 17, bytes("j-1"), VALUE),
-                new IllegalArgumentException("the record is not JSON"));
+        new DeadLetterWriter(kafka)
+                .write(
+                        "infermesh.jobs.lifecycle.dlq",
+                        DeadLetter.ofRecord("infermesh.jobs.lifecycle", 2, 17, bytes("j-1"), VALUE),
+                        new IllegalArgumentException("the record is not JSON"));
 
         assertThat(kafka.topics).containsExactly("infermesh.jobs.lifecycle.dlq");
         Message<?> dead = kafka.messages.getFirst();
@@ -33,9 +35,11 @@ class DeadLetterWriterTests {
         assertThat(dead.getHeaders().get(DeadLetters.EXCEPTION_FQCN))
                 .isEqualTo(IllegalArgumentException.class.getName());
         assertThat(dead.getHeaders().get(DeadLetters.ORIGINAL_TOPIC)).isEqualTo("infermesh.jobs.lifecycle");
-        assertThat(ByteBuffer.wrap((byte[]) dead.getHeaders().get(DeadLetters.ORIGINAL_PARTITION)).getInt())
+        assertThat(ByteBuffer.wrap((byte[]) dead.getHeaders().get(DeadLetters.ORIGINAL_PARTITION))
+                        .getInt())
                 .isEqualTo(2);
-        assertThat(ByteBuffer.wrap((byte[]) dead.getHeaders().get(DeadLetters.ORIGINAL_OFFSET)).getLong())
+        assertThat(ByteBuffer.wrap((byte[]) dead.getHeaders().get(DeadLetters.ORIGINAL_OFFSET))
+                        .getLong())
                 .isEqualTo(17L);
         assertThat(dead.getHeaders().get(MessageHeaders.CONTENT_TYPE)).isEqualTo("application/octet-stream");
     }
@@ -43,9 +47,11 @@ class DeadLetterWriterTests {
     @Test
     void aMessageFromOutsideKafkaNamesItsSourceAndItsIdThere() {
         Recorder kafka = new Recorder();
-        new DeadLetterWriter(kafka).write("infermesh.storage.events.dlq",
-                DeadLetter.ofMessage("http://sqs/queue/q", "m-1", bytes("m-1"), VALUE),
-                new IllegalArgumentException("the message is not JSON"));
+        new DeadLetterWriter(kafka)
+                .write(
+                        "infermesh.storage.events.dlq",
+                        DeadLetter.ofMessage("http://sqs/queue/q", "m-1", bytes("m-1"), VALUE),
+                        new IllegalArgumentException("the message is not JSON"));
 
         MessageHeaders headers = kafka.messages.getFirst().getHeaders();
         assertThat(headers.get(DeadLetters.ORIGINAL_SOURCE)).isEqualTo("http://sqs/queue/q");
@@ -67,10 +73,16 @@ class DeadLetterWriterTests {
         carried.put(DeadLetters.EXCEPTION_MESSAGE, "an older reason");
         carried.put(DeadLetters.ORIGINAL_TOPIC, "an older topic");
 
-        DeadLetter letter = DeadLetter.ofRecord("infermesh.jobs.lifecycle", 0, 3, null, VALUE).keeping(carried);
+        DeadLetter letter = DeadLetter.ofRecord("infermesh.jobs.lifecycle", 0, 3, null, VALUE)
+                .keeping(carried);
 
-        assertThat(letter.headers()).containsOnlyKeys("ce_id", "traceparent", DeadLetters.ORIGINAL_TOPIC,
-                DeadLetters.ORIGINAL_PARTITION, DeadLetters.ORIGINAL_OFFSET);
+        assertThat(letter.headers())
+                .containsOnlyKeys(
+                        "ce_id",
+                        "traceparent",
+                        DeadLetters.ORIGINAL_TOPIC,
+                        DeadLetters.ORIGINAL_PARTITION,
+                        DeadLetters.ORIGINAL_OFFSET);
         assertThat(letter.headers().get(DeadLetters.ORIGINAL_TOPIC)).isEqualTo("infermesh.jobs.lifecycle");
         Message<byte[]> dead = DeadLetterWriter.message(letter, new IllegalStateException("the new reason"));
         assertThat(dead.getHeaders().get(DeadLetters.EXCEPTION_MESSAGE)).isEqualTo("the new reason");
@@ -80,10 +92,10 @@ class DeadLetterWriterTests {
 
     @Test
     void anExceptionWithoutAMessageIsNamedByItsClassAndAMissingValueIsEmpty() {
-        Message<byte[]> dead = DeadLetterWriter.message(DeadLetter.ofRecord("t", 0, 0, null, null),
-                new NullPointerException());
-        assertThat(dead.getHeaders().get(DeadLetters.EXCEPTION_MESSAGE)).isEqualTo(NullPointerException.class
-                .getName());
+        Message<byte[]> dead =
+                DeadLetterWriter.message(DeadLetter.ofRecord("t", 0, 0, null, null), new NullPointerException());
+        assertThat(dead.getHeaders().get(DeadLetters.EXCEPTION_MESSAGE))
+                .isEqualTo(NullPointerException.class.getName());
         assertThat(dead.getPayload()).isEmpty();
     }
 
@@ -91,9 +103,11 @@ class DeadLetterWriterTests {
     void aDeadLetterTheBinderRefusesIsAnErrorNamingWhereAndWhy() {
         Recorder kafka = new Recorder();
         kafka.accept = false;
-        assertThatThrownBy(() -> new DeadLetterWriter(kafka).write("infermesh.jobs.lifecycle.dlq",
-                DeadLetter.ofRecord("infermesh.jobs.lifecycle", 0, 3, null, VALUE),
-                new IllegalArgumentException("the record is not JSON")))
+        assertThatThrownBy(() -> new DeadLetterWriter(kafka)
+                        .write(
+                                "infermesh.jobs.lifecycle.dlq",
+                                DeadLetter.ofRecord("infermesh.jobs.lifecycle", 0, 3, null, VALUE),
+                                new IllegalArgumentException("the record is not JSON")))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessage("could not dead-letter a message on infermesh.jobs.lifecycle.dlq: the record is not JSON");
     }

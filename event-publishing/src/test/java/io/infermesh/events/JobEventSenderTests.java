@@ -31,16 +31,19 @@ class JobEventSenderTests {
         sender.dispatched(new JobDispatched("j-1", "digits", "alice", input, 2, "r", NOW, NOW, null));
         sender.result(new JobResult("j-1", "digits", "alice", 2, null, input, input, null, null, NOW, null));
 
-        assertThat(kafka.topics).containsExactly("infermesh.jobs.lifecycle", "infermesh.jobs.dispatch.digits",
-                "infermesh.jobs.results");
-        assertThat(kafka.messages).extracting(m -> m.getHeaders().get(CloudEventTypes.HEADER_ID))
+        assertThat(kafka.topics)
+                .containsExactly(
+                        "infermesh.jobs.lifecycle", "infermesh.jobs.dispatch.digits", "infermesh.jobs.results");
+        assertThat(kafka.messages)
+                .extracting(m -> m.getHeaders().get(CloudEventTypes.HEADER_ID))
                 .containsExactly("j-1/2/RUNNABLE", "j-1/2/dispatch", "j-1/2/result");
         Message<?> first = kafka.messages.getFirst();
         assertThat(new String((byte[]) first.getHeaders().get(KafkaHeaders.KEY), StandardCharsets.UTF_8))
                 .isEqualTo("j-1");
         assertThat(first.getHeaders().get(CloudEventTypes.HEADER_SOURCE)).isEqualTo("/infermesh/router-service");
         assertThat(first.getHeaders().get(CloudEventTypes.HEADER_TYPE)).isEqualTo(CloudEventTypes.JOB_STATUS_CHANGED);
-        assertThat(JSON.readTree((byte[]) first.getPayload()).get("status").asString()).isEqualTo("RUNNABLE");
+        assertThat(JSON.readTree((byte[]) first.getPayload()).get("status").asString())
+                .isEqualTo("RUNNABLE");
     }
 
     @Test
@@ -53,22 +56,24 @@ class JobEventSenderTests {
         sender.cancelled(cancelled);
 
         assertThat(kafka.topics).containsExactly("infermesh.jobs.lifecycle", "infermesh.jobs.cancellations");
-        assertThat(kafka.messages).extracting(m -> m.getHeaders().get(CloudEventTypes.HEADER_ID))
+        assertThat(kafka.messages)
+                .extracting(m -> m.getHeaders().get(CloudEventTypes.HEADER_ID))
                 .containsExactly("j-2/3/CANCELLED", "j-2/3/CANCELLED");
         Message<?> onCancellations = kafka.messages.getLast();
         assertThat(new String((byte[]) onCancellations.getHeaders().get(KafkaHeaders.KEY), StandardCharsets.UTF_8))
                 .isEqualTo("j-2");
         assertThat(onCancellations.getHeaders().get(CloudEventTypes.HEADER_TYPE))
                 .isEqualTo(CloudEventTypes.JOB_STATUS_CHANGED);
-        assertThat(onCancellations.getPayload()).isEqualTo(kafka.messages.getFirst().getPayload());
+        assertThat(onCancellations.getPayload())
+                .isEqualTo(kafka.messages.getFirst().getPayload());
     }
 
     @Test
     void onlyACancelledEventGoesToTheCancellationsTopic() {
         Recorder kafka = new Recorder();
         JobEventSender sender = new JobEventSender(kafka, JSON, "status-service");
-        assertThatThrownBy(() -> sender.cancelled(
-                JobStatusChanged.of("j-3", "digits", "alice", JobStatus.FAILED, 1, NOW)))
+        assertThatThrownBy(
+                        () -> sender.cancelled(JobStatusChanged.of("j-3", "digits", "alice", JobStatus.FAILED, 1, NOW)))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("only CANCELLED events go to infermesh.jobs.cancellations, not FAILED of job j-3");
         assertThat(kafka.topics).isEmpty();
@@ -79,9 +84,10 @@ class JobEventSenderTests {
         Recorder kafka = new Recorder();
         kafka.accept = false;
         JobEventSender sender = new JobEventSender(kafka, JSON, "status-service");
-        assertThatThrownBy(() -> sender.statusChanged(
-                JobStatusChanged.of("j-9", "digits", "alice", JobStatus.FAILED, 1, NOW)))
+        assertThatThrownBy(() ->
+                        sender.statusChanged(JobStatusChanged.of("j-9", "digits", "alice", JobStatus.FAILED, 1, NOW)))
                 .isInstanceOf(IllegalStateException.class)
-                .hasMessageContaining("j-9").hasMessageContaining("infermesh.jobs.lifecycle");
+                .hasMessageContaining("j-9")
+                .hasMessageContaining("infermesh.jobs.lifecycle");
     }
 }

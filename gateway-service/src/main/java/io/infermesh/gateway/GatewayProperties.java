@@ -30,9 +30,15 @@ import org.springframework.validation.annotation.Validated;
  */
 @Validated
 @ConfigurationProperties("infermesh.gateway")
-public record GatewayProperties(@NotBlank String bucket,
-        @DefaultValue("inbox/") @Pattern(regexp = "([A-Za-z0-9._-]+/)+") String inboxPrefix,
-        @DefaultValue("results/") @Pattern(regexp = "([A-Za-z0-9._-]+/)+") String resultsPrefix,
+public record GatewayProperties(
+        @NotBlank String bucket,
+
+        @DefaultValue("inbox/") @Pattern(regexp = "([A-Za-z0-9._-]+/)+")
+        String inboxPrefix,
+
+        @DefaultValue("results/") @Pattern(regexp = "([A-Za-z0-9._-]+/)+")
+        String resultsPrefix,
+
         @DefaultValue("models") @NotNull Path modelsDir,
         @DefaultValue("http://127.0.0.1:8080") @NotNull URI statusUrl,
         @DefaultValue("10s") @NotNull Duration statusTimeout,
@@ -43,20 +49,24 @@ public record GatewayProperties(@NotBlank String bucket,
 
     public GatewayProperties {
         if (inboxPrefix != null && inboxPrefix.equals(resultsPrefix)) {
-            throw new IllegalArgumentException("infermesh.gateway.inbox-prefix and results-prefix must differ, both are "
-                    + inboxPrefix);
+            throw new IllegalArgumentException(
+                    "infermesh.gateway.inbox-prefix and results-prefix must differ, both are " + inboxPrefix);
         }
         if (statusTimeout != null && (statusTimeout.isNegative() || statusTimeout.isZero())) {
-            throw new IllegalArgumentException("infermesh.gateway.status-timeout must be more than 0, got "
-                    + statusTimeout);
+            throw new IllegalArgumentException(
+                    "infermesh.gateway.status-timeout must be more than 0, got " + statusTimeout);
         }
-        if (uploadUrlTtl != null && (uploadUrlTtl.isNegative() || uploadUrlTtl.isZero()
-                || uploadUrlTtl.compareTo(Duration.ofDays(7)) > 0)) {
+        if (uploadUrlTtl != null
+                && (uploadUrlTtl.isNegative()
+                        || uploadUrlTtl.isZero()
+                        || uploadUrlTtl.compareTo(Duration.ofDays(7)) > 0)) {
             throw new IllegalArgumentException("infermesh.gateway.upload-url-ttl must be more than 0 and at most 7 days"
                     + " (S3's limit for presigned URLs), got " + uploadUrlTtl);
         }
-        if (downloadUrlTtl != null && (downloadUrlTtl.isNegative() || downloadUrlTtl.isZero()
-                || downloadUrlTtl.compareTo(Duration.ofDays(7)) > 0)) {
+        if (downloadUrlTtl != null
+                && (downloadUrlTtl.isNegative()
+                        || downloadUrlTtl.isZero()
+                        || downloadUrlTtl.compareTo(Duration.ofDays(7)) > 0)) {
             throw new IllegalArgumentException("infermesh.gateway.download-url-ttl must be more than 0 and at most 7 "
                     + "days (S3's limit for presigned URLs), got " + downloadUrlTtl);
         }
@@ -74,8 +84,13 @@ public record GatewayProperties(@NotBlank String bucket,
      * @param pathStyle {@code http://host/bucket/key} rather than {@code http://bucket.host/key} (MinIO, the local
      *     endpoint)
      */
-    public record S3(URI endpoint, URI publicEndpoint, @DefaultValue("us-east-1") String region, String accessKey,
-            String secretKey, @DefaultValue("true") boolean pathStyle) {
+    public record S3(
+            URI endpoint,
+            URI publicEndpoint,
+            @DefaultValue("us-east-1") String region,
+            String accessKey,
+            String secretKey,
+            @DefaultValue("true") boolean pathStyle) {
 
         public S3 {
             endpoint = blank(endpoint) ? null : endpoint;

@@ -8,9 +8,11 @@ import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
  * gateway-service: the web front door of the mesh (seed 000's gateway), a backend-for-frontend that logs people in
  * with OpenID Connect, keeps their tokens on the server, and serves the web application.
  */
-@SpringBootApplication(excludeName = {
-        "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration",
-        "org.springframework.boot.flyway.autoconfigure.FlywayAutoConfiguration" })
+@SpringBootApplication(
+        excludeName = {
+            "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration",
+            "org.springframework.boot.flyway.autoconfigure.FlywayAutoConfiguration"
+        })
 @ConfigurationPropertiesScan
 public class GatewayServiceApplication {
 

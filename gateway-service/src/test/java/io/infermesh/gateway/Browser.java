@@ -18,8 +18,8 @@ import java.util.regex.Pattern;
  */
 final class Browser {
 
-    private static final Pattern CSRF = Pattern.compile(
-            "name=\"_csrf\"[^>]*value=\"([^\"]+)\"|value=\"([^\"]+)\"[^>]*name=\"_csrf\"");
+    private static final Pattern CSRF =
+            Pattern.compile("name=\"_csrf\"[^>]*value=\"([^\"]+)\"|value=\"([^\"]+)\"[^>]*name=\"_csrf\"");
 
     private final URI gateway;
     private final CookieManager cookies = new CookieManager();
@@ -27,8 +27,11 @@ final class Browser {
 
     Browser(String gateway) {
         this.gateway = URI.create(gateway);
-        this.http = HttpClient.newBuilder().cookieHandler(cookies).followRedirects(HttpClient.Redirect.NEVER)
-                .version(HttpClient.Version.HTTP_1_1).build();
+        this.http = HttpClient.newBuilder()
+                .cookieHandler(cookies)
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .version(HttpClient.Version.HTTP_1_1)
+                .build();
     }
 
     /**
@@ -36,7 +39,8 @@ final class Browser {
      * authorization redirect → provider's authorize → login form → back to the gateway's callback → the page.
      */
     Browser signIn(String username, String password) {
-        HttpResponse<String> response = send(HttpRequest.newBuilder(gateway.resolve("/")).header("Accept", "text/html"));
+        HttpResponse<String> response =
+                send(HttpRequest.newBuilder(gateway.resolve("/")).header("Accept", "text/html"));
         URI next = location(response);
         if (!next.getPath().equals("/oauth2/authorization/infermesh")) {
             throw new IllegalStateException("the page did not send the browser to sign in: " + next);
@@ -49,7 +53,8 @@ final class Browser {
                     throw new IllegalStateException("the provider's login page has no CSRF field");
                 }
                 String token = csrf.group(1) != null ? csrf.group(1) : csrf.group(2);
-                response = send(HttpRequest.newBuilder(next).header("Content-Type", "application/x-www-form-urlencoded")
+                response = send(HttpRequest.newBuilder(next)
+                        .header("Content-Type", "application/x-www-form-urlencoded")
                         .POST(HttpRequest.BodyPublishers.ofString("username=" + encode(username) + "&password="
                                 + encode(password) + "&_csrf=" + encode(token))));
             } else {
@@ -62,7 +67,8 @@ final class Browser {
             if (next.getQuery() != null && next.getQuery().contains("error")) {
                 throw new IllegalStateException("signing in failed: " + next);
             }
-            if (next.getAuthority().equals(gateway.getAuthority()) && next.getPath().equals("/")) {
+            if (next.getAuthority().equals(gateway.getAuthority())
+                    && next.getPath().equals("/")) {
                 return this;
             }
         }
@@ -79,8 +85,8 @@ final class Browser {
 
     HttpResponse<byte[]> getBytes(String path) {
         try {
-            return http.send(HttpRequest.newBuilder(gateway.resolve(path)).build(),
-                    HttpResponse.BodyHandlers.ofByteArray());
+            return http.send(
+                    HttpRequest.newBuilder(gateway.resolve(path)).build(), HttpResponse.BodyHandlers.ofByteArray());
         } catch (IOException | InterruptedException e) {
             throw new IllegalStateException(e);
         }
@@ -88,31 +94,41 @@ final class Browser {
 
     /** A POST of JSON as the pages send it, with the CSRF header. */
     HttpResponse<String> post(String path, String json) {
-        return send(withCsrf(HttpRequest.newBuilder(gateway.resolve(path)).header("Content-Type", "application/json")
-                .header("Accept", "application/json").POST(HttpRequest.BodyPublishers.ofString(json))));
+        return send(withCsrf(HttpRequest.newBuilder(gateway.resolve(path))
+                .header("Content-Type", "application/json")
+                .header("Accept", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json))));
     }
 
     /** A POST of JSON without the CSRF header, as a forged cross-site form would arrive. */
     HttpResponse<String> postWithoutCsrf(String path, String json) {
-        return send(HttpRequest.newBuilder(gateway.resolve(path)).header("Content-Type", "application/json")
-                .header("Accept", "application/json").POST(HttpRequest.BodyPublishers.ofString(json)));
+        return send(HttpRequest.newBuilder(gateway.resolve(path))
+                .header("Content-Type", "application/json")
+                .header("Accept", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json)));
     }
 
     /** A POST of JSON with this value in the CSRF header (a guessed or stale token). */
     HttpResponse<String> postWithCsrf(String path, String json, String token) {
-        return send(HttpRequest.newBuilder(gateway.resolve(path)).header("Content-Type", "application/json")
-                .header("Accept", "application/json").header("X-XSRF-TOKEN", token)
+        return send(HttpRequest.newBuilder(gateway.resolve(path))
+                .header("Content-Type", "application/json")
+                .header("Accept", "application/json")
+                .header("X-XSRF-TOKEN", token)
                 .POST(HttpRequest.BodyPublishers.ofString(json)));
     }
 
     HttpResponse<String> delete(String path) {
-        return send(withCsrf(HttpRequest.newBuilder(gateway.resolve(path)).header("Accept", "application/json")
+        return send(withCsrf(HttpRequest.newBuilder(gateway.resolve(path))
+                .header("Accept", "application/json")
                 .DELETE()));
     }
 
     String cookie(String name) {
-        return cookies.getCookieStore().get(gateway).stream().filter(c -> c.getName().equals(name))
-                .map(HttpCookie::getValue).findFirst().orElse(null);
+        return cookies.getCookieStore().get(gateway).stream()
+                .filter(c -> c.getName().equals(name))
+                .map(HttpCookie::getValue)
+                .findFirst()
+                .orElse(null);
     }
 
     private HttpRequest.Builder withCsrf(HttpRequest.Builder request) {
@@ -136,8 +152,10 @@ final class Browser {
     }
 
     private static URI location(HttpResponse<?> response) {
-        String location = response.headers().firstValue("Location").orElseThrow(() -> new IllegalStateException(
-                "no redirect from " + response.uri() + " (" + response.statusCode() + ")"));
+        String location = response.headers()
+                .firstValue("Location")
+                .orElseThrow(() -> new IllegalStateException(
+                        "no redirect from " + response.uri() + " (" + response.statusCode() + ")"));
         return response.uri().resolve(location);
     }
 

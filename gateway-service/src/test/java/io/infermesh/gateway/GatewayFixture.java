@@ -33,7 +33,8 @@ final class GatewayFixture implements AutoCloseable {
         this.s3 = s3;
         this.context = context;
         this.models = models;
-        this.url = "http://127.0.0.1:" + ((WebServerApplicationContext) context).getWebServer().getPort();
+        this.url = "http://127.0.0.1:"
+                + ((WebServerApplicationContext) context).getWebServer().getPort();
     }
 
     static GatewayFixture start(LocalS3 s3, String statusUrl) {
@@ -54,7 +55,8 @@ final class GatewayFixture implements AutoCloseable {
         properties.put("spring.security.oauth2.resourceserver.jwt.issuer-uri", provider.issuer());
         properties.put("spring.security.oauth2.client.provider.infermesh.issuer-uri", provider.issuer());
         properties.put("spring.security.oauth2.client.registration.infermesh.client-id", DemoAccounts.GATEWAY_CLIENT);
-        properties.put("spring.security.oauth2.client.registration.infermesh.client-secret",
+        properties.put(
+                "spring.security.oauth2.client.registration.infermesh.client-secret",
                 provider.accounts().gatewaySecret());
         properties.put("infermesh.gateway.bucket", BUCKET);
         properties.put("infermesh.gateway.models-dir", models.toString());
@@ -65,10 +67,12 @@ final class GatewayFixture implements AutoCloseable {
         properties.put("infermesh.gateway.s3.region", s3.region());
         properties.put("infermesh.gateway.s3.path-style", true);
         properties.putAll(more);
-        String[] args = properties.entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue())
+        String[] args = properties.entrySet().stream()
+                .map(e -> "--" + e.getKey() + "=" + e.getValue())
                 .toArray(String[]::new);
         try {
-            ConfigurableApplicationContext context = GatewayServiceApplication.builder().registerShutdownHook(false)
+            ConfigurableApplicationContext context = GatewayServiceApplication.builder()
+                    .registerShutdownHook(false)
                     .run(args);
             return new GatewayFixture(provider, s3, context, models);
         } catch (RuntimeException e) {
@@ -93,9 +97,11 @@ final class GatewayFixture implements AutoCloseable {
                 Files.copy(real.resolve("samples").resolve(sample), samples.resolve(sample));
             }
             Path anywhere = Files.createDirectories(dir.resolve("digits-anywhere"));
-            String card = Files.readString(real.resolve("model.yaml")).replace("name: digits", "name: digits-anywhere")
-                    .replace("  mode: onprem", "  mode: auto\n  deadlineSeconds: 60\n  lambda:\n"
-                            + "    functionName: infermesh-digits");
+            String card = Files.readString(real.resolve("model.yaml"))
+                    .replace("name: digits", "name: digits-anywhere")
+                    .replace(
+                            "  mode: onprem",
+                            "  mode: auto\n  deadlineSeconds: 60\n  lambda:\n" + "    functionName: infermesh-digits");
             Files.writeString(anywhere.resolve("model.yaml"), card);
             return dir;
         } catch (IOException e) {
@@ -110,7 +116,8 @@ final class GatewayFixture implements AutoCloseable {
         } finally {
             provider.close();
             try (var files = Files.walk(models)) {
-                files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+                files.sorted(java.util.Comparator.reverseOrder())
+                        .forEach(f -> f.toFile().delete());
             } catch (IOException ignored) {
                 // a temporary folder
             }

@@ -44,6 +44,7 @@ class JobsRelayIntegrationTests {
     private static final JsonMapper JSON = JsonMapper.builder().build();
     /** How long the gateway waits for status-service here (10 s by default). */
     private static final Duration STATUS_TIMEOUT = Duration.ofSeconds(2);
+
     private static final Duration QUICKLY = Duration.ofSeconds(20);
 
     private static StatusStub status;
@@ -54,7 +55,9 @@ class JobsRelayIntegrationTests {
     @BeforeAll
     static void start() throws Exception {
         status = new StatusStub();
-        gateway = GatewayFixture.start(LocalInfraExtension.infra().s3(), status.url(),
+        gateway = GatewayFixture.start(
+                LocalInfraExtension.infra().s3(),
+                status.url(),
                 Map.of("infermesh.gateway.status-timeout", STATUS_TIMEOUT.toSeconds() + "s"));
         status.trust(gateway.provider.issuer());
         alice = gateway.signIn("alice");
@@ -65,10 +68,22 @@ class JobsRelayIntegrationTests {
         status.job("j-bobs-failed", "bob", "FAILED");
         status.job("j-bobs-pending", "bob", "PENDING");
         // alice's job whose result a broken or forged event put under bob's prefix, and one in another bucket
-        status.job("j-forged", "alice", "SUCCEEDED", "infermesh", "inbox/digits/bob/j-forged.png", "infermesh",
+        status.job(
+                "j-forged",
+                "alice",
+                "SUCCEEDED",
+                "infermesh",
+                "inbox/digits/bob/j-forged.png",
+                "infermesh",
                 "results/digits/bob/j-forged/result.json");
-        status.job("j-elsewhere", "alice", "SUCCEEDED", "other-bucket", "inbox/digits/alice/j-elsewhere.png",
-                "other-bucket", "results/digits/alice/j-elsewhere/result.json");
+        status.job(
+                "j-elsewhere",
+                "alice",
+                "SUCCEEDED",
+                "other-bucket",
+                "inbox/digits/alice/j-elsewhere.png",
+                "other-bucket",
+                "results/digits/alice/j-elsewhere/result.json");
         status.job("j-no-result", "alice", "RUNNING", "infermesh", "inbox/digits/alice/j-no-result.png", null, null);
     }
 
@@ -102,8 +117,8 @@ class JobsRelayIntegrationTests {
         StatusStub.Call call = only(status.callsFrom(before));
         assertThat(call.owner()).as("whom the forwarded token names").isEqualTo("alice");
         assertThat(call.uri()).startsWith("/api/jobs?");
-        assertThat(call.query()).isEqualTo(Map.of("owner", "alice", "limit", "5", "status", "FAILED",
-                "model", "digits"));
+        assertThat(call.query())
+                .isEqualTo(Map.of("owner", "alice", "limit", "5", "status", "FAILED", "model", "digits"));
     }
 
     @Test
@@ -113,8 +128,8 @@ class JobsRelayIntegrationTests {
         HttpResponse<String> response = alice.get("/api/jobs?status=FAILED%26owner%3Dbob&model=x%2By");
 
         assertThat(response.statusCode()).isEqualTo(200);
-        assertThat(only(status.callsFrom(before)).query()).isEqualTo(Map.of("owner", "alice",
-                "status", "FAILED&owner=bob", "model", "x+y"));
+        assertThat(only(status.callsFrom(before)).query())
+                .isEqualTo(Map.of("owner", "alice", "status", "FAILED&owner=bob", "model", "x+y"));
         assertThat(owners(json(response))).containsOnly("alice");
     }
 
@@ -136,9 +151,12 @@ class JobsRelayIntegrationTests {
     void anotherOwnersJobIsNotFoundForEveryCallAndNoChangeReachesStatusService() {
         int before = status.calls.size();
 
-        List<HttpResponse<String>> answers = List.of(alice.get("/api/jobs/j-bobs"),
-                alice.get("/api/jobs/j-bobs/events"), alice.post("/api/jobs/j-bobs-pending/cancel", ""),
-                alice.post("/api/jobs/j-bobs-failed/retry", ""), alice.get("/api/jobs/j-bobs/result"),
+        List<HttpResponse<String>> answers = List.of(
+                alice.get("/api/jobs/j-bobs"),
+                alice.get("/api/jobs/j-bobs/events"),
+                alice.post("/api/jobs/j-bobs-pending/cancel", ""),
+                alice.post("/api/jobs/j-bobs-failed/retry", ""),
+                alice.get("/api/jobs/j-bobs/result"),
                 alice.get("/api/jobs/j-bobs/input"));
 
         for (HttpResponse<String> answer : answers) {
@@ -146,7 +164,10 @@ class JobsRelayIntegrationTests {
             assertThat(answer.headers().firstValue("Content-Type").orElseThrow())
                     .startsWith("application/problem+json");
             assertThat(json(answer).get("title").asString()).isEqualTo("Job not found");
-            assertThat(answer.body()).doesNotContain("\"owner\"").doesNotContain("inbox/").doesNotContain("results/")
+            assertThat(answer.body())
+                    .doesNotContain("\"owner\"")
+                    .doesNotContain("inbox/")
+                    .doesNotContain("results/")
                     .doesNotContain("X-Amz");
         }
         assertThat(status.callsFrom(before)).extracting(StatusStub.Call::method).containsOnly("GET");
@@ -169,7 +190,10 @@ class JobsRelayIntegrationTests {
             assertThat(answer.statusCode()).as(answer.uri().toString()).isEqualTo(404);
             assertThat(json(answer).get("title").asString()).isEqualTo("Job not found");
             assertThat(json(answer).get("detail").asString()).startsWith("No job with id 'j-bobs");
-            assertThat(answer.body()).doesNotContain("\"owner\"").doesNotContain("inbox/").doesNotContain("url");
+            assertThat(answer.body())
+                    .doesNotContain("\"owner\"")
+                    .doesNotContain("inbox/")
+                    .doesNotContain("url");
         }
         assertThat(status.callsFrom(before)).extracting(StatusStub.Call::method).containsOnly("GET");
         assertThat(status.statusOf("j-bobs-pending")).isEqualTo("PENDING");
@@ -236,10 +260,15 @@ class JobsRelayIntegrationTests {
         assertThat(json(notFailed).get("title").asString()).isEqualTo("Job cannot be retried");
         assertThat(badBackend.statusCode()).isEqualTo(400);
         assertThat(json(badBackend).get("title").asString()).isEqualTo("Unknown backend");
-        assertThat(status.callsFrom(before)).filteredOn(c -> c.method().equals("POST"))
-                .extracting(StatusStub.Call::uri).containsExactly("/api/jobs/j-to-cancel/cancel",
-                        "/api/jobs/j-to-cancel/cancel", "/api/jobs/j-running/cancel",
-                        "/api/jobs/j-to-retry/retry?backend=lambda", "/api/jobs/j-running/retry",
+        assertThat(status.callsFrom(before))
+                .filteredOn(c -> c.method().equals("POST"))
+                .extracting(StatusStub.Call::uri)
+                .containsExactly(
+                        "/api/jobs/j-to-cancel/cancel",
+                        "/api/jobs/j-to-cancel/cancel",
+                        "/api/jobs/j-running/cancel",
+                        "/api/jobs/j-to-retry/retry?backend=lambda",
+                        "/api/jobs/j-running/retry",
                         "/api/jobs/j-failed/retry?backend=gpu");
         assertThat(status.callsFrom(before)).extracting(StatusStub.Call::owner).containsOnly("alice");
     }
@@ -249,7 +278,8 @@ class JobsRelayIntegrationTests {
         status.job("j-csrf", "alice", "PENDING");
         int before = status.calls.size();
 
-        List<HttpResponse<String>> refused = List.of(alice.postWithoutCsrf("/api/jobs/j-csrf/cancel", ""),
+        List<HttpResponse<String>> refused = List.of(
+                alice.postWithoutCsrf("/api/jobs/j-csrf/cancel", ""),
                 alice.postWithoutCsrf("/api/jobs/j-failed/retry", ""),
                 alice.postWithCsrf("/api/jobs/j-csrf/cancel", "", "a-guessed-token"),
                 alice.postWithCsrf("/api/jobs/j-failed/retry", "", "a-guessed-token"));
@@ -269,8 +299,11 @@ class JobsRelayIntegrationTests {
 
     @Test
     void aJobsResultAndInputArePresignedWhenTheKeysAreTheCallers() {
-        gateway.s3.client().putObject(p -> p.bucket(GatewayFixture.BUCKET)
-                .key("results/digits/alice/j-running/result.json"), RequestBody.fromString("{\"top\":\"3\"}"));
+        gateway.s3
+                .client()
+                .putObject(
+                        p -> p.bucket(GatewayFixture.BUCKET).key("results/digits/alice/j-running/result.json"),
+                        RequestBody.fromString("{\"top\":\"3\"}"));
 
         JsonNode result = json(alice.get("/api/jobs/j-running/result"));
         JsonNode input = json(alice.get("/api/jobs/j-running/input"));
@@ -286,8 +319,11 @@ class JobsRelayIntegrationTests {
 
     @Test
     void aResultWhoseKeyIsSomeoneElsesIs404WithNoUrl() {
-        gateway.s3.client().putObject(p -> p.bucket(GatewayFixture.BUCKET)
-                .key("results/digits/bob/j-forged/result.json"), RequestBody.fromString("{\"bob's\":true}"));
+        gateway.s3
+                .client()
+                .putObject(
+                        p -> p.bucket(GatewayFixture.BUCKET).key("results/digits/bob/j-forged/result.json"),
+                        RequestBody.fromString("{\"bob's\":true}"));
 
         HttpResponse<String> forged = alice.get("/api/jobs/j-forged/result");
         HttpResponse<String> forgedInput = alice.get("/api/jobs/j-forged/input");
@@ -298,8 +334,12 @@ class JobsRelayIntegrationTests {
             assertThat(answer.statusCode()).as(answer.uri().toString()).isEqualTo(404);
             assertThat(answer.headers().firstValue("Content-Type").orElseThrow())
                     .startsWith("application/problem+json");
-            assertThat(answer.body()).doesNotContain("\"url\"").doesNotContain("X-Amz").doesNotContain("http")
-                    .doesNotContain("bob").doesNotContain("other-bucket");
+            assertThat(answer.body())
+                    .doesNotContain("\"url\"")
+                    .doesNotContain("X-Amz")
+                    .doesNotContain("http")
+                    .doesNotContain("bob")
+                    .doesNotContain("other-bucket");
         }
         assertThat(json(forged).get("title").asString()).isEqualTo("No result");
         assertThat(json(forgedInput).get("title").asString()).isEqualTo("No input");
@@ -319,14 +359,15 @@ class JobsRelayIntegrationTests {
         assertThat(response.headers().firstValue("Content-Type").orElseThrow()).startsWith("text/event-stream");
         assertThat(response.headers().firstValue("Cache-Control").orElseThrow()).contains("no-store");
         BufferedReader lines = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8));
-        assertThat(firstLines(lines, 4)).containsExactly("id: 42", "event: status",
-                "data: {\"owner\":\"alice\",\"after\":\"41\"}", "");
+        assertThat(firstLines(lines, 4))
+                .containsExactly("id: 42", "event: status", "data: {\"owner\":\"alice\",\"after\":\"41\"}", "");
         StatusStub.Call call = only(status.callsFrom(before));
         assertThat(call.uri()).startsWith("/api/jobs/stream?");
         assertThat(call.query()).isEqualTo(Map.of("owner", "alice", "model", "digits"));
         assertThat(call.owner()).isEqualTo("alice");
         assertThat(call.lastEventId()).isEqualTo("41");
-        assertThat(status.closedStreams.get()).as("upstream still open while the browser reads")
+        assertThat(status.closedStreams.get())
+                .as("upstream still open while the browser reads")
                 .isEqualTo(closedBefore);
 
         lines.close(); // the browser goes away
@@ -338,10 +379,12 @@ class JobsRelayIntegrationTests {
     void manyBrowsersFollowTheStreamAtOnce() {
         int streams = 12;
         int closedBefore = status.closedStreams.get();
-        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        HttpClient http =
+                HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
         List<CompletableFuture<HttpResponse<InputStream>>> opening = new ArrayList<>();
         for (int i = 0; i < streams; i++) {
-            opening.add(http.sendAsync(streamRequest(i % 2 == 0 ? alice : bob, "/api/jobs/stream", null),
+            opening.add(http.sendAsync(
+                    streamRequest(i % 2 == 0 ? alice : bob, "/api/jobs/stream", null),
                     HttpResponse.BodyHandlers.ofInputStream()));
         }
 
@@ -361,8 +404,8 @@ class JobsRelayIntegrationTests {
 
     @Test
     void aStreamStatusServiceRefusesIsItsProblem() throws Exception {
-        HttpResponse<String> response = HttpClient.newHttpClient().send(
-                streamRequest(alice, "/api/jobs/stream", "not-a-position"), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response = HttpClient.newHttpClient()
+                .send(streamRequest(alice, "/api/jobs/stream", "not-a-position"), HttpResponse.BodyHandlers.ofString());
 
         assertThat(response.statusCode()).isEqualTo(400);
         assertThat(response.headers().firstValue("Content-Type").orElseThrow()).startsWith("application/problem+json");
@@ -406,7 +449,8 @@ class JobsRelayIntegrationTests {
             Duration took = Duration.ofNanos(System.nanoTime() - started);
 
             assertThat(answer.statusCode()).as(path).isEqualTo(502);
-            assertThat(json(answer).get("detail").asString()).as(path)
+            assertThat(json(answer).get("detail").asString())
+                    .as(path)
                     .isEqualTo("The job status service did not answer within 2 s; try again shortly");
             assertThat(took).as(path).isGreaterThanOrEqualTo(STATUS_TIMEOUT).isLessThan(STATUS_TIMEOUT.multipliedBy(4));
         }
@@ -446,8 +490,8 @@ class JobsRelayIntegrationTests {
             assertThat(answer.headers().firstValue("Content-Type").orElseThrow())
                     .startsWith("application/problem+json");
             assertThat(json(answer).get("title").asString()).isEqualTo("Not signed in");
-            assertThat(json(answer).get("detail").asString()).isEqualTo(
-                    "Sign in at the gateway first; this API is for its pages");
+            assertThat(json(answer).get("detail").asString())
+                    .isEqualTo("Sign in at the gateway first; this API is for its pages");
         }
         assertThat(status.callsFrom(before)).isEmpty();
     }
@@ -465,20 +509,31 @@ class JobsRelayIntegrationTests {
         assertThat(json(refused).get("detail").asString())
                 .isEqualTo("Your sign-in has expired; sign in at the gateway again");
         status.answer(StatusStub.Mode.ANSWERING);
-        assertThat(stale.get("/api/jobs").statusCode()).as("the session has ended").isEqualTo(401);
+        assertThat(stale.get("/api/jobs").statusCode())
+                .as("the session has ended")
+                .isEqualTo(401);
         HttpResponse<String> page = stale.getPage("/");
         assertThat(page.statusCode()).isEqualTo(302);
         assertThat(page.headers().firstValue("Location").orElseThrow()).endsWith("/oauth2/authorization/infermesh");
-        assertThat(alice.get("/api/jobs").statusCode()).as("alice's other session").isEqualTo(200);
+        assertThat(alice.get("/api/jobs").statusCode())
+                .as("alice's other session")
+                .isEqualTo(200);
     }
 
     @Test
     void theOpenApiDocumentDescribesTheJobEndpoints() {
         String document = new Browser(gateway.url).get("/openapi.yaml").body();
 
-        assertThat(document).contains("/api/jobs:", "/api/jobs/{jobId}:", "/api/jobs/{jobId}/events:",
-                "/api/jobs/{jobId}/cancel:", "/api/jobs/{jobId}/retry:", "/api/jobs/{jobId}/result:",
-                "/api/jobs/{jobId}/input:", "/api/jobs/stream:");
+        assertThat(document)
+                .contains(
+                        "/api/jobs:",
+                        "/api/jobs/{jobId}:",
+                        "/api/jobs/{jobId}/events:",
+                        "/api/jobs/{jobId}/cancel:",
+                        "/api/jobs/{jobId}/retry:",
+                        "/api/jobs/{jobId}/result:",
+                        "/api/jobs/{jobId}/input:",
+                        "/api/jobs/stream:");
     }
 
     // ---- helpers ----
@@ -507,26 +562,34 @@ class JobsRelayIntegrationTests {
     /** The browser's EventSource: its session cookie, {@code Accept: text/event-stream}, the last id it saw. */
     private static HttpResponse<InputStream> openStream(Browser browser, String path, String lastEventId)
             throws IOException, InterruptedException {
-        return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()
+        return HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .build()
                 .send(streamRequest(browser, path, lastEventId), HttpResponse.BodyHandlers.ofInputStream());
     }
 
     private static List<String> firstLines(BufferedReader lines, int count) {
-        return assertTimeoutPreemptively(QUICKLY, () -> {
-            List<String> read = new ArrayList<>();
-            while (read.size() < count) {
-                String line = lines.readLine();
-                if (line == null) {
-                    break;
-                }
-                read.add(line);
-            }
-            return read;
-        }, "the relay passes each event on as it comes");
+        return assertTimeoutPreemptively(
+                QUICKLY,
+                () -> {
+                    List<String> read = new ArrayList<>();
+                    while (read.size() < count) {
+                        String line = lines.readLine();
+                        if (line == null) {
+                            break;
+                        }
+                        read.add(line);
+                    }
+                    return read;
+                },
+                "the relay passes each event on as it comes");
     }
 
     private static List<String> owners(JsonNode page) {
-        return page.get("jobs").valueStream().map(j -> j.get("owner").asString()).toList();
+        return page.get("jobs")
+                .valueStream()
+                .map(j -> j.get("owner").asString())
+                .toList();
     }
 
     private static <T> T only(List<T> calls) {
@@ -559,8 +622,9 @@ class JobsRelayIntegrationTests {
 
     private static String fetch(String url) {
         try {
-            return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url)).build(),
-                    HttpResponse.BodyHandlers.ofString()).body();
+            return HttpClient.newHttpClient()
+                    .send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString())
+                    .body();
         } catch (IOException | InterruptedException e) {
             throw new IllegalStateException(e);
         }

@@ -43,6 +43,7 @@ final class StatusStub implements AutoCloseable {
     private static final List<String> CANCELLABLE = List.of("PENDING", "RUNNABLE", "STARTING", "CANCELLED");
     /** The heartbeat pace of the stub's stream (status-service's is 15 s), and how long a stream lasts at most. */
     private static final Duration HEARTBEAT = Duration.ofMillis(50);
+
     private static final Duration LONGEST_STREAM = Duration.ofMinutes(2);
     private static final Duration LONGEST_SILENCE = Duration.ofMinutes(1);
 
@@ -77,8 +78,8 @@ final class StatusStub implements AutoCloseable {
             }
             for (String pair : uri.substring(question + 1).split("&")) {
                 String[] nameValue = pair.split("=", 2);
-                parameters.merge(decode(nameValue[0]), nameValue.length > 1 ? decode(nameValue[1]) : "",
-                        (a, b) -> a + "," + b);
+                parameters.merge(
+                        decode(nameValue[0]), nameValue.length > 1 ? decode(nameValue[1]) : "", (a, b) -> a + "," + b);
             }
             return parameters;
         }
@@ -96,7 +97,12 @@ final class StatusStub implements AutoCloseable {
         final Map<String, Object> input;
         final Map<String, Object> output;
 
-        Job(String jobId, String owner, String status, int attempt, Map<String, Object> input,
+        Job(
+                String jobId,
+                String owner,
+                String status,
+                int attempt,
+                Map<String, Object> input,
                 Map<String, Object> output) {
             this.jobId = jobId;
             this.owner = owner;
@@ -163,14 +169,27 @@ final class StatusStub implements AutoCloseable {
 
     /** A job of {@code owner} with its input and output in the gateway's bucket under the owner's own prefixes. */
     void job(String jobId, String owner, String status) {
-        job(jobId, owner, status, "infermesh", "inbox/digits/" + owner + "/" + jobId + ".png", "infermesh",
+        job(
+                jobId,
+                owner,
+                status,
+                "infermesh",
+                "inbox/digits/" + owner + "/" + jobId + ".png",
+                "infermesh",
                 "results/digits/" + owner + "/" + jobId + "/result.json");
     }
 
     /** A job with its input and output where these say (null key: none yet). */
-    void job(String jobId, String owner, String status, String inputBucket, String inputKey, String outputBucket,
+    void job(
+            String jobId,
+            String owner,
+            String status,
+            String inputBucket,
+            String inputKey,
+            String outputBucket,
             String outputKey) {
-        Map<String, Object> input = inputKey == null ? null
+        Map<String, Object> input = inputKey == null
+                ? null
                 : Map.of("bucket", inputBucket, "key", inputKey, "size", 312, "contentType", "image/png");
         Map<String, Object> output = outputKey == null ? null : Map.of("bucket", outputBucket, "key", outputKey);
         jobs.put(jobId, new Job(jobId, owner, status, 1, input, output));
@@ -219,7 +238,10 @@ final class StatusStub implements AutoCloseable {
             List<String> roles = jwt.getClaimAsStringList("roles");
             operator = roles != null && roles.contains("operator");
         }
-        calls.add(new Call(exchange.getRequestMethod(), exchange.getRequestURI().toString(), owner,
+        calls.add(new Call(
+                exchange.getRequestMethod(),
+                exchange.getRequestURI().toString(),
+                owner,
                 exchange.getRequestHeaders().getFirst("Last-Event-ID")));
         switch (mode) {
             case FAILING -> {
@@ -236,7 +258,7 @@ final class StatusStub implements AutoCloseable {
                 return;
             }
             case REFUSING_TOKENS -> owner = null;
-            case ANSWERING -> { }
+            case ANSWERING -> {}
         }
         if (owner == null) {
             exchange.getResponseHeaders().add("WWW-Authenticate", "Bearer error=\"invalid_token\"");
@@ -253,8 +275,11 @@ final class StatusStub implements AutoCloseable {
             if (!mayAsk) {
                 problem(exchange, 403, "Forbidden", "You may only follow your own jobs");
             } else if (call.lastEventId() != null && !call.lastEventId().matches("[0-9]{1,18}")) {
-                Map<String, Object> problem = problemBody(400, "Invalid stream position", "Last-Event-ID must be the "
-                        + "id of an event this stream sent (a non-negative number), got '" + call.lastEventId() + "'");
+                Map<String, Object> problem = problemBody(
+                        400,
+                        "Invalid stream position",
+                        "Last-Event-ID must be the " + "id of an event this stream sent (a non-negative number), got '"
+                                + call.lastEventId() + "'");
                 problem.put("parameter", "Last-Event-ID");
                 json(exchange, 400, problem, "application/problem+json");
             } else {
@@ -267,8 +292,16 @@ final class StatusStub implements AutoCloseable {
                 problem(exchange, 403, "Forbidden", "You may only count your own jobs");
                 return;
             }
-            json(exchange, 200, Map.of("filter", listed == null ? Map.of() : Map.of("owner", listed),
-                    "total", jobs.values().stream().filter(j -> listed == null || j.owner.equals(listed)).count()));
+            json(
+                    exchange,
+                    200,
+                    Map.of(
+                            "filter",
+                            listed == null ? Map.of() : Map.of("owner", listed),
+                            "total",
+                            jobs.values().stream()
+                                    .filter(j -> listed == null || j.owner.equals(listed))
+                                    .count()));
             return;
         }
         if (path.equals("/api/jobs")) {
@@ -277,7 +310,9 @@ final class StatusStub implements AutoCloseable {
                 return;
             }
             List<Map<String, Object>> page = jobs.values().stream()
-                    .filter(j -> listed == null || j.owner.equals(listed)).map(Job::view).toList();
+                    .filter(j -> listed == null || j.owner.equals(listed))
+                    .map(Job::view)
+                    .toList();
             Map<String, Object> body = new LinkedHashMap<>();
             body.put("jobs", page);
             body.put("nextCursor", null);
@@ -301,8 +336,22 @@ final class StatusStub implements AutoCloseable {
             } else if (action == null) {
                 json(exchange, 200, job.view());
             } else {
-                json(exchange, 200, Map.of("jobId", job.jobId, "events", List.of(Map.of("jobId", job.jobId,
-                        "owner", job.owner, "status", job.status, "attempt", job.attempt))));
+                json(
+                        exchange,
+                        200,
+                        Map.of(
+                                "jobId",
+                                job.jobId,
+                                "events",
+                                List.of(Map.of(
+                                        "jobId",
+                                        job.jobId,
+                                        "owner",
+                                        job.owner,
+                                        "status",
+                                        job.status,
+                                        "attempt",
+                                        job.attempt))));
             }
         } else if (!post) {
             problem(exchange, 405, "Method Not Allowed", "Use POST");
@@ -315,9 +364,13 @@ final class StatusStub implements AutoCloseable {
 
     private void cancel(HttpExchange exchange, Job job, String caller) throws IOException {
         if (!CANCELLABLE.contains(job.status)) {
-            conflict(exchange, "Job cannot be cancelled", job, job.status.equals("RUNNING")
-                    ? "it is already RUNNING and will finish; only a job that has not started running can be cancelled"
-                    : "it has already " + job.status);
+            conflict(
+                    exchange,
+                    "Job cannot be cancelled",
+                    job,
+                    job.status.equals("RUNNING")
+                            ? "it is already RUNNING and will finish; only a job that has not started running can be cancelled"
+                            : "it has already " + job.status);
             return;
         }
         jobs.put(job.jobId, job.with("CANCELLED", job.attempt));
@@ -330,12 +383,19 @@ final class StatusStub implements AutoCloseable {
             return;
         }
         if (!job.status.equals("FAILED")) {
-            conflict(exchange, "Job cannot be retried", job, "it is " + job.status
-                    + "; a job can be retried once it has FAILED");
+            conflict(
+                    exchange,
+                    "Job cannot be retried",
+                    job,
+                    "it is " + job.status + "; a job can be retried once it has FAILED");
             return;
         }
         jobs.put(job.jobId, job.with("PENDING", job.attempt + 1));
-        accepted(exchange, job.jobId, job.attempt + 1, "PENDING",
+        accepted(
+                exchange,
+                job.jobId,
+                job.attempt + 1,
+                "PENDING",
                 "Retried by " + caller + (backend == null ? "" : ", on " + backend));
     }
 
@@ -352,8 +412,11 @@ final class StatusStub implements AutoCloseable {
 
     /** status-service's 409: its {@code status} property is the job's status (it replaces the HTTP status member). */
     private static void conflict(HttpExchange exchange, String title, Job job, String why) throws IOException {
-        Map<String, Object> problem = problemBody(409, title, "Job '" + job.jobId + "' cannot be "
-                + (title.contains("cancelled") ? "cancelled" : "retried") + ": " + why);
+        Map<String, Object> problem = problemBody(
+                409,
+                title,
+                "Job '" + job.jobId + "' cannot be " + (title.contains("cancelled") ? "cancelled" : "retried") + ": "
+                        + why);
         problem.put("jobId", job.jobId);
         problem.put("status", job.status);
         problem.put("attempt", job.attempt);
@@ -369,7 +432,8 @@ final class StatusStub implements AutoCloseable {
         long until = System.nanoTime() + LONGEST_STREAM.toNanos();
         try (OutputStream out = exchange.getResponseBody()) {
             out.write(("id: " + id + "\nevent: status\ndata: {\"owner\":\"" + owner + "\",\"after\":\"" + after
-                    + "\"}\n\n").getBytes(StandardCharsets.UTF_8));
+                            + "\"}\n\n")
+                    .getBytes(StandardCharsets.UTF_8));
             out.flush();
             while (System.nanoTime() < until) {
                 out.write(":\n\n".getBytes(StandardCharsets.UTF_8));

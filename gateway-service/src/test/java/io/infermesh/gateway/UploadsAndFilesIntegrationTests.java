@@ -26,7 +26,8 @@ import tools.jackson.databind.json.JsonMapper;
 class UploadsAndFilesIntegrationTests {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
-    private static final HttpClient PLAIN = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    private static final HttpClient PLAIN =
+            HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     private static GatewayFixture gateway;
     private static S3Client s3;
@@ -65,7 +66,8 @@ class UploadsAndFilesIntegrationTests {
         assertThat(page.statusCode()).isEqualTo(302);
         assertThat(page.headers().firstValue("Location").orElseThrow()).endsWith("/oauth2/authorization/infermesh");
         assertThat(stranger.get("/api/models").statusCode()).isEqualTo(401);
-        assertThat(stranger.post("/api/uploads", upload("digits", "x.png", 10, "auto")).statusCode())
+        assertThat(stranger.post("/api/uploads", upload("digits", "x.png", 10, "auto"))
+                        .statusCode())
                 .isIn(401, 403);
     }
 
@@ -78,7 +80,10 @@ class UploadsAndFilesIntegrationTests {
         assertThat(me.get("operator").asBoolean()).isFalse();
         assertThat(alice.cookie("GATEWAYSESSION")).isNotBlank();
         assertThat(alice.cookie("XSRF-TOKEN")).isNotBlank();
-        assertThat(json(gateway.signIn("operator").get("/api/me")).get("operator").asBoolean()).isTrue();
+        assertThat(json(gateway.signIn("operator").get("/api/me"))
+                        .get("operator")
+                        .asBoolean())
+                .isTrue();
     }
 
     @Test
@@ -86,8 +91,11 @@ class UploadsAndFilesIntegrationTests {
         HttpResponse<String> response = alice.get("/api/me");
 
         String csp = response.headers().firstValue("Content-Security-Policy").orElseThrow();
-        assertThat(csp).contains("default-src 'self'").contains("connect-src 'self' " + gateway.s3.endpoint())
-                .contains("img-src 'self' data: blob: " + gateway.s3.endpoint()).contains("frame-ancestors 'none'");
+        assertThat(csp)
+                .contains("default-src 'self'")
+                .contains("connect-src 'self' " + gateway.s3.endpoint())
+                .contains("img-src 'self' data: blob: " + gateway.s3.endpoint())
+                .contains("frame-ancestors 'none'");
         assertThat(response.headers().firstValue("X-Frame-Options")).hasValue("DENY");
         assertThat(response.headers().firstValue("X-Content-Type-Options")).hasValue("nosniff");
         assertThat(response.headers().firstValue("Access-Control-Allow-Origin")).isEmpty();
@@ -113,7 +121,8 @@ class UploadsAndFilesIntegrationTests {
         assertThat(example.statusCode()).isEqualTo(200);
         assertThat(example.headers().firstValue("Content-Type")).hasValue("image/png");
         assertThat(example.headers().firstValue("Content-Disposition").orElseThrow())
-                .startsWith("attachment").contains("digit-0.png");
+                .startsWith("attachment")
+                .contains("digit-0.png");
         assertThat(example.body()).startsWith(0x89, 'P', 'N', 'G');
         assertThat(alice.get("/api/models/nope/example").statusCode()).isEqualTo(404);
     }
@@ -121,8 +130,7 @@ class UploadsAndFilesIntegrationTests {
     @Test
     void aPresignedUploadPutsTheFileIntoTheCallersOwnInbox() throws Exception {
         byte[] png = samplePng();
-        HttpResponse<String> response = alice.post("/api/uploads", upload("digits", "digit-3.png", png.length,
-                "auto"));
+        HttpResponse<String> response = alice.post("/api/uploads", upload("digits", "digit-3.png", png.length, "auto"));
 
         assertThat(response.statusCode()).isEqualTo(201);
         JsonNode upload = json(response);
@@ -130,8 +138,8 @@ class UploadsAndFilesIntegrationTests {
         assertThat(key).matches("inbox/digits/alice/[0-9a-f]{8}-digit-3\\.png");
         assertThat(upload.get("method").asString()).isEqualTo("PUT");
         assertThat(upload.get("headers").toString()).isEqualTo("{\"Content-Type\":\"image/png\"}");
-        assertThat(upload.get("url").asString()).startsWith(gateway.s3.endpoint() + "/" + GatewayFixture.BUCKET + "/"
-                + key + "?");
+        assertThat(upload.get("url").asString())
+                .startsWith(gateway.s3.endpoint() + "/" + GatewayFixture.BUCKET + "/" + key + "?");
         assertThat(upload.get("expiresAt").asString()).isNotBlank();
         assertThat(response.body()).doesNotContain(gateway.s3.secretKey());
 
@@ -149,16 +157,20 @@ class UploadsAndFilesIntegrationTests {
         byte[] png = samplePng();
         JsonNode upload = json(alice.post("/api/uploads", upload("digits-anywhere", "d.png", png.length, "lambda")));
 
-        assertThat(upload.get("headers").get("x-amz-meta-infermesh-placement").asString()).isEqualTo("lambda");
+        assertThat(upload.get("headers").get("x-amz-meta-infermesh-placement").asString())
+                .isEqualTo("lambda");
         assertThat(put(upload, png).statusCode()).isEqualTo(200);
-        var head = s3.headObject(h -> h.bucket(GatewayFixture.BUCKET).key(upload.get("key").asString()));
+        var head = s3.headObject(
+                h -> h.bucket(GatewayFixture.BUCKET).key(upload.get("key").asString()));
         assertThat(head.metadata()).containsEntry("infermesh-placement", "lambda");
 
         // the signature covers the metadata: another placement with the same URL is refused
         JsonNode again = json(alice.post("/api/uploads", upload("digits-anywhere", "e.png", png.length, "lambda")));
-        HttpResponse<String> forged = send(HttpRequest.newBuilder(URI.create(again.get("url").asString()))
-                .header("Content-Type", "image/png").header("x-amz-meta-infermesh-placement", "onprem")
-                .PUT(HttpRequest.BodyPublishers.ofByteArray(png)));
+        HttpResponse<String> forged =
+                send(HttpRequest.newBuilder(URI.create(again.get("url").asString()))
+                        .header("Content-Type", "image/png")
+                        .header("x-amz-meta-infermesh-placement", "onprem")
+                        .PUT(HttpRequest.BodyPublishers.ofByteArray(png)));
         assertThat(forged.statusCode()).isEqualTo(403);
         assertAbsent(again.get("key").asString());
     }
@@ -212,13 +224,25 @@ class UploadsAndFilesIntegrationTests {
         HttpResponse<String> delete = bob.delete("/api/files?key=" + key);
 
         assertThat(download.statusCode()).isEqualTo(403);
-        assertThat(download.body()).doesNotContain("url").doesNotContain("X-Amz").doesNotContain("http");
+        assertThat(download.body())
+                .doesNotContain("url")
+                .doesNotContain("X-Amz")
+                .doesNotContain("http");
         assertThat(delete.statusCode()).isEqualTo(403);
-        assertThat(s3.headObject(h -> h.bucket(GatewayFixture.BUCKET).key(key)).contentLength()).isEqualTo(7);
-        for (String other : new String[] {"inbox/digits/bob/../alice/" + key.substring(19), "results/digits/alice/j/r.json",
-                "models/digits/model.yaml", "inbox/digits/bob", "/inbox/digits/bob/x", "inbox/digits//bob/x"}) {
-            assertThat(bob.post("/api/files/download", "{\"key\":\"" + other + "\"}").statusCode())
-                    .as(other).isEqualTo(403);
+        assertThat(s3.headObject(h -> h.bucket(GatewayFixture.BUCKET).key(key)).contentLength())
+                .isEqualTo(7);
+        for (String other : new String[] {
+            "inbox/digits/bob/../alice/" + key.substring(19),
+            "results/digits/alice/j/r.json",
+            "models/digits/model.yaml",
+            "inbox/digits/bob",
+            "/inbox/digits/bob/x",
+            "inbox/digits//bob/x"
+        }) {
+            assertThat(bob.post("/api/files/download", "{\"key\":\"" + other + "\"}")
+                            .statusCode())
+                    .as(other)
+                    .isEqualTo(403);
         }
         assertThat(json(bob.get("/api/files")).toString()).doesNotContain("alice");
     }
@@ -232,13 +256,17 @@ class UploadsAndFilesIntegrationTests {
 
         JsonNode files = json(alice.get("/api/files"));
         assertThat(files.get("inputs").toString()).contains(input);
-        JsonNode listed = files.get("results").valueStream().filter(f -> f.get("key").asString().equals(result))
-                .findFirst().orElseThrow();
+        JsonNode listed = files.get("results")
+                .valueStream()
+                .filter(f -> f.get("key").asString().equals(result))
+                .findFirst()
+                .orElseThrow();
         assertThat(listed.get("model").asString()).isEqualTo("digits");
         assertThat(listed.get("size").asLong()).isEqualTo(11);
 
         JsonNode download = json(alice.post("/api/files/download", "{\"key\":\"" + result + "\"}"));
-        HttpResponse<String> got = send(HttpRequest.newBuilder(URI.create(download.get("url").asString())));
+        HttpResponse<String> got =
+                send(HttpRequest.newBuilder(URI.create(download.get("url").asString())));
         assertThat(got.statusCode()).isEqualTo(200);
         assertThat(got.body()).isEqualTo("{\"ok\":true}");
         assertThat(download.get("expiresAt").asString()).isNotBlank();
@@ -254,19 +282,26 @@ class UploadsAndFilesIntegrationTests {
 
         assertThat(response.statusCode()).isEqualTo(403);
         assertThat(response.body()).doesNotContain("url");
-        assertThat(alice.post("/api/uploads", upload("digits", "a.png", 10, "auto")).statusCode()).isEqualTo(201);
+        assertThat(alice.post("/api/uploads", upload("digits", "a.png", 10, "auto"))
+                        .statusCode())
+                .isEqualTo(201);
     }
 
     @Test
     void theActuatorIsClosedButForHealth() {
-        String management = "http://127.0.0.1:" + gateway.context.getEnvironment().getProperty("local.management.port");
+        String management =
+                "http://127.0.0.1:" + gateway.context.getEnvironment().getProperty("local.management.port");
 
-        assertThat(send(HttpRequest.newBuilder(URI.create(management + "/actuator/health"))).statusCode())
+        assertThat(send(HttpRequest.newBuilder(URI.create(management + "/actuator/health")))
+                        .statusCode())
                 .isEqualTo(200);
-        assertThat(send(HttpRequest.newBuilder(URI.create(management + "/actuator/info"))).statusCode())
+        assertThat(send(HttpRequest.newBuilder(URI.create(management + "/actuator/info")))
+                        .statusCode())
                 .isEqualTo(401);
         assertThat(send(HttpRequest.newBuilder(URI.create(management + "/actuator/info"))
-                .header("Authorization", "Bearer " + gateway.provider.operatorToken())).statusCode()).isEqualTo(200);
+                                .header("Authorization", "Bearer " + gateway.provider.operatorToken()))
+                        .statusCode())
+                .isEqualTo(200);
     }
 
     @Test
@@ -278,14 +313,26 @@ class UploadsAndFilesIntegrationTests {
     }
 
     private static String upload(String model, String fileName, long size, String placement) {
-        return JSON.writeValueAsString(Map.of("model", model, "fileName", fileName, "size", size,
-                "contentType", "image/png", "placement", placement));
+        return JSON.writeValueAsString(Map.of(
+                "model",
+                model,
+                "fileName",
+                fileName,
+                "size",
+                size,
+                "contentType",
+                "image/png",
+                "placement",
+                placement));
     }
 
     private static HttpResponse<String> put(JsonNode upload, byte[] body) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(upload.get("url").asString()))
+        HttpRequest.Builder request = HttpRequest.newBuilder(
+                        URI.create(upload.get("url").asString()))
                 .PUT(HttpRequest.BodyPublishers.ofByteArray(body));
-        upload.get("headers").properties().forEach(h -> request.header(h.getKey(), h.getValue().asString()));
+        upload.get("headers")
+                .properties()
+                .forEach(h -> request.header(h.getKey(), h.getValue().asString()));
         return send(request);
     }
 
@@ -309,12 +356,15 @@ class UploadsAndFilesIntegrationTests {
     }
 
     private static byte[] samplePng() throws Exception {
-        return java.nio.file.Files.readAllBytes(java.nio.file.Path.of("..", "models", "digits", "samples",
-                "digit-3.png"));
+        return java.nio.file.Files.readAllBytes(
+                java.nio.file.Path.of("..", "models", "digits", "samples", "digit-3.png"));
     }
 
     private static JsonNode find(JsonNode models, String name) {
-        return models.valueStream().filter(m -> m.get("name").asString().equals(name)).findFirst().orElseThrow();
+        return models.valueStream()
+                .filter(m -> m.get("name").asString().equals(name))
+                .findFirst()
+                .orElseThrow();
     }
 
     private static JsonNode json(HttpResponse<String> response) {

@@ -56,12 +56,15 @@ class AuthorizationServerConfiguration {
     @Bean
     SecurityFilterChain authorizationServer(HttpSecurity http) {
         http.oauth2AuthorizationServer(server -> server.oidc(Customizer.withDefaults()))
-                .authorizeHttpRequests(a -> a.requestMatchers("/actuator/health", "/error").permitAll()
-                        .anyRequest().authenticated())
+                .authorizeHttpRequests(a -> a.requestMatchers("/actuator/health", "/error")
+                        .permitAll()
+                        .anyRequest()
+                        .authenticated())
                 .formLogin(Customizer.withDefaults())
                 // a browser without a session is sent to the login page; an API client gets 401
                 .exceptionHandling(e -> e.defaultAuthenticationEntryPointFor(
-                        new LoginUrlAuthenticationEntryPoint("/login"), new MediaTypeRequestMatcher(MediaType.TEXT_HTML)));
+                        new LoginUrlAuthenticationEntryPoint("/login"),
+                        new MediaTypeRequestMatcher(MediaType.TEXT_HTML)));
         return http.build();
     }
 
@@ -73,33 +76,44 @@ class AuthorizationServerConfiguration {
     @Bean
     UserDetailsService users(IdentityProperties properties, PasswordEncoder encoder) {
         return new InMemoryUserDetailsManager(properties.users().stream()
-                .map(u -> User.withUsername(u.username()).password(encoder.encode(u.password()))
-                        .roles(u.roles().toArray(String[]::new)).build())
+                .map(u -> User.withUsername(u.username())
+                        .password(encoder.encode(u.password()))
+                        .roles(u.roles().toArray(String[]::new))
+                        .build())
                 .toList());
     }
 
     @Bean
     RegisteredClientRepository clients(IdentityProperties properties, PasswordEncoder encoder) {
-        List<RegisteredClient> clients = properties.clients().stream().map(c -> {
-            RegisteredClient.Builder builder = RegisteredClient.withId(UUID.randomUUID().toString())
-                    .clientId(c.clientId())
-                    .clientSecret(encoder.encode(c.secret()))
-                    .clientAuthenticationMethod(ClientAuthenticationMethod.CLIENT_SECRET_BASIC)
-                    .clientAuthenticationMethod(ClientAuthenticationMethod.CLIENT_SECRET_POST)
-                    .authorizationGrantType(AuthorizationGrantType.CLIENT_CREDENTIALS)
-                    .tokenSettings(TokenSettings.builder()
-                            .accessTokenTimeToLive(Duration.ofMinutes(properties.accessTokenMinutes()))
-                            .refreshTokenTimeToLive(Duration.ofHours(8)).reuseRefreshTokens(false).build())
-                    .clientSettings(ClientSettings.builder().requireProofKey(!c.redirectUris().isEmpty())
-                            .requireAuthorizationConsent(false).setting(CLIENT_ROLES, c.roles()).build());
-            if (!c.redirectUris().isEmpty()) {
-                builder.authorizationGrantType(AuthorizationGrantType.AUTHORIZATION_CODE)
-                        .authorizationGrantType(AuthorizationGrantType.REFRESH_TOKEN)
-                        .scope(OidcScopes.OPENID).scope(OidcScopes.PROFILE);
-                c.redirectUris().forEach(builder::redirectUri);
-            }
-            return builder.build();
-        }).toList();
+        List<RegisteredClient> clients = properties.clients().stream()
+                .map(c -> {
+                    RegisteredClient.Builder builder = RegisteredClient.withId(
+                                    UUID.randomUUID().toString())
+                            .clientId(c.clientId())
+                            .clientSecret(encoder.encode(c.secret()))
+                            .clientAuthenticationMethod(ClientAuthenticationMethod.CLIENT_SECRET_BASIC)
+                            .clientAuthenticationMethod(ClientAuthenticationMethod.CLIENT_SECRET_POST)
+                            .authorizationGrantType(AuthorizationGrantType.CLIENT_CREDENTIALS)
+                            .tokenSettings(TokenSettings.builder()
+                                    .accessTokenTimeToLive(Duration.ofMinutes(properties.accessTokenMinutes()))
+                                    .refreshTokenTimeToLive(Duration.ofHours(8))
+                                    .reuseRefreshTokens(false)
+                                    .build())
+                            .clientSettings(ClientSettings.builder()
+                                    .requireProofKey(!c.redirectUris().isEmpty())
+                                    .requireAuthorizationConsent(false)
+                                    .setting(CLIENT_ROLES, c.roles())
+                                    .build());
+                    if (!c.redirectUris().isEmpty()) {
+                        builder.authorizationGrantType(AuthorizationGrantType.AUTHORIZATION_CODE)
+                                .authorizationGrantType(AuthorizationGrantType.REFRESH_TOKEN)
+                                .scope(OidcScopes.OPENID)
+                                .scope(OidcScopes.PROFILE);
+                        c.redirectUris().forEach(builder::redirectUri);
+                    }
+                    return builder.build();
+                })
+                .toList();
         if (clients.isEmpty()) {
             throw new IllegalStateException("infermesh.identity.clients is empty: the provider would serve nobody");
         }
@@ -112,16 +126,20 @@ class AuthorizationServerConfiguration {
         return context -> {
             Set<String> roles;
             if (AuthorizationGrantType.CLIENT_CREDENTIALS.equals(context.getAuthorizationGrantType())) {
-                List<String> configured = context.getRegisteredClient().getClientSettings().getSetting(CLIENT_ROLES);
+                List<String> configured =
+                        context.getRegisteredClient().getClientSettings().getSetting(CLIENT_ROLES);
                 roles = configured == null ? Set.of() : Set.copyOf(configured);
             } else {
-                roles = context.getPrincipal().getAuthorities().stream().map(GrantedAuthority::getAuthority)
-                        .filter(a -> a.startsWith("ROLE_")).map(a -> a.substring("ROLE_".length()))
+                roles = context.getPrincipal().getAuthorities().stream()
+                        .map(GrantedAuthority::getAuthority)
+                        .filter(a -> a.startsWith("ROLE_"))
+                        .map(a -> a.substring("ROLE_".length()))
                         .collect(Collectors.toSet());
-                context.getClaims().claim("preferred_username", context.getPrincipal().getName());
+                context.getClaims()
+                        .claim("preferred_username", context.getPrincipal().getName());
             }
-            if (OAuth2TokenType.ACCESS_TOKEN.equals(context.getTokenType()) || "id_token".equals(
-                    context.getTokenType().getValue())) {
+            if (OAuth2TokenType.ACCESS_TOKEN.equals(context.getTokenType())
+                    || "id_token".equals(context.getTokenType().getValue())) {
                 context.getClaims().claim("roles", List.copyOf(roles));
             }
         };
@@ -132,8 +150,10 @@ class AuthorizationServerConfiguration {
         KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
         generator.initialize(2048);
         var pair = generator.generateKeyPair();
-        RSAKey key = new RSAKey.Builder((RSAPublicKey) pair.getPublic()).privateKey((RSAPrivateKey) pair.getPrivate())
-                .keyID(UUID.randomUUID().toString()).build();
+        RSAKey key = new RSAKey.Builder((RSAPublicKey) pair.getPublic())
+                .privateKey((RSAPrivateKey) pair.getPrivate())
+                .keyID(UUID.randomUUID().toString())
+                .build();
         return new ImmutableJWKSet<>(new JWKSet(key));
     }
 

@@ -16,8 +16,8 @@ import java.util.Map;
  * @param operatorClientSecret the client secret of {@value #OPERATOR_CLIENT}
  * @param testClientSecret the client secret of {@value #TEST_CLIENT}
  */
-public record DemoAccounts(Map<String, String> passwords, String gatewaySecret, String operatorClientSecret,
-        String testClientSecret) {
+public record DemoAccounts(
+        Map<String, String> passwords, String gatewaySecret, String operatorClientSecret, String testClientSecret) {
 
     /** The gateway's client id (authorization code with PKCE). */
     public static final String GATEWAY_CLIENT = "infermesh-gateway";
@@ -60,14 +60,18 @@ public record DemoAccounts(Map<String, String> passwords, String gatewaySecret, 
     /** As the provider's configuration. */
     public IdentityProperties properties() {
         List<IdentityProperties.User> users = passwords.entrySet().stream()
-                .map(e -> new IdentityProperties.User(e.getKey(), e.getValue(),
-                        e.getKey().equals("operator") ? List.of(OPERATOR_ROLE) : List.of()))
+                .map(e -> new IdentityProperties.User(
+                        e.getKey(), e.getValue(), e.getKey().equals("operator") ? List.of(OPERATOR_ROLE) : List.of()))
                 .toList();
-        return new IdentityProperties(users, List.of(
-                new IdentityProperties.Client(GATEWAY_CLIENT, gatewaySecret, List.of(GATEWAY_REDIRECT), List.of()),
-                new IdentityProperties.Client(OPERATOR_CLIENT, operatorClientSecret, List.of(),
-                        List.of(OPERATOR_ROLE)),
-                new IdentityProperties.Client(TEST_CLIENT, testClientSecret, List.of(TEST_REDIRECT), List.of())),
+        return new IdentityProperties(
+                users,
+                List.of(
+                        new IdentityProperties.Client(
+                                GATEWAY_CLIENT, gatewaySecret, List.of(GATEWAY_REDIRECT), List.of()),
+                        new IdentityProperties.Client(
+                                OPERATOR_CLIENT, operatorClientSecret, List.of(), List.of(OPERATOR_ROLE)),
+                        new IdentityProperties.Client(
+                                TEST_CLIENT, testClientSecret, List.of(TEST_REDIRECT), List.of())),
                 10);
     }
 

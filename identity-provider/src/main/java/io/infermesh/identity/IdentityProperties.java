@@ -12,7 +12,10 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param accessTokenMinutes lifetime of an access token
  */
 @ConfigurationProperties("infermesh.identity")
-public record IdentityProperties(List<User> users, List<Client> clients, @DefaultValue("10") int accessTokenMinutes) {
+public record IdentityProperties(
+        List<User> users,
+        List<Client> clients,
+        @DefaultValue("10") int accessTokenMinutes) {
 
     public IdentityProperties {
         users = users == null ? List.of() : List.copyOf(users);

@@ -57,10 +57,12 @@ public final class IdentityProvider implements AutoCloseable {
             IdentityProperties.Client client = properties.clients().get(i);
             args.add("--infermesh.identity.clients[" + i + "].client-id=" + client.clientId());
             args.add("--infermesh.identity.clients[" + i + "].secret=" + client.secret());
-            args.add("--infermesh.identity.clients[" + i + "].redirect-uris=" + String.join(",", client.redirectUris()));
+            args.add(
+                    "--infermesh.identity.clients[" + i + "].redirect-uris=" + String.join(",", client.redirectUris()));
             args.add("--infermesh.identity.clients[" + i + "].roles=" + String.join(",", client.roles()));
         }
-        ConfigurableApplicationContext context = IdentityProviderApplication.builder().registerShutdownHook(false)
+        ConfigurableApplicationContext context = IdentityProviderApplication.builder()
+                .registerShutdownHook(false)
                 .run(args.toArray(String[]::new));
         return new IdentityProvider(context, accounts);
     }
@@ -81,8 +83,12 @@ public final class IdentityProvider implements AutoCloseable {
 
     /** An access token of a demo user, got by logging them in (authorization code with PKCE). */
     public String userToken(String username) {
-        return tokens().login(username, accounts.password(username), DemoAccounts.TEST_CLIENT,
-                accounts.testClientSecret(), DemoAccounts.TEST_REDIRECT);
+        return tokens().login(
+                        username,
+                        accounts.password(username),
+                        DemoAccounts.TEST_CLIENT,
+                        accounts.testClientSecret(),
+                        DemoAccounts.TEST_REDIRECT);
     }
 
     /** An access token of the operator machine client (client credentials; role {@code operator}). */
@@ -97,15 +103,23 @@ public final class IdentityProvider implements AutoCloseable {
      */
     public String expiredToken(String subject, Duration ago) {
         Instant expired = Instant.now().minus(ago);
-        JwtClaimsSet claims = JwtClaimsSet.builder().issuer(issuer).subject(subject)
-                .audience(List.of(DemoAccounts.TEST_CLIENT)).claim("roles", List.of())
-                .issuedAt(expired.minus(Duration.ofMinutes(10))).notBefore(expired.minus(Duration.ofMinutes(10)))
-                .expiresAt(expired).build();
+        JwtClaimsSet claims = JwtClaimsSet.builder()
+                .issuer(issuer)
+                .subject(subject)
+                .audience(List.of(DemoAccounts.TEST_CLIENT))
+                .claim("roles", List.of())
+                .issuedAt(expired.minus(Duration.ofMinutes(10)))
+                .notBefore(expired.minus(Duration.ofMinutes(10)))
+                .expiresAt(expired)
+                .build();
         @SuppressWarnings("unchecked")
-        JWKSource<SecurityContext> keys = (JWKSource<SecurityContext>) context.getBeanProvider(
-                ResolvableType.forClassWithGenerics(JWKSource.class, SecurityContext.class)).getObject();
-        return new NimbusJwtEncoder(keys).encode(JwtEncoderParameters.from(
-                JwsHeader.with(SignatureAlgorithm.RS256).build(), claims)).getTokenValue();
+        JWKSource<SecurityContext> keys = (JWKSource<SecurityContext>)
+                context.getBeanProvider(ResolvableType.forClassWithGenerics(JWKSource.class, SecurityContext.class))
+                        .getObject();
+        return new NimbusJwtEncoder(keys)
+                .encode(JwtEncoderParameters.from(
+                        JwsHeader.with(SignatureAlgorithm.RS256).build(), claims))
+                .getTokenValue();
     }
 
     /** The properties that make a service a resource server of this provider. */

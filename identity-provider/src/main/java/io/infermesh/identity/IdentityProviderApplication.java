@@ -9,9 +9,11 @@ import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
  * {@link IdentityProperties}. A development and test part, never a production IdP (users live in memory, the
  * signing key is made at start).
  */
-@SpringBootApplication(excludeName = {
-        "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration",
-        "org.springframework.boot.flyway.autoconfigure.FlywayAutoConfiguration" })
+@SpringBootApplication(
+        excludeName = {
+            "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration",
+            "org.springframework.boot.flyway.autoconfigure.FlywayAutoConfiguration"
+        })
 @ConfigurationPropertiesScan
 public class IdentityProviderApplication {
 

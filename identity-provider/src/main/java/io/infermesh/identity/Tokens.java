@@ -26,7 +26,8 @@ import java.util.stream.Collectors;
 public final class Tokens {
 
     private static final Pattern ACCESS_TOKEN = Pattern.compile("\"access_token\"\\s*:\\s*\"([^\"]+)\"");
-    private static final Pattern CSRF = Pattern.compile("name=\"_csrf\"[^>]*value=\"([^\"]+)\"|value=\"([^\"]+)\"[^>]*name=\"_csrf\"");
+    private static final Pattern CSRF =
+            Pattern.compile("name=\"_csrf\"[^>]*value=\"([^\"]+)\"|value=\"([^\"]+)\"[^>]*name=\"_csrf\"");
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final URI issuer;
@@ -48,15 +49,33 @@ public final class Tokens {
      * read off the redirect.
      */
     public String login(String username, String password, String clientId, String secret, String redirectUri) {
-        HttpClient http = HttpClient.newBuilder().cookieHandler(new CookieManager())
-                .followRedirects(HttpClient.Redirect.NEVER).build();
+        HttpClient http = HttpClient.newBuilder()
+                .cookieHandler(new CookieManager())
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .build();
         String verifier = random(32);
         String state = random(16);
-        String authorize = issuer.resolve("oauth2/authorize") + "?" + form(Map.of("response_type", "code",
-                "client_id", clientId, "redirect_uri", redirectUri, "scope", "openid", "state", state,
-                "code_challenge", challenge(verifier), "code_challenge_method", "S256"));
-        HttpResponse<String> response = send(http, HttpRequest.newBuilder(URI.create(authorize))
-                .header("Accept", "text/html").build());
+        String authorize = issuer.resolve("oauth2/authorize") + "?"
+                + form(Map.of(
+                        "response_type",
+                        "code",
+                        "client_id",
+                        clientId,
+                        "redirect_uri",
+                        redirectUri,
+                        "scope",
+                        "openid",
+                        "state",
+                        state,
+                        "code_challenge",
+                        challenge(verifier),
+                        "code_challenge_method",
+                        "S256"));
+        HttpResponse<String> response = send(
+                http,
+                HttpRequest.newBuilder(URI.create(authorize))
+                        .header("Accept", "text/html")
+                        .build());
         URI login = location(response, "the authorize endpoint did not send the browser to a login page");
         HttpResponse<String> page = send(http, HttpRequest.newBuilder(login).build());
         Matcher csrf = CSRF.matcher(page.body());
@@ -64,34 +83,52 @@ public final class Tokens {
             throw new IllegalStateException("the login page at " + login + " has no CSRF field: " + page.statusCode());
         }
         String csrfToken = csrf.group(1) != null ? csrf.group(1) : csrf.group(2);
-        response = send(http, HttpRequest.newBuilder(login).header("Content-Type", "application/x-www-form-urlencoded")
-                .POST(HttpRequest.BodyPublishers.ofString(form(Map.of("username", username, "password", password,
-                        "_csrf", csrfToken))))
-                .build());
+        response = send(
+                http,
+                HttpRequest.newBuilder(login)
+                        .header("Content-Type", "application/x-www-form-urlencoded")
+                        .POST(HttpRequest.BodyPublishers.ofString(
+                                form(Map.of("username", username, "password", password, "_csrf", csrfToken))))
+                        .build());
         URI next = location(response, "the login of " + username + " was not accepted");
         if (next.getQuery() != null && next.getQuery().contains("error")) {
             throw new IllegalStateException("the provider refused the login of " + username + " (" + next + ")");
         }
-        response = send(http, HttpRequest.newBuilder(next).header("Accept", "text/html").build());
+        response = send(
+                http, HttpRequest.newBuilder(next).header("Accept", "text/html").build());
         URI callback = location(response, "the provider did not return a code after the login");
         Map<String, String> query = query(callback);
         if (!state.equals(query.get("state")) || query.get("code") == null) {
             throw new IllegalStateException("the provider's redirect carries no code for this login: " + callback);
         }
-        return token(http, clientId, secret, Map.of("grant_type", "authorization_code", "code", query.get("code"),
-                "redirect_uri", redirectUri, "code_verifier", verifier));
+        return token(
+                http,
+                clientId,
+                secret,
+                Map.of(
+                        "grant_type",
+                        "authorization_code",
+                        "code",
+                        query.get("code"),
+                        "redirect_uri",
+                        redirectUri,
+                        "code_verifier",
+                        verifier));
     }
 
     private String token(HttpClient http, String clientId, String secret, Map<String, String> grant) {
         String basic = Base64.getEncoder().encodeToString((clientId + ":" + secret).getBytes(StandardCharsets.UTF_8));
-        HttpResponse<String> response = send(http, HttpRequest.newBuilder(issuer.resolve("oauth2/token"))
-                .header("Authorization", "Basic " + basic)
-                .header("Content-Type", "application/x-www-form-urlencoded")
-                .POST(HttpRequest.BodyPublishers.ofString(form(grant))).build());
+        HttpResponse<String> response = send(
+                http,
+                HttpRequest.newBuilder(issuer.resolve("oauth2/token"))
+                        .header("Authorization", "Basic " + basic)
+                        .header("Content-Type", "application/x-www-form-urlencoded")
+                        .POST(HttpRequest.BodyPublishers.ofString(form(grant)))
+                        .build());
         Matcher token = ACCESS_TOKEN.matcher(response.body());
         if (response.statusCode() != 200 || !token.find()) {
-            throw new IllegalStateException("the token endpoint answered " + response.statusCode() + ": "
-                    + response.body());
+            throw new IllegalStateException(
+                    "the token endpoint answered " + response.statusCode() + ": " + response.body());
         }
         return token.group(1);
     }
@@ -121,7 +158,8 @@ public final class Tokens {
             for (String pair : uri.getRawQuery().split("&")) {
                 int eq = pair.indexOf('=');
                 if (eq > 0) {
-                    values.put(pair.substring(0, eq),
+                    values.put(
+                            pair.substring(0, eq),
                             java.net.URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
                 }
             }
@@ -130,8 +168,10 @@ public final class Tokens {
     }
 
     private static String form(Map<String, String> values) {
-        return values.entrySet().stream().map(e -> URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8) + "="
-                + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8)).collect(Collectors.joining("&"));
+        return values.entrySet().stream()
+                .map(e -> URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8) + "="
+                        + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
+                .collect(Collectors.joining("&"));
     }
 
     private static String random(int bytes) {

@@ -29,31 +29,43 @@ class IdentityProviderTests {
 
     @Test
     void publishesOpenIdConfigurationNamingItsIssuerAndKeys() throws Exception {
-        HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                URI.create(provider.issuer() + "/.well-known/openid-configuration")).build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response = HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create(provider.issuer() + "/.well-known/openid-configuration"))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).isEqualTo(200);
-        assertThat(response.body()).contains("\"issuer\":\"" + provider.issuer() + "\"").contains("jwks_uri");
+        assertThat(response.body())
+                .contains("\"issuer\":\"" + provider.issuer() + "\"")
+                .contains("jwks_uri");
     }
 
     @Test
     void aLoggedInUserGetsATokenWhoseSubjectIsTheirNameWithoutRoles() {
         String claims = claims(provider.userToken("alice"));
-        assertThat(claims).contains("\"sub\":\"alice\"").contains("\"iss\":\"" + provider.issuer() + "\"")
+        assertThat(claims)
+                .contains("\"sub\":\"alice\"")
+                .contains("\"iss\":\"" + provider.issuer() + "\"")
                 .contains("\"roles\":[]");
     }
 
     @Test
     void theOperatorUserAndTheOperatorClientCarryTheOperatorRole() {
         assertThat(claims(provider.userToken("operator"))).contains("\"roles\":[\"operator\"]");
-        assertThat(claims(provider.operatorToken())).contains("\"sub\":\"infermesh-operator\"")
+        assertThat(claims(provider.operatorToken()))
+                .contains("\"sub\":\"infermesh-operator\"")
                 .contains("\"roles\":[\"operator\"]");
     }
 
     @Test
     void aWrongPasswordGetsNoToken() {
-        assertThatThrownBy(() -> provider.tokens().login("alice", "not-her-password", DemoAccounts.TEST_CLIENT,
-                provider.accounts().testClientSecret(), DemoAccounts.TEST_REDIRECT))
+        assertThatThrownBy(() -> provider.tokens()
+                        .login(
+                                "alice",
+                                "not-her-password",
+                                DemoAccounts.TEST_CLIENT,
+                                provider.accounts().testClientSecret(),
+                                DemoAccounts.TEST_REDIRECT))
                 .hasMessageContaining("refused the login of alice");
     }
 

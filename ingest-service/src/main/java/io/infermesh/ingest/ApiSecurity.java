@@ -48,11 +48,15 @@ class ApiSecurity {
     @Bean
     @Order(2)
     SecurityFilterChain ingestApi(HttpSecurity http) {
-        MeshSecurity.resourceServer(http).authorizeHttpRequests(a -> a
-                // the error page of a webhook call that failed unexpectedly keeps its status (500), not 401
-                .dispatcherTypeMatchers(DispatcherType.ERROR).permitAll()
-                .requestMatchers(HttpMethod.GET, "/openapi.yaml").permitAll()
-                .anyRequest().denyAll());
+        MeshSecurity.resourceServer(http)
+                .authorizeHttpRequests(a -> a
+                        // the error page of a webhook call that failed unexpectedly keeps its status (500), not 401
+                        .dispatcherTypeMatchers(DispatcherType.ERROR)
+                        .permitAll()
+                        .requestMatchers(HttpMethod.GET, "/openapi.yaml")
+                        .permitAll()
+                        .anyRequest()
+                        .denyAll());
         return http.build();
     }
 }

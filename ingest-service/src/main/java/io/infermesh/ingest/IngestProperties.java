@@ -23,8 +23,12 @@ import org.springframework.validation.annotation.Validated;
  */
 @Validated
 @ConfigurationProperties("infermesh.ingest")
-public record IngestProperties(@NotEmpty List<String> inboxes, @Min(16) int maxKeyBytes, @Valid Webhook webhook,
-        @Valid Sqs sqs, @Valid Results results) {
+public record IngestProperties(
+        @NotEmpty List<String> inboxes,
+        @Min(16) int maxKeyBytes,
+        @Valid Webhook webhook,
+        @Valid Sqs sqs,
+        @Valid Results results) {
 
     public IngestProperties {
         inboxes = inboxes == null || inboxes.isEmpty() ? List.of("*/inbox/") : List.copyOf(inboxes);
@@ -73,12 +77,24 @@ public record IngestProperties(@NotEmpty List<String> inboxes, @Min(16) int maxK
      *     and keys, needing {@code s3:GetObject} on the inbox (default false)
      * @param s3Endpoint the S3 endpoint for those HeadObjects; empty for AWS itself (set for moto, LocalStack, MinIO)
      */
-    public record Sqs(boolean enabled, List<String> queueUrls, URI endpoint, String region, String accessKey,
-            String secretKey, @Min(0) @Max(20) int waitTimeSeconds, @Min(0) @Max(10) int maxMessages,
-            boolean headObjects, URI s3Endpoint) {
+    public record Sqs(
+            boolean enabled,
+            List<String> queueUrls,
+            URI endpoint,
+            String region,
+            String accessKey,
+            String secretKey,
+            @Min(0) @Max(20) int waitTimeSeconds,
+            @Min(0) @Max(10) int maxMessages,
+            boolean headObjects,
+            URI s3Endpoint) {
         public Sqs {
-            queueUrls = queueUrls == null ? List.of()
-                    : queueUrls.stream().map(String::trim).filter(url -> !url.isEmpty()).toList();
+            queueUrls = queueUrls == null
+                    ? List.of()
+                    : queueUrls.stream()
+                            .map(String::trim)
+                            .filter(url -> !url.isEmpty())
+                            .toList();
             region = region == null || region.isBlank() ? "us-east-1" : region;
             waitTimeSeconds = waitTimeSeconds == 0 ? 20 : waitTimeSeconds;
             maxMessages = maxMessages == 0 ? 10 : maxMessages;

@@ -35,9 +35,16 @@ public abstract class IngestIntegrationTest {
     @DynamicPropertySource
     static void kafka(DynamicPropertyRegistry registry) {
         LocalInfra infra = LocalInfraExtension.infra();
-        infra.kafka().createTopics(3, Topics.STORAGE_EVENTS.name(), Topics.JOBS_REQUESTED.name(),
-                Topics.JOBS_LIFECYCLE.name(), Topics.JOBS_RESULTS.name(), Topics.STORAGE_EVENTS.dlq());
-        registry.add("spring.cloud.stream.kafka.binder.brokers", () -> infra.kafka().bootstrapServers());
+        infra.kafka()
+                .createTopics(
+                        3,
+                        Topics.STORAGE_EVENTS.name(),
+                        Topics.JOBS_REQUESTED.name(),
+                        Topics.JOBS_LIFECYCLE.name(),
+                        Topics.JOBS_RESULTS.name(),
+                        Topics.STORAGE_EVENTS.dlq());
+        registry.add(
+                "spring.cloud.stream.kafka.binder.brokers", () -> infra.kafka().bootstrapServers());
         // several test contexts stay cached at once: each actuator on a port of its own
         registry.add("management.server.port", () -> "0");
     }
@@ -51,14 +58,20 @@ public abstract class IngestIntegrationTest {
      * something was <em>not</em> published, once whatever would have come with it is known to be there.
      */
     protected static List<ConsumerRecord<String, String>> recordsUpToNow(String topic, String key) {
-        Map<String, Object> config = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafkaBootstrap(),
-                ConsumerConfig.GROUP_ID_CONFIG, "up-to-now-" + UUID.randomUUID(),
-                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName(),
-                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        Map<String, Object> config = Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                kafkaBootstrap(),
+                ConsumerConfig.GROUP_ID_CONFIG,
+                "up-to-now-" + UUID.randomUUID(),
+                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG,
+                StringDeserializer.class.getName(),
+                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG,
+                StringDeserializer.class.getName());
         List<ConsumerRecord<String, String>> found = new ArrayList<>();
         try (var consumer = new KafkaConsumer<String, String>(config)) {
             List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
-                    .map(p -> new TopicPartition(topic, p.partition())).toList();
+                    .map(p -> new TopicPartition(topic, p.partition()))
+                    .toList();
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
             Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
@@ -68,8 +81,8 @@ public abstract class IngestIntegrationTest {
                     throw new AssertionError("could not read " + topic + " up to " + end + " within 30 s");
                 }
                 for (var record : consumer.poll(Duration.ofMillis(100))) {
-                    if (key.equals(record.key()) && record.offset() < end.get(
-                            new TopicPartition(record.topic(), record.partition()))) {
+                    if (key.equals(record.key())
+                            && record.offset() < end.get(new TopicPartition(record.topic(), record.partition()))) {
                         found.add(record);
                     }
                 }

@@ -18,7 +18,8 @@ class IngestPropertiesTests {
 
     @Test
     void anEnabledSqsIntakeNeedsAQueueAndDefaultsToTheLongestLongPoll() {
-        assertThatThrownBy(() -> new IngestProperties.Sqs(true, List.of(" "), null, null, null, null, 0, 0, false, null))
+        assertThatThrownBy(
+                        () -> new IngestProperties.Sqs(true, List.of(" "), null, null, null, null, 0, 0, false, null))
                 .hasMessageContaining("infermesh.ingest.sqs.queue-urls");
         var sqs = new IngestProperties.Sqs(false, null, null, null, null, null, 0, 0, false, null);
         assertThat(sqs.waitTimeSeconds()).isEqualTo(20);

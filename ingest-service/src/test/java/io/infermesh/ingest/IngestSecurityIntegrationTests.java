@@ -30,9 +30,13 @@ import org.springframework.test.context.DynamicPropertySource;
  * has health (details for operators only) and prometheus open and everything else for operators. Every refusal of the
  * mesh's rules is an empty body; the webhook's own refusal is a problem saying what is missing.
  */
-@SpringBootTest(classes = IngestServiceApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-        properties = {"spring.config.name=ingest-service",
-            "infermesh.ingest.webhook.token=" + IngestSecurityIntegrationTests.WEBHOOK_TOKEN})
+@SpringBootTest(
+        classes = IngestServiceApplication.class,
+        webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = {
+            "spring.config.name=ingest-service",
+            "infermesh.ingest.webhook.token=" + IngestSecurityIntegrationTests.WEBHOOK_TOKEN
+        })
 class IngestSecurityIntegrationTests extends IngestIntegrationTest {
 
     static final String WEBHOOK_TOKEN = "security-test-webhook-token";
@@ -50,7 +54,9 @@ class IngestSecurityIntegrationTests extends IngestIntegrationTest {
 
     @DynamicPropertySource
     static void issuer(DynamicPropertyRegistry registry) {
-        registry.add("spring.security.oauth2.resourceserver.jwt.issuer-uri", () -> provider().issuer());
+        registry.add(
+                "spring.security.oauth2.resourceserver.jwt.issuer-uri",
+                () -> provider().issuer());
     }
 
     private static synchronized IdentityProvider provider() {
@@ -79,13 +85,20 @@ class IngestSecurityIntegrationTests extends IngestIntegrationTest {
         assertThat(document.statusCode()).isEqualTo(200);
         assertThat(document.body()).contains("/api/storage-events/minio");
 
-        for (String path : List.of("/", "/api/jobs", "/api/storage-events/other", "/actuator/info",
-                "/actuator/health", "/error", "/ingest-service.yml")) {
+        for (String path : List.of(
+                "/",
+                "/api/jobs",
+                "/api/storage-events/other",
+                "/actuator/info",
+                "/actuator/health",
+                "/error",
+                "/ingest-service.yml")) {
             for (String method : List.of("GET", "POST")) {
                 String what = method + " " + path;
                 HttpResponse<String> anonymous = send(port, method, path, null, null);
                 assertThat(anonymous.statusCode()).as(what).isEqualTo(401);
-                assertThat(anonymous.headers().firstValue("WWW-Authenticate")).as(what)
+                assertThat(anonymous.headers().firstValue("WWW-Authenticate"))
+                        .as(what)
                         .hasValueSatisfying(h -> assertThat(h).startsWith("Bearer"));
                 assertThat(anonymous.body()).as(what).isEmpty();
                 for (String token : List.of(alice, operator)) {
@@ -115,15 +128,21 @@ class IngestSecurityIntegrationTests extends IngestIntegrationTest {
             assertThat(JSON.readTree(refused.body()).get("detail").asString())
                     .isEqualTo("the bearer token is not the one configured in infermesh.ingest.webhook.token");
         }
-        assertThat(meters.counter("infermesh.ingest.jobs.created", "intake", MinioWebhookController.INTAKE).count())
+        assertThat(meters.counter("infermesh.ingest.jobs.created", "intake", MinioWebhookController.INTAKE)
+                        .count())
                 .isEqualTo(created);
-        assertThat(recordsUpToNow(Topics.JOBS_REQUESTED.name(), jobId)).as("no job").isEmpty();
-        assertThat(recordsUpToNow(Topics.JOBS_LIFECYCLE.name(), jobId)).as("no status").isEmpty();
+        assertThat(recordsUpToNow(Topics.JOBS_REQUESTED.name(), jobId))
+                .as("no job")
+                .isEmpty();
+        assertThat(recordsUpToNow(Topics.JOBS_LIFECYCLE.name(), jobId))
+                .as("no status")
+                .isEmpty();
 
-        HttpResponse<String> accepted = send(port, "POST", MinioWebhookController.PATH, "Bearer " + WEBHOOK_TOKEN,
-                body);
+        HttpResponse<String> accepted =
+                send(port, "POST", MinioWebhookController.PATH, "Bearer " + WEBHOOK_TOKEN, body);
         assertThat(accepted.statusCode()).isEqualTo(202);
-        assertThat(JSON.readTree(accepted.body()).get("jobIds").get(0).asString()).isEqualTo(jobId);
+        assertThat(JSON.readTree(accepted.body()).get("jobIds").get(0).asString())
+                .isEqualTo(jobId);
     }
 
     @Test
@@ -134,11 +153,16 @@ class IngestSecurityIntegrationTests extends IngestIntegrationTest {
         assertThat(JSON.readTree(open.body()).has("components")).isFalse();
         assertThat(open.body()).doesNotContain("kafka").doesNotContain("binder");
 
-        assertThat(JSON.readTree(send(managementPort, "GET", "/actuator/health", "Bearer " + alice, null).body())
-                .has("components")).as("a user sees no details either").isFalse();
+        assertThat(JSON.readTree(send(managementPort, "GET", "/actuator/health", "Bearer " + alice, null)
+                                .body())
+                        .has("components"))
+                .as("a user sees no details either")
+                .isFalse();
         HttpResponse<String> detailed = send(managementPort, "GET", "/actuator/health", "Bearer " + operator, null);
         assertThat(JSON.readTree(detailed.body()).has("components")).isTrue();
-        assertThat(send(managementPort, "GET", "/actuator/health/liveness", null, null).statusCode()).isEqualTo(200);
+        assertThat(send(managementPort, "GET", "/actuator/health/liveness", null, null)
+                        .statusCode())
+                .isEqualTo(200);
     }
 
     @Test
@@ -150,44 +174,64 @@ class IngestSecurityIntegrationTests extends IngestIntegrationTest {
 
     @Test
     void infoAndMetricsNeedAnOperator() throws Exception {
-        for (String path : List.of("/actuator/info", "/actuator/metrics",
-                "/actuator/metrics/infermesh.ingest.notifications", "/actuator")) {
+        for (String path : List.of(
+                "/actuator/info",
+                "/actuator/metrics",
+                "/actuator/metrics/infermesh.ingest.notifications",
+                "/actuator")) {
             HttpResponse<String> anonymous = send(managementPort, "GET", path, null, null);
             assertThat(anonymous.statusCode()).as(path).isEqualTo(401);
-            assertThat(anonymous.headers().firstValue("WWW-Authenticate")).as(path)
+            assertThat(anonymous.headers().firstValue("WWW-Authenticate"))
+                    .as(path)
                     .hasValueSatisfying(h -> assertThat(h).startsWith("Bearer"));
             assertThat(anonymous.body()).as(path).isEmpty();
 
-            HttpResponse<String> forged = send(managementPort, "GET", path,
-                    "Bearer " + operator.substring(0, operator.length() - 4) + "AAAA", null);
-            assertThat(forged.statusCode()).as(path + " with a forged signature").isEqualTo(401);
+            HttpResponse<String> forged = send(
+                    managementPort,
+                    "GET",
+                    path,
+                    "Bearer " + operator.substring(0, operator.length() - 4) + "AAAA",
+                    null);
+            assertThat(forged.statusCode())
+                    .as(path + " with a forged signature")
+                    .isEqualTo(401);
             assertThat(forged.body()).isEmpty();
 
             HttpResponse<String> webhookToken = send(managementPort, "GET", path, "Bearer " + WEBHOOK_TOKEN, null);
-            assertThat(webhookToken.statusCode()).as(path + " with the webhook's token").isEqualTo(401);
+            assertThat(webhookToken.statusCode())
+                    .as(path + " with the webhook's token")
+                    .isEqualTo(401);
 
             HttpResponse<String> user = send(managementPort, "GET", path, "Bearer " + alice, null);
             assertThat(user.statusCode()).as(path).isEqualTo(403);
             assertThat(user.body()).as(path).isEmpty();
 
-            assertThat(send(managementPort, "GET", path, "Bearer " + operator, null).statusCode()).as(path)
+            assertThat(send(managementPort, "GET", path, "Bearer " + operator, null)
+                            .statusCode())
+                    .as(path)
                     .isEqualTo(200);
         }
-        assertThat(send(managementPort, "GET", "/actuator/metrics", "Bearer " + operator, null).body())
+        assertThat(send(managementPort, "GET", "/actuator/metrics", "Bearer " + operator, null)
+                        .body())
                 .contains("infermesh.ingest.notifications");
     }
 
     @Test
     void anEnabledWebhookWithoutATokenStopsStartUpSayingWhatToSet() {
-        assertThatThrownBy(() -> IngestServiceApplication.builder().run("--server.port=0",
-                "--management.server.port=0", "--spring.main.banner-mode=off",
-                "--spring.cloud.stream.kafka.binder.brokers=" + kafkaBootstrap(),
-                "--infermesh.ingest.webhook.enabled=true", "--infermesh.ingest.webhook.token="))
-                .satisfies(failure -> assertThat(rootCause(failure).getMessage()).isEqualTo(
-                        "infermesh.ingest.webhook.token (environment variable INFERMESH_INGEST_WEBHOOK_TOKEN) must be "
-                        + "set when infermesh.ingest.webhook.enabled is true: it is the auth_token of MinIO's webhook "
-                        + "target and has no default. Set it to a secret, or switch the webhook off with "
-                        + "INFERMESH_INGEST_WEBHOOK_ENABLED=false"));
+        assertThatThrownBy(() -> IngestServiceApplication.builder()
+                        .run(
+                                "--server.port=0",
+                                "--management.server.port=0",
+                                "--spring.main.banner-mode=off",
+                                "--spring.cloud.stream.kafka.binder.brokers=" + kafkaBootstrap(),
+                                "--infermesh.ingest.webhook.enabled=true",
+                                "--infermesh.ingest.webhook.token="))
+                .satisfies(failure -> assertThat(rootCause(failure).getMessage())
+                        .isEqualTo(
+                                "infermesh.ingest.webhook.token (environment variable INFERMESH_INGEST_WEBHOOK_TOKEN) must be "
+                                        + "set when infermesh.ingest.webhook.enabled is true: it is the auth_token of MinIO's webhook "
+                                        + "target and has no default. Set it to a secret, or switch the webhook off with "
+                                        + "INFERMESH_INGEST_WEBHOOK_ENABLED=false"));
     }
 
     private static Throwable rootCause(Throwable failure) {
@@ -198,11 +242,12 @@ class IngestSecurityIntegrationTests extends IngestIntegrationTest {
         return cause;
     }
 
-    private static HttpResponse<String> send(int port, String method, String path, String authorization,
-            String body) throws Exception {
+    private static HttpResponse<String> send(int port, String method, String path, String authorization, String body)
+            throws Exception {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-                        : HttpRequest.BodyPublishers.ofString(body));
+                .method(
+                        method,
+                        body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
         if (body != null) {
             request.header("Content-Type", "application/json");
         }

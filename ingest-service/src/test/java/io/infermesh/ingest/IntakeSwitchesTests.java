@@ -10,8 +10,8 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 /** The webhook and SQS intakes exist only when switched on (the SQS intake is off unless configured). */
 class IntakeSwitchesTests {
 
-    private final ApplicationContextRunner runner = new ApplicationContextRunner()
-            .withUserConfiguration(MinioWebhookController.class, SqsIntake.class);
+    private final ApplicationContextRunner runner =
+            new ApplicationContextRunner().withUserConfiguration(MinioWebhookController.class, SqsIntake.class);
 
     @Test
     void theSqsIntakeIsOffByDefaultAndTheWebhookOffWhenDisabled() {

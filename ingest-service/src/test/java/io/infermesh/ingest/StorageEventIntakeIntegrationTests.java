@@ -23,15 +23,16 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
-import org.springframework.boot.test.context.SpringBootTest;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 import tools.jackson.databind.JsonNode;
 
 /** Real uploads to the local S3 endpoint, real MinIO-format notifications on Kafka, what ingest publishes. */
-@SpringBootTest(classes = IngestServiceApplication.class,
+@SpringBootTest(
+        classes = IngestServiceApplication.class,
         properties = {"spring.config.name=ingest-service", "infermesh.ingest.webhook.token=storage-events-test-token"},
         webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 @ExtendWith(OutputCaptureExtension.class)
@@ -54,17 +55,24 @@ class StorageEventIntakeIntegrationTests extends IngestIntegrationTest {
     @Test
     void anUploadToTheInboxBecomesAJobRequestAndAPendingStatus() {
         String key = "inbox/digits/alice/" + UUID.randomUUID() + "/my scan+1.png";
-        String eTag = s3.putObject(b -> b.bucket(BUCKET).key(key).contentType("image/png"),
-                RequestBody.fromBytes(new byte[] {1, 2, 3})).eTag().replace("\"", "");
+        String eTag = s3.putObject(
+                        b -> b.bucket(BUCKET).key(key).contentType("image/png"),
+                        RequestBody.fromBytes(new byte[] {1, 2, 3}))
+                .eTag()
+                .replace("\"", "");
         String jobId = Inbox.jobId(BUCKET, key, eTag);
 
-        JsonNode requested = JSON.readTree(awaitRecords(Topics.JOBS_REQUESTED.name(), jobId, 1).getFirst().value());
+        JsonNode requested = JSON.readTree(
+                awaitRecords(Topics.JOBS_REQUESTED.name(), jobId, 1).getFirst().value());
         assertThat(requested.get("model").asString()).isEqualTo("digits");
         assertThat(requested.get("owner").asString()).isEqualTo("alice");
-        assertThat(requested.get("input").get("key").asString()).as("decoded once").isEqualTo(key);
+        assertThat(requested.get("input").get("key").asString())
+                .as("decoded once")
+                .isEqualTo(key);
         assertThat(requested.get("input").get("size").asLong()).isEqualTo(3);
 
-        ConsumerRecord<String, String> pending = awaitRecords(Topics.JOBS_LIFECYCLE.name(), jobId, 1).getFirst();
+        ConsumerRecord<String, String> pending =
+                awaitRecords(Topics.JOBS_LIFECYCLE.name(), jobId, 1).getFirst();
         assertThat(JSON.readTree(pending.value()).get("status").asString()).isEqualTo("PENDING");
         assertThat(header(pending, "ce_type")).isEqualTo("io.infermesh.job.status-changed.v1");
         assertThat(header(pending, "ce_id")).isEqualTo(jobId + "/1/PENDING");
@@ -90,20 +98,25 @@ class StorageEventIntakeIntegrationTests extends IngestIntegrationTest {
         String key = "inbox/digits/carol/" + UUID.randomUUID() + ".png";
         sendRaw(Topics.STORAGE_EVENTS.name(), BUCKET + "/" + key, minioNotification(key, "etag-2"));
 
-        ConsumerRecord<String, String> dead = awaitRecords(Topics.STORAGE_EVENTS.dlq(), marker, 1).getFirst();
+        ConsumerRecord<String, String> dead =
+                awaitRecords(Topics.STORAGE_EVENTS.dlq(), marker, 1).getFirst();
         assertThat(dead.value()).contains(marker);
         assertThat(header(dead, DeadLetters.EXCEPTION_MESSAGE)).contains("not JSON");
-        assertThat(awaitRecords(Topics.JOBS_REQUESTED.name(), Inbox.jobId(BUCKET, key, "etag-2"), 1)).hasSize(1);
+        assertThat(awaitRecords(Topics.JOBS_REQUESTED.name(), Inbox.jobId(BUCKET, key, "etag-2"), 1))
+                .hasSize(1);
     }
 
     @Test
     void aTopLevelJsonArrayIsDeadLetteredSayingItIsAnArrayCountedByReasonAndLoggedAtWarn(CapturedOutput output) {
         String marker = "array-" + UUID.randomUUID();
         double before = deadLettered("json-array");
-        sendRaw(Topics.STORAGE_EVENTS.name(), marker, "[{\"EventName\":\"s3:ObjectCreated:Put\",\"Key\":\""
-                + marker + "\"}]");
+        sendRaw(
+                Topics.STORAGE_EVENTS.name(),
+                marker,
+                "[{\"EventName\":\"s3:ObjectCreated:Put\",\"Key\":\"" + marker + "\"}]");
 
-        ConsumerRecord<String, String> dead = awaitRecords(Topics.STORAGE_EVENTS.dlq(), marker, 1).getFirst();
+        ConsumerRecord<String, String> dead =
+                awaitRecords(Topics.STORAGE_EVENTS.dlq(), marker, 1).getFirst();
         assertThat(dead.value()).as("the message as it came").startsWith("[{").contains(marker);
         assertThat(header(dead, DeadLetters.EXCEPTION_MESSAGE))
                 .isEqualTo("the message is a JSON array, not an S3/MinIO notification object");
@@ -116,15 +129,20 @@ class StorageEventIntakeIntegrationTests extends IngestIntegrationTest {
         assertThat(header(numbers, DeadLetters.EXCEPTION_MESSAGE))
                 .isEqualTo("the message is a JSON array, not an S3/MinIO notification object");
         await().atMost(Duration.ofSeconds(10)).until(() -> deadLettered("json-array") >= before + 2);
-        await().atMost(Duration.ofSeconds(10)).until(() -> output.getOut().lines().anyMatch(line ->
-                line.contains(" WARN ") && line.contains("dead-lettered") && line.contains(marker)
-                        && line.contains("the message is a JSON array")));
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> output.getOut()
+                        .lines()
+                        .anyMatch(line -> line.contains(" WARN ")
+                                && line.contains("dead-lettered")
+                                && line.contains(marker)
+                                && line.contains("the message is a JSON array")));
     }
 
     @Test
     void writingAResultNeverTriggersAJobAndIsCounted() {
         double before = ignored("outside-inbox");
-        s3.putObject(b -> b.bucket(BUCKET).key("results/digits/alice/" + UUID.randomUUID() + "/result.json"),
+        s3.putObject(
+                b -> b.bucket(BUCKET).key("results/digits/alice/" + UUID.randomUUID() + "/result.json"),
                 RequestBody.fromString("{}"));
         await().atMost(Duration.ofSeconds(30)).until(() -> ignored("outside-inbox") > before);
     }
@@ -133,9 +151,14 @@ class StorageEventIntakeIntegrationTests extends IngestIntegrationTest {
     void anUploadWithItsOwnersPlacementChoiceAsksForThatBackend() {
         // the metadata the gateway signs into its presigned PUT; the local S3 announces it as MinIO does
         String key = "inbox/digits/alice/" + UUID.randomUUID() + ".png";
-        String eTag = s3.putObject(b -> b.bucket(BUCKET).key(key).contentType("image/png")
-                .metadata(Map.of("infermesh-placement", "batch")), RequestBody.fromBytes(new byte[] {4, 5, 6}))
-                .eTag().replace("\"", "");
+        String eTag = s3.putObject(
+                        b -> b.bucket(BUCKET)
+                                .key(key)
+                                .contentType("image/png")
+                                .metadata(Map.of("infermesh-placement", "batch")),
+                        RequestBody.fromBytes(new byte[] {4, 5, 6}))
+                .eTag()
+                .replace("\"", "");
 
         JobRequested requested = requested(Inbox.jobId(BUCKET, key, eTag));
         assertThat(requested.requestedBackend()).isEqualTo(Backend.BATCH);
@@ -145,13 +168,21 @@ class StorageEventIntakeIntegrationTests extends IngestIntegrationTest {
     @Test
     void aMinioNotificationWhoseObjectNamesLambdaBecomesARequestForLambda() {
         String key = "inbox/digits/alice/" + UUID.randomUUID() + ".png";
-        sendRaw(Topics.STORAGE_EVENTS.name(), BUCKET + "/" + key, minioNotification(key, "etag-lambda",
-                Map.of("content-type", "image/png", "X-Amz-Meta-Infermesh-Placement", "lambda")));
+        sendRaw(
+                Topics.STORAGE_EVENTS.name(),
+                BUCKET + "/" + key,
+                minioNotification(
+                        key,
+                        "etag-lambda",
+                        Map.of("content-type", "image/png", "X-Amz-Meta-Infermesh-Placement", "lambda")));
         String jobId = Inbox.jobId(BUCKET, key, "etag-lambda");
 
-        ConsumerRecord<String, String> record = awaitRecords(Topics.JOBS_REQUESTED.name(), jobId, 1).getFirst();
-        assertThat(JSON.readTree(record.value()).get("requestedBackend").asString()).isEqualTo("lambda");
-        assertThat(JSON.readValue(record.value(), JobRequested.class).requestedBackend()).isEqualTo(Backend.LAMBDA);
+        ConsumerRecord<String, String> record =
+                awaitRecords(Topics.JOBS_REQUESTED.name(), jobId, 1).getFirst();
+        assertThat(JSON.readTree(record.value()).get("requestedBackend").asString())
+                .isEqualTo("lambda");
+        assertThat(JSON.readValue(record.value(), JobRequested.class).requestedBackend())
+                .isEqualTo(Backend.LAMBDA);
         assertThat(header(awaitRecords(Topics.JOBS_LIFECYCLE.name(), jobId, 1).getFirst(), "ce_id"))
                 .isEqualTo(jobId + "/1/PENDING");
     }
@@ -160,52 +191,75 @@ class StorageEventIntakeIntegrationTests extends IngestIntegrationTest {
     void autoOrNoPlacementLeavesTheChoiceToTheModelCard() {
         String auto = "inbox/digits/bob/" + UUID.randomUUID() + ".png";
         String none = "inbox/digits/bob/" + UUID.randomUUID() + ".png";
-        sendRaw(Topics.STORAGE_EVENTS.name(), BUCKET + "/" + auto, minioNotification(auto, "etag-auto",
-                Map.of("content-type", "image/png", "X-Amz-Meta-Infermesh-Placement", "auto")));
-        sendRaw(Topics.STORAGE_EVENTS.name(), BUCKET + "/" + none, minioNotification(none, "etag-none",
-                Map.of("content-type", "image/png")));
+        sendRaw(
+                Topics.STORAGE_EVENTS.name(),
+                BUCKET + "/" + auto,
+                minioNotification(
+                        auto,
+                        "etag-auto",
+                        Map.of("content-type", "image/png", "X-Amz-Meta-Infermesh-Placement", "auto")));
+        sendRaw(
+                Topics.STORAGE_EVENTS.name(),
+                BUCKET + "/" + none,
+                minioNotification(none, "etag-none", Map.of("content-type", "image/png")));
 
         for (String jobId : List.of(Inbox.jobId(BUCKET, auto, "etag-auto"), Inbox.jobId(BUCKET, none, "etag-none"))) {
-            String value = awaitRecords(Topics.JOBS_REQUESTED.name(), jobId, 1).getFirst().value();
+            String value = awaitRecords(Topics.JOBS_REQUESTED.name(), jobId, 1)
+                    .getFirst()
+                    .value();
             assertThat(JSON.readTree(value).has("requestedBackend")).as(value).isFalse();
-            assertThat(JSON.readValue(value, JobRequested.class).requestedBackend()).isNull();
+            assertThat(JSON.readValue(value, JobRequested.class).requestedBackend())
+                    .isNull();
         }
     }
 
     @Test
     void anUnknownPlacementMakesAJobThatFailsAtOnceSayingWhichChoicesThereAre() {
         String key = "inbox/digits/carol/" + UUID.randomUUID() + ".png";
-        sendRaw(Topics.STORAGE_EVENTS.name(), BUCKET + "/" + key, minioNotification(key, "etag-gpu",
-                Map.of("content-type", "image/png", "X-Amz-Meta-Infermesh-Placement", "gpu-please")));
+        sendRaw(
+                Topics.STORAGE_EVENTS.name(),
+                BUCKET + "/" + key,
+                minioNotification(
+                        key,
+                        "etag-gpu",
+                        Map.of("content-type", "image/png", "X-Amz-Meta-Infermesh-Placement", "gpu-please")));
         String jobId = Inbox.jobId(BUCKET, key, "etag-gpu");
 
         List<JobStatusChanged> lifecycle = awaitRecords(Topics.JOBS_LIFECYCLE.name(), jobId, 2).stream()
-                .map(r -> JSON.readValue(r.value(), JobStatusChanged.class)).toList();
+                .map(r -> JSON.readValue(r.value(), JobStatusChanged.class))
+                .toList();
         assertThat(lifecycle).extracting(JobStatusChanged::status).containsExactly(JobStatus.PENDING, JobStatus.FAILED);
         JobStatusChanged failed = lifecycle.getLast();
         assertThat(failed.reason()).isEqualTo(FailureReason.INVALID_INPUT);
-        assertThat(failed.message()).isEqualTo("the placement 'gpu-please' (x-amz-meta-infermesh-placement) is not "
-                + "one of auto, onprem, lambda, batch; upload again with one of them, or without it to let the model "
-                + "card decide");
+        assertThat(failed.message())
+                .isEqualTo("the placement 'gpu-please' (x-amz-meta-infermesh-placement) is not "
+                        + "one of auto, onprem, lambda, batch; upload again with one of them, or without it to let the model "
+                        + "card decide");
         assertThat(failed.owner()).isEqualTo("carol");
         assertThat(failed.input().key()).isEqualTo(key);
         // a request would have been acknowledged before the job's first status: none is there, so none was made
-        assertThat(recordsUpToNow(Topics.JOBS_REQUESTED.name(), jobId)).as("no request for the router").isEmpty();
+        assertThat(recordsUpToNow(Topics.JOBS_REQUESTED.name(), jobId))
+                .as("no request for the router")
+                .isEmpty();
     }
 
     private static JobRequested requested(String jobId) {
-        return JSON.readValue(awaitRecords(Topics.JOBS_REQUESTED.name(), jobId, 1).getFirst().value(),
-                JobRequested.class);
+        return JSON.readValue(
+                awaitRecords(Topics.JOBS_REQUESTED.name(), jobId, 1).getFirst().value(), JobRequested.class);
     }
 
     private double deadLettered(String reason) {
-        var counter = meters.find("infermesh.ingest.dead-lettered").tag("intake", "minio-kafka").tag("reason", reason)
+        var counter = meters.find("infermesh.ingest.dead-lettered")
+                .tag("intake", "minio-kafka")
+                .tag("reason", reason)
                 .counter();
         return counter == null ? 0 : counter.count();
     }
 
     private double ignored(String reason) {
-        var counter = meters.find("infermesh.ingest.records.ignored").tag("reason", reason).counter();
+        var counter = meters.find("infermesh.ingest.records.ignored")
+                .tag("reason", reason)
+                .counter();
         return counter == null ? 0 : counter.count();
     }
 

@@ -18,24 +18,19 @@ final class InertKafkaBinderMetrics extends KafkaBinderMetrics {
     }
 
     @Override
-    public void bindTo(MeterRegistry registry) {
-    }
+    public void bindTo(MeterRegistry registry) {}
 
     @Override
-    public void onApplicationEvent(BindingCreatedEvent event) {
-    }
+    public void onApplicationEvent(BindingCreatedEvent event) {}
 
     @Override
-    public void close() {
-    }
+    public void close() {}
 
     @Override
-    public void start() {
-    }
+    public void start() {}
 
     @Override
-    public void stop() {
-    }
+    public void stop() {}
 
     @Override
     public boolean isRunning() {

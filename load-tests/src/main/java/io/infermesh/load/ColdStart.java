@@ -27,12 +27,17 @@ final class ColdStart {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
-    private ColdStart() {
-    }
+    private ColdStart() {}
 
-    record Run(double wallMs, double meshMs, long wakeMs, long loadMs, long warmupMs, long downloadMs,
-            long inferenceMs, boolean cold) {
-    }
+    record Run(
+            double wallMs,
+            double meshMs,
+            long wakeMs,
+            long loadMs,
+            long warmupMs,
+            long downloadMs,
+            long inferenceMs,
+            boolean cold) {}
 
     static void run(Options options) throws Exception {
         int runs = options.getInt("runs", 5);
@@ -44,8 +49,8 @@ final class ColdStart {
             throw new IllegalArgumentException("--worker is now --worker-management: /actuator/pools is on the worker's"
                     + " management server (the local mesh's is http://127.0.0.1:18083, WORKER_MANAGEMENT_PORT)");
         }
-        String worker = options.get("worker-management") == null ? "http://127.0.0.1:18083"
-                : options.get("worker-management");
+        String worker =
+                options.get("worker-management") == null ? "http://127.0.0.1:18083" : options.get("worker-management");
         OperatorToken operator = OperatorToken.from(options);
         Duration idle = Duration.ofSeconds(options.getInt("max-idle-seconds", 120));
         byte[] image = Files.readAllBytes(Path.of(options.get("image")));
@@ -65,11 +70,20 @@ final class ColdStart {
                     throw new IllegalStateException(key + " failed: " + trace.failure());
                 }
                 JsonNode t = trace.terminalEvent().path("timings");
-                double mesh = Duration.between(trace.reached().get(MeshClient.Status.PENDING),
-                        trace.reached().get(MeshClient.Status.SUCCEEDED)).toNanos() / 1e6;
-                results.add(new Run(wall, mesh, t.path("wakeMs").asLong(-1), t.path("modelLoadMs").asLong(-1),
-                        t.path("warmupMs").asLong(-1), t.path("downloadMs").asLong(-1),
-                        t.path("inferenceMs").asLong(-1), trace.terminalEvent().path("coldStart").asBoolean()));
+                double mesh = Duration.between(
+                                        trace.reached().get(MeshClient.Status.PENDING),
+                                        trace.reached().get(MeshClient.Status.SUCCEEDED))
+                                .toNanos()
+                        / 1e6;
+                results.add(new Run(
+                        wall,
+                        mesh,
+                        t.path("wakeMs").asLong(-1),
+                        t.path("modelLoadMs").asLong(-1),
+                        t.path("warmupMs").asLong(-1),
+                        t.path("downloadMs").asLong(-1),
+                        t.path("inferenceMs").asLong(-1),
+                        trace.terminalEvent().path("coldStart").asBoolean()));
             }
         }
         System.out.println();
@@ -77,25 +91,51 @@ final class ColdStart {
                 | run | cold | upload → SUCCEEDED seen (ms) | PENDING → SUCCEEDED (ms) | wake (ms) | model load (ms) | warm-up (ms) | download (ms) | inference (ms) |
                 |---:|---|---:|---:|---:|---:|---:|---:|---:|
                 """);
-        StringBuilder csv = new StringBuilder("run,cold,wall_ms,mesh_ms,wake_ms,model_load_ms,warmup_ms,download_ms,"
-                + "inference_ms\n");
+        StringBuilder csv = new StringBuilder(
+                "run,cold,wall_ms,mesh_ms,wake_ms,model_load_ms,warmup_ms,download_ms," + "inference_ms\n");
         for (int i = 0; i < results.size(); i++) {
             Run r = results.get(i);
-            table.append(String.format(Locale.ROOT, "| %d | %s | %.1f | %.1f | %d | %d | %d | %d | %d |%n", i + 1,
-                    r.cold() ? "yes" : "no", r.wallMs(), r.meshMs(), r.wakeMs(), r.loadMs(), r.warmupMs(),
-                    r.downloadMs(), r.inferenceMs()));
-            csv.append(String.format(Locale.ROOT, "%d,%s,%.3f,%.3f,%d,%d,%d,%d,%d%n", i + 1, r.cold(), r.wallMs(),
-                    r.meshMs(), r.wakeMs(), r.loadMs(), r.warmupMs(), r.downloadMs(), r.inferenceMs()));
+            table.append(String.format(
+                    Locale.ROOT,
+                    "| %d | %s | %.1f | %.1f | %d | %d | %d | %d | %d |%n",
+                    i + 1,
+                    r.cold() ? "yes" : "no",
+                    r.wallMs(),
+                    r.meshMs(),
+                    r.wakeMs(),
+                    r.loadMs(),
+                    r.warmupMs(),
+                    r.downloadMs(),
+                    r.inferenceMs()));
+            csv.append(String.format(
+                    Locale.ROOT,
+                    "%d,%s,%.3f,%.3f,%d,%d,%d,%d,%d%n",
+                    i + 1,
+                    r.cold(),
+                    r.wallMs(),
+                    r.meshMs(),
+                    r.wakeMs(),
+                    r.loadMs(),
+                    r.warmupMs(),
+                    r.downloadMs(),
+                    r.inferenceMs()));
         }
         List<Double> wall = results.stream().map(Run::wallMs).sorted().toList();
         List<Long> wake = results.stream().map(Run::wakeMs).sorted().toList();
-        String summary = String.format(Locale.ROOT, """
+        String summary = String.format(
+                Locale.ROOT,
+                """
                 # cold-start: model %s, %d runs from a pool at zero (%s)
 
                 Median upload → SUCCEEDED **%.1f ms**; median wake (backlog seen → consuming) **%d ms**. Seed paper 2:
                 about 25 s cold start on OpenWhisk (180 ms warm); seed paper 1: 44 s before OSCAR's first job ran.
 
-                %s""", model, results.size(), Instant.now(), wall.get(wall.size() / 2), wake.get(wake.size() / 2),
+                %s""",
+                model,
+                results.size(),
+                Instant.now(),
+                wall.get(wall.size() / 2),
+                wake.get(wake.size() / 2),
                 table);
         Report report = new Report(options, "cold-start");
         report.write("summary.md", summary);
@@ -104,27 +144,43 @@ final class ColdStart {
         for (int i = 1; i <= results.size(); i++) {
             runLabels.add(String.valueOf(i));
         }
-        report.barPanels("chart.png", "cold start per run, from a pool at zero (ms)", runLabels, List.of(
-                new Report.Panel("upload → SUCCEEDED", results.stream().mapToDouble(Run::wallMs).toArray()),
-                new Report.Panel("wake", results.stream().mapToDouble(Run::wakeMs).toArray()),
-                new Report.Panel("model load + warm-up",
-                        results.stream().mapToDouble(r -> r.loadMs() + r.warmupMs()).toArray())));
+        report.barPanels(
+                "chart.png",
+                "cold start per run, from a pool at zero (ms)",
+                runLabels,
+                List.of(
+                        new Report.Panel(
+                                "upload → SUCCEEDED",
+                                results.stream().mapToDouble(Run::wallMs).toArray()),
+                        new Report.Panel(
+                                "wake",
+                                results.stream().mapToDouble(Run::wakeMs).toArray()),
+                        new Report.Panel(
+                                "model load + warm-up",
+                                results.stream()
+                                        .mapToDouble(r -> r.loadMs() + r.warmupMs())
+                                        .toArray())));
         System.out.print(summary);
         System.out.println("report: " + report.dir().toAbsolutePath());
     }
 
-    private static void awaitZero(HttpClient http, OperatorToken operator, String worker, String model,
-            Duration limit) throws Exception {
+    private static void awaitZero(HttpClient http, OperatorToken operator, String worker, String model, Duration limit)
+            throws Exception {
         long deadline = System.nanoTime() + limit.toNanos();
         while (true) {
             HttpResponse<String> response;
             try {
-                response = http.send(HttpRequest.newBuilder(URI.create(worker + "/actuator/pools"))
-                        .header("Authorization", operator.authorization()).timeout(Duration.ofSeconds(5)).build(),
+                response = http.send(
+                        HttpRequest.newBuilder(URI.create(worker + "/actuator/pools"))
+                                .header("Authorization", operator.authorization())
+                                .timeout(Duration.ofSeconds(5))
+                                .build(),
                         HttpResponse.BodyHandlers.ofString());
             } catch (java.io.IOException e) {
-                throw new IllegalStateException("cannot reach the worker's management server at " + worker + " (" + e
-                        + "); is the mesh running? (--worker-management=URL)", e);
+                throw new IllegalStateException(
+                        "cannot reach the worker's management server at " + worker + " (" + e
+                                + "); is the mesh running? (--worker-management=URL)",
+                        e);
             }
             if (response.statusCode() == 401 || response.statusCode() == 403) {
                 throw operator.refused(response);
@@ -136,7 +192,8 @@ final class ColdStart {
             List<String> seen = new ArrayList<>();
             for (JsonNode pool : JSON.readTree(response.body())) {
                 seen.add(pool.path("model").asString());
-                if (pool.path("model").asString().equals(model) && pool.path("state").asString().equals("ZERO")) {
+                if (pool.path("model").asString().equals(model)
+                        && pool.path("state").asString().equals("ZERO")) {
                     return;
                 }
             }
@@ -149,7 +206,8 @@ final class ColdStart {
                         + "; start the mesh with a short idle timeout, e.g. WORKER_IDLE_TIMEOUT=3s");
             }
             // polling an HTTP endpoint: a short pause between reads, not a test
-            java.util.concurrent.locks.LockSupport.parkNanos(Duration.ofMillis(200).toNanos());
+            java.util.concurrent.locks.LockSupport.parkNanos(
+                    Duration.ofMillis(200).toNanos());
         }
     }
 }

@@ -23,12 +23,12 @@ import tools.jackson.databind.json.JsonMapper;
  */
 final class IngestThroughput {
 
-    private IngestThroughput() {
-    }
+    private IngestThroughput() {}
 
     static void run(Options options) {
         int count = options.getInt("jobs", 5000);
-        String prefix = "inbox/no-such-model-bench/" + UUID.randomUUID().toString().substring(0, 8) + "/";
+        String prefix =
+                "inbox/no-such-model-bench/" + UUID.randomUUID().toString().substring(0, 8) + "/";
         JsonMapper json = JsonMapper.builder().build();
         Properties consumerConfig = new Properties();
         consumerConfig.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, options.get("kafka"));
@@ -50,14 +50,14 @@ final class IngestThroughput {
             long start = System.nanoTime();
             for (int i = 0; i < count; i++) {
                 String key = prefix + "object-" + i + ".png";
-                String notification = """
+                String notification =
+                        """
                         {"EventName":"s3:ObjectCreated:Put","Key":"%1$s/%2$s","Records":[{"eventVersion":"2.0",\
                         "eventSource":"minio:s3","eventTime":"2026-11-22T10:00:00.000Z","eventName":"s3:ObjectCreated:Put",\
                         "s3":{"bucket":{"name":"%1$s"},"object":{"key":"%3$s","size":100,"eTag":"e%4$d",\
-                        "contentType":"image/png","sequencer":"%4$016X"}}}]}"""
-                        .formatted(options.get("bucket"), key, URLEncoder.encode(key, StandardCharsets.UTF_8), i);
-                producer.send(new ProducerRecord<>("infermesh.storage.events", options.get("bucket") + "/" + key,
-                        notification));
+                        "contentType":"image/png","sequencer":"%4$016X"}}}]}""".formatted(options.get("bucket"), key, URLEncoder.encode(key, StandardCharsets.UTF_8), i);
+                producer.send(new ProducerRecord<>(
+                        "infermesh.storage.events", options.get("bucket") + "/" + key, notification));
             }
             producer.flush();
             long published = System.nanoTime();
@@ -74,9 +74,15 @@ final class IngestThroughput {
                 System.out.printf("\rPENDING: %d/%d", pending, count);
             }
             double seconds = (System.nanoTime() - start) / 1e9;
-            String summary = String.format(Locale.ROOT, "%n# ingest%n%n%d notifications published in %.2f s; %d PENDING"
-                    + " after %.2f s: **%.0f notifications/s to PENDING**%n", count, (published - start) / 1e9, pending,
-                    seconds, pending / seconds);
+            String summary = String.format(
+                    Locale.ROOT,
+                    "%n# ingest%n%n%d notifications published in %.2f s; %d PENDING"
+                            + " after %.2f s: **%.0f notifications/s to PENDING**%n",
+                    count,
+                    (published - start) / 1e9,
+                    pending,
+                    seconds,
+                    pending / seconds);
             Report report = new Report(options, "ingest");
             report.write("summary.md", summary);
             System.out.print(summary);

@@ -38,8 +38,15 @@ final class Latencies {
 
     /** {@code min | p50 | p90 | p99 | p99.9 | max} in ms, for a Markdown table. */
     String row() {
-        return String.format(Locale.ROOT, "%.1f | %.1f | %.1f | %.1f | %.1f | %.1f", minMs(), ms(50), ms(90), ms(99),
-                ms(99.9), maxMs());
+        return String.format(
+                Locale.ROOT,
+                "%.1f | %.1f | %.1f | %.1f | %.1f | %.1f",
+                minMs(),
+                ms(50),
+                ms(90),
+                ms(99),
+                ms(99.9),
+                maxMs());
     }
 
     /** The percentile distribution in ms, HdrHistogram's text format. */

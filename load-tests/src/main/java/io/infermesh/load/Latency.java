@@ -14,8 +14,7 @@ import java.util.UUID;
  */
 final class Latency {
 
-    private Latency() {
-    }
+    private Latency() {}
 
     static void run(Options options) throws Exception {
         int jobs = options.getInt("jobs", 100);
@@ -35,8 +34,11 @@ final class Latency {
                 if (trace.failure() != null) {
                     throw new IllegalStateException(key + " failed: " + trace.failure());
                 }
-                double meshMs = Duration.between(trace.reached().get(MeshClient.Status.PENDING),
-                        trace.reached().get(MeshClient.Status.SUCCEEDED)).toNanos() / 1e6;
+                double meshMs = Duration.between(
+                                        trace.reached().get(MeshClient.Status.PENDING),
+                                        trace.reached().get(MeshClient.Status.SUCCEEDED))
+                                .toNanos()
+                        / 1e6;
                 if (i == 0) {
                     System.out.printf(Locale.ROOT, "first job (may be cold): %.1f ms%n", ms);
                     continue;
@@ -69,14 +71,18 @@ final class Latency {
         report.write("wall.hgrm", wallHdr.hgrm());
         report.write("mesh.hgrm", meshHdr.hgrm());
         List<String> labels = List.of("p50", "p90", "p99", "p99.9", "max");
-        report.barPanels("chart.png", "latency: one warm job at a time (ms)", labels, List.of(
-                new Report.Panel("upload → SUCCEEDED seen", new double[] {wallHdr.ms(50), wallHdr.ms(90),
-                        wallHdr.ms(99), wallHdr.ms(99.9), wallHdr.maxMs()}),
-                new Report.Panel("PENDING → SUCCEEDED (mesh)", new double[] {meshHdr.ms(50), meshHdr.ms(90),
-                        meshHdr.ms(99), meshHdr.ms(99.9), meshHdr.maxMs()})));
+        report.barPanels(
+                "chart.png",
+                "latency: one warm job at a time (ms)",
+                labels,
+                List.of(
+                        new Report.Panel("upload → SUCCEEDED seen", new double[] {
+                            wallHdr.ms(50), wallHdr.ms(90), wallHdr.ms(99), wallHdr.ms(99.9), wallHdr.maxMs()
+                        }),
+                        new Report.Panel("PENDING → SUCCEEDED (mesh)", new double[] {
+                            meshHdr.ms(50), meshHdr.ms(90), meshHdr.ms(99), meshHdr.ms(99.9), meshHdr.maxMs()
+                        })));
         System.out.print(summary);
         System.out.println("report: " + report.dir().toAbsolutePath());
     }
-
-
 }

@@ -14,8 +14,7 @@ import java.util.Arrays;
  */
 public final class LoadTests {
 
-    private LoadTests() {
-    }
+    private LoadTests() {}
 
     private static final String SCENARIOS = "latency | cold-start | paper-table2 | throughput | ingest | status-bench";
 

@@ -30,7 +30,14 @@ import tools.jackson.databind.json.JsonMapper;
  */
 final class MeshClient implements AutoCloseable {
 
-    enum Status { PENDING, RUNNABLE, STARTING, RUNNING, SUCCEEDED, FAILED }
+    enum Status {
+        PENDING,
+        RUNNABLE,
+        STARTING,
+        RUNNING,
+        SUCCEEDED,
+        FAILED
+    }
 
     /** The statuses a job reached, with the times the mesh recorded in its events. */
     record Trace(String jobId, String inputKey, Map<Status, Instant> reached, String failure, JsonNode terminalEvent) {
@@ -50,7 +57,9 @@ final class MeshClient implements AutoCloseable {
 
     MeshClient(Options options) {
         this.bucket = options.get("bucket");
-        this.s3 = S3Client.builder().endpointOverride(URI.create(options.get("s3"))).region(Region.US_EAST_1)
+        this.s3 = S3Client.builder()
+                .endpointOverride(URI.create(options.get("s3")))
+                .region(Region.US_EAST_1)
                 .forcePathStyle(true)
                 .credentialsProvider(StaticCredentialsProvider.create(
                         AwsBasicCredentials.create(options.get("access-key"), options.get("secret-key"))))
@@ -75,7 +84,8 @@ final class MeshClient implements AutoCloseable {
         }
         lifecycle.seekToEnd(lifecycle.assignment());
         lifecycle.assignment().forEach(lifecycle::position);
-        this.watcher = Thread.ofPlatform().name("lifecycle-watcher").daemon(true).start(this::watch);
+        this.watcher =
+                Thread.ofPlatform().name("lifecycle-watcher").daemon(true).start(this::watch);
     }
 
     private void watch() {
@@ -86,14 +96,17 @@ final class MeshClient implements AutoCloseable {
                 Status status = Status.valueOf(event.path("status").asString());
                 String key = event.path("input").path("key").asString("");
                 Trace updated = traces.compute(jobId, (id, trace) -> {
-                    Map<Status, Instant> reached = trace == null ? new EnumMap<>(Status.class)
-                            : new EnumMap<>(trace.reached());
-                    reached.putIfAbsent(status, Instant.parse(event.path("occurredAt").asString()));
+                    Map<Status, Instant> reached =
+                            trace == null ? new EnumMap<>(Status.class) : new EnumMap<>(trace.reached());
+                    reached.putIfAbsent(
+                            status, Instant.parse(event.path("occurredAt").asString()));
                     String failure = status == Status.FAILED
-                            ? event.path("reason").asString() + ": " + event.path("message").asString()
+                            ? event.path("reason").asString() + ": "
+                                    + event.path("message").asString()
                             : trace == null ? null : trace.failure();
                     String inputKey = !key.isEmpty() ? key : trace == null ? null : trace.inputKey();
-                    JsonNode terminal = status == Status.SUCCEEDED || status == Status.FAILED ? event
+                    JsonNode terminal = status == Status.SUCCEEDED || status == Status.FAILED
+                            ? event
                             : trace == null ? null : trace.terminalEvent();
                     return new Trace(id, inputKey, reached, failure, terminal);
                 });

@@ -36,7 +36,8 @@ final class OperatorToken {
     private final String clientId;
     private final String secret;
     private final InstantSource clock;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private URI tokenEndpoint;
     private String token;
     private Instant renewAt = Instant.MIN;
@@ -55,16 +56,19 @@ final class OperatorToken {
     static OperatorToken from(Options options) {
         String issuer = options.get("issuer") == null ? "http://127.0.0.1:9090" : options.get("issuer");
         String clientId = options.get("client-id") == null ? OPERATOR_CLIENT : options.get("client-id");
-        String secret = options.get("client-secret") != null ? options.get("client-secret")
-                : System.getenv(SECRET_VARIABLE);
+        String secret =
+                options.get("client-secret") != null ? options.get("client-secret") : System.getenv(SECRET_VARIABLE);
         if (secret == null || secret.isBlank()) {
             throw new IllegalArgumentException("this scenario calls the mesh's secured HTTP endpoints with an operator"
                     + " token: pass --client-secret=<the secret of " + clientId + ", which the local mesh prints on"
                     + " its 'OIDC provider' line at each start> or set " + SECRET_VARIABLE + " (and --issuer=URL if"
                     + " the issuer is not " + issuer + ")");
         }
-        return new OperatorToken(URI.create(issuer.endsWith("/") ? issuer.substring(0, issuer.length() - 1) : issuer),
-                clientId, secret, InstantSource.system());
+        return new OperatorToken(
+                URI.create(issuer.endsWith("/") ? issuer.substring(0, issuer.length() - 1) : issuer),
+                clientId,
+                secret,
+                InstantSource.system());
     }
 
     /** The value of an {@code Authorization} header: a valid token, fetched again when the last one nears its end. */
@@ -74,8 +78,8 @@ final class OperatorToken {
             JsonNode answer = fetch();
             token = answer.path("access_token").asString();
             long seconds = answer.path("expires_in").asLong(300);
-            Duration margin = MARGIN.compareTo(Duration.ofSeconds(seconds / 5)) < 0 ? MARGIN
-                    : Duration.ofSeconds(seconds / 5);
+            Duration margin =
+                    MARGIN.compareTo(Duration.ofSeconds(seconds / 5)) < 0 ? MARGIN : Duration.ofSeconds(seconds / 5);
             renewAt = now.plusSeconds(seconds).minus(margin);
         }
         return "Bearer " + token;
@@ -92,33 +96,40 @@ final class OperatorToken {
      * does not serve, such as actuator on a service port).
      */
     IllegalStateException refused(HttpResponse<?> response) {
-        String challenge = response.headers().firstValue("WWW-Authenticate").map(h -> " (WWW-Authenticate: " + h + ")")
+        String challenge = response.headers()
+                .firstValue("WWW-Authenticate")
+                .map(h -> " (WWW-Authenticate: " + h + ")")
                 .orElse("");
         String why = response.statusCode() == 401
                 ? "the service did not accept the token of " + issuer + ": is that the issuer the mesh trusts?"
                 : "the token of " + clientId + " was accepted but not allowed this; is that the endpoint meant"
                         + " (actuator endpoints are on the management port) and has " + clientId + " the operator role"
                         + " at " + issuer + "?";
-        return new IllegalStateException(response.request().method() + " " + response.request().uri() + " answered "
-                + response.statusCode() + challenge + ": " + why);
+        return new IllegalStateException(response.request().method() + " "
+                + response.request().uri() + " answered " + response.statusCode() + challenge + ": " + why);
     }
 
     private JsonNode fetch() {
         if (tokenEndpoint == null) {
             URI discovery = URI.create(issuer + "/.well-known/openid-configuration");
-            HttpResponse<String> response = send(HttpRequest.newBuilder(discovery).build());
+            HttpResponse<String> response =
+                    send(HttpRequest.newBuilder(discovery).build());
             if (response.statusCode() != 200) {
                 throw new IllegalStateException(discovery + " answered " + response.statusCode() + ": is " + issuer
                         + " the mesh's issuer? (--issuer=URL)");
             }
-            tokenEndpoint = URI.create(JSON.readTree(response.body()).path("token_endpoint").asString());
+            tokenEndpoint = URI.create(
+                    JSON.readTree(response.body()).path("token_endpoint").asString());
         }
-        String basic = Base64.getEncoder().encodeToString((URLEncoder.encode(clientId, StandardCharsets.UTF_8) + ":"
-                + URLEncoder.encode(secret, StandardCharsets.UTF_8)).getBytes(StandardCharsets.UTF_8));
+        String basic = Base64.getEncoder()
+                .encodeToString((URLEncoder.encode(clientId, StandardCharsets.UTF_8) + ":"
+                                + URLEncoder.encode(secret, StandardCharsets.UTF_8))
+                        .getBytes(StandardCharsets.UTF_8));
         HttpResponse<String> response = send(HttpRequest.newBuilder(tokenEndpoint)
                 .header("Authorization", "Basic " + basic)
                 .header("Content-Type", "application/x-www-form-urlencoded")
-                .POST(HttpRequest.BodyPublishers.ofString("grant_type=client_credentials")).build());
+                .POST(HttpRequest.BodyPublishers.ofString("grant_type=client_credentials"))
+                .build());
         JsonNode answer = response.statusCode() == 200 ? JSON.readTree(response.body()) : null;
         if (answer == null || answer.path("access_token").asString("").isEmpty()) {
             throw new IllegalStateException("the token endpoint " + tokenEndpoint + " refused client " + clientId
@@ -132,8 +143,10 @@ final class OperatorToken {
         try {
             return http.send(request, HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
-            throw new IllegalStateException("cannot reach the issuer at " + request.uri() + " (" + e + "); is the mesh"
-                    + " running? (--issuer=URL)", e);
+            throw new IllegalStateException(
+                    "cannot reach the issuer at " + request.uri() + " (" + e + "); is the mesh"
+                            + " running? (--issuer=URL)",
+                    e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted", e);

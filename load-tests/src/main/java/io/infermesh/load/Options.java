@@ -6,9 +6,23 @@ import java.util.Map;
 /** {@code --name=value} options over defaults that point at the local mesh. */
 final class Options {
 
-    private final Map<String, String> values = new HashMap<>(Map.of("s3", "http://127.0.0.1:9000", "kafka",
-            "localhost:9092", "bucket", "infermesh", "access-key", "infermesh", "secret-key", "infermesh-secret",
-            "model", "digits", "image", "models/digits/samples/digit-3.png", "out", "load-tests/results"));
+    private final Map<String, String> values = new HashMap<>(Map.of(
+            "s3",
+            "http://127.0.0.1:9000",
+            "kafka",
+            "localhost:9092",
+            "bucket",
+            "infermesh",
+            "access-key",
+            "infermesh",
+            "secret-key",
+            "infermesh-secret",
+            "model",
+            "digits",
+            "image",
+            "models/digits/samples/digit-3.png",
+            "out",
+            "load-tests/results"));
 
     Options(Iterable<String> args) {
         for (String arg : args) {

@@ -43,8 +43,15 @@ final class Report {
     }
 
     /** A stacked bar per row (bottom part and top part), like the paper's Figures 11 and 12. */
-    void stackedBars(String file, String title, String unit, List<String> labels, double[] bottom, double[] top,
-            String bottomName, String topName) {
+    void stackedBars(
+            String file,
+            String title,
+            String unit,
+            List<String> labels,
+            double[] bottom,
+            double[] top,
+            String bottomName,
+            String topName) {
         int width = 900;
         int height = 520;
         int left = 80;
@@ -117,8 +124,7 @@ final class Report {
      * @param title the quantity and its unit
      * @param values one per label
      */
-    record Panel(String title, double[] values) {
-    }
+    record Panel(String title, double[] values) {}
 
     /** Side-by-side panels of one bar per label, each panel on its own scale (e.g. cost beside deadline misses). */
     void barPanels(String file, String title, List<String> labels, List<Panel> panels) {
@@ -157,8 +163,8 @@ final class Report {
                 g.setColor(new Color(225, 225, 225));
                 g.drawLine(x0, y, x0 + plotWidth, y);
                 g.setColor(Color.DARK_GRAY);
-                g.drawString(String.format(java.util.Locale.ROOT, max >= 10 ? "%.0f" : "%.2f", value), x0 - left + 5,
-                        y + 4);
+                g.drawString(
+                        String.format(java.util.Locale.ROOT, max >= 10 ? "%.0f" : "%.2f", value), x0 - left + 5, y + 4);
             }
             int slot = plotWidth / Math.max(1, labels.size());
             int bar = (int) (slot * 0.6);
@@ -171,8 +177,8 @@ final class Report {
                 g.setColor(Color.DARK_GRAY);
                 String label = labels.get(i);
                 g.drawString(label, x + bar / 2 - g.getFontMetrics().stringWidth(label) / 2, base + 16);
-                String value = String.format(java.util.Locale.ROOT, panel.values()[i] >= 10 ? "%.0f" : "%.2f",
-                        panel.values()[i]);
+                String value = String.format(
+                        java.util.Locale.ROOT, panel.values()[i] >= 10 ? "%.0f" : "%.2f", panel.values()[i]);
                 g.drawString(value, x + bar / 2 - g.getFontMetrics().stringWidth(value) / 2, base - h - 4);
             }
             g.setColor(Color.BLACK);

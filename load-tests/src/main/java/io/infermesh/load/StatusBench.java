@@ -49,8 +49,7 @@ final class StatusBench {
     private static final String LIFECYCLE = "infermesh.jobs.lifecycle";
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
-    private StatusBench() {
-    }
+    private StatusBench() {}
 
     static void run(Options options) throws Exception {
         int stored = options.getInt("jobs", 1_000_000);
@@ -60,22 +59,27 @@ final class StatusBench {
         // before anything is published: a missing secret or a wrong issuer fails here, not after the seeding
         OperatorToken operator = OperatorToken.from(options);
         operator.authorization();
-        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        HttpClient http =
+                HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
         Stats stats = new Stats(http, statusUrl, operator);
         StringBuilder md = new StringBuilder("# status-bench\n\n");
         Properties producerConfig = new Properties();
         producerConfig.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, options.get("kafka"));
         producerConfig.put(ProducerConfig.LINGER_MS_CONFIG, 5);
-        try (var producer = new KafkaProducer<String, byte[]>(producerConfig, new StringSerializer(),
-                new ByteArraySerializer())) {
+        try (var producer =
+                new KafkaProducer<String, byte[]>(producerConfig, new StringSerializer(), new ByteArraySerializer())) {
             long seeded = seed(producer, stats, stored);
-            md.append(String.format(Locale.ROOT, "Store: %,d jobs, %,d of them the bench's stored jobs (%,d "
-                    + "published by this run).%n%n", stats.jobs(""), stats.jobs("model=" + SEED_MODEL), seeded));
+            md.append(String.format(
+                    Locale.ROOT,
+                    "Store: %,d jobs, %,d of them the bench's stored jobs (%,d " + "published by this run).%n%n",
+                    stats.jobs(""),
+                    stats.jobs("model=" + SEED_MODEL),
+                    seeded));
 
             // 1. projection rate
             String run = "bench-run-" + UUID.randomUUID().toString().substring(0, 8);
-            List<JobStatus> statuses = List.of(JobStatus.PENDING, JobStatus.RUNNABLE, JobStatus.STARTING,
-                    JobStatus.RUNNING, JobStatus.SUCCEEDED);
+            List<JobStatus> statuses = List.of(
+                    JobStatus.PENDING, JobStatus.RUNNABLE, JobStatus.STARTING, JobStatus.RUNNING, JobStatus.SUCCEEDED);
             int jobs = Math.max(1, events / statuses.size());
             long start = System.nanoTime();
             Instant now = Instant.now();
@@ -98,10 +102,18 @@ final class StatusBench {
             }
             double seconds = (System.nanoTime() - start) / 1e9;
             int expected = jobs * statuses.size();
-            md.append(String.format(Locale.ROOT, "## Projection%n%n%,d events (%,d jobs, PENDING → SUCCEEDED) "
-                    + "published in %.1f s; %,d of the jobs SUCCEEDED in the stats after %.1f s: **%,.0f events/s** "
-                    + "(%,.0f jobs/s).%n%n", expected, jobs, published, done, seconds,
-                    done * statuses.size() / seconds, done / seconds));
+            md.append(String.format(
+                    Locale.ROOT,
+                    "## Projection%n%n%,d events (%,d jobs, PENDING → SUCCEEDED) "
+                            + "published in %.1f s; %,d of the jobs SUCCEEDED in the stats after %.1f s: **%,.0f events/s** "
+                            + "(%,.0f jobs/s).%n%n",
+                    expected,
+                    jobs,
+                    published,
+                    done,
+                    seconds,
+                    done * statuses.size() / seconds,
+                    done / seconds));
         }
 
         // 2. GET by id
@@ -112,7 +124,8 @@ final class StatusBench {
         for (int i = -warmup; i < gets; i++) {
             String id = SEED_PREFIX + (1 + random.nextInt(stored));
             HttpRequest request = HttpRequest.newBuilder(URI.create(statusUrl + "/api/jobs/" + id))
-                    .header("Authorization", operator.authorization()).build();
+                    .header("Authorization", operator.authorization())
+                    .build();
             long t0 = System.nanoTime();
             HttpResponse<byte[]> response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
             long t1 = System.nanoTime();
@@ -130,10 +143,18 @@ final class StatusBench {
             }
         }
         Arrays.sort(nanos);
-        md.append(String.format(Locale.ROOT, "## GET /api/jobs/{id}%n%n%,d requests for random stored jobs, one "
-                + "at a time with an operator token, after %,d warm-up requests (%d not 200):%n%n| p50 | p90 | p99 | p99.9 | max |%n"
-                + "|---:|---:|---:|---:|---:|%n| %.2f ms | %.2f ms | %.2f ms | %.2f ms | %.2f ms |%n", gets, warmup,
-                notFound, ms(nanos, 0.50), ms(nanos, 0.90), ms(nanos, 0.99), ms(nanos, 0.999),
+        md.append(String.format(
+                Locale.ROOT,
+                "## GET /api/jobs/{id}%n%n%,d requests for random stored jobs, one "
+                        + "at a time with an operator token, after %,d warm-up requests (%d not 200):%n%n| p50 | p90 | p99 | p99.9 | max |%n"
+                        + "|---:|---:|---:|---:|---:|%n| %.2f ms | %.2f ms | %.2f ms | %.2f ms | %.2f ms |%n",
+                gets,
+                warmup,
+                notFound,
+                ms(nanos, 0.50),
+                ms(nanos, 0.90),
+                ms(nanos, 0.99),
+                ms(nanos, 0.999),
                 nanos[nanos.length - 1] / 1e6));
         Report report = new Report(options, "status-bench");
         report.write("summary.md", md.toString());
@@ -145,8 +166,9 @@ final class StatusBench {
     private static JobStatusChanged event(String jobId, String owner, JobStatus status, Instant at) {
         JobStatusChanged e = JobStatusChanged.of(jobId, "digits", owner, status, 1, at);
         return switch (status) {
-            case PENDING -> e.withInput(new ObjectRef("infermesh", "inbox/digits/" + owner + "/" + jobId + ".png", null,
-                    "e", 312L, "image/png"));
+            case PENDING ->
+                e.withInput(new ObjectRef(
+                        "infermesh", "inbox/digits/" + owner + "/" + jobId + ".png", null, "e", 312L, "image/png"));
             case RUNNABLE -> e.withBackend(Backend.ONPREM, "model card of 'digits' fixes placement to the pool");
             case STARTING, RUNNING -> e.withBackend(Backend.ONPREM, null).withColdStart(false);
             case SUCCEEDED -> succeeded(e, "digits", owner, jobId);
@@ -177,8 +199,14 @@ final class StatusBench {
             String owner = "owner-" + g % 1000;
             // a day and more of history, one job a second, as a store that has been in use
             Instant at = now.minusSeconds(g);
-            send(producer, succeeded(JobStatusChanged.of(jobId, SEED_MODEL, owner, JobStatus.SUCCEEDED, 1, at),
-                    SEED_MODEL, owner, jobId), at);
+            send(
+                    producer,
+                    succeeded(
+                            JobStatusChanged.of(jobId, SEED_MODEL, owner, JobStatus.SUCCEEDED, 1, at),
+                            SEED_MODEL,
+                            owner,
+                            jobId),
+                    at);
             if (g % 10_000 == 0) {
                 System.out.printf("\rseeding: published %,d/%,d", g, target);
             }
@@ -194,8 +222,8 @@ final class StatusBench {
         }
         System.out.println();
         if (have < target) {
-            throw new IllegalStateException("status-service stored only " + have + " of the " + target
-                    + " seeded jobs within 2 h");
+            throw new IllegalStateException(
+                    "status-service stored only " + have + " of the " + target + " seeded jobs within 2 h");
         }
         return target;
     }
@@ -211,16 +239,17 @@ final class StatusBench {
     private record Stats(HttpClient http, String statusUrl, OperatorToken operator) {
 
         long jobs(String query) throws IOException, InterruptedException {
-            HttpRequest request = HttpRequest.newBuilder(URI.create(statusUrl + "/api/jobs/stats"
-                    + (query.isEmpty() ? "" : "?" + query)))
-                    .header("Authorization", operator.authorization()).build();
+            HttpRequest request = HttpRequest.newBuilder(
+                            URI.create(statusUrl + "/api/jobs/stats" + (query.isEmpty() ? "" : "?" + query)))
+                    .header("Authorization", operator.authorization())
+                    .build();
             HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
             if (response.statusCode() == 401 || response.statusCode() == 403) {
                 throw operator.refused(response);
             }
             if (response.statusCode() != 200) {
-                throw new IllegalStateException("GET " + request.uri() + " answered " + response.statusCode() + ": "
-                        + response.body());
+                throw new IllegalStateException(
+                        "GET " + request.uri() + " answered " + response.statusCode() + ": " + response.body());
             }
             return JSON.readTree(response.body()).path("jobs").asLong();
         }

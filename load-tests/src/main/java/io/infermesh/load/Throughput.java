@@ -23,8 +23,7 @@ import java.util.concurrent.TimeUnit;
  */
 final class Throughput {
 
-    private Throughput() {
-    }
+    private Throughput() {}
 
     record Step(int offered, double achieved, Latencies latencies, boolean sustained) {
         double p50() {
@@ -55,10 +54,13 @@ final class Throughput {
                 long periodNanos = 1_000_000_000L / rate;
                 Instant begin = Instant.now();
                 for (int i = 0; i < jobs; i++) {
-                    String key = "inbox/" + options.get("model") + "/throughput/" + run + "/r" + rate + "-" + i + ".png";
+                    String key =
+                            "inbox/" + options.get("model") + "/throughput/" + run + "/r" + rate + "-" + i + ".png";
                     keys.add(key);
-                    uploads.add(clock.schedule(() -> uploaders.submit(() -> mesh.upload(key, image, "image/png")),
-                            i * periodNanos, TimeUnit.NANOSECONDS));
+                    uploads.add(clock.schedule(
+                            () -> uploaders.submit(() -> mesh.upload(key, image, "image/png")),
+                            i * periodNanos,
+                            TimeUnit.NANOSECONDS));
                 }
                 for (Future<?> upload : uploads) {
                     ((Future<?>) upload.get()).get();
@@ -73,7 +75,8 @@ final class Throughput {
                         continue;
                     }
                     Instant done = trace.reached().get(MeshClient.Status.SUCCEEDED);
-                    latencies.recordMs(Duration.between(trace.reached().get(MeshClient.Status.PENDING), done).toNanos()
+                    latencies.recordMs(Duration.between(trace.reached().get(MeshClient.Status.PENDING), done)
+                                    .toNanos()
                             / 1e6);
                     lastDone = done.isAfter(lastDone) ? done : lastDone;
                 }
@@ -82,8 +85,14 @@ final class Throughput {
                 boolean sustained = allSucceeded && elapsed <= stepSeconds + 1.0;
                 Step step = new Step(rate, achieved, latencies, sustained);
                 steps.add(step);
-                System.out.printf(Locale.ROOT, "offered %4d jobs/s -> %6.1f jobs/s, PENDING->SUCCEEDED p50 %7.1f ms,"
-                        + " p99 %7.1f ms%s%n", rate, achieved, step.p50(), step.p99(), sustained ? "" : "  (saturated)");
+                System.out.printf(
+                        Locale.ROOT,
+                        "offered %4d jobs/s -> %6.1f jobs/s, PENDING->SUCCEEDED p50 %7.1f ms," + " p99 %7.1f ms%s%n",
+                        rate,
+                        achieved,
+                        step.p50(),
+                        step.p99(),
+                        sustained ? "" : "  (saturated)");
                 if (!sustained) {
                     break;
                 }
@@ -93,31 +102,59 @@ final class Throughput {
         StringBuilder md = new StringBuilder("# throughput\n\nPENDING → SUCCEEDED per step, HdrHistogram (ms).\n\n"
                 + "| offered (jobs/s) | achieved (jobs/s) | min | p50 | p90 | p99 | p99.9 | max | sustained |\n"
                 + "|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
-        StringBuilder csv = new StringBuilder("offered,achieved,min_ms,p50_ms,p90_ms,p99_ms,p999_ms,max_ms,sustained\n");
+        StringBuilder csv =
+                new StringBuilder("offered,achieved,min_ms,p50_ms,p90_ms,p99_ms,p999_ms,max_ms,sustained\n");
         Report report = new Report(options, "throughput");
         for (Step s : steps) {
             Latencies l = s.latencies();
-            md.append(String.format(Locale.ROOT, "| %d | %.1f | %s | %s |%n", s.offered(), s.achieved(), l.row(),
+            md.append(String.format(
+                    Locale.ROOT,
+                    "| %d | %.1f | %s | %s |%n",
+                    s.offered(),
+                    s.achieved(),
+                    l.row(),
                     s.sustained() ? "yes" : "no"));
-            csv.append(String.format(Locale.ROOT, "%d,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%s%n", s.offered(),
-                    s.achieved(), l.minMs(), l.ms(50), l.ms(90), l.ms(99), l.ms(99.9), l.maxMs(), s.sustained()));
+            csv.append(String.format(
+                    Locale.ROOT,
+                    "%d,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%s%n",
+                    s.offered(),
+                    s.achieved(),
+                    l.minMs(),
+                    l.ms(50),
+                    l.ms(90),
+                    l.ms(99),
+                    l.ms(99.9),
+                    l.maxMs(),
+                    s.sustained()));
             report.write("latency-" + s.offered() + ".hgrm", l.hgrm());
         }
         md.append(String.format(Locale.ROOT, "%nBest achieved: **%.1f jobs/s**", best));
-        md.append(Double.isNaN(raw) ? "; no raw-engine figure given (--raw-engine=N from worker-service's "
-                + "RawEngineBenchmarks), so no ratio.\n"
-                : String.format(Locale.ROOT, "; raw engine (RawEngineBenchmarks, 2 threads, given): %.0f inferences/s; "
-                        + "ratio %.3f.%n", raw, best / raw));
+        md.append(
+                Double.isNaN(raw)
+                        ? "; no raw-engine figure given (--raw-engine=N from worker-service's "
+                                + "RawEngineBenchmarks), so no ratio.\n"
+                        : String.format(
+                                Locale.ROOT,
+                                "; raw engine (RawEngineBenchmarks, 2 threads, given): %.0f inferences/s; "
+                                        + "ratio %.3f.%n",
+                                raw,
+                                best / raw));
         report.write("summary.md", md.toString());
         report.write("data.csv", csv.toString());
         List<String> labels = steps.stream().map(s -> s.offered() + "/s").toList();
-        report.barPanels("chart.png", "throughput: offered rate (x) → achieved and PENDING→SUCCEEDED latency",
-                labels, List.of(
-                        new Report.Panel("achieved jobs/s", steps.stream().mapToDouble(Step::achieved).toArray()),
-                        new Report.Panel("p50 ms", steps.stream().mapToDouble(Step::p50).toArray()),
-                        new Report.Panel("p99 ms", steps.stream().mapToDouble(Step::p99).toArray())));
+        report.barPanels(
+                "chart.png",
+                "throughput: offered rate (x) → achieved and PENDING→SUCCEEDED latency",
+                labels,
+                List.of(
+                        new Report.Panel(
+                                "achieved jobs/s",
+                                steps.stream().mapToDouble(Step::achieved).toArray()),
+                        new Report.Panel(
+                                "p50 ms", steps.stream().mapToDouble(Step::p50).toArray()),
+                        new Report.Panel(
+                                "p99 ms", steps.stream().mapToDouble(Step::p99).toArray())));
         System.out.print(md);
         System.out.println("report: " + report.dir().toAbsolutePath());
     }
-
 }

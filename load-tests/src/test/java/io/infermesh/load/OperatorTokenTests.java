@@ -38,15 +38,19 @@ class OperatorTokenTests {
 
     @Test
     void theTokenIsTheOperatorClientsAndIsReusedUntilLessThanAMinuteIsLeft() {
-        OperatorToken token = new OperatorToken(URI.create(provider.issuer()), DemoAccounts.OPERATOR_CLIENT,
-                provider.accounts().operatorClientSecret(), clock);
+        OperatorToken token = new OperatorToken(
+                URI.create(provider.issuer()),
+                DemoAccounts.OPERATOR_CLIENT,
+                provider.accounts().operatorClientSecret(),
+                clock);
 
         String first = token.authorization();
         JsonNode claims = claims(first);
         assertThat(claims.path("iss").asString()).isEqualTo(provider.issuer());
         assertThat(claims.path("sub").asString()).isEqualTo(DemoAccounts.OPERATOR_CLIENT);
         assertThat(claims.path("roles").values()).extracting(JsonNode::asString).containsExactly("operator");
-        assertThat(Duration.ofSeconds(claims.path("exp").asLong() - claims.path("iat").asLong()))
+        assertThat(Duration.ofSeconds(
+                        claims.path("exp").asLong() - claims.path("iat").asLong()))
                 .isEqualTo(Duration.ofMinutes(10));
 
         Instant fetched = now.get();
@@ -55,16 +59,19 @@ class OperatorTokenTests {
 
         now.set(fetched.plus(Duration.ofMinutes(9)).plusSeconds(1));
         String renewed = token.authorization();
-        assertThat(renewed).as("nine minutes later, less than a minute before it expires").isNotEqualTo(first);
+        assertThat(renewed)
+                .as("nine minutes later, less than a minute before it expires")
+                .isNotEqualTo(first);
         assertThat(claims(renewed).path("sub").asString()).isEqualTo(DemoAccounts.OPERATOR_CLIENT);
     }
 
     @Test
     void aWrongSecretIsRefusedWithTheTokenEndpointsAnswer() {
-        OperatorToken token = new OperatorToken(URI.create(provider.issuer()), DemoAccounts.OPERATOR_CLIENT, "guess",
-                clock);
+        OperatorToken token =
+                new OperatorToken(URI.create(provider.issuer()), DemoAccounts.OPERATOR_CLIENT, "guess", clock);
 
-        assertThatThrownBy(token::authorization).isInstanceOf(IllegalStateException.class)
+        assertThatThrownBy(token::authorization)
+                .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("the token endpoint " + provider.issuer() + "/oauth2/token refused client "
                         + DemoAccounts.OPERATOR_CLIENT + " (401")
                 .hasMessageContaining("use the one its banner shows now");
@@ -72,10 +79,14 @@ class OperatorTokenTests {
 
     @Test
     void anAddressThatIsNoIssuerIsNamed() {
-        OperatorToken token = new OperatorToken(URI.create(provider.issuer() + "/not-an-issuer"),
-                DemoAccounts.OPERATOR_CLIENT, provider.accounts().operatorClientSecret(), clock);
+        OperatorToken token = new OperatorToken(
+                URI.create(provider.issuer() + "/not-an-issuer"),
+                DemoAccounts.OPERATOR_CLIENT,
+                provider.accounts().operatorClientSecret(),
+                clock);
 
-        assertThatThrownBy(token::authorization).isInstanceOf(IllegalStateException.class)
+        assertThatThrownBy(token::authorization)
+                .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining(provider.issuer() + "/not-an-issuer/.well-known/openid-configuration answered")
                 .hasMessageContaining("is " + provider.issuer() + "/not-an-issuer the mesh's issuer?");
     }
@@ -83,7 +94,8 @@ class OperatorTokenTests {
     private static JsonNode claims(String authorization) {
         assertThat(authorization).startsWith("Bearer ");
         String jwt = authorization.substring("Bearer ".length());
-        return JsonMapper.builder().build()
+        return JsonMapper.builder()
+                .build()
                 .readTree(new String(Base64.getUrlDecoder().decode(jwt.split("\\.")[1]), StandardCharsets.UTF_8));
     }
 }

@@ -7,7 +7,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -16,8 +15,7 @@ final class Files2 {
 
     private static final Logger log = LoggerFactory.getLogger(Files2.class);
 
-    private Files2() {
-    }
+    private Files2() {}
 
     /** Deletes a directory tree, best effort (a failure is logged, not thrown). */
     static void deleteRecursively(Path root) {

@@ -2,7 +2,6 @@ package io.infermesh.localinfra;
 
 import java.nio.file.Path;
 import java.util.Objects;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

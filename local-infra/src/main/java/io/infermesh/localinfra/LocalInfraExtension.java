@@ -34,7 +34,8 @@ import org.slf4j.LoggerFactory;
 public final class LocalInfraExtension implements BeforeAllCallback, ParameterResolver {
 
     private static final Logger log = LoggerFactory.getLogger(LocalInfraExtension.class);
-    private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(LocalInfraExtension.class);
+    private static final ExtensionContext.Namespace NAMESPACE =
+            ExtensionContext.Namespace.create(LocalInfraExtension.class);
     private static final Object LOCK = new Object();
     private static LocalInfra shared;
     private static Thread shutdownHook;
@@ -81,7 +82,9 @@ public final class LocalInfraExtension implements BeforeAllCallback, ParameterRe
     @Override
     public boolean supportsParameter(ParameterContext parameterContext, ExtensionContext extensionContext) {
         Class<?> type = parameterContext.getParameter().getType();
-        return type == LocalInfra.class || type == LocalKafka.class || type == LocalS3.class
+        return type == LocalInfra.class
+                || type == LocalKafka.class
+                || type == LocalS3.class
                 || type == LocalPostgres.class;
     }
 

@@ -20,7 +20,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-
 import kafka.server.BrokerServer;
 import kafka.server.ControllerServer;
 import kafka.server.FaultHandlerFactory;
@@ -77,8 +76,8 @@ public final class LocalKafka implements AutoCloseable {
     private Admin admin;
     private volatile boolean closed;
 
-    private LocalKafka(BrokerServer broker, ControllerServer controller, Path dataDir, boolean deleteDataDirOnClose,
-            int port) {
+    private LocalKafka(
+            BrokerServer broker, ControllerServer controller, Path dataDir, boolean deleteDataDirOnClose, int port) {
         this.broker = broker;
         this.controller = controller;
         this.dataDir = dataDir;
@@ -131,8 +130,8 @@ public final class LocalKafka implements AutoCloseable {
                     initialized._1(),
                     Time.SYSTEM,
                     new Metrics(),
-                    CompletableFuture.completedFuture(
-                            QuorumConfig.parseVoterConnections(config.quorumConfig().voters())),
+                    CompletableFuture.completedFuture(QuorumConfig.parseVoterConnections(
+                            config.quorumConfig().voters())),
                     QuorumConfig.parseBootstrapServers(config.quorumConfig().bootstrapServers()),
                     new NonTerminatingFaultHandlerFactory(),
                     new PreboundSocketFactory(prebound));
@@ -142,8 +141,12 @@ public final class LocalKafka implements AutoCloseable {
             controller.startup();
             broker.startup();
             LocalKafka kafka = new LocalKafka(broker, controller, dir, temp, brokerPort);
-            log.info("Kafka (KRaft, node {}) listening on {} (controller port {}), data in {}, started in {} ms",
-                    NODE_ID, kafka.bootstrapServers, controllerPort, dir,
+            log.info(
+                    "Kafka (KRaft, node {}) listening on {} (controller port {}), data in {}, started in {} ms",
+                    NODE_ID,
+                    kafka.bootstrapServers,
+                    controllerPort,
+                    dir,
                     TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedAt));
             return kafka;
         } catch (Throwable e) {
@@ -173,10 +176,13 @@ public final class LocalKafka implements AutoCloseable {
         props.put("process.roles", "broker,controller");
         props.put("node.id", Integer.toString(NODE_ID));
         props.put("controller.quorum.voters", NODE_ID + "@" + HOST + ":" + controllerPort);
-        props.put("listeners", BROKER_LISTENER + "://" + HOST + ":" + brokerPort + ","
-                + CONTROLLER_LISTENER + "://" + HOST + ":" + controllerPort);
+        props.put(
+                "listeners",
+                BROKER_LISTENER + "://" + HOST + ":" + brokerPort + "," + CONTROLLER_LISTENER + "://" + HOST + ":"
+                        + controllerPort);
         props.put("advertised.listeners", BROKER_LISTENER + "://" + HOST + ":" + brokerPort);
-        props.put("listener.security.protocol.map", BROKER_LISTENER + ":PLAINTEXT," + CONTROLLER_LISTENER + ":PLAINTEXT");
+        props.put(
+                "listener.security.protocol.map", BROKER_LISTENER + ":PLAINTEXT," + CONTROLLER_LISTENER + ":PLAINTEXT");
         props.put("controller.listener.names", CONTROLLER_LISTENER);
         props.put("inter.broker.listener.name", BROKER_LISTENER);
         props.put("log.dirs", logDir);
@@ -208,7 +214,9 @@ public final class LocalKafka implements AutoCloseable {
         props.put("num.recovery.threads.per.data.dir", "1");
         props.put("log.cleaner.threads", "1");
         props.put("log.cleaner.dedupe.buffer.size", Integer.toString(2 * 1024 * 1024));
-        props.put("server.max.startup.time.ms", Long.toString(Duration.ofMinutes(2).toMillis()));
+        props.put(
+                "server.max.startup.time.ms",
+                Long.toString(Duration.ofMinutes(2).toMillis()));
         return props;
     }
 
@@ -233,8 +241,10 @@ public final class LocalKafka implements AutoCloseable {
         try {
             return ServerSocketFactory.INSTANCE.openServerSocket(listener, new InetSocketAddress(HOST, port), -1, -1);
         } catch (RuntimeException e) {
-            throw new IOException("Cannot bind " + listener + " listener to " + HOST + ":" + port
-                    + " (is something else using the port?)", e);
+            throw new IOException(
+                    "Cannot bind " + listener + " listener to " + HOST + ":" + port
+                            + " (is something else using the port?)",
+                    e);
         }
     }
 
@@ -276,7 +286,8 @@ public final class LocalKafka implements AutoCloseable {
             return;
         }
         Admin client = admin();
-        Map<String, org.apache.kafka.common.KafkaFuture<Void>> results = client.createTopics(toCreate).values();
+        Map<String, org.apache.kafka.common.KafkaFuture<Void>> results =
+                client.createTopics(toCreate).values();
         for (Map.Entry<String, org.apache.kafka.common.KafkaFuture<Void>> result : results.entrySet()) {
             try {
                 result.getValue().get(60, TimeUnit.SECONDS);
@@ -337,7 +348,8 @@ public final class LocalKafka implements AutoCloseable {
         if (deleteDataDirOnClose) {
             Files2.deleteRecursively(dataDir);
         }
-        log.info("Kafka on {} stopped in {} ms", bootstrapServers, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t));
+        log.info(
+                "Kafka on {} stopped in {} ms", bootstrapServers, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t));
     }
 
     @Override
@@ -377,14 +389,15 @@ public final class LocalKafka implements AutoCloseable {
         }
 
         @Override
-        public ServerSocketChannel openServerSocket(String listenerName, InetSocketAddress socketAddress,
-                int listenBacklogSize, int recvBufferSize) throws IOException {
+        public ServerSocketChannel openServerSocket(
+                String listenerName, InetSocketAddress socketAddress, int listenBacklogSize, int recvBufferSize)
+                throws IOException {
             ServerSocketChannel channel = prebound.remove(listenerName);
             if (channel != null && channel.isOpen()) {
                 return channel;
             }
-            return ServerSocketFactory.INSTANCE.openServerSocket(listenerName, socketAddress, listenBacklogSize,
-                    recvBufferSize);
+            return ServerSocketFactory.INSTANCE.openServerSocket(
+                    listenerName, socketAddress, listenBacklogSize, recvBufferSize);
         }
     }
 

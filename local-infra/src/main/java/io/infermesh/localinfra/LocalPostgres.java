@@ -1,5 +1,6 @@
 package io.infermesh.localinfra;
 
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -18,8 +19,6 @@ import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -97,8 +96,11 @@ public final class LocalPostgres implements AutoCloseable {
             throw new LocalInfraException("PostgreSQL started but database '" + DATABASE + "' could not be created", e);
         }
         LocalPostgres local = new LocalPostgres(pg, dir);
-        log.info("PostgreSQL listening on 127.0.0.1:{} (database {}), data in {}, started in {} ms", pg.getPort(),
-                DATABASE, dir == null ? "a temporary directory" : dir,
+        log.info(
+                "PostgreSQL listening on 127.0.0.1:{} (database {}), data in {}, started in {} ms",
+                pg.getPort(),
+                DATABASE,
+                dir == null ? "a temporary directory" : dir,
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t));
         return local;
     }
@@ -126,40 +128,56 @@ public final class LocalPostgres implements AutoCloseable {
         } catch (NumberFormatException e) {
             return; // not a lock file we understand: PostgreSQL itself will judge it
         }
-        Optional<ProcessHandle> postmaster = ProcessHandle.of(pid).filter(ProcessHandle::isAlive)
-                .filter(LocalPostgres::isPostgres);
+        Optional<ProcessHandle> postmaster =
+                ProcessHandle.of(pid).filter(ProcessHandle::isAlive).filter(LocalPostgres::isPostgres);
         if (postmaster.isEmpty()) {
             return; // a stale lock file of a dead server: PostgreSQL removes it on start
         }
         String port = lines.size() > 3 ? lines.get(3).trim() : "?";
-        log.warn("PostgreSQL (pid {}, port {}) was still running on {}, left by a mesh that did not stop cleanly;"
-                + " stopping it and starting afresh on the same data", pid, port, dir);
+        log.warn(
+                "PostgreSQL (pid {}, port {}) was still running on {}, left by a mesh that did not stop cleanly;"
+                        + " stopping it and starting afresh on the same data",
+                pid,
+                port,
+                dir);
         ProcessHandle handle = postmaster.get();
         try {
             // SIGINT is PostgreSQL's fast shutdown, what pg_ctl stop -m fast sends
-            new ProcessBuilder("kill", "-INT", Long.toString(pid)).redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor(10, TimeUnit.SECONDS);
+            new ProcessBuilder("kill", "-INT", Long.toString(pid))
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .start()
+                    .waitFor(10, TimeUnit.SECONDS);
             handle.onExit().get(60, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new LocalInfraException("Interrupted while stopping the PostgreSQL left running on " + dir, e);
         } catch (IOException | ExecutionException | TimeoutException e) {
-            throw new LocalInfraException("The PostgreSQL left running on " + dir + " (pid " + pid
-                    + ") did not stop within 60 s; stop it (kill " + pid + ") and start again", e);
+            throw new LocalInfraException(
+                    "The PostgreSQL left running on " + dir + " (pid " + pid
+                            + ") did not stop within 60 s; stop it (kill " + pid + ") and start again",
+                    e);
         }
     }
 
     private static boolean isPostgres(ProcessHandle process) {
-        return process.info().command().map(Path::of).map(Path::getFileName).map(Path::toString)
-                .filter("postgres"::equals).isPresent();
+        return process.info()
+                .command()
+                .map(Path::of)
+                .map(Path::getFileName)
+                .map(Path::toString)
+                .filter("postgres"::equals)
+                .isPresent();
     }
 
     private static void checkPortFree(int port) {
         try (ServerSocket socket = new ServerSocket()) {
             socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
         } catch (IOException e) {
-            throw new LocalInfraException("Port " + port + " on 127.0.0.1 is already in use by another program, so"
-                    + " PostgreSQL cannot start there; stop that program or choose another port", e);
+            throw new LocalInfraException(
+                    "Port " + port + " on 127.0.0.1 is already in use by another program, so"
+                            + " PostgreSQL cannot start there; stop that program or choose another port",
+                    e);
         }
     }
 

@@ -1,5 +1,6 @@
 package io.infermesh.localinfra;
 
+import jakarta.servlet.DispatcherType;
 import java.io.IOException;
 import java.lang.reflect.Field;
 import java.net.URI;
@@ -18,11 +19,9 @@ import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.ThreadLocalRandom;
-
-import jakarta.servlet.DispatcherType;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -63,6 +62,7 @@ public final class LocalS3 implements AutoCloseable {
 
     /** The topic notifications are published to. */
     public static final String EVENTS_TOPIC = "infermesh.storage.events";
+
     public static final String DEFAULT_ACCESS_KEY = "infermesh";
     public static final String DEFAULT_SECRET_KEY = "infermesh-secret";
     public static final String DEFAULT_REGION = "us-east-1";
@@ -72,9 +72,12 @@ public final class LocalS3 implements AutoCloseable {
      * Any origin, the methods presigned URLs are used with, any request header (Content-Type, the signed
      * {@code x-amz-meta-*}, {@code x-amz-*}), the headers a browser script may read back; no cookies.
      */
-    static final CrossOriginResourceSharing CORS = new CrossOriginResourceSharing(List.of("*"),
-            List.of("GET", "PUT", "HEAD"), List.of("*"),
-            List.of("ETag", "Content-Length", "Content-Type", "x-amz-request-id", "x-amz-version-id"), "");
+    static final CrossOriginResourceSharing CORS = new CrossOriginResourceSharing(
+            List.of("*"),
+            List.of("GET", "PUT", "HEAD"),
+            List.of("*"),
+            List.of("ETag", "Content-Length", "Content-Type", "x-amz-request-id", "x-amz-version-id"),
+            "");
 
     private final S3Proxy proxy;
     private final BlobStore blobStore;
@@ -84,8 +87,13 @@ public final class LocalS3 implements AutoCloseable {
     private final boolean deleteDataDirOnClose;
     private volatile boolean closed;
 
-    private LocalS3(S3Proxy proxy, BlobStore blobStore, KafkaProducer<String, String> producer, URI endpoint,
-            Path dataDir, boolean deleteDataDirOnClose) {
+    private LocalS3(
+            S3Proxy proxy,
+            BlobStore blobStore,
+            KafkaProducer<String, String> producer,
+            URI endpoint,
+            Path dataDir,
+            boolean deleteDataDirOnClose) {
         this.proxy = proxy;
         this.blobStore = blobStore;
         this.producer = producer;
@@ -133,8 +141,12 @@ public final class LocalS3 implements AutoCloseable {
             URI endpoint = URI.create("http://" + HOST + ":" + proxy.getPort());
             publisher.origin(endpoint, dir);
             LocalS3 s3 = new LocalS3(proxy, filesystem, producer, endpoint, dir, temp);
-            log.info("S3 (S3Proxy, filesystem) listening on {}, data in {}, notifications to {} at {}, started in {} ms",
-                    endpoint, dir, EVENTS_TOPIC, bootstrapServers,
+            log.info(
+                    "S3 (S3Proxy, filesystem) listening on {}, data in {}, notifications to {} at {}, started in {} ms",
+                    endpoint,
+                    dir,
+                    EVENTS_TOPIC,
+                    bootstrapServers,
                     TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t));
             return s3;
         } catch (Exception e) {
@@ -160,21 +172,20 @@ public final class LocalS3 implements AutoCloseable {
 
     private static void ensureEventsTopic(String bootstrapServers) {
         try (var admin = Admin.create(adminProps(bootstrapServers))) {
-            var result = admin.createTopics(List.of(
-                    new NewTopic(EVENTS_TOPIC, EVENTS_TOPIC_PARTITIONS, (short) 1)));
+            var result = admin.createTopics(List.of(new NewTopic(EVENTS_TOPIC, EVENTS_TOPIC_PARTITIONS, (short) 1)));
             try {
                 result.all().get(60, TimeUnit.SECONDS);
             } catch (ExecutionException e) {
                 if (!(e.getCause() instanceof TopicExistsException)) {
-                    throw new LocalInfraException("Cannot create topic " + EVENTS_TOPIC + " at " + bootstrapServers,
-                            e.getCause());
+                    throw new LocalInfraException(
+                            "Cannot create topic " + EVENTS_TOPIC + " at " + bootstrapServers, e.getCause());
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new LocalInfraException("Interrupted while creating topic " + EVENTS_TOPIC, e);
             } catch (TimeoutException e) {
-                throw new LocalInfraException("Timed out creating topic " + EVENTS_TOPIC + " at " + bootstrapServers,
-                        e);
+                throw new LocalInfraException(
+                        "Timed out creating topic " + EVENTS_TOPIC + " at " + bootstrapServers, e);
             }
         }
     }
@@ -274,8 +285,10 @@ public final class LocalS3 implements AutoCloseable {
      * program would configure it. The caller closes it.
      */
     public software.amazon.awssdk.services.s3.S3Client client() {
-        return software.amazon.awssdk.services.s3.S3Client.builder().endpointOverride(endpoint())
-                .region(software.amazon.awssdk.regions.Region.of(region())).forcePathStyle(true)
+        return software.amazon.awssdk.services.s3.S3Client.builder()
+                .endpointOverride(endpoint())
+                .region(software.amazon.awssdk.regions.Region.of(region()))
+                .forcePathStyle(true)
                 .credentialsProvider(software.amazon.awssdk.auth.credentials.StaticCredentialsProvider.create(
                         software.amazon.awssdk.auth.credentials.AwsBasicCredentials.create(accessKey(), secretKey())))
                 .build();
@@ -330,19 +343,21 @@ public final class LocalS3 implements AutoCloseable {
 
         void origin(URI endpoint, Path dataDir) {
             this.originEndpoint = endpoint.toString();
-            this.deploymentId = UUID.nameUUIDFromBytes(dataDir.toString().getBytes(StandardCharsets.UTF_8)).toString();
+            this.deploymentId = UUID.nameUUIDFromBytes(dataDir.toString().getBytes(StandardCharsets.UTF_8))
+                    .toString();
             this.amzId2 = sha256Hex(endpoint.toString());
         }
 
         @Override
         public void objectCreated(String eventName, String bucket, String key, MinioEventFormat.ObjectFacts facts) {
             S3RequestContext ctx = S3RequestContext.current();
-            String requestId = ctx != null && ctx.requestId != null ? ctx.requestId
+            String requestId = ctx != null && ctx.requestId != null
+                    ? ctx.requestId
                     : String.format("%016X", ThreadLocalRandom.current().nextLong());
             String sourceHost = ctx != null && ctx.remoteAddress != null ? ctx.remoteAddress : HOST;
             String userAgent = ctx != null && ctx.userAgent != null ? ctx.userAgent : "";
-            MinioEventFormat.Origin origin = new MinioEventFormat.Origin(DEFAULT_ACCESS_KEY, sourceHost, userAgent,
-                    requestId, amzId2, deploymentId, originEndpoint);
+            MinioEventFormat.Origin origin = new MinioEventFormat.Origin(
+                    DEFAULT_ACCESS_KEY, sourceHost, userAgent, requestId, amzId2, deploymentId, originEndpoint);
             String recordKey = bucket + "/" + key;
             Future<RecordMetadata> sent;
             // Sequencer and send order agree: both are taken under one lock, and the idempotent producer keeps
@@ -352,28 +367,38 @@ public final class LocalS3 implements AutoCloseable {
                 long nanos = Math.addExact(Math.multiplyExact(now.getEpochSecond(), 1_000_000_000L), now.getNano());
                 lastNanos = Math.max(nanos, lastNanos + 1);
                 Instant eventTime = Instant.ofEpochSecond(0, lastNanos);
-                String json = MinioEventFormat.render(eventName, bucket, key, facts, origin, eventTime,
-                        MinioEventFormat.sequencer(lastNanos));
+                String json = MinioEventFormat.render(
+                        eventName, bucket, key, facts, origin, eventTime, MinioEventFormat.sequencer(lastNanos));
                 sent = producer.send(new ProducerRecord<>(EVENTS_TOPIC, recordKey, json));
             }
             try {
                 RecordMetadata metadata = sent.get(PUBLISH_TIMEOUT_SECONDS, TimeUnit.SECONDS);
-                log.debug("Published {} for {} to {}-{}@{}", eventName, recordKey, metadata.topic(),
-                        metadata.partition(), metadata.offset());
+                log.debug(
+                        "Published {} for {} to {}-{}@{}",
+                        eventName,
+                        recordKey,
+                        metadata.topic(),
+                        metadata.partition(),
+                        metadata.offset());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw S3Exceptions.fromStatusCode(500, e);
             } catch (ExecutionException | TimeoutException e) {
-                log.error("Could not publish {} for {} to Kafka topic {}; failing the S3 request (the object is "
-                        + "stored)", eventName, recordKey, EVENTS_TOPIC, e);
+                log.error(
+                        "Could not publish {} for {} to Kafka topic {}; failing the S3 request (the object is "
+                                + "stored)",
+                        eventName,
+                        recordKey,
+                        EVENTS_TOPIC,
+                        e);
                 throw S3Exceptions.fromStatusCode(500, e);
             }
         }
 
         private static String sha256Hex(String s) {
             try {
-                return HexFormat.of().formatHex(
-                        MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
+                return HexFormat.of()
+                        .formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
             } catch (NoSuchAlgorithmException e) {
                 throw new IllegalStateException(e);
             }

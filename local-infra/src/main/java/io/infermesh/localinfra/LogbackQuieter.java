@@ -1,11 +1,10 @@
 package io.infermesh.localinfra;
 
-import java.util.List;
-
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.spi.LoggerContextListener;
+import java.util.List;
 import org.slf4j.LoggerFactory;
 
 /** The Logback half of {@link QuietLogging}; only loaded when Logback is the SLF4J backend. */

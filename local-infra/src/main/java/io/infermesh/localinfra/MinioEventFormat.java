@@ -7,7 +7,6 @@ import java.time.format.DateTimeFormatter;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
-
 import tools.jackson.databind.ObjectMapper;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
@@ -23,26 +22,36 @@ final class MinioEventFormat {
     static final String COPY = "s3:ObjectCreated:Copy";
     static final String COMPLETE_MULTIPART_UPLOAD = "s3:ObjectCreated:CompleteMultipartUpload";
 
-    private static final DateTimeFormatter EVENT_TIME =
-            DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'", Locale.ROOT).withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter EVENT_TIME = DateTimeFormatter.ofPattern(
+                    "yyyy-MM-dd'T'HH:mm:ss.SSS'Z'", Locale.ROOT)
+            .withZone(ZoneOffset.UTC);
     private static final ObjectMapper JSON = JsonMapper.builder().build();
     private static final char[] HEX = "0123456789ABCDEF".toCharArray();
 
-    private MinioEventFormat() {
-    }
+    private MinioEventFormat() {}
 
     /** What is known about a created object when its notification is rendered. */
-    record ObjectFacts(long size, String eTag, String contentType, Map<String, String> userMetadata,
-            String versionId) {
-    }
+    record ObjectFacts(
+            long size, String eTag, String contentType, Map<String, String> userMetadata, String versionId) {}
 
     /** Where the request came from and which server handled it. */
-    record Origin(String principalId, String sourceHost, String userAgent, String requestId, String amzId2,
-            String deploymentId, String originEndpoint) {
-    }
+    record Origin(
+            String principalId,
+            String sourceHost,
+            String userAgent,
+            String requestId,
+            String amzId2,
+            String deploymentId,
+            String originEndpoint) {}
 
-    static String render(String eventName, String bucket, String key, ObjectFacts object, Origin origin,
-            Instant eventTime, String sequencer) {
+    static String render(
+            String eventName,
+            String bucket,
+            String key,
+            ObjectFacts object,
+            Origin origin,
+            Instant eventTime,
+            String sequencer) {
         ObjectNode root = JSON.createObjectNode();
         root.put("EventName", eventName);
         root.put("Key", bucket + "/" + key);
@@ -124,8 +133,13 @@ final class MinioEventFormat {
         StringBuilder sb = new StringBuilder(bytes.length + 16);
         for (byte b : bytes) {
             int c = b & 0xFF;
-            if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')
-                    || c == '-' || c == '_' || c == '.' || c == '~') {
+            if ((c >= 'A' && c <= 'Z')
+                    || (c >= 'a' && c <= 'z')
+                    || (c >= '0' && c <= '9')
+                    || c == '-'
+                    || c == '_'
+                    || c == '.'
+                    || c == '~') {
                 sb.append((char) c);
             } else if (c == ' ') {
                 sb.append('+');

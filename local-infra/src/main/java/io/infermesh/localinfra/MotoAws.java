@@ -21,8 +21,7 @@ import software.amazon.awssdk.services.lambda.model.Runtime;
  */
 public final class MotoAws {
 
-    private MotoAws() {
-    }
+    private MotoAws() {}
 
     public static LambdaClient lambda() {
         return MotoServer.client(LambdaClient.builder());
@@ -35,9 +34,12 @@ public final class MotoAws {
     /** Creates a Lambda function (moto without Docker: an asynchronous invocation answers 202 echoing its payload). */
     public static void function(String name) {
         try (LambdaClient lambda = lambda()) {
-            lambda.createFunction(r -> r.functionName(name).runtime(Runtime.JAVA21)
+            lambda.createFunction(r -> r.functionName(name)
+                    .runtime(Runtime.JAVA21)
                     .role(MotoServer.role("infermesh-lambda"))
-                    .handler("io.infermesh.worker.lambda.Handler::handleRequest").memorySize(2048).timeout(60)
+                    .handler("io.infermesh.worker.lambda.Handler::handleRequest")
+                    .memorySize(2048)
+                    .timeout(60)
                     .code(c -> c.zipFile(SdkBytes.fromByteArray(zip()))));
         }
     }
@@ -57,12 +59,22 @@ public final class MotoAws {
         try (BatchClient batch = batch()) {
             String role = MotoServer.role("infermesh-batch");
             String environment = batch.createComputeEnvironment(r -> r.computeEnvironmentName(queue + "-env")
-                    .type(CEType.UNMANAGED).state(CEState.ENABLED).serviceRole(role)).computeEnvironmentArn();
-            batch.createJobQueue(r -> r.jobQueueName(queue).state(JQState.ENABLED).priority(1)
-                    .computeEnvironmentOrder(ComputeEnvironmentOrder.builder().order(1)
-                            .computeEnvironment(environment).build()));
-            batch.registerJobDefinition(r -> r.jobDefinitionName(jobDefinition).type(JobDefinitionType.CONTAINER)
-                    .containerProperties(c -> c.image("infermesh/worker-batch:latest").vcpus(1).memory(2048)
+                            .type(CEType.UNMANAGED)
+                            .state(CEState.ENABLED)
+                            .serviceRole(role))
+                    .computeEnvironmentArn();
+            batch.createJobQueue(r -> r.jobQueueName(queue)
+                    .state(JQState.ENABLED)
+                    .priority(1)
+                    .computeEnvironmentOrder(ComputeEnvironmentOrder.builder()
+                            .order(1)
+                            .computeEnvironment(environment)
+                            .build()));
+            batch.registerJobDefinition(r -> r.jobDefinitionName(jobDefinition)
+                    .type(JobDefinitionType.CONTAINER)
+                    .containerProperties(c -> c.image("infermesh/worker-batch:latest")
+                            .vcpus(1)
+                            .memory(2048)
                             .command("predict", "--job-from-env")));
         }
     }

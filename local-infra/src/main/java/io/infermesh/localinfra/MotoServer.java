@@ -46,8 +46,9 @@ public final class MotoServer implements BeforeAllCallback, TestInstancePreConst
     @Override
     public void beforeAll(ExtensionContext context) {
         if (problem() == null) {
-            context.getRoot().getStore(NAMESPACE).computeIfAbsent("moto", k -> (AutoCloseable) MotoServer::stop,
-                    AutoCloseable.class);
+            context.getRoot()
+                    .getStore(NAMESPACE)
+                    .computeIfAbsent("moto", k -> (AutoCloseable) MotoServer::stop, AutoCloseable.class);
         }
     }
 
@@ -83,7 +84,9 @@ public final class MotoServer implements BeforeAllCallback, TestInstancePreConst
     }
 
     private static void start() throws IOException, InterruptedException {
-        Process probe = new ProcessBuilder(PYTHON, "-c", "import moto.server").redirectErrorStream(true).start();
+        Process probe = new ProcessBuilder(PYTHON, "-c", "import moto.server")
+                .redirectErrorStream(true)
+                .start();
         String output = new String(probe.getInputStream().readAllBytes());
         if (!probe.waitFor(60, TimeUnit.SECONDS) || probe.exitValue() != 0) {
             throw new IllegalStateException(PYTHON + " -c 'import moto.server' failed: " + output.strip());
@@ -94,10 +97,13 @@ public final class MotoServer implements BeforeAllCallback, TestInstancePreConst
         }
         Path log = Files.createDirectories(Path.of("target")).resolve("moto-server.log");
         process = new ProcessBuilder(PYTHON, "-m", "moto.server", "-H", "127.0.0.1", "-p", String.valueOf(port))
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .start();
         Runtime.getRuntime().addShutdownHook(new Thread(MotoServer::stop, "moto-server-stop"));
         URI uri = URI.create("http://127.0.0.1:" + port);
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+        HttpClient http =
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (true) {
             if (!process.isAlive()) {
@@ -105,7 +111,8 @@ public final class MotoServer implements BeforeAllCallback, TestInstancePreConst
             }
             try {
                 if (http.send(HttpRequest.newBuilder(uri).GET().build(), HttpResponse.BodyHandlers.discarding())
-                        .statusCode() < 500) {
+                                .statusCode()
+                        < 500) {
                     break;
                 }
             } catch (IOException notYet) {
@@ -113,16 +120,19 @@ public final class MotoServer implements BeforeAllCallback, TestInstancePreConst
             }
             if (System.nanoTime() > deadline) {
                 stop();
-                throw new IllegalStateException("moto server on " + uri + " did not answer within 60 s (log: "
-                        + log.toAbsolutePath() + ")");
+                throw new IllegalStateException(
+                        "moto server on " + uri + " did not answer within 60 s (log: " + log.toAbsolutePath() + ")");
             }
             process.waitFor(200, TimeUnit.MILLISECONDS); // a bounded pause that also notices an early exit
         }
         // Lambda and Batch without Docker: functions echo their payload, Batch jobs succeed on submission.
-        HttpResponse<String> config = http.send(HttpRequest.newBuilder(uri.resolve("/moto-api/config"))
-                .POST(HttpRequest.BodyPublishers.ofString(
-                        "{\"batch\": {\"use_docker\": false}, \"lambda\": {\"use_docker\": false}}"))
-                .header("Content-Type", "application/json").build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> config = http.send(
+                HttpRequest.newBuilder(uri.resolve("/moto-api/config"))
+                        .POST(HttpRequest.BodyPublishers.ofString(
+                                "{\"batch\": {\"use_docker\": false}, \"lambda\": {\"use_docker\": false}}"))
+                        .header("Content-Type", "application/json")
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         if (config.statusCode() >= 300) {
             stop();
             throw new IllegalStateException("moto rejected its configuration: " + config.body());
@@ -148,19 +158,21 @@ public final class MotoServer implements BeforeAllCallback, TestInstancePreConst
      * Query API, and returns its ARN. Idempotent: an existing role of that name is fine.
      */
     public static String role(String name) {
-        String body = "Action=CreateRole&Version=2010-05-08&RoleName=" + name
-                + "&AssumeRolePolicyDocument=%7B%7D";
+        String body = "Action=CreateRole&Version=2010-05-08&RoleName=" + name + "&AssumeRolePolicyDocument=%7B%7D";
         HttpRequest request = HttpRequest.newBuilder(endpoint().resolve("/"))
                 .header("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")
-                .header("Authorization", "AWS4-HMAC-SHA256 Credential=" + ACCESS_KEY
-                        + "/20261122/us-east-1/iam/aws4_request, SignedHeaders=host, Signature=0")
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build();
+                .header(
+                        "Authorization",
+                        "AWS4-HMAC-SHA256 Credential=" + ACCESS_KEY
+                                + "/20261122/us-east-1/iam/aws4_request, SignedHeaders=host, Signature=0")
+                .POST(HttpRequest.BodyPublishers.ofString(body))
+                .build();
         try {
-            HttpResponse<String> response = HttpClient.newHttpClient().send(request,
-                    HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> response =
+                    HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());
             if (response.statusCode() != 200 && !response.body().contains("EntityAlreadyExists")) {
-                throw new IllegalStateException("IAM CreateRole answered " + response.statusCode() + ": "
-                        + response.body());
+                throw new IllegalStateException(
+                        "IAM CreateRole answered " + response.statusCode() + ": " + response.body());
             }
         } catch (IOException e) {
             throw new IllegalStateException("IAM CreateRole failed", e);
@@ -173,7 +185,10 @@ public final class MotoServer implements BeforeAllCallback, TestInstancePreConst
 
     /** Points an AWS SDK client builder at the moto server, with its region and test credentials. */
     public static <B extends AwsClientBuilder<B, C>, C> C client(B builder) {
-        return builder.endpointOverride(endpoint()).region(REGION).credentialsProvider(credentials()).build();
+        return builder.endpointOverride(endpoint())
+                .region(REGION)
+                .credentialsProvider(credentials())
+                .build();
     }
 
     /**
@@ -181,9 +196,14 @@ public final class MotoServer implements BeforeAllCallback, TestInstancePreConst
      * default, which emulators do not all understand.
      */
     public static S3Client s3() {
-        return S3Client.builder().endpointOverride(endpoint()).region(REGION).credentialsProvider(credentials())
-                .forcePathStyle(true).requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
-                .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED).build();
+        return S3Client.builder()
+                .endpointOverride(endpoint())
+                .region(REGION)
+                .credentialsProvider(credentials())
+                .forcePathStyle(true)
+                .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
+                .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
+                .build();
     }
 
     public static StaticCredentialsProvider credentials() {

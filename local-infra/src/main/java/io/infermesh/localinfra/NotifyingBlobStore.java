@@ -4,7 +4,6 @@ import java.io.InputStream;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
-
 import org.gaul.s3proxy.blobstore.BlobStore;
 import org.gaul.s3proxy.blobstore.ForwardingBlobStore;
 import org.gaul.s3proxy.blobstore.domain.MultipartUpload;
@@ -55,23 +54,36 @@ final class NotifyingBlobStore extends ForwardingBlobStore {
         PutObjectResponse response = super.putBlob(request, input);
         if (!isBookkeeping(request.key())) {
             S3RequestContext ctx = S3RequestContext.current();
-            String event = ctx != null && "POST".equalsIgnoreCase(ctx.method)
-                    ? MinioEventFormat.POST : MinioEventFormat.PUT;
-            notifyCreated(event, request.bucket(), request.key(), response.eTag(), response.versionId(),
-                    request.contentLength(), request.contentType(), request.metadata());
+            String event =
+                    ctx != null && "POST".equalsIgnoreCase(ctx.method) ? MinioEventFormat.POST : MinioEventFormat.PUT;
+            notifyCreated(
+                    event,
+                    request.bucket(),
+                    request.key(),
+                    response.eTag(),
+                    response.versionId(),
+                    request.contentLength(),
+                    request.contentType(),
+                    request.metadata());
         }
         return response;
     }
 
     @Override
-    public CompleteMultipartUploadResponse completeMultipartUpload(MultipartUpload mpu,
-            CompleteMultipartUploadRequest request) {
+    public CompleteMultipartUploadResponse completeMultipartUpload(
+            MultipartUpload mpu, CompleteMultipartUploadRequest request) {
         CompleteMultipartUploadResponse response = super.completeMultipartUpload(mpu, request);
         String bucket = request.bucket() != null ? request.bucket() : mpu.containerName();
         String key = request.key() != null ? request.key() : mpu.blobName();
         if (!isBookkeeping(key)) {
-            notifyCreated(MinioEventFormat.COMPLETE_MULTIPART_UPLOAD, bucket, key, response.eTag(),
-                    response.versionId(), null, mpu.request() == null ? null : mpu.request().contentType(),
+            notifyCreated(
+                    MinioEventFormat.COMPLETE_MULTIPART_UPLOAD,
+                    bucket,
+                    key,
+                    response.eTag(),
+                    response.versionId(),
+                    null,
+                    mpu.request() == null ? null : mpu.request().contentType(),
                     mpu.request() == null ? null : mpu.request().metadata());
         }
         return response;
@@ -81,26 +93,49 @@ final class NotifyingBlobStore extends ForwardingBlobStore {
     public CopyObjectResponse copyBlob(CopyObjectRequest request) {
         CopyObjectResponse response = super.copyBlob(request);
         if (!isBookkeeping(request.destinationKey())) {
-            String eTag = response.copyObjectResult() == null ? null : response.copyObjectResult().eTag();
-            notifyCreated(MinioEventFormat.COPY, request.destinationBucket(), request.destinationKey(), eTag,
-                    response.versionId(), null, request.contentType(), request.metadata());
+            String eTag = response.copyObjectResult() == null
+                    ? null
+                    : response.copyObjectResult().eTag();
+            notifyCreated(
+                    MinioEventFormat.COPY,
+                    request.destinationBucket(),
+                    request.destinationKey(),
+                    eTag,
+                    response.versionId(),
+                    null,
+                    request.contentType(),
+                    request.metadata());
         }
         return response;
     }
 
-    private void notifyCreated(String event, String bucket, String key, String eTag, String versionId,
-            Long requestLength, String requestContentType, Map<String, String> requestMetadata) {
-        MinioEventFormat.ObjectFacts facts = stored(bucket, key, eTag, versionId, requestLength, requestContentType,
-                requestMetadata);
+    private void notifyCreated(
+            String event,
+            String bucket,
+            String key,
+            String eTag,
+            String versionId,
+            Long requestLength,
+            String requestContentType,
+            Map<String, String> requestMetadata) {
+        MinioEventFormat.ObjectFacts facts =
+                stored(bucket, key, eTag, versionId, requestLength, requestContentType, requestMetadata);
         listener.objectCreated(event, bucket, key, facts);
     }
 
     /** The stored object's size, ETag, type and metadata, read back; the request's values if it cannot be read. */
-    private MinioEventFormat.ObjectFacts stored(String bucket, String key, String eTag, String versionId,
-            Long requestLength, String requestContentType, Map<String, String> requestMetadata) {
+    private MinioEventFormat.ObjectFacts stored(
+            String bucket,
+            String key,
+            String eTag,
+            String versionId,
+            Long requestLength,
+            String requestContentType,
+            Map<String, String> requestMetadata) {
         HeadObjectResponse head = null;
         try {
-            HeadObjectRequest.Builder headRequest = HeadObjectRequest.builder().bucket(bucket).key(key);
+            HeadObjectRequest.Builder headRequest =
+                    HeadObjectRequest.builder().bucket(bucket).key(key);
             if (versionId != null && !versionId.isEmpty() && !"null".equals(versionId)) {
                 headRequest.versionId(versionId);
             }
@@ -108,7 +143,8 @@ final class NotifyingBlobStore extends ForwardingBlobStore {
         } catch (RuntimeException e) {
             log.debug("Cannot read back {}/{} for its notification: {}", bucket, key, e.toString());
         }
-        long size = head != null && head.contentLength() != null ? head.contentLength()
+        long size = head != null && head.contentLength() != null
+                ? head.contentLength()
                 : requestLength != null ? requestLength : 0L;
         String tag = MinioEventFormat.stripQuotes(eTag != null ? eTag : head != null ? head.eTag() : null);
         String contentType = head != null && head.contentType() != null ? head.contentType() : requestContentType;
@@ -116,8 +152,8 @@ final class NotifyingBlobStore extends ForwardingBlobStore {
             contentType = DEFAULT_CONTENT_TYPE;
         }
         Map<String, String> metadata = head != null && head.hasMetadata() ? head.metadata() : requestMetadata;
-        return new MinioEventFormat.ObjectFacts(size, tag, contentType,
-                MinioEventFormat.canonicalUserMetadata(userVisible(metadata)), versionId);
+        return new MinioEventFormat.ObjectFacts(
+                size, tag, contentType, MinioEventFormat.canonicalUserMetadata(userVisible(metadata)), versionId);
     }
 
     private static Map<String, String> userVisible(Map<String, String> metadata) {

@@ -1,7 +1,6 @@
 package io.infermesh.localinfra;
 
 import java.util.List;
-
 import org.slf4j.LoggerFactory;
 
 /**
@@ -38,8 +37,7 @@ final class QuietLogging {
 
     private static volatile boolean installed;
 
-    private QuietLogging() {
-    }
+    private QuietLogging() {}
 
     static void apply() {
         if (installed || Boolean.getBoolean("infermesh.localinfra.verbose")) {
@@ -51,7 +49,8 @@ final class QuietLogging {
             }
             installed = true;
             try {
-                if ("ch.qos.logback.classic.LoggerContext".equals(LoggerFactory.getILoggerFactory().getClass().getName())) {
+                if ("ch.qos.logback.classic.LoggerContext"
+                        .equals(LoggerFactory.getILoggerFactory().getClass().getName())) {
                     LogbackQuieter.install(QUIET_LOGGERS);
                 }
             } catch (LinkageError | RuntimeException e) {

@@ -1,7 +1,5 @@
 package io.infermesh.localinfra;
 
-import java.io.IOException;
-
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
@@ -10,6 +8,7 @@ import jakarta.servlet.ServletResponse;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import jakarta.servlet.http.HttpServletResponseWrapper;
+import java.io.IOException;
 
 /**
  * The HTTP request an S3Proxy blob-store call is serving: its method, client address, User-Agent and the
@@ -50,8 +49,8 @@ final class S3RequestContext {
                 chain.doFilter(request, response);
                 return;
             }
-            S3RequestContext ctx = new S3RequestContext(http.getMethod(), http.getRemoteAddr(),
-                    http.getHeader("User-Agent"));
+            S3RequestContext ctx =
+                    new S3RequestContext(http.getMethod(), http.getRemoteAddr(), http.getHeader("User-Agent"));
             CURRENT.set(ctx);
             try {
                 chain.doFilter(request, new RequestIdCapturingResponse(res, ctx));

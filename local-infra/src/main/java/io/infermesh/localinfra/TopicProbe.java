@@ -26,8 +26,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
  */
 public final class TopicProbe {
 
-    private TopicProbe() {
-    }
+    private TopicProbe() {}
 
     /**
      * Reads {@code topic} from the beginning and returns the records keyed {@code key}, as soon as {@code done}
@@ -35,8 +34,12 @@ public final class TopicProbe {
      *
      * @throws AssertionError when {@code done} does not accept them within {@code timeout}
      */
-    public static List<ConsumerRecord<String, String>> awaitRecords(String bootstrapServers, String topic, String key,
-            Predicate<List<ConsumerRecord<String, String>>> done, Duration timeout) {
+    public static List<ConsumerRecord<String, String>> awaitRecords(
+            String bootstrapServers,
+            String topic,
+            String key,
+            Predicate<List<ConsumerRecord<String, String>>> done,
+            Duration timeout) {
         Properties config = new Properties();
         config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         config.put(ConsumerConfig.GROUP_ID_CONFIG, "probe-" + UUID.randomUUID());
@@ -59,21 +62,21 @@ public final class TopicProbe {
             }
         }
         throw new AssertionError("within " + timeout + ", " + topic + " had " + found.size() + " record(s) keyed "
-                + key + " and they did not satisfy the condition: " + found.stream().map(ConsumerRecord::value)
-                .toList());
+                + key + " and they did not satisfy the condition: "
+                + found.stream().map(ConsumerRecord::value).toList());
     }
 
     /** Publishes one record synchronously, with string headers (e.g. CloudEvents attributes). */
-    public static void send(String bootstrapServers, String topic, String key, byte[] value,
-            Map<String, String> headers) {
+    public static void send(
+            String bootstrapServers, String topic, String key, byte[] value, Map<String, String> headers) {
         Properties config = new Properties();
         config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         config.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
         config.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         try (var producer = new KafkaProducer<String, byte[]>(config)) {
             var record = new ProducerRecord<>(topic, key, value);
-            headers.forEach((name, v) -> record.headers().add(new RecordHeader(name,
-                    v.getBytes(StandardCharsets.UTF_8))));
+            headers.forEach(
+                    (name, v) -> record.headers().add(new RecordHeader(name, v.getBytes(StandardCharsets.UTF_8))));
             producer.send(record).get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

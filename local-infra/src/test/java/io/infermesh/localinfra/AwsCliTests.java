@@ -3,6 +3,7 @@ package io.infermesh.localinfra;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.infermesh.localinfra.StorageEventsConsumer.Event;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -15,8 +16,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-
-import io.infermesh.localinfra.StorageEventsConsumer.Event;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -29,11 +28,13 @@ class AwsCliTests {
     private static Path aws;
     /** Why the CLI cannot be used here, or null. Reported by the test as its skip reason. */
     private static String cliProblem;
+
     private static StorageEventsConsumer events;
 
     @BeforeAll
     static void findCli(@TempDir Path tmp) throws Exception {
-        Optional<Path> onPath = Arrays.stream(System.getenv().getOrDefault("PATH", "").split(File.pathSeparator))
+        Optional<Path> onPath = Arrays.stream(
+                        System.getenv().getOrDefault("PATH", "").split(File.pathSeparator))
                 .filter(dir -> !dir.isBlank())
                 .map(dir -> Path.of(dir, "aws"))
                 .filter(Files::isExecutable)
@@ -71,8 +72,12 @@ class AwsCliTests {
         byte[] chunk = new byte[1024 * 1024];
         Arrays.fill(chunk, (byte) 7);
         for (int i = 0; i < 9; i++) { // 9 MiB: above the CLI's 8 MiB multipart threshold
-            Files.write(large, chunk, i == 0 ? new java.nio.file.OpenOption[0]
-                    : new java.nio.file.OpenOption[] {java.nio.file.StandardOpenOption.APPEND});
+            Files.write(
+                    large,
+                    chunk,
+                    i == 0
+                            ? new java.nio.file.OpenOption[0]
+                            : new java.nio.file.OpenOption[] {java.nio.file.StandardOpenOption.APPEND});
         }
         Map<String, String> env = Map.of(
                 "AWS_ACCESS_KEY_ID", s3.accessKey(),
@@ -80,24 +85,51 @@ class AwsCliTests {
                 "AWS_DEFAULT_REGION", s3.region());
         String endpoint = s3.endpoint().toString();
 
-        Result put = run(tmp, env, aws.toString(), "--endpoint-url", endpoint, "s3", "cp", small.toString(),
+        Result put = run(
+                tmp,
+                env,
+                aws.toString(),
+                "--endpoint-url",
+                endpoint,
+                "s3",
+                "cp",
+                small.toString(),
                 "s3://" + bucket + "/cli/small file.txt");
         assertThat(put.exitCode).as(put.output).isZero();
-        Result multipart = run(tmp, env, aws.toString(), "--endpoint-url", endpoint, "s3", "cp", large.toString(),
+        Result multipart = run(
+                tmp,
+                env,
+                aws.toString(),
+                "--endpoint-url",
+                endpoint,
+                "s3",
+                "cp",
+                large.toString(),
                 "s3://" + bucket + "/cli/large.bin");
         assertThat(multipart.exitCode).as(multipart.output).isZero();
-        Result copy = run(tmp, env, aws.toString(), "--endpoint-url", endpoint, "s3", "cp",
-                "s3://" + bucket + "/cli/small file.txt", "s3://" + bucket + "/cli/copy.txt");
+        Result copy = run(
+                tmp,
+                env,
+                aws.toString(),
+                "--endpoint-url",
+                endpoint,
+                "s3",
+                "cp",
+                "s3://" + bucket + "/cli/small file.txt",
+                "s3://" + bucket + "/cli/copy.txt");
         assertThat(copy.exitCode).as(copy.output).isZero();
 
         List<Event> published = events.forBucket(bucket);
-        assertThat(published).extracting(Event::recordKey).containsExactlyInAnyOrder(
-                bucket + "/cli/small file.txt", bucket + "/cli/large.bin", bucket + "/cli/copy.txt");
+        assertThat(published)
+                .extracting(Event::recordKey)
+                .containsExactlyInAnyOrder(
+                        bucket + "/cli/small file.txt", bucket + "/cli/large.bin", bucket + "/cli/copy.txt");
         Event smallEvent = find(published, "/cli/small file.txt");
         assertThat(smallEvent.eventName()).isEqualTo("s3:ObjectCreated:Put");
         assertThat(smallEvent.object().get("key").asString()).isEqualTo("cli%2Fsmall+file.txt");
         assertThat(smallEvent.object().get("size").asLong()).isEqualTo(Files.size(small));
-        assertThat(smallEvent.record().get("source").get("userAgent").asString()).startsWith("aws-cli/");
+        assertThat(smallEvent.record().get("source").get("userAgent").asString())
+                .startsWith("aws-cli/");
         Event largeEvent = find(published, "/cli/large.bin");
         assertThat(largeEvent.eventName()).isEqualTo("s3:ObjectCreated:CompleteMultipartUpload");
         assertThat(largeEvent.object().get("size").asLong()).isEqualTo(Files.size(large));
@@ -108,11 +140,13 @@ class AwsCliTests {
     }
 
     private static Event find(List<Event> events, String suffix) {
-        return events.stream().filter(e -> e.recordKey().endsWith(suffix)).findFirst().orElseThrow();
+        return events.stream()
+                .filter(e -> e.recordKey().endsWith(suffix))
+                .findFirst()
+                .orElseThrow();
     }
 
-    private record Result(int exitCode, String output) {
-    }
+    private record Result(int exitCode, String output) {}
 
     private static Result run(Path dir, Map<String, String> env, String... command)
             throws IOException, InterruptedException {
@@ -125,7 +159,8 @@ class AwsCliTests {
         // Only the credentials given here: no profile, no instance metadata, no pager.
         environment.keySet().removeIf(k -> k.startsWith("AWS_"));
         environment.put("AWS_CONFIG_FILE", dir.resolve("no-config").toString());
-        environment.put("AWS_SHARED_CREDENTIALS_FILE", dir.resolve("no-credentials").toString());
+        environment.put(
+                "AWS_SHARED_CREDENTIALS_FILE", dir.resolve("no-credentials").toString());
         environment.put("AWS_EC2_METADATA_DISABLED", "true");
         environment.put("AWS_PAGER", "");
         environment.putAll(env);

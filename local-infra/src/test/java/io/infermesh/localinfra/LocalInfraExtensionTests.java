@@ -3,7 +3,6 @@ package io.infermesh.localinfra;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.concurrent.atomic.AtomicReference;
-
 import org.junit.jupiter.api.Test;
 
 @WithLocalInfra

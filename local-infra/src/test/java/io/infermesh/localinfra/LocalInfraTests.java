@@ -3,13 +3,12 @@ package io.infermesh.localinfra;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.infermesh.localinfra.StorageEventsConsumer.Event;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.file.Path;
 import java.util.List;
-
-import io.infermesh.localinfra.StorageEventsConsumer.Event;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
@@ -70,10 +69,12 @@ class LocalInfraTests {
         try (LocalInfra infra = LocalInfra.create(settings)) {
             LocalS3 s3 = infra.s3();
             try (S3Client client = client(s3)) {
-                assertThat(client.getObjectAsBytes(b -> b.bucket("kept").key("model.onnx")).asUtf8String())
+                assertThat(client.getObjectAsBytes(b -> b.bucket("kept").key("model.onnx"))
+                                .asUtf8String())
                         .isEqualTo("weights");
             }
-            try (StorageEventsConsumer events = new StorageEventsConsumer(infra.kafka().bootstrapServers())) {
+            try (StorageEventsConsumer events =
+                    new StorageEventsConsumer(infra.kafka().bootstrapServers())) {
                 List<Event> kept = events.forBucket("kept");
                 assertThat(kept).extracting(Event::recordKey).containsExactly("kept/model.onnx");
             }
@@ -93,8 +94,8 @@ class LocalInfraTests {
         return S3Client.builder()
                 .endpointOverride(s3.endpoint())
                 .region(Region.of(s3.region()))
-                .credentialsProvider(StaticCredentialsProvider.create(
-                        AwsBasicCredentials.create(s3.accessKey(), s3.secretKey())))
+                .credentialsProvider(
+                        StaticCredentialsProvider.create(AwsBasicCredentials.create(s3.accessKey(), s3.secretKey())))
                 .forcePathStyle(true)
                 .build();
     }

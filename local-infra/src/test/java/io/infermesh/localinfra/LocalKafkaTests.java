@@ -1,6 +1,7 @@
 package io.infermesh.localinfra;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -10,7 +11,6 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.UUID;
-
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -23,8 +23,6 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-
-import static org.awaitility.Awaitility.await;
 
 @WithLocalInfra
 class LocalKafkaTests {
@@ -59,7 +57,8 @@ class LocalKafkaTests {
         kafka.createTopics(2, a);
         kafka.createTopics(5, a, b);
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
-            Map<String, TopicDescription> topics = admin.describeTopics(Set.of(a, b)).allTopicNames().get();
+            Map<String, TopicDescription> topics =
+                    admin.describeTopics(Set.of(a, b)).allTopicNames().get();
             assertThat(topics.get(a).partitions()).hasSize(2);
             assertThat(topics.get(b).partitions()).hasSize(5);
         }

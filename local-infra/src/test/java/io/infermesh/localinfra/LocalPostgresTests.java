@@ -7,7 +7,6 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -19,8 +18,8 @@ class LocalPostgresTests {
         assertThat(postgres.jdbcUrl()).isEqualTo("jdbc:postgresql://127.0.0.1:" + postgres.port() + "/infermesh");
         try (Connection c = DriverManager.getConnection(postgres.jdbcUrl(), postgres.username(), postgres.password());
                 Statement s = c.createStatement()) {
-            try (ResultSet rs = s.executeQuery("SELECT current_database(), current_user, "
-                    + "current_setting('server_version_num')::int")) {
+            try (ResultSet rs = s.executeQuery(
+                    "SELECT current_database(), current_user, " + "current_setting('server_version_num')::int")) {
                 assertThat(rs.next()).isTrue();
                 assertThat(rs.getString(1)).isEqualTo("infermesh");
                 assertThat(rs.getString(2)).isEqualTo(postgres.username());

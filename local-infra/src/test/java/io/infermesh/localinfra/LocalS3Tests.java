@@ -3,6 +3,7 @@ package io.infermesh.localinfra;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.infermesh.localinfra.StorageEventsConsumer.Event;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -12,8 +13,6 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-
-import io.infermesh.localinfra.StorageEventsConsumer.Event;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -46,8 +45,8 @@ class LocalS3Tests {
         client = S3Client.builder()
                 .endpointOverride(s3.endpoint())
                 .region(Region.of(s3.region()))
-                .credentialsProvider(StaticCredentialsProvider.create(
-                        AwsBasicCredentials.create(s3.accessKey(), s3.secretKey())))
+                .credentialsProvider(
+                        StaticCredentialsProvider.create(AwsBasicCredentials.create(s3.accessKey(), s3.secretKey())))
                 .forcePathStyle(true)
                 .build();
         events = new StorageEventsConsumer(infra.kafka().bootstrapServers());
@@ -83,8 +82,12 @@ class LocalS3Tests {
         byte[] body = "hello, inference".getBytes(StandardCharsets.UTF_8);
         Instant before = Instant.now().minusSeconds(1);
 
-        PutObjectResponse put = client.putObject(b -> b.bucket(bucket).key("inputs/doc.txt")
-                .contentType("text/plain").metadata(Map.of("model-name", "resnet")), RequestBody.fromBytes(body));
+        PutObjectResponse put = client.putObject(
+                b -> b.bucket(bucket)
+                        .key("inputs/doc.txt")
+                        .contentType("text/plain")
+                        .metadata(Map.of("model-name", "resnet")),
+                RequestBody.fromBytes(body));
 
         List<Event> published = events.forBucket(bucket);
         assertThat(published).hasSize(1);
@@ -103,31 +106,39 @@ class LocalS3Tests {
         assertThat(eventTime).isBetween(before, Instant.now().plusSeconds(1));
         assertThat(record.get("eventTime").asString()).matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z");
         assertThat(record.get("userIdentity").get("principalId").asString()).isEqualTo("infermesh");
-        assertThat(record.get("requestParameters").get("principalId").asString()).isEqualTo("infermesh");
+        assertThat(record.get("requestParameters").get("principalId").asString())
+                .isEqualTo("infermesh");
         assertThat(record.get("requestParameters").get("region").asString()).isEmpty();
-        assertThat(record.get("requestParameters").get("sourceIPAddress").asString()).isEqualTo("127.0.0.1");
+        assertThat(record.get("requestParameters").get("sourceIPAddress").asString())
+                .isEqualTo("127.0.0.1");
         var response = record.get("responseElements");
         assertThat(response.get("x-amz-request-id").asString())
-                .isEqualTo(put.responseMetadata().requestId()).matches("[0-9A-F]{16}");
+                .isEqualTo(put.responseMetadata().requestId())
+                .matches("[0-9A-F]{16}");
         assertThat(response.get("x-amz-id-2").asString()).matches("[0-9a-f]{64}");
-        assertThat(UUID.fromString(response.get("x-minio-deployment-id").asString())).isNotNull();
-        assertThat(response.get("x-minio-origin-endpoint").asString()).isEqualTo(s3.endpoint().toString());
+        assertThat(UUID.fromString(response.get("x-minio-deployment-id").asString()))
+                .isNotNull();
+        assertThat(response.get("x-minio-origin-endpoint").asString())
+                .isEqualTo(s3.endpoint().toString());
 
         var s3Node = record.get("s3");
         assertThat(s3Node.get("s3SchemaVersion").asString()).isEqualTo("1.0");
         assertThat(s3Node.get("configurationId").asString()).isEqualTo("Config");
         assertThat(s3Node.get("bucket").get("name").asString()).isEqualTo(bucket);
-        assertThat(s3Node.get("bucket").get("ownerIdentity").get("principalId").asString()).isEqualTo("infermesh");
+        assertThat(s3Node.get("bucket").get("ownerIdentity").get("principalId").asString())
+                .isEqualTo("infermesh");
         assertThat(s3Node.get("bucket").get("arn").asString()).isEqualTo("arn:aws:s3:::" + bucket);
         var object = event.object();
         assertThat(object.get("key").asString()).isEqualTo("inputs%2Fdoc.txt");
         assertThat(object.get("size").asLong()).isEqualTo(body.length);
         assertThat(object.get("size").isIntegralNumber()).isTrue();
-        assertThat(object.get("eTag").asString()).isEqualTo(put.eTag().replace("\"", ""))
+        assertThat(object.get("eTag").asString())
+                .isEqualTo(put.eTag().replace("\"", ""))
                 .isEqualTo(HexFormat.of().formatHex(md5(body)));
         assertThat(object.get("contentType").asString()).isEqualTo("text/plain");
         assertThat(object.get("userMetadata").get("content-type").asString()).isEqualTo("text/plain");
-        assertThat(object.get("userMetadata").get("X-Amz-Meta-Model-Name").asString()).isEqualTo("resnet");
+        assertThat(object.get("userMetadata").get("X-Amz-Meta-Model-Name").asString())
+                .isEqualTo("resnet");
         assertThat(object.get("sequencer").asString()).matches("[0-9A-F]{16}");
 
         var source = record.get("source");
@@ -144,19 +155,29 @@ class LocalS3Tests {
         Arrays.fill(part1, (byte) 'a');
         byte[] part2 = "tail".getBytes(StandardCharsets.UTF_8);
 
-        String uploadId = client.createMultipartUpload(b -> b.bucket(bucket).key(key)
-                .contentType("application/octet-stream")).uploadId();
+        String uploadId = client.createMultipartUpload(
+                        b -> b.bucket(bucket).key(key).contentType("application/octet-stream"))
+                .uploadId();
         assertThat(events.forBucket(bucket)).as("initiating publishes nothing").isEmpty();
-        UploadPartResponse r1 = client.uploadPart(b -> b.bucket(bucket).key(key).uploadId(uploadId).partNumber(1),
-                RequestBody.fromBytes(part1));
-        UploadPartResponse r2 = client.uploadPart(b -> b.bucket(bucket).key(key).uploadId(uploadId).partNumber(2),
-                RequestBody.fromBytes(part2));
+        UploadPartResponse r1 = client.uploadPart(
+                b -> b.bucket(bucket).key(key).uploadId(uploadId).partNumber(1), RequestBody.fromBytes(part1));
+        UploadPartResponse r2 = client.uploadPart(
+                b -> b.bucket(bucket).key(key).uploadId(uploadId).partNumber(2), RequestBody.fromBytes(part2));
         assertThat(events.forBucket(bucket)).as("parts publish nothing").isEmpty();
-        CompleteMultipartUploadResponse done = client.completeMultipartUpload(b -> b.bucket(bucket).key(key)
+        CompleteMultipartUploadResponse done = client.completeMultipartUpload(b -> b.bucket(bucket)
+                .key(key)
                 .uploadId(uploadId)
-                .multipartUpload(CompletedMultipartUpload.builder().parts(
-                        CompletedPart.builder().partNumber(1).eTag(r1.eTag()).build(),
-                        CompletedPart.builder().partNumber(2).eTag(r2.eTag()).build()).build()));
+                .multipartUpload(CompletedMultipartUpload.builder()
+                        .parts(
+                                CompletedPart.builder()
+                                        .partNumber(1)
+                                        .eTag(r1.eTag())
+                                        .build(),
+                                CompletedPart.builder()
+                                        .partNumber(2)
+                                        .eTag(r2.eTag())
+                                        .build())
+                        .build()));
 
         List<Event> published = events.forBucket(bucket);
         assertThat(published).extracting(Event::recordKey).containsExactly(bucket + "/" + key);
@@ -167,19 +188,23 @@ class LocalS3Tests {
         assertThat(event.bucket()).isEqualTo(bucket);
         assertThat(event.object().get("key").asString()).isEqualTo("big%2Fmodel.onnx");
         assertThat(event.object().get("size").asLong()).isEqualTo(part1.length + part2.length);
-        assertThat(event.object().get("eTag").asString()).isEqualTo(done.eTag().replace("\"", "")).endsWith("-2");
+        assertThat(event.object().get("eTag").asString())
+                .isEqualTo(done.eTag().replace("\"", ""))
+                .endsWith("-2");
 
         // S3Proxy's multipart bookkeeping lives in the bucket as .s3proxy-mpu-stub-<uploadId>: never published.
-        assertThat(events.all()).noneMatch(e -> e.recordKey().contains(NotifyingBlobStore.MPU_STUB_PREFIX)
-                || e.json().get("Key").asString().contains(NotifyingBlobStore.MPU_STUB_PREFIX));
+        assertThat(events.all())
+                .noneMatch(e -> e.recordKey().contains(NotifyingBlobStore.MPU_STUB_PREFIX)
+                        || e.json().get("Key").asString().contains(NotifyingBlobStore.MPU_STUB_PREFIX));
     }
 
     @Test
     void anAbortedMultipartUploadPublishesNothing() {
         String bucket = newBucket();
-        String uploadId = client.createMultipartUpload(b -> b.bucket(bucket).key("never")).uploadId();
-        client.uploadPart(b -> b.bucket(bucket).key("never").uploadId(uploadId).partNumber(1),
-                RequestBody.fromString("x"));
+        String uploadId =
+                client.createMultipartUpload(b -> b.bucket(bucket).key("never")).uploadId();
+        client.uploadPart(
+                b -> b.bucket(bucket).key("never").uploadId(uploadId).partNumber(1), RequestBody.fromString("x"));
         client.abortMultipartUpload(b -> b.bucket(bucket).key("never").uploadId(uploadId));
         assertThat(events.forBucket(bucket)).isEmpty();
         assertThat(client.listObjectsV2(b -> b.bucket(bucket)).contents()).isEmpty();
@@ -189,10 +214,13 @@ class LocalS3Tests {
     void aCopyPublishesACopyNotificationForTheDestination() {
         String source = newBucket();
         String target = newBucket();
-        client.putObject(b -> b.bucket(source).key("in.bin").contentType("application/x-thing"),
+        client.putObject(
+                b -> b.bucket(source).key("in.bin").contentType("application/x-thing"),
                 RequestBody.fromString("payload-123"));
-        CopyObjectResponse copy = client.copyObject(b -> b.sourceBucket(source).sourceKey("in.bin")
-                .destinationBucket(target).destinationKey("out/copied.bin"));
+        CopyObjectResponse copy = client.copyObject(b -> b.sourceBucket(source)
+                .sourceKey("in.bin")
+                .destinationBucket(target)
+                .destinationKey("out/copied.bin"));
 
         assertThat(events.forBucket(source)).extracting(Event::eventName).containsExactly("s3:ObjectCreated:Put");
         List<Event> published = events.forBucket(target);
@@ -218,22 +246,29 @@ class LocalS3Tests {
         String bucket = newBucket();
         // Content-MD5 of other bytes: S3 refuses the body (BadDigest), nothing may be stored or published.
         String wrongMd5 = java.util.Base64.getEncoder().encodeToString(md5("other".getBytes(StandardCharsets.UTF_8)));
-        assertThatThrownBy(() -> client.putObject(b -> b.bucket(bucket).key("corrupt").contentMD5(wrongMd5),
-                RequestBody.fromString("actual"))).isInstanceOf(S3Exception.class);
-        assertThatThrownBy(() -> client.copyObject(b -> b.sourceBucket(bucket).sourceKey("does-not-exist")
-                .destinationBucket(bucket).destinationKey("copy"))).isInstanceOf(S3Exception.class);
+        assertThatThrownBy(() -> client.putObject(
+                        b -> b.bucket(bucket).key("corrupt").contentMD5(wrongMd5), RequestBody.fromString("actual")))
+                .isInstanceOf(S3Exception.class);
+        assertThatThrownBy(() -> client.copyObject(b -> b.sourceBucket(bucket)
+                        .sourceKey("does-not-exist")
+                        .destinationBucket(bucket)
+                        .destinationKey("copy")))
+                .isInstanceOf(S3Exception.class);
         assertThat(events.forBucket(bucket)).isEmpty();
         // A conditional put that loses (If-None-Match: * on an existing key): only the first put is published.
         client.putObject(b -> b.bucket(bucket).key("once"), RequestBody.fromString("first"));
-        assertThatThrownBy(() -> client.putObject(b -> b.bucket(bucket).key("once").ifNoneMatch("*"),
-                RequestBody.fromString("second"))).isInstanceOf(S3Exception.class)
+        assertThatThrownBy(() -> client.putObject(
+                        b -> b.bucket(bucket).key("once").ifNoneMatch("*"), RequestBody.fromString("second")))
+                .isInstanceOf(S3Exception.class)
                 .satisfies(e -> assertThat(((S3Exception) e).statusCode()).isEqualTo(412));
 
         assertThat(events.all()).noneMatch(e -> e.recordKey().startsWith(missing + "/"));
         assertThat(events.forBucket(bucket)).extracting(Event::recordKey).containsExactly(bucket + "/once");
-        assertThat(client.listObjectsV2(b -> b.bucket(bucket)).contents()).extracting(S3Object::key)
+        assertThat(client.listObjectsV2(b -> b.bucket(bucket)).contents())
+                .extracting(S3Object::key)
                 .containsExactly("once");
-        assertThat(client.getObjectAsBytes(b -> b.bucket(bucket).key("once")).asUtf8String()).isEqualTo("first");
+        assertThat(client.getObjectAsBytes(b -> b.bucket(bucket).key("once")).asUtf8String())
+                .isEqualTo("first");
     }
 
     @Test
@@ -247,9 +282,9 @@ class LocalS3Tests {
         Event event = published.get(0);
         assertThat(event.recordKey()).isEqualTo(bucket + "/" + key);
         assertThat(event.json().get("Key").asString()).isEqualTo(bucket + "/" + key);
-        assertThat(event.object().get("key").asString())
-                .isEqualTo("dir%2Fsub+dir%2Fa%2Bb+%C3%BC+%E2%82%AC~%2A.txt");
-        assertThat(client.getObjectAsBytes(b -> b.bucket(bucket).key(key)).asUtf8String()).isEqualTo("k");
+        assertThat(event.object().get("key").asString()).isEqualTo("dir%2Fsub+dir%2Fa%2Bb+%C3%BC+%E2%82%AC~%2A.txt");
+        assertThat(client.getObjectAsBytes(b -> b.bucket(bucket).key(key)).asUtf8String())
+                .isEqualTo("k");
     }
 
     @Test
@@ -266,17 +301,24 @@ class LocalS3Tests {
         List<Event> published = events.forBucket(bucket);
         assertThat(published).hasSize(10);
         // Same key -> same partition -> in publication order.
-        List<Long> sameKey = published.stream().filter(e -> e.recordKey().endsWith("/same-key"))
-                .map(e -> Long.parseUnsignedLong(e.object().get("sequencer").asString(), 16)).toList();
+        List<Long> sameKey = published.stream()
+                .filter(e -> e.recordKey().endsWith("/same-key"))
+                .map(e -> Long.parseUnsignedLong(e.object().get("sequencer").asString(), 16))
+                .toList();
         assertThat(sameKey).hasSize(5).isSorted().doesNotHaveDuplicates();
         // Across partitions too, within each partition's offset order.
         Map<Integer, List<Event>> byPartition = new java.util.TreeMap<>();
         for (Event e : events.all()) {
             byPartition.computeIfAbsent(e.partition(), p -> new ArrayList<>()).add(e);
         }
-        byPartition.values().forEach(list -> assertThat(list.stream()
-                .map(e -> Long.parseUnsignedLong(e.object().get("sequencer").asString(), 16)).toList())
-                .isSorted().doesNotHaveDuplicates());
+        byPartition
+                .values()
+                .forEach(list -> assertThat(list.stream()
+                                .map(e -> Long.parseUnsignedLong(
+                                        e.object().get("sequencer").asString(), 16))
+                                .toList())
+                        .isSorted()
+                        .doesNotHaveDuplicates());
     }
 
     @Test
@@ -296,25 +338,34 @@ class LocalS3Tests {
         URI object = URI.create(s3.endpoint() + "/" + bucket + "/inbox/digits/alice/x.png");
 
         // the preflight a browser sends before an XHR PUT with a content type and a metadata header
-        var preflight = http.send(java.net.http.HttpRequest.newBuilder(object)
-                .method("OPTIONS", java.net.http.HttpRequest.BodyPublishers.noBody())
-                .header("Origin", "http://127.0.0.1:8088")
-                .header("Access-Control-Request-Method", "PUT")
-                .header("Access-Control-Request-Headers", "content-type,x-amz-meta-infermesh-placement").build(),
+        var preflight = http.send(
+                java.net.http.HttpRequest.newBuilder(object)
+                        .method("OPTIONS", java.net.http.HttpRequest.BodyPublishers.noBody())
+                        .header("Origin", "http://127.0.0.1:8088")
+                        .header("Access-Control-Request-Method", "PUT")
+                        .header("Access-Control-Request-Headers", "content-type,x-amz-meta-infermesh-placement")
+                        .build(),
                 java.net.http.HttpResponse.BodyHandlers.ofString());
 
         assertThat(preflight.statusCode()).isEqualTo(200);
-        assertThat(preflight.headers().firstValue("Access-Control-Allow-Origin")).hasValueSatisfying(
-                origin -> assertThat(origin).isIn("*", "http://127.0.0.1:8088"));
-        assertThat(preflight.headers().firstValue("Access-Control-Allow-Methods").orElse(""))
-                .contains("PUT").contains("GET");
-        assertThat(preflight.headers().firstValue("Access-Control-Allow-Credentials")).isEmpty();
+        assertThat(preflight.headers().firstValue("Access-Control-Allow-Origin"))
+                .hasValueSatisfying(origin -> assertThat(origin).isIn("*", "http://127.0.0.1:8088"));
+        assertThat(preflight
+                        .headers()
+                        .firstValue("Access-Control-Allow-Methods")
+                        .orElse(""))
+                .contains("PUT")
+                .contains("GET");
+        assertThat(preflight.headers().firstValue("Access-Control-Allow-Credentials"))
+                .isEmpty();
 
         // and a method presigned URLs are never used with is not allowed
-        var delete = http.send(java.net.http.HttpRequest.newBuilder(object)
-                .method("OPTIONS", java.net.http.HttpRequest.BodyPublishers.noBody())
-                .header("Origin", "http://127.0.0.1:8088")
-                .header("Access-Control-Request-Method", "DELETE").build(),
+        var delete = http.send(
+                java.net.http.HttpRequest.newBuilder(object)
+                        .method("OPTIONS", java.net.http.HttpRequest.BodyPublishers.noBody())
+                        .header("Origin", "http://127.0.0.1:8088")
+                        .header("Access-Control-Request-Method", "DELETE")
+                        .build(),
                 java.net.http.HttpResponse.BodyHandlers.ofString());
         assertThat(delete.headers().firstValue("Access-Control-Allow-Origin")).isEmpty();
     }

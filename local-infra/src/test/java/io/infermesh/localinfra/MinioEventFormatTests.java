@@ -3,7 +3,6 @@ package io.infermesh.localinfra;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.Map;
-
 import org.junit.jupiter.api.Test;
 
 class MinioEventFormatTests {
@@ -13,7 +12,8 @@ class MinioEventFormatTests {
         assertThat(MinioEventFormat.encodeKey("a/b c+d")).isEqualTo("a%2Fb+c%2Bd");
         assertThat(MinioEventFormat.encodeKey("AZaz09-_.~")).isEqualTo("AZaz09-_.~");
         assertThat(MinioEventFormat.encodeKey("ü€")).isEqualTo("%C3%BC%E2%82%AC");
-        assertThat(MinioEventFormat.encodeKey("*'()!&=?#%:@,;$")).isEqualTo("%2A%27%28%29%21%26%3D%3F%23%25%3A%40%2C%3B%24");
+        assertThat(MinioEventFormat.encodeKey("*'()!&=?#%:@,;$"))
+                .isEqualTo("%2A%27%28%29%21%26%3D%3F%23%25%3A%40%2C%3B%24");
         assertThat(MinioEventFormat.encodeKey("😀")).isEqualTo("%F0%9F%98%80");
     }
 

@@ -3,6 +3,10 @@ package io.infermesh.localinfra;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,11 +17,6 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-
-import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.LoggerFactory;
@@ -35,18 +34,27 @@ class OrphanedPostgresTests {
         Path output = dir.resolve("child.log");
         Path data = dir.resolve("postgres");
         // Given a JVM that started PostgreSQL on a kept data directory, wrote a row, and was then killed
-        Process child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
-                System.getProperty("java.class.path"), KilledOwner.class.getName(), Integer.toString(port),
-                data.toString()).redirectErrorStream(true).redirectOutput(output.toFile()).start();
+        Process child = new ProcessBuilder(
+                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        KilledOwner.class.getName(),
+                        Integer.toString(port),
+                        data.toString())
+                .redirectErrorStream(true)
+                .redirectOutput(output.toFile())
+                .start();
         long orphanPid = 0;
         try {
             await().atMost(Duration.ofSeconds(90))
                     .until(() -> Files.readString(output).contains(KilledOwner.READY) || !child.isAlive());
             assertThat(Files.readString(output)).contains(KilledOwner.READY);
-            orphanPid = Long.parseLong(Files.readAllLines(data.resolve("postmaster.pid")).get(0).trim());
+            orphanPid = Long.parseLong(
+                    Files.readAllLines(data.resolve("postmaster.pid")).get(0).trim());
             child.destroyForcibly();
             assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
-            assertThat(ProcessHandle.of(orphanPid).map(ProcessHandle::isAlive)).as("the orphan outlives its JVM")
+            assertThat(ProcessHandle.of(orphanPid).map(ProcessHandle::isAlive))
+                    .as("the orphan outlives its JVM")
                     .contains(true);
 
             ListAppender<ILoggingEvent> lines = new ListAppender<>();
@@ -56,14 +64,20 @@ class OrphanedPostgresTests {
             // When PostgreSQL is started again on the same data directory and port
             try (LocalPostgres pg = LocalPostgres.start(port, data)) {
                 // Then one line says what was found and done, the orphan is gone, and a fresh server has the data
-                List<ILoggingEvent> warnings = lines.list.stream().filter(e -> e.getLevel() == Level.WARN).toList();
-                assertThat(warnings).singleElement().extracting(ILoggingEvent::getFormattedMessage)
+                List<ILoggingEvent> warnings = lines.list.stream()
+                        .filter(e -> e.getLevel() == Level.WARN)
+                        .toList();
+                assertThat(warnings)
+                        .singleElement()
+                        .extracting(ILoggingEvent::getFormattedMessage)
                         .isEqualTo("PostgreSQL (pid " + orphanPid + ", port " + port + ") was still running on "
                                 + data.toAbsolutePath() + ", left by a mesh that did not stop cleanly; stopping it"
                                 + " and starting afresh on the same data");
-                assertThat(ProcessHandle.of(orphanPid).map(ProcessHandle::isAlive)).isNotEqualTo(
-                        java.util.Optional.of(true));
-                long freshPid = Long.parseLong(Files.readAllLines(data.resolve("postmaster.pid")).get(0).trim());
+                assertThat(ProcessHandle.of(orphanPid).map(ProcessHandle::isAlive))
+                        .isNotEqualTo(java.util.Optional.of(true));
+                long freshPid = Long.parseLong(Files.readAllLines(data.resolve("postmaster.pid"))
+                        .get(0)
+                        .trim());
                 assertThat(freshPid).isNotEqualTo(orphanPid);
                 assertThat(pg.port()).isEqualTo(port);
                 try (Connection c = DriverManager.getConnection(pg.jdbcUrl(), pg.username(), pg.password());

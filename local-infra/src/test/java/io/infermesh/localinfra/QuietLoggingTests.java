@@ -17,7 +17,8 @@ class QuietLoggingTests {
         assertThat(context.getLogger("kafka").getLevel()).isEqualTo(Level.WARN);
         assertThat(context.getLogger("org.gaul").getLevel()).isEqualTo(Level.WARN);
         assertThat(context.getLogger("org.apache.kafka.clients").getLevel())
-                .as("configured in logback-test.xml, not by QuietLogging").isEqualTo(Level.WARN);
+                .as("configured in logback-test.xml, not by QuietLogging")
+                .isEqualTo(Level.WARN);
         assertThat(context.getLogger("io.infermesh").getLevel()).isEqualTo(Level.INFO);
 
         // What Spring Boot does when it initialises logging: reset, then apply its configuration.
@@ -25,7 +26,8 @@ class QuietLoggingTests {
         try {
             assertThat(context.getLogger("kafka").getLevel()).isEqualTo(Level.WARN);
             assertThat(context.getLogger("org.apache.kafka.raft").getLevel()).isEqualTo(Level.WARN);
-            assertThat(context.getLogger("io.zonky.test.db.postgres").getLevel()).isEqualTo(Level.WARN);
+            assertThat(context.getLogger("io.zonky.test.db.postgres").getLevel())
+                    .isEqualTo(Level.WARN);
             assertThat(context.getLogger("org.apache.kafka.clients").getLevel()).isNull();
         } finally {
             new ContextInitializer(context).autoConfig();

@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.stream.Collectors;
-
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -79,7 +78,9 @@ final class StorageEventsConsumer implements AutoCloseable {
 
     /** Every notification so far about objects in {@code bucket}, in partition/offset order. */
     List<Event> forBucket(String bucket) {
-        return all().stream().filter(e -> e.recordKey().startsWith(bucket + "/")).collect(Collectors.toList());
+        return all().stream()
+                .filter(e -> e.recordKey().startsWith(bucket + "/"))
+                .collect(Collectors.toList());
     }
 
     @Override

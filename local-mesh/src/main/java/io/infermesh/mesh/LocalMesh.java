@@ -51,8 +51,16 @@ public final class LocalMesh implements AutoCloseable {
      * @param modelsDir the model catalogue folder
      * @param overrides per service name ({@code router-service}...), configuration properties set last
      */
-    public record Settings(LocalInfra.Settings infra, int statusPort, int ingestPort, int routerPort, int workerPort,
-            int gatewayPort, int identityPort, Map<String, Integer> managementPorts, Path modelsDir,
+    public record Settings(
+            LocalInfra.Settings infra,
+            int statusPort,
+            int ingestPort,
+            int routerPort,
+            int workerPort,
+            int gatewayPort,
+            int identityPort,
+            Map<String, Integer> managementPorts,
+            Path modelsDir,
             Map<String, Map<String, Object>> overrides) {
 
         public Settings {
@@ -66,23 +74,43 @@ public final class LocalMesh implements AutoCloseable {
             Map<String, Object> forService = new LinkedHashMap<>(copy.getOrDefault(service, Map.of()));
             forService.put(key, value);
             copy.put(service, forService);
-            return new Settings(infra, statusPort, ingestPort, routerPort, workerPort, gatewayPort, identityPort,
-                    managementPorts, modelsDir, copy);
+            return new Settings(
+                    infra,
+                    statusPort,
+                    ingestPort,
+                    routerPort,
+                    workerPort,
+                    gatewayPort,
+                    identityPort,
+                    managementPorts,
+                    modelsDir,
+                    copy);
         }
 
         /** Fixed, documented ports; environment variables override them (see the README). */
         public static Settings defaults() {
-            LocalInfra.Settings infra = new LocalInfra.Settings(env("KAFKA_PORT", 9092), env("S3_PORT", 9000),
-                    env("POSTGRES_PORT", 15432), Path.of(System.getenv().getOrDefault("MESH_DATA_DIR", ".mesh/data")));
+            LocalInfra.Settings infra = new LocalInfra.Settings(
+                    env("KAFKA_PORT", 9092),
+                    env("S3_PORT", 9000),
+                    env("POSTGRES_PORT", 15432),
+                    Path.of(System.getenv().getOrDefault("MESH_DATA_DIR", ".mesh/data")));
             Map<String, Integer> management = new LinkedHashMap<>();
             management.put("status-service", env("STATUS_MANAGEMENT_PORT", 18080));
             management.put("ingest-service", env("INGEST_MANAGEMENT_PORT", 18081));
             management.put("router-service", env("ROUTER_MANAGEMENT_PORT", 18082));
             management.put("worker-service", env("WORKER_MANAGEMENT_PORT", 18083));
             management.put("gateway-service", env("GATEWAY_MANAGEMENT_PORT", 18088));
-            return new Settings(infra, env("STATUS_PORT", 8080), env("INGEST_PORT", 8081), env("ROUTER_PORT", 8082),
-                    env("WORKER_PORT", 8083), env("GATEWAY_PORT", 8088), env("IDENTITY_PORT", 9090), management,
-                    Path.of(System.getenv().getOrDefault("INFERMESH_MODELS_DIR", "models")), Map.of());
+            return new Settings(
+                    infra,
+                    env("STATUS_PORT", 8080),
+                    env("INGEST_PORT", 8081),
+                    env("ROUTER_PORT", 8082),
+                    env("WORKER_PORT", 8083),
+                    env("GATEWAY_PORT", 8088),
+                    env("IDENTITY_PORT", 9090),
+                    management,
+                    Path.of(System.getenv().getOrDefault("INFERMESH_MODELS_DIR", "models")),
+                    Map.of());
         }
 
         /** Random free ports and a temporary data folder, for tests. */
@@ -113,8 +141,13 @@ public final class LocalMesh implements AutoCloseable {
         LocalMesh mesh = new LocalMesh(infra);
         try {
             infra.startAll();
-            infra.kafka().createTopics(3, Topics.STORAGE_EVENTS.name(), Topics.JOBS_REQUESTED.name(),
-                    Topics.JOBS_LIFECYCLE.name(), Topics.JOBS_RESULTS.name());
+            infra.kafka()
+                    .createTopics(
+                            3,
+                            Topics.STORAGE_EVENTS.name(),
+                            Topics.JOBS_REQUESTED.name(),
+                            Topics.JOBS_LIFECYCLE.name(),
+                            Topics.JOBS_RESULTS.name());
             infra.s3().createBucket(BUCKET);
             mesh.identity = IdentityProvider.start(settings.identityPort());
             Map<String, Object> common = new LinkedHashMap<>();
@@ -156,7 +189,8 @@ public final class LocalMesh implements AutoCloseable {
             gateway.put("server.port", settings.gatewayPort());
             gateway.put("spring.security.oauth2.client.provider.infermesh.issuer-uri", mesh.identity.issuer());
             gateway.put("spring.security.oauth2.client.registration.infermesh.client-id", DemoAccounts.GATEWAY_CLIENT);
-            gateway.put("spring.security.oauth2.client.registration.infermesh.client-secret",
+            gateway.put(
+                    "spring.security.oauth2.client.registration.infermesh.client-secret",
                     mesh.identity.accounts().gatewaySecret());
             gateway.put("infermesh.gateway.bucket", BUCKET);
             gateway.put("infermesh.gateway.models-dir", models);
@@ -180,7 +214,8 @@ public final class LocalMesh implements AutoCloseable {
             // the gateway calls status-service, so it learns its address once that has started
             gateway.put("infermesh.gateway.status-url", mesh.url("status-service"));
             gateway.putAll(settings.overrides().getOrDefault("gateway-service", Map.of()));
-            mesh.startService("gateway-service", GatewayServiceApplication::builder, gateway, settings).join();
+            mesh.startService("gateway-service", GatewayServiceApplication::builder, gateway, settings)
+                    .join();
             return mesh;
         } catch (RuntimeException e) {
             mesh.close();
@@ -188,13 +223,17 @@ public final class LocalMesh implements AutoCloseable {
         }
     }
 
-    private CompletableFuture<Void> startService(String name, Supplier<SpringApplicationBuilder> builder,
-            Map<String, Object> properties, Settings settings) {
+    private CompletableFuture<Void> startService(
+            String name,
+            Supplier<SpringApplicationBuilder> builder,
+            Map<String, Object> properties,
+            Settings settings) {
         Map<String, Object> all = new LinkedHashMap<>();
         all.put("management.server.port", settings.managementPorts().getOrDefault(name, 0));
         all.putAll(properties);
         // As command-line arguments: they outrank the service's own yml defaults.
-        String[] args = all.entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue())
+        String[] args = all.entrySet().stream()
+                .map(e -> "--" + e.getKey() + "=" + e.getValue())
                 .toArray(String[]::new);
         // the actuator's own server (child context) announces its port here
         ApplicationListener<WebServerInitializedEvent> management = event -> {
@@ -205,7 +244,9 @@ public final class LocalMesh implements AutoCloseable {
             }
         };
         return CompletableFuture.runAsync(() -> {
-            ConfigurableApplicationContext context = builder.get().registerShutdownHook(false).listeners(management)
+            ConfigurableApplicationContext context = builder.get()
+                    .registerShutdownHook(false)
+                    .listeners(management)
                     .run(args);
             synchronized (services) {
                 services.put(name, context);
@@ -278,12 +319,15 @@ public final class LocalMesh implements AutoCloseable {
      * log is kept as {@code mesh.log.1}.
      */
     static Path logToFile() {
-        Path file = Path.of(System.getenv().getOrDefault("MESH_LOG_FILE", ".mesh/logs/mesh.log")).toAbsolutePath()
+        Path file = Path.of(System.getenv().getOrDefault("MESH_LOG_FILE", ".mesh/logs/mesh.log"))
+                .toAbsolutePath()
                 .normalize();
         try {
             java.nio.file.Files.createDirectories(file.getParent());
             if (java.nio.file.Files.exists(file)) {
-                java.nio.file.Files.move(file, file.resolveSibling(file.getFileName() + ".1"),
+                java.nio.file.Files.move(
+                        file,
+                        file.resolveSibling(file.getFileName() + ".1"),
                         java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             }
         } catch (java.io.IOException e) {
@@ -315,22 +359,27 @@ public final class LocalMesh implements AutoCloseable {
                     reasons.add(t.getMessage());
                 }
             }
-            System.err.printf("%ninfermesh: the local mesh could not start: %s%n"
-                    + "infermesh: ports can be changed with KAFKA_PORT, S3_PORT, POSTGRES_PORT, IDENTITY_PORT, GATEWAY_PORT,"
-                    + " STATUS_PORT, INGEST_PORT, ROUTER_PORT, WORKER_PORT and <SERVICE>_MANAGEMENT_PORT (see README.md);"
-                    + " everything that had started was stopped.%n",
+            System.err.printf(
+                    "%ninfermesh: the local mesh could not start: %s%n"
+                            + "infermesh: ports can be changed with KAFKA_PORT, S3_PORT, POSTGRES_PORT, IDENTITY_PORT, GATEWAY_PORT,"
+                            + " STATUS_PORT, INGEST_PORT, ROUTER_PORT, WORKER_PORT and <SERVICE>_MANAGEMENT_PORT (see README.md);"
+                            + " everything that had started was stopped.%n",
                     String.join(" <- ", reasons));
             System.exit(1);
             return;
         }
         CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            System.out.println("\ninfermesh: stopping...");
-            mesh.close();
-            System.out.println("infermesh: stopped");
-            stopped.countDown();
-        }, "infermesh-shutdown"));
-        Duration ready = Duration.ofMillis(System.currentTimeMillis() - ManagementFactory.getRuntimeMXBean().getStartTime());
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            System.out.println("\ninfermesh: stopping...");
+                            mesh.close();
+                            System.out.println("infermesh: stopped");
+                            stopped.countDown();
+                        },
+                        "infermesh-shutdown"));
+        Duration ready = Duration.ofMillis(System.currentTimeMillis()
+                - ManagementFactory.getRuntimeMXBean().getStartTime());
         mesh.logFile = logFile;
         System.out.println(mesh.banner(settings, ready));
         stopped.await();
@@ -374,15 +423,43 @@ public final class LocalMesh implements AutoCloseable {
                      s3 cp s3://%s/results/digits/alice/<jobId>/result.json -
                    kcat -b %s -C -t %s
                 ==================================================================================
-                """.formatted(ready.toMillis() / 1000.0, url("gateway-service"), accounts.password("alice"),
-                accounts.password("bob"), accounts.password("operator"), issuer, DemoAccounts.OPERATOR_CLIENT,
-                accounts.operatorClientSecret(), infra.kafka().bootstrapServers(), s3.endpoint(), BUCKET,
-                s3.accessKey(), s3.secretKey(), infra.postgres().jdbcUrl(), infra.postgres().username(), status,
-                managementUrl("status-service"), managementUrl("ingest-service"), webhookToken,
-                managementUrl("router-service"), url("worker-service"), managementUrl("worker-service"),
-                settings.modelsDir().toAbsolutePath().normalize(),
-                logFile == null ? "this process's logging" : logFile + "   (INFERMESH_VERBOSE=true: INFO on the console)",
-                aws, BUCKET, DemoAccounts.OPERATOR_CLIENT, accounts.operatorClientSecret(), issuer, status, status, aws,
-                BUCKET, infra.kafka().bootstrapServers(), Topics.JOBS_RESULTS.name());
+                """.formatted(
+                        ready.toMillis() / 1000.0,
+                        url("gateway-service"),
+                        accounts.password("alice"),
+                        accounts.password("bob"),
+                        accounts.password("operator"),
+                        issuer,
+                        DemoAccounts.OPERATOR_CLIENT,
+                        accounts.operatorClientSecret(),
+                        infra.kafka().bootstrapServers(),
+                        s3.endpoint(),
+                        BUCKET,
+                        s3.accessKey(),
+                        s3.secretKey(),
+                        infra.postgres().jdbcUrl(),
+                        infra.postgres().username(),
+                        status,
+                        managementUrl("status-service"),
+                        managementUrl("ingest-service"),
+                        webhookToken,
+                        managementUrl("router-service"),
+                        url("worker-service"),
+                        managementUrl("worker-service"),
+                        settings.modelsDir().toAbsolutePath().normalize(),
+                        logFile == null
+                                ? "this process's logging"
+                                : logFile + "   (INFERMESH_VERBOSE=true: INFO on the console)",
+                        aws,
+                        BUCKET,
+                        DemoAccounts.OPERATOR_CLIENT,
+                        accounts.operatorClientSecret(),
+                        issuer,
+                        status,
+                        status,
+                        aws,
+                        BUCKET,
+                        infra.kafka().bootstrapServers(),
+                        Topics.JOBS_RESULTS.name());
     }
 }

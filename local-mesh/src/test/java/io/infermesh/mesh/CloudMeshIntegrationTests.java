@@ -56,7 +56,8 @@ class CloudMeshIntegrationTests {
         MotoAws.function(FUNCTION);
         MotoAws.queue(QUEUE, QUEUE + "-worker");
         sqs = MotoServer.client(SqsClient.builder());
-        completions = sqs.createQueue(b -> b.queueName("infermesh-completions-" + SUFFIX)).queueUrl();
+        completions = sqs.createQueue(b -> b.queueName("infermesh-completions-" + SUFFIX))
+                .queueUrl();
         Path models = Files.createTempDirectory("cloud-models");
         copyWithPlacement("digits", models, "lambda-batch");
         copyWithPlacement("iris", models, "lambda");
@@ -109,19 +110,30 @@ class CloudMeshIntegrationTests {
 
     @Test
     void aLambdaJobSucceedsThroughItsOnSuccessDestinationRecord() throws Exception {
-        String jobId = upload("inbox/iris/carol/" + UUID.randomUUID() + "/flower.json",
-                Files.readAllBytes(MODELS.resolve("iris/samples/virginica.json")), "application/json");
+        String jobId = upload(
+                "inbox/iris/carol/" + UUID.randomUUID() + "/flower.json",
+                Files.readAllBytes(MODELS.resolve("iris/samples/virginica.json")),
+                "application/json");
         JobStatusChanged runnable = awaitLifecycle(jobId, JobStatus.RUNNABLE, 1);
         assertThat(runnable.backend()).isEqualTo(Backend.LAMBDA);
         assertThat(runnable.message()).contains(FUNCTION);
 
         // AWS Lambda ran the job: its on-success destination delivers this record to SQS
         RemoteJob request = requestPayload(runnable, jobId);
-        JobResult response = new JobResult(jobId, "iris", "carol", 1, Backend.LAMBDA, request.input(),
-                request.output(), List.of(new Prediction("virginica", 0.97), new Prediction("versicolor", 0.03)),
-                new Timings(null, 40L, 0L, 5L, 30L, null), Instant.now(), request.estimatedCostUsd());
-        sqs.sendMessage(b -> b.queueUrl(completions).messageBody(destinationRecord(request, "Success",
-                JSON.writeValueAsString(response), null)));
+        JobResult response = new JobResult(
+                jobId,
+                "iris",
+                "carol",
+                1,
+                Backend.LAMBDA,
+                request.input(),
+                request.output(),
+                List.of(new Prediction("virginica", 0.97), new Prediction("versicolor", 0.03)),
+                new Timings(null, 40L, 0L, 5L, 30L, null),
+                Instant.now(),
+                request.estimatedCostUsd());
+        sqs.sendMessage(b -> b.queueUrl(completions)
+                .messageBody(destinationRecord(request, "Success", JSON.writeValueAsString(response), null)));
 
         JsonNode job = awaitTerminal(jobId);
         assertThat(job.get("status").asString()).as(job.toString()).isEqualTo("SUCCEEDED");
@@ -131,16 +143,22 @@ class CloudMeshIntegrationTests {
 
     @Test
     void aLambdaBatchJobWhoseLambdaAttemptTimesOutSucceedsOnBatchAsAttemptTwo() throws Exception {
-        String jobId = upload("inbox/digits/alice/" + UUID.randomUUID() + "/digit-3.png",
-                Files.readAllBytes(MODELS.resolve("digits/samples/digit-3.png")), "image/png");
+        String jobId = upload(
+                "inbox/digits/alice/" + UUID.randomUUID() + "/digit-3.png",
+                Files.readAllBytes(MODELS.resolve("digits/samples/digit-3.png")),
+                "image/png");
         JobStatusChanged runnable = awaitLifecycle(jobId, JobStatus.RUNNABLE, 1);
         assertThat(runnable.backend()).isEqualTo(Backend.LAMBDA);
 
         // AWS Lambda gave up: its on-failure destination delivers this record to SQS
         RemoteJob request = requestPayload(runnable, jobId);
-        sqs.sendMessage(b -> b.queueUrl(completions).messageBody(destinationRecord(request, "RetriesExhausted",
-                "{\"errorMessage\":\"2026-11-22T18:16:05.568Z " + UUID.randomUUID()
-                        + " Task timed out after 60.00 seconds\",\"errorType\":\"Sandbox.Timedout\"}", "Unhandled")));
+        sqs.sendMessage(b -> b.queueUrl(completions)
+                .messageBody(destinationRecord(
+                        request,
+                        "RetriesExhausted",
+                        "{\"errorMessage\":\"2026-11-22T18:16:05.568Z " + UUID.randomUUID()
+                                + " Task timed out after 60.00 seconds\",\"errorType\":\"Sandbox.Timedout\"}",
+                        "Unhandled")));
 
         JsonNode job = awaitTerminal(jobId);
         assertThat(job.get("status").asString()).as(job.toString()).isEqualTo("SUCCEEDED");
@@ -150,30 +168,47 @@ class CloudMeshIntegrationTests {
 
         JsonNode events = getJson(mesh.url("status-service") + "/api/jobs/" + jobId + "/events");
         List<String> seen = new ArrayList<>();
-        events.get("events").forEach(e -> seen.add(e.get("attempt").asInt() + ":" + e.get("status").asString()));
+        events.get("events")
+                .forEach(e -> seen.add(
+                        e.get("attempt").asInt() + ":" + e.get("status").asString()));
         assertThat(seen).contains("1:RUNNABLE", "1:FAILED", "2:RUNNABLE", "2:SUCCEEDED");
     }
 
     /** What the router sent to Lambda, as AWS echoes it back in the destination record's requestPayload. */
     private static RemoteJob requestPayload(JobStatusChanged runnable, String jobId) {
-        ObjectRef output = ObjectRef.of(LocalMesh.BUCKET, RemoteJob.resultKey("results/", runnable.model(),
-                runnable.owner(), jobId));
-        return new RemoteJob(jobId, runnable.model(), runnable.owner(), 1, Backend.LAMBDA, runnable.input(), output,
-                null, runnable.occurredAt(), runnable.estimatedCostUsd());
+        ObjectRef output = ObjectRef.of(
+                LocalMesh.BUCKET, RemoteJob.resultKey("results/", runnable.model(), runnable.owner(), jobId));
+        return new RemoteJob(
+                jobId,
+                runnable.model(),
+                runnable.owner(),
+                1,
+                Backend.LAMBDA,
+                runnable.input(),
+                output,
+                null,
+                runnable.occurredAt(),
+                runnable.estimatedCostUsd());
     }
 
     /** An AWS Lambda asynchronous-invocation destination record (AWS's documented format). */
-    private static String destinationRecord(RemoteJob request, String condition, String responsePayload,
-            String functionError) {
+    private static String destinationRecord(
+            RemoteJob request, String condition, String responsePayload, String functionError) {
         return """
                 {"version":"1.0","timestamp":"%s",
                  "requestContext":{"requestId":"%s","functionArn":"arn:aws:lambda:us-east-1:123456789012:function:%s:$LATEST","condition":"%s","approximateInvokeCount":%d},
                  "requestPayload":%s,
                  "responseContext":{"statusCode":200,"executedVersion":"$LATEST"%s},
                  "responsePayload":%s}
-                """.formatted(Instant.now(), UUID.randomUUID(), FUNCTION, condition,
-                functionError == null ? 1 : 3, JSON.writeValueAsString(request),
-                functionError == null ? "" : ",\"functionError\":\"" + functionError + "\"", responsePayload);
+                """.formatted(
+                        Instant.now(),
+                        UUID.randomUUID(),
+                        FUNCTION,
+                        condition,
+                        functionError == null ? 1 : 3,
+                        JSON.writeValueAsString(request),
+                        functionError == null ? "" : ",\"functionError\":\"" + functionError + "\"",
+                        responsePayload);
     }
 
     private static String upload(String key, byte[] bytes, String contentType) {
@@ -181,17 +216,29 @@ class CloudMeshIntegrationTests {
     }
 
     private static JobStatusChanged awaitLifecycle(String jobId, JobStatus status, int attempt) {
-        var records = TopicProbe.awaitRecords(mesh.infra().kafka().bootstrapServers(), Topics.JOBS_LIFECYCLE.name(),
-                jobId, found -> found.stream().map(r -> JSON.readValue(r.value(), JobStatusChanged.class))
-                        .anyMatch(e -> e.status() == status && e.attempt() == attempt), Duration.ofSeconds(60));
-        return records.stream().map(r -> JSON.readValue(r.value(), JobStatusChanged.class))
-                .filter(e -> e.status() == status && e.attempt() == attempt).findFirst().orElseThrow();
+        var records = TopicProbe.awaitRecords(
+                mesh.infra().kafka().bootstrapServers(),
+                Topics.JOBS_LIFECYCLE.name(),
+                jobId,
+                found -> found.stream()
+                        .map(r -> JSON.readValue(r.value(), JobStatusChanged.class))
+                        .anyMatch(e -> e.status() == status && e.attempt() == attempt),
+                Duration.ofSeconds(60));
+        return records.stream()
+                .map(r -> JSON.readValue(r.value(), JobStatusChanged.class))
+                .filter(e -> e.status() == status && e.attempt() == attempt)
+                .findFirst()
+                .orElseThrow();
     }
 
     /** SUCCEEDED, or FAILED in a later attempt (attempt 1 may fail on Lambda before Batch takes over). */
     private static JsonNode awaitTerminal(String jobId) {
-        return StatusApi.awaitJob(mesh, jobId, job -> "SUCCEEDED".equals(job.get("status").asString())
-                || ("FAILED".equals(job.get("status").asString()) && job.get("attempt").asInt() > 1));
+        return StatusApi.awaitJob(
+                mesh,
+                jobId,
+                job -> "SUCCEEDED".equals(job.get("status").asString())
+                        || ("FAILED".equals(job.get("status").asString())
+                                && job.get("attempt").asInt() > 1));
     }
 
     private static JsonNode getJson(String url) throws Exception {

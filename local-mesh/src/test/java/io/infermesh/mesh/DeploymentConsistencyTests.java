@@ -39,8 +39,8 @@ class DeploymentConsistencyTests {
     static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
 
     /** The deployable services: each is a Maven module with its own {@code <module>.yml} and Boot jar. */
-    static final List<String> SERVICES = List.of("ingest-service", "router-service", "worker-service",
-            "status-service", "gateway-service");
+    static final List<String> SERVICES =
+            List.of("ingest-service", "router-service", "worker-service", "status-service", "gateway-service");
 
     static final YAMLMapper YAML = YAMLMapper.builder().build();
 
@@ -49,13 +49,15 @@ class DeploymentConsistencyTests {
      * binds although no service's yml lists them.
      */
     static final Set<String> MESH_SECURITY_VARIABLES = Arrays.stream(MeshSecurityProperties.class.getRecordComponents())
-            .map(c -> "infermesh.security." + c.getName().replaceAll("([A-Z])", "-$1").toLowerCase(Locale.ROOT))
+            .map(c -> "infermesh.security."
+                    + c.getName().replaceAll("([A-Z])", "-$1").toLowerCase(Locale.ROOT))
             .flatMap(key -> Stream.of(AppConfig.environmentName(key, ""), AppConfig.environmentName(key, "_")))
             .collect(Collectors.toCollection(TreeSet::new));
+
     static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([^:}]+)(?::[^}]*)?}");
     static final Pattern PORT_DEFAULT = Pattern.compile("\\$\\{([^:}]+):(\\d+)}|(\\d+)");
-    static final Pattern HEALTH_URL = Pattern
-            .compile("https?://(?:localhost|127\\.0\\.0\\.1):(\\d+)/actuator/health\\b");
+    static final Pattern HEALTH_URL =
+            Pattern.compile("https?://(?:localhost|127\\.0\\.0\\.1):(\\d+)/actuator/health\\b");
 
     static JsonNode compose;
     static JsonNode services;
@@ -73,13 +75,18 @@ class DeploymentConsistencyTests {
 
     @Test
     void meshSecurityKeysAreNamedAsServicesBindThem() {
-        assertThat(MESH_SECURITY_VARIABLES).contains("INFERMESH_SECURITY_OWNERCLAIM", "INFERMESH_SECURITY_OWNER_CLAIM",
-                "INFERMESH_SECURITY_ROLES_CLAIM", "INFERMESH_SECURITY_ENABLED");
+        assertThat(MESH_SECURITY_VARIABLES)
+                .contains(
+                        "INFERMESH_SECURITY_OWNERCLAIM",
+                        "INFERMESH_SECURITY_OWNER_CLAIM",
+                        "INFERMESH_SECURITY_ROLES_CLAIM",
+                        "INFERMESH_SECURITY_ENABLED");
     }
 
     @Test
     void everyServiceIsBuiltFromTheDockerfileInItsOwnModule() {
-        assertThat(builtServices()).as("services built from a Dockerfile in docker-compose.yml")
+        assertThat(builtServices())
+                .as("services built from a Dockerfile in docker-compose.yml")
                 .containsExactlyInAnyOrderElementsOf(SERVICES);
         for (String name : builtServices()) {
             Path context = buildContext(name);
@@ -94,7 +101,8 @@ class DeploymentConsistencyTests {
         for (String name : builtServices()) {
             String jar = "target/" + name + "-" + version + "-exec.jar";
             String pom = Files.readString(ROOT.resolve(name).resolve("pom.xml"));
-            assertThat(pom).as("%s/pom.xml repackages the Boot jar with classifier exec", name)
+            assertThat(pom)
+                    .as("%s/pom.xml repackages the Boot jar with classifier exec", name)
                     .containsPattern("<classifier>\\s*exec\\s*</classifier>");
 
             List<String> sources = new ArrayList<>();
@@ -103,7 +111,8 @@ class DeploymentConsistencyTests {
                     sources.addAll(copy.args().subList(0, copy.args().size() - 1));
                 }
             }
-            assertThat(sources).as("COPY sources of %s/Dockerfile (relative to the module directory)", name)
+            assertThat(sources)
+                    .as("COPY sources of %s/Dockerfile (relative to the module directory)", name)
                     .anyMatch(source -> globMatches(source, jar));
         }
     }
@@ -112,22 +121,32 @@ class DeploymentConsistencyTests {
     void everyImageRunsAsANonRootUserOnJava21() throws IOException {
         for (String name : builtServices()) {
             List<Instruction> instructions = Instruction.parse(dockerfile(name));
-            List<Instruction> froms = instructions.stream().filter(i -> i.is("FROM")).toList();
+            List<Instruction> froms =
+                    instructions.stream().filter(i -> i.is("FROM")).toList();
             assertThat(froms).as("FROM of %s/Dockerfile", name).isNotEmpty();
             Instruction last = froms.getLast();
             assertThat(last.args().getFirst()).as("runtime image of %s", name).isEqualTo("eclipse-temurin:21-jre");
             List<String> users = instructions.subList(instructions.indexOf(last), instructions.size()).stream()
-                    .filter(i -> i.is("USER")).map(i -> i.args().getFirst()).toList();
-            assertThat(users).as("USER of the runtime stage of %s/Dockerfile", name).isNotEmpty();
-            assertThat(users.getLast().split(":")[0]).as("the user %s runs as", name).isNotIn("root", "0");
+                    .filter(i -> i.is("USER"))
+                    .map(i -> i.args().getFirst())
+                    .toList();
+            assertThat(users)
+                    .as("USER of the runtime stage of %s/Dockerfile", name)
+                    .isNotEmpty();
+            assertThat(users.getLast().split(":")[0])
+                    .as("the user %s runs as", name)
+                    .isNotIn("root", "0");
         }
     }
 
     @Test
     void theWorkerImageAllowsOnnxRuntimeItsNativeAccess() throws IOException {
         List<String> launch = Instruction.parse(dockerfile("worker-service")).stream()
-                .filter(i -> i.is("ENTRYPOINT") || i.is("CMD") || i.is("ENV")).map(Instruction::text).toList();
-        assertThat(launch).as("ENTRYPOINT, CMD and ENV (JAVA_TOOL_OPTIONS) of worker-service/Dockerfile")
+                .filter(i -> i.is("ENTRYPOINT") || i.is("CMD") || i.is("ENV"))
+                .map(Instruction::text)
+                .toList();
+        assertThat(launch)
+                .as("ENTRYPOINT, CMD and ENV (JAVA_TOOL_OPTIONS) of worker-service/Dockerfile")
                 .anyMatch(text -> text.contains("--enable-native-access=ALL-UNNAMED"));
     }
 
@@ -137,11 +156,13 @@ class DeploymentConsistencyTests {
         Set<String> scraped = new TreeSet<>();
         for (JsonNode job : prometheus.path("scrape_configs").values()) {
             if ("/actuator/prometheus".equals(job.path("metrics_path").asString(""))) {
-                job.path("static_configs").values()
+                job.path("static_configs")
+                        .values()
                         .forEach(c -> c.path("targets").values().forEach(t -> scraped.add(t.asString())));
             }
         }
-        assertThat(volumes(services.path("prometheus"))).as("volumes of the prometheus service")
+        assertThat(volumes(services.path("prometheus")))
+                .as("volumes of the prometheus service")
                 .anyMatch(v -> v.source().equals("./deploy/prometheus/prometheus.yml")
                         && v.target().equals("/etc/prometheus/prometheus.yml"));
 
@@ -152,26 +173,37 @@ class DeploymentConsistencyTests {
             int management = app.defaultPort("management.server.port");
             JsonNode service = services.path(name);
             Map<String, String> env = environment(service);
-            assertThat(env).as("environment of %s must not move it off its yml ports %d and %d", name, port,
-                    management).doesNotContainKey("SERVER_PORT").doesNotContainKey(app.portPlaceholder("server.port"))
+            assertThat(env)
+                    .as("environment of %s must not move it off its yml ports %d and %d", name, port, management)
+                    .doesNotContainKey("SERVER_PORT")
+                    .doesNotContainKey(app.portPlaceholder("server.port"))
                     .doesNotContainKey("MANAGEMENT_SERVER_PORT")
                     .doesNotContainKey(app.portPlaceholder("management.server.port"));
 
             String test = String.join(" ", strings(service.path("healthcheck").path("test")));
             Matcher health = HEALTH_URL.matcher(test);
-            assertThat(health.find()).as("healthcheck of %s calls /actuator/health: %s", name, test).isTrue();
-            assertThat(Integer.parseInt(health.group(1))).as("healthcheck port of %s (management)", name)
+            assertThat(health.find())
+                    .as("healthcheck of %s calls /actuator/health: %s", name, test)
+                    .isTrue();
+            assertThat(Integer.parseInt(health.group(1)))
+                    .as("healthcheck port of %s (management)", name)
                     .isEqualTo(management);
 
-            assertThat(containerPorts(service)).as("container ports %s publishes", name).contains(port)
+            assertThat(containerPorts(service))
+                    .as("container ports %s publishes", name)
+                    .contains(port)
                     .isSubsetOf(port, management);
-            List<Integer> exposed = Instruction.parse(dockerfile(name)).stream().filter(i -> i.is("EXPOSE"))
-                    .flatMap(i -> i.args().stream()).map(p -> Integer.parseInt(p.split("/")[0])).toList();
+            List<Integer> exposed = Instruction.parse(dockerfile(name)).stream()
+                    .filter(i -> i.is("EXPOSE"))
+                    .flatMap(i -> i.args().stream())
+                    .map(p -> Integer.parseInt(p.split("/")[0]))
+                    .toList();
             assertThat(exposed).as("EXPOSE of %s/Dockerfile", name).containsExactlyInAnyOrder(port, management);
 
             assertThat(scraped).as("Prometheus targets at /actuator/prometheus").contains(name + ":" + management);
             assertThat(app.value("management.endpoints.web.exposure.include"))
-                    .as("%s.yml exposes health and prometheus over HTTP", name).contains("health", "prometheus");
+                    .as("%s.yml exposes health and prometheus over HTTP", name)
+                    .contains("health", "prometheus");
         }
     }
 
@@ -181,7 +213,8 @@ class DeploymentConsistencyTests {
         for (String name : builtServices()) {
             AppConfig app = apps.get(name);
             for (String variable : environment(services.path(name)).keySet()) {
-                if (!app.relaxedNames().contains(variable) && !app.placeholders().contains(variable)
+                if (!app.relaxedNames().contains(variable)
+                        && !app.placeholders().contains(variable)
                         && !MESH_SECURITY_VARIABLES.contains(variable)) {
                     unknown.add(name + ": " + variable);
                 }
@@ -197,10 +230,12 @@ class DeploymentConsistencyTests {
     void minioPublishesBucketNotificationsToTheTopicIngestServiceReads() {
         String id = minioKafkaTarget();
         Map<String, String> minio = environment(services.path("minio"));
-        assertThat(minio.get("MINIO_NOTIFY_KAFKA_TOPIC_" + id)).as("MinIO's Kafka notification topic")
+        assertThat(minio.get("MINIO_NOTIFY_KAFKA_TOPIC_" + id))
+                .as("MinIO's Kafka notification topic")
                 .isEqualTo(Topics.STORAGE_EVENTS.name());
         assertThat(apps.get("ingest-service").value("spring.cloud.stream.bindings.ingestStorageEvent-in-0.destination"))
-                .as("the topic ingest-service consumes").isEqualTo(Topics.STORAGE_EVENTS.name());
+                .as("the topic ingest-service consumes")
+                .isEqualTo(Topics.STORAGE_EVENTS.name());
     }
 
     @Test
@@ -209,11 +244,14 @@ class DeploymentConsistencyTests {
         String bucket = rule.target().substring(rule.target().indexOf('/') + 1);
 
         assertThat(bucket).as("bucket of the notification rule").isEqualTo(LocalMesh.BUCKET);
-        assertThat(commandText(services.path("minio-init"))).as("minio-init creates the bucket it configures")
+        assertThat(commandText(services.path("minio-init")))
+                .as("minio-init creates the bucket it configures")
                 .containsPattern("mc mb\\b.*\\s" + Pattern.quote(rule.target()) + "(\\s|$)");
-        assertThat(rule.arn()).as("ARN of the notification rule")
+        assertThat(rule.arn())
+                .as("ARN of the notification rule")
                 .isEqualTo("arn:minio:sqs::" + minioKafkaTarget() + ":kafka");
-        assertThat(rule.events()).as("events of the notification rule (put = every object-created event)")
+        assertThat(rule.events())
+                .as("events of the notification rule (put = every object-created event)")
                 .contains("put");
 
         JsonNode inboxes = apps.get("ingest-service").flat().get("infermesh.ingest.inboxes");
@@ -227,31 +265,38 @@ class DeploymentConsistencyTests {
                 inboxPrefixes.add(value.substring(slash + 1));
             }
         }
-        assertThat(inboxPrefixes).as("ingest-service inbox prefixes that apply to bucket %s", bucket)
+        assertThat(inboxPrefixes)
+                .as("ingest-service inbox prefixes that apply to bucket %s", bucket)
                 .contains(rule.prefix());
-        assertThat(rule.prefix()).as("the rule must not cover the results the worker writes")
-                .isNotEqualTo("").doesNotStartWith(apps.get("worker-service").value("infermesh.worker.results-prefix"));
+        assertThat(rule.prefix())
+                .as("the rule must not cover the results the worker writes")
+                .isNotEqualTo("")
+                .doesNotStartWith(apps.get("worker-service").value("infermesh.worker.results-prefix"));
     }
 
     @Test
     void everyKafkaClientUsesTheListenerAdvertisedToOtherContainers() {
         Map<String, String> kafka = environment(services.path("kafka"));
         Set<String> forContainers = new LinkedHashSet<>();
-        for (String listener : kafka.getOrDefault("KAFKA_ADVERTISED_LISTENERS", "").split(",")) {
+        for (String listener :
+                kafka.getOrDefault("KAFKA_ADVERTISED_LISTENERS", "").split(",")) {
             String address = listener.substring(listener.indexOf("://") + 3);
             if (address.startsWith("kafka:")) {
                 forContainers.add(address);
             }
         }
-        assertThat(forContainers).as("listeners the kafka service advertises under its compose name").hasSize(1);
+        assertThat(forContainers)
+                .as("listeners the kafka service advertises under its compose name")
+                .hasSize(1);
         String brokers = forContainers.iterator().next();
 
         assertThat(environment(services.path("minio")).get("MINIO_NOTIFY_KAFKA_BROKERS_" + minioKafkaTarget()))
-                .as("MinIO's Kafka brokers").isEqualTo(brokers);
+                .as("MinIO's Kafka brokers")
+                .isEqualTo(brokers);
         for (String name : kafkaClients()) {
             Map<String, String> env = environment(services.path(name));
-            String configured = env.getOrDefault("SPRING_CLOUD_STREAM_KAFKA_BINDER_BROKERS",
-                    env.get("KAFKA_BOOTSTRAP_SERVERS"));
+            String configured =
+                    env.getOrDefault("SPRING_CLOUD_STREAM_KAFKA_BINDER_BROKERS", env.get("KAFKA_BOOTSTRAP_SERVERS"));
             assertThat(configured).as("Kafka brokers of %s", name).isEqualTo(brokers);
         }
     }
@@ -269,10 +314,12 @@ class DeploymentConsistencyTests {
         for (String name : kafkaClients()) {
             String min = apps.get(name).value("spring.cloud.stream.kafka.binder.min-partition-count");
             if (min != null) {
-                assertThat(created).as("partitions kafka-init creates vs min-partition-count of %s", name)
+                assertThat(created)
+                        .as("partitions kafka-init creates vs min-partition-count of %s", name)
                         .isGreaterThanOrEqualTo(Integer.parseInt(min));
             }
-            assertThat(dependsOn(name)).as("depends_on of %s", name)
+            assertThat(dependsOn(name))
+                    .as("depends_on of %s", name)
                     .containsEntry("kafka", "service_healthy")
                     .containsEntry("kafka-init", "service_completed_successfully");
         }
@@ -283,17 +330,24 @@ class DeploymentConsistencyTests {
         for (String name : services.propertyNames()) {
             for (Map.Entry<String, String> dependency : dependsOn(name).entrySet()) {
                 JsonNode target = services.path(dependency.getKey());
-                assertThat(target.isObject()).as("%s depends on an existing service %s", name, dependency.getKey())
+                assertThat(target.isObject())
+                        .as("%s depends on an existing service %s", name, dependency.getKey())
                         .isTrue();
                 switch (dependency.getValue()) {
-                    case "service_healthy" -> assertThat(target.has("healthcheck"))
-                            .as("%s waits for %s to be healthy, so it needs a healthcheck", name, dependency.getKey())
-                            .isTrue();
-                    case "service_completed_successfully" -> assertThat(target.path("restart").asString("no"))
-                            .as("%s waits for %s to complete, so it must be a one-shot", name, dependency.getKey())
-                            .isEqualTo("no");
-                    default -> assertThat(dependency.getValue()).as("condition of %s on %s", name,
-                            dependency.getKey()).isEqualTo("service_started");
+                    case "service_healthy" ->
+                        assertThat(target.has("healthcheck"))
+                                .as(
+                                        "%s waits for %s to be healthy, so it needs a healthcheck",
+                                        name, dependency.getKey())
+                                .isTrue();
+                    case "service_completed_successfully" ->
+                        assertThat(target.path("restart").asString("no"))
+                                .as("%s waits for %s to complete, so it must be a one-shot", name, dependency.getKey())
+                                .isEqualTo("no");
+                    default ->
+                        assertThat(dependency.getValue())
+                                .as("condition of %s on %s", name, dependency.getKey())
+                                .isEqualTo("service_started");
                 }
             }
         }
@@ -302,21 +356,35 @@ class DeploymentConsistencyTests {
     @Test
     void theModelsMountIsWhereInfermeshModelsDirPoints() {
         List<String> readers = builtServices().stream()
-                .filter(name -> apps.get(name).placeholders().contains("INFERMESH_MODELS_DIR")).toList();
-        assertThat(readers).as("services whose yml reads INFERMESH_MODELS_DIR")
+                .filter(name -> apps.get(name).placeholders().contains("INFERMESH_MODELS_DIR"))
+                .toList();
+        assertThat(readers)
+                .as("services whose yml reads INFERMESH_MODELS_DIR")
                 .contains("router-service", "worker-service");
         for (String name : readers) {
             JsonNode service = services.path(name);
             String modelsDir = environment(service).get("INFERMESH_MODELS_DIR");
-            assertThat(modelsDir).as("INFERMESH_MODELS_DIR of %s (the yml default is relative to the working "
-                    + "directory, which has no models in the image)", name).isNotBlank();
-            List<Volume> mounts = volumes(service).stream().filter(v -> v.target().equals(modelsDir)).toList();
-            assertThat(mounts).as("a volume of %s mounted at %s", name, modelsDir).hasSize(1);
+            assertThat(modelsDir)
+                    .as(
+                            "INFERMESH_MODELS_DIR of %s (the yml default is relative to the working "
+                                    + "directory, which has no models in the image)",
+                            name)
+                    .isNotBlank();
+            List<Volume> mounts = volumes(service).stream()
+                    .filter(v -> v.target().equals(modelsDir))
+                    .toList();
+            assertThat(mounts)
+                    .as("a volume of %s mounted at %s", name, modelsDir)
+                    .hasSize(1);
             Volume mount = mounts.getFirst();
-            assertThat(mount.readOnly()).as("the models mount of %s is read-only", name).isTrue();
+            assertThat(mount.readOnly())
+                    .as("the models mount of %s is read-only", name)
+                    .isTrue();
             Path source = ROOT.resolve(mount.source()).normalize();
             assertThat(source).as("models source of %s", name).isEqualTo(ROOT.resolve("models"));
-            assertThat(source.resolve("digits/model.yaml")).as("a model card under %s", source).isRegularFile();
+            assertThat(source.resolve("digits/model.yaml"))
+                    .as("a model card under %s", source)
+                    .isRegularFile();
         }
     }
 
@@ -328,11 +396,15 @@ class DeploymentConsistencyTests {
                 .matcher(status.getOrDefault("SPRING_DATASOURCE_URL", ""));
         assertThat(url.matches()).as("SPRING_DATASOURCE_URL of status-service").isTrue();
         assertThat(url.group(1)).as("database host").isEqualTo("postgres");
-        assertThat(url.group(2) == null ? "5432" : url.group(2)).as("database port").isEqualTo("5432");
+        assertThat(url.group(2) == null ? "5432" : url.group(2))
+                .as("database port")
+                .isEqualTo("5432");
         assertThat(url.group(3)).as("database name").isEqualTo(postgres.get("POSTGRES_DB"));
-        assertThat(status.get("SPRING_DATASOURCE_USERNAME")).as("database user")
+        assertThat(status.get("SPRING_DATASOURCE_USERNAME"))
+                .as("database user")
                 .isEqualTo(postgres.get("POSTGRES_USER"));
-        assertThat(status.get("SPRING_DATASOURCE_PASSWORD")).as("database password")
+        assertThat(status.get("SPRING_DATASOURCE_PASSWORD"))
+                .as("database password")
                 .isEqualTo(postgres.get("POSTGRES_PASSWORD"));
     }
 
@@ -340,26 +412,33 @@ class DeploymentConsistencyTests {
     void theWorkerReachesMinioWithTheAccountMinioInitCreates() {
         Map<String, String> worker = environment(services.path("worker-service"));
         Map<String, String> init = environment(services.path("minio-init"));
-        assertThat(worker.get("S3_ENDPOINT")).as("S3 endpoint of worker-service").isEqualTo("http://minio:9000");
-        assertThat(worker.get("S3_PATH_STYLE")).as("path-style addressing (MinIO needs it)").isEqualTo("true");
+        assertThat(worker.get("S3_ENDPOINT"))
+                .as("S3 endpoint of worker-service")
+                .isEqualTo("http://minio:9000");
+        assertThat(worker.get("S3_PATH_STYLE"))
+                .as("path-style addressing (MinIO needs it)")
+                .isEqualTo("true");
         assertThat(worker.get("S3_ACCESS_KEY")).as("worker access key").isEqualTo(init.get("WORKER_S3_ACCESS_KEY"));
         assertThat(worker.get("S3_SECRET_KEY")).as("worker secret key").isEqualTo(init.get("WORKER_S3_SECRET_KEY"));
-        assertThat(worker.get("INFERMESH_RESULTS_BUCKET")).as("results bucket")
-                .isEqualTo(LocalMesh.BUCKET);
-        assertThat(dependsOn("worker-service")).as("depends_on of worker-service")
+        assertThat(worker.get("INFERMESH_RESULTS_BUCKET")).as("results bucket").isEqualTo(LocalMesh.BUCKET);
+        assertThat(dependsOn("worker-service"))
+                .as("depends_on of worker-service")
                 .containsEntry("minio-init", "service_completed_successfully");
     }
 
     // ------------------------------------------------------------------------------------------------ compose
 
     static List<String> builtServices() {
-        return services.propertyNames().stream().filter(name -> services.path(name).has("build")).toList();
+        return services.propertyNames().stream()
+                .filter(name -> services.path(name).has("build"))
+                .toList();
     }
 
     /** The built services that talk to Kafka: their yml configures the binder (the gateway does not). */
     static List<String> kafkaClients() {
         return builtServices().stream()
-                .filter(name -> apps.get(name).value("spring.cloud.stream.kafka.binder.brokers") != null).toList();
+                .filter(name -> apps.get(name).value("spring.cloud.stream.kafka.binder.brokers") != null)
+                .toList();
     }
 
     static Path buildContext(String name) {
@@ -379,7 +458,10 @@ class DeploymentConsistencyTests {
         Map<String, String> env = new LinkedHashMap<>();
         JsonNode node = service.path("environment");
         if (node.isObject()) {
-            node.properties().forEach(e -> env.put(e.getKey(), e.getValue().isNull() ? "" : e.getValue().asString()));
+            node.properties()
+                    .forEach(e -> env.put(
+                            e.getKey(),
+                            e.getValue().isNull() ? "" : e.getValue().asString()));
         } else {
             for (JsonNode item : node.values()) {
                 String[] pair = item.asString().split("=", 2);
@@ -394,26 +476,29 @@ class DeploymentConsistencyTests {
         Map<String, String> conditions = new LinkedHashMap<>();
         JsonNode node = services.path(name).path("depends_on");
         if (node.isObject()) {
-            node.properties().forEach(e -> conditions.put(e.getKey(),
-                    e.getValue().path("condition").asString("service_started")));
+            node.properties()
+                    .forEach(e -> conditions.put(
+                            e.getKey(), e.getValue().path("condition").asString("service_started")));
         } else {
             node.values().forEach(v -> conditions.put(v.asString(), "service_started"));
         }
         return conditions;
     }
 
-    record Volume(String source, String target, boolean readOnly) {
-    }
+    record Volume(String source, String target, boolean readOnly) {}
 
     static List<Volume> volumes(JsonNode service) {
         List<Volume> volumes = new ArrayList<>();
         for (JsonNode v : service.path("volumes").values()) {
             if (v.isObject()) {
-                volumes.add(new Volume(v.path("source").asString(""), v.path("target").asString(""),
+                volumes.add(new Volume(
+                        v.path("source").asString(""),
+                        v.path("target").asString(""),
                         v.path("read_only").asBoolean(false)));
             } else {
                 String[] parts = v.asString().split(":");
-                boolean readOnly = parts.length > 2 && Arrays.asList(parts[2].split(",")).contains("ro");
+                boolean readOnly =
+                        parts.length > 2 && Arrays.asList(parts[2].split(",")).contains("ro");
                 volumes.add(new Volume(parts[0], parts.length > 1 ? parts[1] : parts[0], readOnly));
             }
         }
@@ -440,16 +525,22 @@ class DeploymentConsistencyTests {
     /** entrypoint and command of a one-shot container, as one text. */
     static String commandText(JsonNode service) {
         assertThat(service.isObject()).as("service in docker-compose.yml").isTrue();
-        return String.join("\n", Stream.concat(strings(service.path("entrypoint")).stream(),
-                strings(service.path("command")).stream()).toList());
+        return String.join(
+                "\n",
+                Stream.concat(strings(service.path("entrypoint")).stream(), strings(service.path("command")).stream())
+                        .toList());
     }
 
     /** The id of MinIO's enabled Kafka notification target (MINIO_NOTIFY_KAFKA_ENABLE_&lt;ID&gt;=on). */
     static String minioKafkaTarget() {
         List<String> ids = environment(services.path("minio")).entrySet().stream()
-                .filter(e -> e.getKey().startsWith("MINIO_NOTIFY_KAFKA_ENABLE_") && e.getValue().equals("on"))
-                .map(e -> e.getKey().substring("MINIO_NOTIFY_KAFKA_ENABLE_".length())).toList();
-        assertThat(ids).as("enabled Kafka notification targets of the minio service").hasSize(1);
+                .filter(e -> e.getKey().startsWith("MINIO_NOTIFY_KAFKA_ENABLE_")
+                        && e.getValue().equals("on"))
+                .map(e -> e.getKey().substring("MINIO_NOTIFY_KAFKA_ENABLE_".length()))
+                .toList();
+        assertThat(ids)
+                .as("enabled Kafka notification targets of the minio service")
+                .hasSize(1);
         return ids.getFirst();
     }
 
@@ -457,10 +548,16 @@ class DeploymentConsistencyTests {
     record MinioEventRule(String target, String arn, List<String> events, String prefix) {
 
         static MinioEventRule parse(String script) {
-            String line = script.lines().filter(l -> l.contains("mc event add")).findFirst().orElse(null);
+            String line = script.lines()
+                    .filter(l -> l.contains("mc event add"))
+                    .findFirst()
+                    .orElse(null);
             assertThat(line).as("minio-init runs 'mc event add'").isNotNull();
-            List<String> tokens = Arrays.stream(line.substring(line.indexOf("mc event add") + 12).trim().split("\\s+"))
-                    .map(t -> t.replaceAll("^[\"']|[\"']$", "")).toList();
+            List<String> tokens = Arrays.stream(line.substring(line.indexOf("mc event add") + 12)
+                            .trim()
+                            .split("\\s+"))
+                    .map(t -> t.replaceAll("^[\"']|[\"']$", ""))
+                    .toList();
             List<String> positional = new ArrayList<>();
             Map<String, String> options = new LinkedHashMap<>();
             for (int i = 0; i < tokens.size(); i++) {
@@ -471,8 +568,12 @@ class DeploymentConsistencyTests {
                     positional.add(token);
                 }
             }
-            assertThat(positional).as("'mc event add' takes ALIAS/BUCKET and ARN").hasSize(2);
-            return new MinioEventRule(positional.get(0), positional.get(1),
+            assertThat(positional)
+                    .as("'mc event add' takes ALIAS/BUCKET and ARN")
+                    .hasSize(2);
+            return new MinioEventRule(
+                    positional.get(0),
+                    positional.get(1),
                     List.of(options.getOrDefault("--event", "put,delete,get").split(",")),
                     options.getOrDefault("--prefix", ""));
         }
@@ -506,7 +607,10 @@ class DeploymentConsistencyTests {
          * '-' is dropped (canonical form) or, in the legacy form Boot also accepts, becomes '_'.
          */
         static String environmentName(String key, String dash) {
-            return key.replace("[", ".").replace("]", "").replace(".", "_").replace("-", dash)
+            return key.replace("[", ".")
+                    .replace("]", "")
+                    .replace(".", "_")
+                    .replace("-", dash)
                     .toUpperCase(Locale.ROOT);
         }
 
@@ -535,7 +639,8 @@ class DeploymentConsistencyTests {
             String port = value(key);
             assertThat(port).as("%s in %s.yml", key, module).isNotNull();
             Matcher m = PORT_DEFAULT.matcher(port);
-            assertThat(m.matches()).as("%s of %s.yml is a number or ${NAME:number}: %s", key, module, port)
+            assertThat(m.matches())
+                    .as("%s of %s.yml is a number or ${NAME:number}: %s", key, module, port)
                     .isTrue();
             return m;
         }

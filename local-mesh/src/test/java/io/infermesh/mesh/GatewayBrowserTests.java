@@ -81,10 +81,13 @@ class GatewayBrowserTests {
 
             // Then both rows reach SUCCEEDED on the live stream
             awaitRowStatus(alice, digitJob, "SUCCEEDED");
-            long loginToSucceeded = Duration.ofNanos(System.nanoTime() - submitted).toMillis();
+            long loginToSucceeded =
+                    Duration.ofNanos(System.nanoTime() - submitted).toMillis();
             System.out.println("login-to-succeeded-ms=" + loginToSucceeded);
             awaitRowStatus(alice, irisJob, "SUCCEEDED");
-            assertThat(alice.script("return window.__sameDocument;")).as("the page never reloaded").isEqualTo("alice");
+            assertThat(alice.script("return window.__sameDocument;"))
+                    .as("the page never reloaded")
+                    .isEqualTo("alice");
             // rows are redrawn as the live list changes: each look finds the row afresh
             assertThat(rowText(alice, digitJob)).contains("digit-3.png", "digits", "onprem");
             assertThat(rowText(alice, irisJob)).contains("setosa.json", "iris");
@@ -92,7 +95,9 @@ class GatewayBrowserTests {
 
             // When she opens the digit's job, the top answer is 3 and result.json is hers to read
             wait(alice, Duration.ofSeconds(15)).until(d -> {
-                row(alice, digitJob).findElement(By.cssSelector("[data-testid=job-link]")).click();
+                row(alice, digitJob)
+                        .findElement(By.cssSelector("[data-testid=job-link]"))
+                        .click();
                 return true;
             });
             WebElement top = wait(alice, Duration.ofSeconds(15))
@@ -100,32 +105,39 @@ class GatewayBrowserTests {
             assertThat(top.getText()).isEqualTo("3");
             List<WebElement> answers = alice.driver.findElements(By.cssSelector("[data-testid=prediction]"));
             assertThat(answers).hasSize(5);
-            WebElement download = wait(alice, Duration.ofSeconds(15)).until(
-                    ExpectedConditions.presenceOfElementLocated(By.cssSelector("[data-testid=result-download]")));
+            WebElement download = wait(alice, Duration.ofSeconds(15))
+                    .until(ExpectedConditions.presenceOfElementLocated(
+                            By.cssSelector("[data-testid=result-download]")));
             JsonNode result = JSON.readTree(fetch(download.getDomAttribute("href")));
             assertThat(result.get("labels").get(0).asString()).isEqualTo("3");
-            wait(alice, Duration.ofSeconds(15)).until(d -> d.findElement(By.cssSelector("[data-testid=result-json]"))
-                    .getDomAttribute("data-loaded") != null);
+            wait(alice, Duration.ofSeconds(15))
+                    .until(d -> d.findElement(By.cssSelector("[data-testid=result-json]"))
+                                    .getDomAttribute("data-loaded")
+                            != null);
             WebElement raw = alice.driver.findElement(By.cssSelector("[data-testid=result-json]"));
-            assertThat(raw.getDomAttribute("data-loaded")).as("the raw result is shown: %s", raw.getText())
+            assertThat(raw.getDomAttribute("data-loaded"))
+                    .as("the raw result is shown: %s", raw.getText())
                     .isEqualTo("true");
             assertThat(JSON.readTree(raw.getText()).get("labels")).isEqualTo(result.get("labels"));
-            wait(alice, Duration.ofSeconds(15)).until(d -> Boolean.TRUE.equals(alice.script(
-                    "const i = document.querySelector('[data-testid=input-preview]');"
-                            + " return !!i && i.complete && i.naturalWidth > 0;")));
+            wait(alice, Duration.ofSeconds(15))
+                    .until(d -> Boolean.TRUE.equals(
+                            alice.script("const i = document.querySelector('[data-testid=input-preview]');"
+                                    + " return !!i && i.complete && i.naturalWidth > 0;")));
 
             // When she deletes the digit from My files, it disappears (from the page and from storage)
             alice.driver.findElement(By.cssSelector("[data-testid=nav-files]")).click();
             By digitFile = By.cssSelector("[data-testid=file-row][data-key='" + digitKey + "']");
-            WebElement file = wait(alice, Duration.ofSeconds(15))
-                    .until(ExpectedConditions.visibilityOfElementLocated(digitFile));
+            WebElement file =
+                    wait(alice, Duration.ofSeconds(15)).until(ExpectedConditions.visibilityOfElementLocated(digitFile));
             file.findElement(By.cssSelector("[data-testid=file-delete]")).click();
-            wait(alice, Duration.ofSeconds(5)).until(ExpectedConditions.alertIsPresent()).accept();
+            wait(alice, Duration.ofSeconds(5))
+                    .until(ExpectedConditions.alertIsPresent())
+                    .accept();
             wait(alice, Duration.ofSeconds(15)).until(ExpectedConditions.numberOfElementsToBe(digitFile, 0));
             try (S3Client s3 = mesh.infra().s3().client()) {
                 String key = digitKey;
-                org.assertj.core.api.Assertions.assertThatThrownBy(
-                        () -> s3.headObject(b -> b.bucket(LocalMesh.BUCKET).key(key)))
+                org.assertj.core.api.Assertions.assertThatThrownBy(() ->
+                                s3.headObject(b -> b.bucket(LocalMesh.BUCKET).key(key)))
                         .isInstanceOf(NoSuchKeyException.class);
             }
 
@@ -133,9 +145,9 @@ class GatewayBrowserTests {
             alice.driver.findElement(By.cssSelector("[data-testid=nav-home]")).click();
             alice.driver.manage().window().setSize(new Dimension(375, 812));
             wait(alice, Duration.ofSeconds(15)).until(d -> row(alice, digitJob).isDisplayed());
-            assertThat((Boolean) alice.script(
-                    "return document.documentElement.scrollWidth <= window.innerWidth;"))
-                    .as("nothing wider than the phone's screen").isTrue();
+            assertThat((Boolean) alice.script("return document.documentElement.scrollWidth <= window.innerWidth;"))
+                    .as("nothing wider than the phone's screen")
+                    .isTrue();
 
             assertThat(alice.errors()).as("browser errors").isEmpty();
         }
@@ -146,24 +158,35 @@ class GatewayBrowserTests {
             logIn(bob, "bob");
             assertThat(bob.driver.findElement(By.id("user-name")).getText()).isEqualTo("bob");
             // Then he sees none of alice's jobs, not even by asking for them by id
-            assertThat(bob.driver.findElements(By.cssSelector("[data-testid=job-row]"))).isEmpty();
-            assertThat(bob.driver.findElement(By.cssSelector("[data-testid=jobs-empty]")).isDisplayed()).isTrue();
+            assertThat(bob.driver.findElements(By.cssSelector("[data-testid=job-row]")))
+                    .isEmpty();
+            assertThat(bob.driver
+                            .findElement(By.cssSelector("[data-testid=jobs-empty]"))
+                            .isDisplayed())
+                    .isTrue();
             assertThat(bob.driver.getPageSource()).doesNotContain(digitJob, irisJob);
-            assertThat(bob.errors()).as("browser errors before bob asks for alice's jobs").isEmpty();
+            assertThat(bob.errors())
+                    .as("browser errors before bob asks for alice's jobs")
+                    .isEmpty();
             for (String job : List.of(digitJob, irisJob)) {
-                Object status = bob.asyncScript("const done = arguments[arguments.length - 1];"
-                        + " fetch('/api/jobs/' + arguments[0]).then(r => done(r.status), e => done(String(e)));", job);
+                Object status = bob.asyncScript(
+                        "const done = arguments[arguments.length - 1];"
+                                + " fetch('/api/jobs/' + arguments[0]).then(r => done(r.status), e => done(String(e)));",
+                        job);
                 assertThat(status).as("bob asking for alice's job %s", job).isEqualTo(404L);
             }
             // the browser logs each refused fetch; those two and nothing else
-            assertThat(bob.errors()).as("browser errors of bob's two refused fetches")
+            assertThat(bob.errors())
+                    .as("browser errors of bob's two refused fetches")
                     .allMatch(e -> e.contains("/api/jobs/" + digitJob) || e.contains("/api/jobs/" + irisJob))
                     .allMatch(e -> e.contains("404"));
             // nor her files
             bob.driver.findElement(By.cssSelector("[data-testid=nav-files]")).click();
-            wait(bob, Duration.ofSeconds(15)).until(ExpectedConditions.visibilityOfElementLocated(
-                    By.cssSelector("[data-testid=files-inputs-empty]")));
-            assertThat(bob.driver.findElements(By.cssSelector("[data-testid=file-row]"))).isEmpty();
+            wait(bob, Duration.ofSeconds(15))
+                    .until(ExpectedConditions.visibilityOfElementLocated(
+                            By.cssSelector("[data-testid=files-inputs-empty]")));
+            assertThat(bob.driver.findElements(By.cssSelector("[data-testid=file-row]")))
+                    .isEmpty();
             assertThat(bob.driver.getPageSource()).doesNotContain("/alice/");
             assertThat(bob.errors()).as("browser errors").isEmpty();
         }
@@ -174,18 +197,24 @@ class GatewayBrowserTests {
         WebElement user = wait(browser, Duration.ofSeconds(30))
                 .until(ExpectedConditions.visibilityOfElementLocated(By.id("username")));
         user.sendKeys(username);
-        browser.driver.findElement(By.id("password")).sendKeys(mesh.identity().accounts().password(username));
+        browser.driver
+                .findElement(By.id("password"))
+                .sendKeys(mesh.identity().accounts().password(username));
         long submitted = System.nanoTime();
         browser.driver.findElement(By.cssSelector("button[type=submit]")).click();
-        wait(browser, Duration.ofSeconds(30)).until(d -> d.getCurrentUrl().startsWith(gateway)
-                && "true".equals(d.findElement(By.tagName("body")).getDomAttribute("data-ready")));
+        wait(browser, Duration.ofSeconds(30))
+                .until(d -> d.getCurrentUrl().startsWith(gateway)
+                        && "true".equals(d.findElement(By.tagName("body")).getDomAttribute("data-ready")));
         return submitted;
     }
 
     static void upload(HeadlessChromium browser, String model, Path file) {
-        wait(browser, Duration.ofSeconds(15)).until(ExpectedConditions.elementToBeClickable(
-                By.cssSelector("[data-testid=model-choice-" + model + "]"))).click();
-        browser.driver.findElement(By.cssSelector("[data-testid=file-input]"))
+        wait(browser, Duration.ofSeconds(15))
+                .until(ExpectedConditions.elementToBeClickable(
+                        By.cssSelector("[data-testid=model-choice-" + model + "]")))
+                .click();
+        browser.driver
+                .findElement(By.cssSelector("[data-testid=file-input]"))
                 .sendKeys(file.toAbsolutePath().normalize().toString());
     }
 
@@ -206,7 +235,8 @@ class GatewayBrowserTests {
     static void awaitRowStatus(HeadlessChromium browser, String jobId, String status) {
         wait(browser, JOB_TIMEOUT).until(d -> {
             String shown = row(browser, jobId).getDomAttribute("data-status");
-            if (!status.equals(shown) && List.of("SUCCEEDED", "FAILED", "CANCELLED").contains(shown)) {
+            if (!status.equals(shown)
+                    && List.of("SUCCEEDED", "FAILED", "CANCELLED").contains(shown)) {
                 fail("job %s ended %s: %s", jobId, shown, row(browser, jobId).getText());
             }
             return status.equals(shown);
@@ -215,7 +245,8 @@ class GatewayBrowserTests {
 
     /** The row's text, read again if the list redrew the row while it was being read. */
     static String rowText(HeadlessChromium browser, String jobId) {
-        return wait(browser, Duration.ofSeconds(15)).until(d -> row(browser, jobId).getText());
+        return wait(browser, Duration.ofSeconds(15))
+                .until(d -> row(browser, jobId).getText());
     }
 
     static WebElement row(HeadlessChromium browser, String jobId) {
@@ -233,7 +264,8 @@ class GatewayBrowserTests {
 
     static String pageText(HeadlessChromium browser) {
         try {
-            String text = browser.driver.findElement(By.tagName("body")).getText().replaceAll("\\s+", " ");
+            String text =
+                    browser.driver.findElement(By.tagName("body")).getText().replaceAll("\\s+", " ");
             return text.length() > 600 ? text.substring(0, 600) + "…" : text;
         } catch (RuntimeException e) {
             return "(unreadable: " + e.getMessage() + ")";
@@ -242,8 +274,8 @@ class GatewayBrowserTests {
 
     /** A presigned URL, fetched the way any program would: no cookie, no token. */
     static String fetch(String url) throws Exception {
-        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(url)).build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response =
+                HTTP.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).as("GET %s: %s", url, response.body()).isEqualTo(200);
         return response.body();
     }

@@ -43,7 +43,8 @@ final class HeadlessChromium implements AutoCloseable {
 
     /** Skips the calling test where the browser is not installed, saying how to install it. */
     static void assumeInstalled() {
-        assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
+        assumeTrue(
+                Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
                 "the browser tests need Debian's Chromium and its driver at " + CHROMIUM + " and " + CHROMEDRIVER
                         + ": apt-get install -y chromium chromium-driver");
     }
@@ -58,16 +59,25 @@ final class HeadlessChromium implements AutoCloseable {
         }
         ChromeOptions options = new ChromeOptions();
         options.setBinary(CHROMIUM.toFile());
-        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
-                "--disable-default-apps", "--password-store=basic", "--window-size=1280,900",
+        options.addArguments(
+                "--headless=new",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-dev-shm-usage",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+                "--disable-default-apps",
+                "--password-store=basic",
+                "--window-size=1280,900",
                 "--user-data-dir=" + profile);
         // console messages, so a test can insist there were no errors
         LoggingPreferences logging = new LoggingPreferences();
         logging.enable(LogType.BROWSER, Level.ALL);
         options.setCapability("goog:loggingPrefs", logging);
-        options.setExperimentalOption("prefs", Map.of("credentials_enable_service", false,
-                "profile.password_manager_enabled", false));
+        options.setExperimentalOption(
+                "prefs", Map.of("credentials_enable_service", false, "profile.password_manager_enabled", false));
         ChromeDriverService service = new ChromeDriverService.Builder()
                 .usingDriverExecutable(new File(CHROMEDRIVER.toString()))
                 .usingAnyFreePort()

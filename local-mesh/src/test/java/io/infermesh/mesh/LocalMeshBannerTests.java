@@ -39,18 +39,29 @@ class LocalMeshBannerTests {
 
     @Test
     void theBannerNamesThisRunsPortsAndNoDefaultOneThatIsNotInUse() {
-        assertThat(banner).contains(mesh.url("gateway-service"), mesh.url("status-service") + "/api/jobs?owner=alice",
-                mesh.url("status-service") + "/api/jobs/stream?owner=alice", mesh.identity().issuer() + "/oauth2/token",
-                "aws --endpoint-url " + mesh.infra().s3().endpoint(),
-                "kcat -b " + mesh.infra().kafka().bootstrapServers() + " -C -t infermesh.jobs.results",
-                mesh.infra().postgres().jdbcUrl(), mesh.managementUrl("status-service"));
-        List<Integer> inUse = List.of(mesh.infra().kafka().port(), mesh.infra().s3().endpoint().getPort(),
-                mesh.infra().postgres().port(), port(mesh.url("status-service")), port(mesh.url("gateway-service")),
+        assertThat(banner)
+                .contains(
+                        mesh.url("gateway-service"),
+                        mesh.url("status-service") + "/api/jobs?owner=alice",
+                        mesh.url("status-service") + "/api/jobs/stream?owner=alice",
+                        mesh.identity().issuer() + "/oauth2/token",
+                        "aws --endpoint-url " + mesh.infra().s3().endpoint(),
+                        "kcat -b " + mesh.infra().kafka().bootstrapServers() + " -C -t infermesh.jobs.results",
+                        mesh.infra().postgres().jdbcUrl(),
+                        mesh.managementUrl("status-service"));
+        List<Integer> inUse = List.of(
+                mesh.infra().kafka().port(),
+                mesh.infra().s3().endpoint().getPort(),
+                mesh.infra().postgres().port(),
+                port(mesh.url("status-service")),
+                port(mesh.url("gateway-service")),
                 port(mesh.identity().issuer()));
-        for (int defaultPort : List.of(9092, 9000, 15432, 8080, 8081, 8082, 8083, 8088, 9090, 18080, 18081, 18082,
-                18083, 18088)) {
+        for (int defaultPort :
+                List.of(9092, 9000, 15432, 8080, 8081, 8082, 8083, 8088, 9090, 18080, 18081, 18082, 18083, 18088)) {
             if (!inUse.contains(defaultPort)) {
-                assertThat(banner).as("default port %d", defaultPort).doesNotContainPattern(":" + defaultPort + "(?!\\d)");
+                assertThat(banner)
+                        .as("default port %d", defaultPort)
+                        .doesNotContainPattern(":" + defaultPort + "(?!\\d)");
             }
         }
     }
@@ -65,9 +76,12 @@ class LocalMeshBannerTests {
         assertThat(upload).contains("s3 cp models/digits/samples/digit-3.png");
 
         assertThat(bash(upload)).contains("upload:");
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1))
-                .untilAsserted(() -> assertThat(bash(token + "\n" + list)).contains("\"owner\":\"alice\"")
-                        .contains("\"status\":\"SUCCEEDED\"").contains("digit-3.png"));
+        await().atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofSeconds(1))
+                .untilAsserted(() -> assertThat(bash(token + "\n" + list))
+                        .contains("\"owner\":\"alice\"")
+                        .contains("\"status\":\"SUCCEEDED\"")
+                        .contains("digit-3.png"));
     }
 
     /** The commands under "Try", continuation lines joined as a shell would. */
@@ -76,7 +90,11 @@ class LocalMeshBannerTests {
         String tried = banner.substring(start, banner.indexOf("=====", start));
         List<String> commands = new ArrayList<>();
         StringBuilder current = new StringBuilder();
-        for (String line : tried.lines().skip(1).map(String::strip).filter(l -> !l.isEmpty()).toList()) {
+        for (String line : tried.lines()
+                .skip(1)
+                .map(String::strip)
+                .filter(l -> !l.isEmpty())
+                .toList()) {
             if (line.endsWith("\\")) {
                 current.append(line, 0, line.length() - 1);
             } else {
@@ -88,8 +106,10 @@ class LocalMeshBannerTests {
     }
 
     static String bash(String script) throws IOException, InterruptedException {
-        Process process = new ProcessBuilder("bash", "-c", "set -e\n" + script).directory(Path.of("..").toFile())
-                .redirectErrorStream(true).start();
+        Process process = new ProcessBuilder("bash", "-c", "set -e\n" + script)
+                .directory(Path.of("..").toFile())
+                .redirectErrorStream(true)
+                .start();
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
         assertThat(process.exitValue()).as(output).isZero();

@@ -26,13 +26,12 @@ final class StatusApi {
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
-    private StatusApi() {
-    }
+    private StatusApi() {}
 
     /** Uploads an object to the mesh's bucket; returns the job id it becomes. */
     static String upload(S3Client s3, String key, byte[] bytes, String contentType) {
-        var response = s3.putObject(b -> b.bucket(LocalMesh.BUCKET).key(key).contentType(contentType),
-                RequestBody.fromBytes(bytes));
+        var response = s3.putObject(
+                b -> b.bucket(LocalMesh.BUCKET).key(key).contentType(contentType), RequestBody.fromBytes(bytes));
         return Inbox.jobId(LocalMesh.BUCKET, key, response.eTag().replace("\"", ""));
     }
 
@@ -41,23 +40,30 @@ final class StatusApi {
         String url = mesh.url("status-service") + "/api/jobs/" + jobId;
         String token = mesh.identity().operatorToken();
         List<JsonNode> seen = new ArrayList<>();
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).until(() -> {
-            var response = HTTP.send(HttpRequest.newBuilder(URI.create(url)).header("Authorization", "Bearer " + token)
-                    .build(), HttpResponse.BodyHandlers.ofString());
-            if (response.statusCode() != 200) {
-                return false;
-            }
-            JsonNode job = JSON.readTree(response.body());
-            seen.add(job);
-            return done.test(job);
-        });
+        await().atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(100))
+                .until(() -> {
+                    var response = HTTP.send(
+                            HttpRequest.newBuilder(URI.create(url))
+                                    .header("Authorization", "Bearer " + token)
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString());
+                    if (response.statusCode() != 200) {
+                        return false;
+                    }
+                    JsonNode job = JSON.readTree(response.body());
+                    seen.add(job);
+                    return done.test(job);
+                });
         return seen.getLast();
     }
 
     /** A GET returning JSON, as the mesh's operator machine client. */
     static JsonNode getJson(LocalMesh mesh, String url) throws IOException, InterruptedException {
-        var response = HTTP.send(HttpRequest.newBuilder(URI.create(url))
-                .header("Authorization", "Bearer " + mesh.identity().operatorToken()).build(),
+        var response = HTTP.send(
+                HttpRequest.newBuilder(URI.create(url))
+                        .header("Authorization", "Bearer " + mesh.identity().operatorToken())
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
         return JSON.readTree(response.body());
     }

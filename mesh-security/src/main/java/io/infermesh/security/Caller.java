@@ -25,8 +25,8 @@ public record Caller(String owner, boolean operator) {
             throw new IllegalStateException("no authenticated caller");
         }
         String operatorAuthority = ROLE_PREFIX + properties.operatorRole();
-        boolean operator = authentication.getAuthorities().stream()
-                .anyMatch(a -> operatorAuthority.equals(a.getAuthority()));
+        boolean operator =
+                authentication.getAuthorities().stream().anyMatch(a -> operatorAuthority.equals(a.getAuthority()));
         return new Caller(authentication.getName(), operator);
     }
 

@@ -7,8 +7,7 @@ import java.util.Map;
 /** Reading a token's claims the way every part of the mesh reads them (resource servers and the gateway's login). */
 public final class Claims {
 
-    private Claims() {
-    }
+    private Claims() {}
 
     /** A claim by name, or by a dotted path into nested objects ({@code realm_access.roles}) when none has the name. */
     public static Object at(Map<String, Object> claims, String path) {
@@ -31,7 +30,10 @@ public final class Claims {
             return List.of(s);
         }
         if (value instanceof Collection<?> c) {
-            return c.stream().filter(String.class::isInstance).map(String.class::cast).toList();
+            return c.stream()
+                    .filter(String.class::isInstance)
+                    .map(String.class::cast)
+                    .toList();
         }
         return List.of();
     }

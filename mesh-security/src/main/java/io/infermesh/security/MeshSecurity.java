@@ -11,8 +11,7 @@ import org.springframework.security.config.http.SessionCreationPolicy;
  */
 public final class MeshSecurity {
 
-    private MeshSecurity() {
-    }
+    private MeshSecurity() {}
 
     /**
      * Applies the mesh's resource-server rules to a service's API chain; the service adds its own
@@ -25,6 +24,6 @@ public final class MeshSecurity {
                 .formLogin(AbstractHttpConfigurer::disable)
                 .httpBasic(AbstractHttpConfigurer::disable)
                 .logout(AbstractHttpConfigurer::disable)
-                .oauth2ResourceServer(o -> o.jwt(jwt -> { }));
+                .oauth2ResourceServer(o -> o.jwt(jwt -> {}));
     }
 }

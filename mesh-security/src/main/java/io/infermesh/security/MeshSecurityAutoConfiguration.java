@@ -2,13 +2,13 @@ package io.infermesh.security;
 
 import java.time.Clock;
 import java.util.List;
+import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.boot.actuate.autoconfigure.endpoint.web.WebEndpointAutoConfiguration;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.security.autoconfigure.actuate.web.servlet.EndpointRequest;
-import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.context.annotation.Bean;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
@@ -82,11 +82,12 @@ public class MeshSecurityAutoConfiguration {
     @Bean
     @Order(Ordered.HIGHEST_PRECEDENCE)
     SecurityFilterChain managementEndpoints(HttpSecurity http, MeshSecurityProperties properties) {
-        MeshSecurity.resourceServer(http).securityMatcher(EndpointRequest.toAnyEndpoint())
-                .authorizeHttpRequests(a -> a
-                        .requestMatchers(EndpointRequest.to("health", "prometheus"))
+        MeshSecurity.resourceServer(http)
+                .securityMatcher(EndpointRequest.toAnyEndpoint())
+                .authorizeHttpRequests(a -> a.requestMatchers(EndpointRequest.to("health", "prometheus"))
                         .permitAll()
-                        .anyRequest().hasRole(properties.operatorRole()));
+                        .anyRequest()
+                        .hasRole(properties.operatorRole()));
         return http.build();
     }
 }

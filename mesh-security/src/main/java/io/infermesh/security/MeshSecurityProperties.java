@@ -17,8 +17,11 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param operatorRole the role that sees every owner's jobs and the actuator endpoints beyond health and metrics
  */
 @ConfigurationProperties("infermesh.security")
-public record MeshSecurityProperties(@DefaultValue("true") boolean enabled, @DefaultValue("sub") String ownerClaim,
-        @DefaultValue("roles") String rolesClaim, @DefaultValue("operator") String operatorRole) {
+public record MeshSecurityProperties(
+        @DefaultValue("true") boolean enabled,
+        @DefaultValue("sub") String ownerClaim,
+        @DefaultValue("roles") String rolesClaim,
+        @DefaultValue("operator") String operatorRole) {
 
     public MeshSecurityProperties {
         if (ownerClaim == null || ownerClaim.isBlank()) {

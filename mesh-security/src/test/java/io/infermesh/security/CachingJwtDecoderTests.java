@@ -26,8 +26,12 @@ class CachingJwtDecoderTests {
         if (token.startsWith("bad")) {
             throw new BadJwtException("signature does not match");
         }
-        return Jwt.withTokenValue(token).header("alg", "RS256").subject(token)
-                .issuedAt(NOW.minusSeconds(60)).expiresAt(NOW.plus(Duration.ofMinutes(10))).build();
+        return Jwt.withTokenValue(token)
+                .header("alg", "RS256")
+                .subject(token)
+                .issuedAt(NOW.minusSeconds(60))
+                .expiresAt(NOW.plus(Duration.ofMinutes(10)))
+                .build();
     };
 
     private final MutableClock clock = new MutableClock(NOW);
@@ -49,7 +53,8 @@ class CachingJwtDecoderTests {
     void aRefusedTokenIsAskedAboutEveryTimeAndNeverRemembered() {
         CachingJwtDecoder decoder = new CachingJwtDecoder(delegate, 100, clock);
         for (int i = 0; i < 3; i++) {
-            assertThatThrownBy(() -> decoder.decode("bad-token")).isInstanceOf(BadJwtException.class)
+            assertThatThrownBy(() -> decoder.decode("bad-token"))
+                    .isInstanceOf(BadJwtException.class)
                     .hasMessage("signature does not match");
         }
         assertThat(asked).hasSize(3);

@@ -28,7 +28,8 @@ class MeshJwtConverterTests {
     void theOperatorRoleMayAccessEveryOwner() {
         var authentication = new MeshJwtConverter(DEFAULTS)
                 .convert(jwt(Map.of("sub", "infermesh-operator", "roles", List.of("operator"), "scope", "a b")));
-        assertThat(authentication.getAuthorities()).extracting(GrantedAuthority::getAuthority)
+        assertThat(authentication.getAuthorities())
+                .extracting(GrantedAuthority::getAuthority)
                 .containsExactlyInAnyOrder("ROLE_operator", "SCOPE_a", "SCOPE_b");
         assertThat(Caller.of(authentication, DEFAULTS).mayAccess("alice")).isTrue();
     }
@@ -36,9 +37,14 @@ class MeshJwtConverterTests {
     @Test
     void keycloakStyleClaimsAreReadThroughTheConfiguredNames() {
         var keycloak = new MeshSecurityProperties(true, "preferred_username", "realm_access.roles", "operator");
-        var authentication = new MeshJwtConverter(keycloak).convert(jwt(Map.of("sub",
-                "5f0c2b1e-7d1a-4c59-9a57-3f2e0c1d9b11", "preferred_username", "alice", "realm_access",
-                Map.of("roles", List.of("operator", "offline_access")))));
+        var authentication = new MeshJwtConverter(keycloak)
+                .convert(jwt(Map.of(
+                        "sub",
+                        "5f0c2b1e-7d1a-4c59-9a57-3f2e0c1d9b11",
+                        "preferred_username",
+                        "alice",
+                        "realm_access",
+                        Map.of("roles", List.of("operator", "offline_access")))));
         assertThat(Caller.of(authentication, keycloak)).isEqualTo(new Caller("alice", true));
     }
 
@@ -46,7 +52,8 @@ class MeshJwtConverterTests {
     void aTokenWithoutTheOwnerClaimIsRefusedNamingTheClaim() {
         var keycloak = new MeshSecurityProperties(true, "preferred_username", "roles", "operator");
         assertThatThrownBy(() -> new MeshJwtConverter(keycloak).convert(jwt(Map.of("sub", "x"))))
-                .isInstanceOf(InvalidBearerTokenException.class).hasMessageContaining("preferred_username");
+                .isInstanceOf(InvalidBearerTokenException.class)
+                .hasMessageContaining("preferred_username");
     }
 
     @Test
@@ -56,7 +63,11 @@ class MeshJwtConverterTests {
     }
 
     private static Jwt jwt(Map<String, Object> claims) {
-        return Jwt.withTokenValue("t").header("alg", "RS256").claims(c -> c.putAll(claims))
-                .issuedAt(Instant.now()).expiresAt(Instant.now().plusSeconds(60)).build();
+        return Jwt.withTokenValue("t")
+                .header("alg", "RS256")
+                .claims(c -> c.putAll(claims))
+                .issuedAt(Instant.now())
+                .expiresAt(Instant.now().plusSeconds(60))
+                .build();
     }
 }

@@ -20,9 +20,11 @@ class ApiSecurity {
 
     @Bean
     SecurityFilterChain routerApi(HttpSecurity http) {
-        MeshSecurity.resourceServer(http).authorizeHttpRequests(a -> a
-                .requestMatchers(HttpMethod.GET, "/openapi.yaml").permitAll()
-                .anyRequest().denyAll());
+        MeshSecurity.resourceServer(http)
+                .authorizeHttpRequests(a -> a.requestMatchers(HttpMethod.GET, "/openapi.yaml")
+                        .permitAll()
+                        .anyRequest()
+                        .denyAll());
         return http.build();
     }
 }

@@ -30,9 +30,17 @@ import org.springframework.validation.annotation.Validated;
  */
 @Validated
 @ConfigurationProperties("infermesh.router")
-public record RouterProperties(@NotBlank String modelsDir, @Min(0) int recentJobs, String resultsBucket,
-        String resultsPrefix, Aws aws, Prices prices, Latency estimates, Resilience resilience,
-        BatchPoll batchPoll, Pools pools) {
+public record RouterProperties(
+        @NotBlank String modelsDir,
+        @Min(0) int recentJobs,
+        String resultsBucket,
+        String resultsPrefix,
+        Aws aws,
+        Prices prices,
+        Latency estimates,
+        Resilience resilience,
+        BatchPoll batchPoll,
+        Pools pools) {
 
     public RouterProperties {
         modelsDir = modelsDir == null || modelsDir.isBlank() ? "models" : modelsDir;
@@ -62,16 +70,21 @@ public record RouterProperties(@NotBlank String modelsDir, @Min(0) int recentJob
      * @param accessKeyId static credentials, empty for the SDK's default chain (environment, profile, role)
      * @param secretAccessKey static credentials' secret
      */
-    public record Aws(boolean enabled, String region, URI endpoint, String accessKeyId, String secretAccessKey) {
-    }
+    public record Aws(boolean enabled, String region, URI endpoint, String accessKeyId, String secretAccessKey) {}
 
     /** {@link PriceTable} entries; null keeps the default. */
-    public record Prices(Double lambdaUsdPerMsAt2048Mb, Double lambdaUsdPerRequest, Double batchUsdPerInstanceSecond,
-            Double batchGpuUsdPerInstanceSecond, Double batchMinimumBilledSeconds, Double onpremUsdPerSlotSecond) {
+    public record Prices(
+            Double lambdaUsdPerMsAt2048Mb,
+            Double lambdaUsdPerRequest,
+            Double batchUsdPerInstanceSecond,
+            Double batchGpuUsdPerInstanceSecond,
+            Double batchMinimumBilledSeconds,
+            Double onpremUsdPerSlotSecond) {
 
         public PriceTable table() {
             PriceTable d = PriceTable.defaults();
-            return new PriceTable(or(lambdaUsdPerMsAt2048Mb, d.lambdaUsdPerMsAt2048Mb()),
+            return new PriceTable(
+                    or(lambdaUsdPerMsAt2048Mb, d.lambdaUsdPerMsAt2048Mb()),
                     or(lambdaUsdPerRequest, d.lambdaUsdPerRequest()),
                     or(batchUsdPerInstanceSecond, d.batchUsdPerInstanceSecond()),
                     or(batchGpuUsdPerInstanceSecond, d.batchGpuUsdPerInstanceSecond()),
@@ -81,13 +94,21 @@ public record RouterProperties(@NotBlank String modelsDir, @Min(0) int recentJob
     }
 
     /** {@link Estimates} entries; null keeps the default. */
-    public record Latency(Double onpremColdStartSeconds, Double onpremIdleSeconds, Integer onpremSlots,
-            Double lambdaColdStartSeconds, Double lambdaWarmSeconds, Double batchColdStartSeconds,
-            Double batchWarmStartSeconds, Double batchWarmSeconds, Double defaultRunSeconds) {
+    public record Latency(
+            Double onpremColdStartSeconds,
+            Double onpremIdleSeconds,
+            Integer onpremSlots,
+            Double lambdaColdStartSeconds,
+            Double lambdaWarmSeconds,
+            Double batchColdStartSeconds,
+            Double batchWarmStartSeconds,
+            Double batchWarmSeconds,
+            Double defaultRunSeconds) {
 
         public Estimates estimates() {
             Estimates d = Estimates.defaults();
-            return new Estimates(or(onpremColdStartSeconds, d.onpremColdStartSeconds()),
+            return new Estimates(
+                    or(onpremColdStartSeconds, d.onpremColdStartSeconds()),
                     or(onpremIdleSeconds, d.onpremIdleSeconds()),
                     onpremSlots == null ? d.onpremSlots() : onpremSlots,
                     or(lambdaColdStartSeconds, d.lambdaColdStartSeconds()),
@@ -100,8 +121,15 @@ public record RouterProperties(@NotBlank String modelsDir, @Min(0) int recentJob
     }
 
     /** {@link Backends.Resilience} entries; null keeps the default. */
-    public record Resilience(Integer failureRatePercent, Integer window, Integer minimumCalls, Duration openFor,
-            Integer retryAttempts, Duration retryBackoff, Integer callsPerSecond, Duration rateLimitWait) {
+    public record Resilience(
+            Integer failureRatePercent,
+            Integer window,
+            Integer minimumCalls,
+            Duration openFor,
+            Integer retryAttempts,
+            Duration retryBackoff,
+            Integer callsPerSecond,
+            Duration rateLimitWait) {
 
         public Backends.Resilience settings() {
             Backends.Resilience d = Backends.Resilience.defaults();

@@ -29,10 +29,12 @@ class RouterPropertiesTests {
 
         PriceTable prices = properties.prices().table();
         assertThat(prices.onpremUsdPerSlotSecond()).isEqualTo(0.0000622);
-        assertThat(prices.lambdaUsdPerMsAt2048Mb()).isEqualTo(PriceTable.defaults().lambdaUsdPerMsAt2048Mb());
+        assertThat(prices.lambdaUsdPerMsAt2048Mb())
+                .isEqualTo(PriceTable.defaults().lambdaUsdPerMsAt2048Mb());
         Estimates estimates = properties.estimates().estimates();
         assertThat(estimates.onpremSlots()).isEqualTo(8);
-        assertThat(estimates.batchColdStartSeconds()).isEqualTo(Estimates.defaults().batchColdStartSeconds());
+        assertThat(estimates.batchColdStartSeconds())
+                .isEqualTo(Estimates.defaults().batchColdStartSeconds());
         assertThat(properties.resilience().settings().openFor()).isEqualTo(Duration.ofSeconds(5));
         assertThat(properties.resilience().settings().retryAttempts()).isEqualTo(3);
         assertThat(properties.aws().enabled()).isTrue();
@@ -47,7 +49,8 @@ class RouterPropertiesTests {
         assertThat(properties.aws().enabled()).isFalse();
         assertThat(properties.batchPoll().interval()).isEqualTo(Duration.ofSeconds(30));
         assertThat(properties.resultsPrefix()).isEqualTo("results/");
-        assertThat(properties.pools().staleness()).as("four of the workers' 5 s status intervals")
+        assertThat(properties.pools().staleness())
+                .as("four of the workers' 5 s status intervals")
                 .isEqualTo(Duration.ofSeconds(20));
         assertThat(properties.pools().modelLoadSeconds()).isEqualTo(0.5);
     }

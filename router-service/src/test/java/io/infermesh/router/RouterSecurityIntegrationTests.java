@@ -28,7 +28,9 @@ import tools.jackson.databind.json.JsonMapper;
  * everything else for operators. Every refusal is an empty body.
  */
 @WithLocalInfra
-@SpringBootTest(classes = RouterServiceApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+@SpringBootTest(
+        classes = RouterServiceApplication.class,
+        webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = {"spring.config.name=router-service", "management.server.port=0"})
 class RouterSecurityIntegrationTests {
 
@@ -47,11 +49,20 @@ class RouterSecurityIntegrationTests {
     @DynamicPropertySource
     static void infrastructure(DynamicPropertyRegistry registry) {
         LocalInfra infra = LocalInfraExtension.infra();
-        infra.kafka().createTopics(3, Topics.JOBS_REQUESTED.name(), Topics.JOBS_LIFECYCLE.name(),
-                Topics.JOBS_RESULTS.name(), Topics.JOBS_REQUESTED.dlq(), Topics.WORKER_POOLS.name());
-        registry.add("spring.cloud.stream.kafka.binder.brokers", () -> infra.kafka().bootstrapServers());
+        infra.kafka()
+                .createTopics(
+                        3,
+                        Topics.JOBS_REQUESTED.name(),
+                        Topics.JOBS_LIFECYCLE.name(),
+                        Topics.JOBS_RESULTS.name(),
+                        Topics.JOBS_REQUESTED.dlq(),
+                        Topics.WORKER_POOLS.name());
+        registry.add(
+                "spring.cloud.stream.kafka.binder.brokers", () -> infra.kafka().bootstrapServers());
         registry.add("infermesh.router.models-dir", () -> "../models");
-        registry.add("spring.security.oauth2.resourceserver.jwt.issuer-uri", () -> provider().issuer());
+        registry.add(
+                "spring.security.oauth2.resourceserver.jwt.issuer-uri",
+                () -> provider().issuer());
     }
 
     private static synchronized IdentityProvider provider() {
@@ -83,7 +94,8 @@ class RouterSecurityIntegrationTests {
         for (String path : List.of("/", "/api/jobs", "/actuator/info", "/actuator/health", "/error", "/router.yml")) {
             HttpResponse<String> anonymous = get(port, path, null);
             assertThat(anonymous.statusCode()).as(path).isEqualTo(401);
-            assertThat(anonymous.headers().firstValue("WWW-Authenticate")).as(path)
+            assertThat(anonymous.headers().firstValue("WWW-Authenticate"))
+                    .as(path)
                     .hasValueSatisfying(h -> assertThat(h).startsWith("Bearer"));
             assertThat(anonymous.body()).as(path).isEmpty();
             for (String token : List.of(alice, operator)) {
@@ -102,11 +114,16 @@ class RouterSecurityIntegrationTests {
         assertThat(JSON.readTree(open.body()).has("components")).isFalse();
         assertThat(open.body()).doesNotContain("kafka").doesNotContain("binder");
 
-        assertThat(JSON.readTree(get(managementPort, "/actuator/health", alice).body()).has("components"))
-                .as("a user sees no details either").isFalse();
-        assertThat(JSON.readTree(get(managementPort, "/actuator/health", operator).body()).has("components"))
+        assertThat(JSON.readTree(get(managementPort, "/actuator/health", alice).body())
+                        .has("components"))
+                .as("a user sees no details either")
+                .isFalse();
+        assertThat(JSON.readTree(get(managementPort, "/actuator/health", operator)
+                                .body())
+                        .has("components"))
                 .isTrue();
-        assertThat(get(managementPort, "/actuator/health/liveness", null).statusCode()).isEqualTo(200);
+        assertThat(get(managementPort, "/actuator/health/liveness", null).statusCode())
+                .isEqualTo(200);
     }
 
     @Test
@@ -118,30 +135,36 @@ class RouterSecurityIntegrationTests {
 
     @Test
     void infoAndMetricsNeedAnOperator() throws Exception {
-        for (String path : List.of("/actuator/info", "/actuator/metrics", "/actuator/metrics/infermesh.router.duplicates",
-                "/actuator")) {
+        for (String path : List.of(
+                "/actuator/info", "/actuator/metrics", "/actuator/metrics/infermesh.router.duplicates", "/actuator")) {
             HttpResponse<String> anonymous = get(managementPort, path, null);
             assertThat(anonymous.statusCode()).as(path).isEqualTo(401);
-            assertThat(anonymous.headers().firstValue("WWW-Authenticate")).as(path)
+            assertThat(anonymous.headers().firstValue("WWW-Authenticate"))
+                    .as(path)
                     .hasValueSatisfying(h -> assertThat(h).startsWith("Bearer"));
             assertThat(anonymous.body()).as(path).isEmpty();
 
-            HttpResponse<String> forged = get(managementPort, path, operator.substring(0, operator.length() - 4)
-                    + "AAAA");
-            assertThat(forged.statusCode()).as(path + " with a forged signature").isEqualTo(401);
+            HttpResponse<String> forged =
+                    get(managementPort, path, operator.substring(0, operator.length() - 4) + "AAAA");
+            assertThat(forged.statusCode())
+                    .as(path + " with a forged signature")
+                    .isEqualTo(401);
             assertThat(forged.body()).isEmpty();
 
             HttpResponse<String> user = get(managementPort, path, alice);
             assertThat(user.statusCode()).as(path).isEqualTo(403);
             assertThat(user.body()).as(path).isEmpty();
 
-            assertThat(get(managementPort, path, operator).statusCode()).as(path).isEqualTo(200);
+            assertThat(get(managementPort, path, operator).statusCode())
+                    .as(path)
+                    .isEqualTo(200);
         }
         assertThat(get(managementPort, "/actuator/metrics", operator).body()).contains("infermesh.router.duplicates");
     }
 
     private static HttpResponse<String> get(int port, String path, String token) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).GET();
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .GET();
         if (token != null) {
             request.header("Authorization", "Bearer " + token);
         }

@@ -22,11 +22,15 @@ class ApiSecurity {
 
     @Bean
     SecurityFilterChain statusApi(HttpSecurity http) {
-        MeshSecurity.resourceServer(http).authorizeHttpRequests(a -> a
-                .dispatcherTypeMatchers(DispatcherType.ERROR, DispatcherType.ASYNC).permitAll()
-                .requestMatchers(HttpMethod.GET, "/openapi.yaml").permitAll()
-                .requestMatchers("/api/**").authenticated()
-                .anyRequest().denyAll());
+        MeshSecurity.resourceServer(http)
+                .authorizeHttpRequests(a -> a.dispatcherTypeMatchers(DispatcherType.ERROR, DispatcherType.ASYNC)
+                        .permitAll()
+                        .requestMatchers(HttpMethod.GET, "/openapi.yaml")
+                        .permitAll()
+                        .requestMatchers("/api/**")
+                        .authenticated()
+                        .anyRequest()
+                        .denyAll());
         return http.build();
     }
 }

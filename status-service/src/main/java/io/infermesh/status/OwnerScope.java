@@ -8,8 +8,7 @@ import org.springframework.web.ErrorResponseException;
 /** Whose jobs a list, a statistic or the live stream is about (ADR 0014). */
 public final class OwnerScope {
 
-    private OwnerScope() {
-    }
+    private OwnerScope() {}
 
     /**
      * The caller's own jobs unless they are an operator, who may name any owner, or none for everyone's (null).
@@ -23,8 +22,10 @@ public final class OwnerScope {
             return named;
         }
         if (named != null && !named.equals(caller.owner())) {
-            ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.FORBIDDEN, "You can see only your own "
-                    + "jobs (owner '" + caller.owner() + "'); leave owner out, or name yourself");
+            ProblemDetail problem = ProblemDetail.forStatusAndDetail(
+                    HttpStatus.FORBIDDEN,
+                    "You can see only your own " + "jobs (owner '" + caller.owner()
+                            + "'); leave owner out, or name yourself");
             problem.setTitle("Another owner's jobs");
             problem.setProperty("parameter", "owner");
             problem.setProperty("value", owner);

@@ -51,10 +51,13 @@ public record StatusProperties(
      *     database clock (default 2 min): after an outage, the backlog being caught up carries old event times,
      *     and a job whose RUNNING was just projected may have its SUCCEEDED a few records further on
      */
-    public record Reaper(@DefaultValue("true") boolean enabled, @DefaultValue("30s") Duration interval,
-            @DefaultValue("5m") Duration grace, @DefaultValue("15m") Duration defaultTimeout,
-            @DefaultValue("500") @Min(1) int batchSize, @DefaultValue("2m") Duration quiet) {
-    }
+    public record Reaper(
+            @DefaultValue("true") boolean enabled,
+            @DefaultValue("30s") Duration interval,
+            @DefaultValue("5m") Duration grace,
+            @DefaultValue("15m") Duration defaultTimeout,
+            @DefaultValue("500") @Min(1) int batchSize,
+            @DefaultValue("2m") Duration quiet) {}
 
     /**
      * Retention.
@@ -63,8 +66,9 @@ public record StatusProperties(
      *     0 keeps them forever (default)
      * @param interval how often to purge (default 1 h)
      */
-    public record Retention(@DefaultValue("0") @Min(0) int days, @DefaultValue("1h") Duration interval) {
-    }
+    public record Retention(
+            @DefaultValue("0") @Min(0) int days,
+            @DefaultValue("1h") Duration interval) {}
 
     /**
      * The live stream, {@code GET /api/jobs/stream}.
@@ -75,7 +79,9 @@ public record StatusProperties(
      * @param heartbeat a comment line this often keeps idle connections open through proxies (default 15 s)
      * @param timeout a stream ends after this long; clients reconnect with Last-Event-ID (default 30 min)
      */
-    public record Stream(@DefaultValue("250ms") Duration interval, @DefaultValue("500ms") Duration lag,
-            @DefaultValue("15s") Duration heartbeat, @DefaultValue("30m") Duration timeout) {
-    }
+    public record Stream(
+            @DefaultValue("250ms") Duration interval,
+            @DefaultValue("500ms") Duration lag,
+            @DefaultValue("15s") Duration heartbeat,
+            @DefaultValue("30m") Duration timeout) {}
 }

@@ -20,18 +20,38 @@ class DeadLetterSettlingIntegrationTests extends StatusServiceIntegrationTest {
         String jobId = newJobId();
         publish(JobStatusChanged.of(jobId, "digits", "alice", JobStatus.PENDING, 1, Instant.now())
                 .withInput(ObjectRef.of("infermesh", "inbox/digits/alice/a.png")));
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> rest.get().uri("/api/jobs/{id}", jobId).exchange()
-                .expectStatus().isOk());
+        await().atMost(Duration.ofSeconds(30))
+                .untilAsserted(() -> rest.get()
+                        .uri("/api/jobs/{id}", jobId)
+                        .exchange()
+                        .expectStatus()
+                        .isOk());
 
-        TopicProbe.send(bootstrapServers(), "infermesh.jobs.requested.dlq", jobId,
-                "{not json".getBytes(StandardCharsets.UTF_8), Map.of("x-exception-message", "Unexpected character"));
+        TopicProbe.send(
+                bootstrapServers(),
+                "infermesh.jobs.requested.dlq",
+                jobId,
+                "{not json".getBytes(StandardCharsets.UTF_8),
+                Map.of("x-exception-message", "Unexpected character"));
 
-        await().atMost(Duration.ofSeconds(40)).untilAsserted(() -> rest.get().uri("/api/jobs/{id}", jobId).exchange()
-                .expectStatus().isOk().expectBody()
-                .jsonPath("$.status").isEqualTo("FAILED")
-                .jsonPath("$.reason").isEqualTo("DEAD_LETTERED")
-                .jsonPath("$.model").isEqualTo("digits")
-                .jsonPath("$.message").value(String.class, message -> org.assertj.core.api.Assertions
-                        .assertThat(message).contains("infermesh.jobs.requested.dlq").contains("Unexpected character")));
+        await().atMost(Duration.ofSeconds(40))
+                .untilAsserted(() -> rest.get()
+                        .uri("/api/jobs/{id}", jobId)
+                        .exchange()
+                        .expectStatus()
+                        .isOk()
+                        .expectBody()
+                        .jsonPath("$.status")
+                        .isEqualTo("FAILED")
+                        .jsonPath("$.reason")
+                        .isEqualTo("DEAD_LETTERED")
+                        .jsonPath("$.model")
+                        .isEqualTo("digits")
+                        .jsonPath("$.message")
+                        .value(
+                                String.class,
+                                message -> org.assertj.core.api.Assertions.assertThat(message)
+                                        .contains("infermesh.jobs.requested.dlq")
+                                        .contains("Unexpected character")));
     }
 }

@@ -20,9 +20,14 @@ import tools.jackson.databind.json.JsonMapper;
  * silent for a while) so nothing waits on the clock; the limits are the real defaults: a model's
  * {@code timeoutSeconds} from the repository's catalogue (digits: 60 s) or 15 min, plus 5 min of grace.
  */
-@TestPropertySource(properties = {"infermesh.status.models-dir=../models", "infermesh.status.reaper.interval=200ms",
-        "infermesh.status.reaper.quiet=1s",
-        "infermesh.status.retention.days=30", "infermesh.status.retention.interval=200ms"})
+@TestPropertySource(
+        properties = {
+            "infermesh.status.models-dir=../models",
+            "infermesh.status.reaper.interval=200ms",
+            "infermesh.status.reaper.quiet=1s",
+            "infermesh.status.retention.days=30",
+            "infermesh.status.retention.interval=200ms"
+        })
 class HousekeepingIntegrationTests extends StatusServiceIntegrationTest {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
@@ -39,15 +44,22 @@ class HousekeepingIntegrationTests extends StatusServiceIntegrationTest {
         publish(running(patient, "unknown-model", tenMinutesAgo));
         publish(running(fresh, "digits", Instant.now()));
 
-        JsonNode settled = awaitJob(stuck, job -> "FAILED".equals(job.get("status").asString()));
+        JsonNode settled =
+                awaitJob(stuck, job -> "FAILED".equals(job.get("status").asString()));
         assertThat(settled.get("reason").asString()).isEqualTo("STUCK");
-        assertThat(settled.get("message").asString()).contains("timed out in RUNNING").contains("60 s")
+        assertThat(settled.get("message").asString())
+                .contains("timed out in RUNNING")
+                .contains("60 s")
                 .contains("5 min of grace");
         assertThat(settled.get("backend").asString()).isEqualTo("onprem");
 
         // the settlement is a lifecycle event, not a private update: every consumer sees it
-        var published = TopicProbe.awaitRecords(bootstrapServers(), LIFECYCLE, stuck,
-                records -> records.stream().anyMatch(r -> r.value().contains("STUCK")), Duration.ofSeconds(30));
+        var published = TopicProbe.awaitRecords(
+                bootstrapServers(),
+                LIFECYCLE,
+                stuck,
+                records -> records.stream().anyMatch(r -> r.value().contains("STUCK")),
+                Duration.ofSeconds(30));
         assertThat(TopicProbe.header(published.getLast(), "ce_source")).contains("status-service");
 
         // the reaper has swept since the other two were stored; they are left alone
@@ -75,7 +87,8 @@ class HousekeepingIntegrationTests extends StatusServiceIntegrationTest {
         String openButOld = newJobId();
         Instant fortyDaysAgo = Instant.now().minus(Duration.ofDays(40));
         // SUCCEEDED first: the job is never open, so the reaper cannot settle it between the two
-        publish(JobStatusChanged.of(old, "digits", "alice", JobStatus.SUCCEEDED, 1, fortyDaysAgo)
+        publish(
+                JobStatusChanged.of(old, "digits", "alice", JobStatus.SUCCEEDED, 1, fortyDaysAgo)
                         .withBackend(Backend.ONPREM, null),
                 JobStatusChanged.of(old, "digits", "alice", JobStatus.PENDING, 1, fortyDaysAgo)
                         .withInput(ObjectRef.of("inbox", "digits/alice/a.png")));
@@ -86,21 +99,30 @@ class HousekeepingIntegrationTests extends StatusServiceIntegrationTest {
 
         awaitJob(recent, job -> "SUCCEEDED".equals(job.get("status").asString()));
         await().atMost(Duration.ofSeconds(30)).until(() -> status(old) == 404);
-        assertThat(rest.get().uri("/api/jobs/{id}/events", old).exchange().expectBody(String.class).returnResult()
-                .getStatus().value()).isEqualTo(404);
+        assertThat(rest.get()
+                        .uri("/api/jobs/{id}/events", old)
+                        .exchange()
+                        .expectBody(String.class)
+                        .returnResult()
+                        .getStatus()
+                        .value())
+                .isEqualTo(404);
         assertThat(status(recent)).isEqualTo(200);
         // the PENDING published after the SUCCEEDED may have landed after the purge: a purged job stays purged, and
         // so it does when its history is replayed
         publish(JobStatusChanged.of(old, "digits", "alice", JobStatus.RUNNING, 1, fortyDaysAgo)
                 .withBackend(Backend.ONPREM, null));
         await().during(Duration.ofMillis(600)).atMost(Duration.ofSeconds(5)).until(() -> status(old) == 404);
-        assertThat(awaitJob(openButOld, job -> "FAILED".equals(job.get("status").asString())).get("reason")
-                .asString()).isEqualTo("STUCK");
+        assertThat(awaitJob(openButOld, job -> "FAILED".equals(job.get("status").asString()))
+                        .get("reason")
+                        .asString())
+                .isEqualTo("STUCK");
         await().during(Duration.ofMillis(600)).atMost(Duration.ofSeconds(5)).until(() -> status(openButOld) == 200);
     }
 
     private static JobStatusChanged running(String jobId, String model, Instant at) {
-        return JobStatusChanged.of(jobId, model, "alice", JobStatus.RUNNING, 1, at).withBackend(Backend.ONPREM, null);
+        return JobStatusChanged.of(jobId, model, "alice", JobStatus.RUNNING, 1, at)
+                .withBackend(Backend.ONPREM, null);
     }
 
     private JsonNode awaitJob(String jobId, java.util.function.Predicate<JsonNode> done) {
@@ -116,16 +138,27 @@ class HousekeepingIntegrationTests extends StatusServiceIntegrationTest {
     }
 
     private JsonNode job(String jobId) {
-        return JSON.readTree(rest.get().uri("/api/jobs/{id}", jobId).exchange().expectBody(String.class)
-                .returnResult().getResponseBody());
+        return JSON.readTree(rest.get()
+                .uri("/api/jobs/{id}", jobId)
+                .exchange()
+                .expectBody(String.class)
+                .returnResult()
+                .getResponseBody());
     }
 
     private int status(String jobId) {
-        return rest.get().uri("/api/jobs/{id}", jobId).exchange().expectBody(String.class).returnResult().getStatus()
+        return rest.get()
+                .uri("/api/jobs/{id}", jobId)
+                .exchange()
+                .expectBody(String.class)
+                .returnResult()
+                .getStatus()
                 .value();
     }
 
     private static String text(JsonNode node, String field) {
-        return node.get(field) == null || node.get(field).isNull() ? null : node.get(field).asString();
+        return node.get(field) == null || node.get(field).isNull()
+                ? null
+                : node.get(field).asString();
     }
 }

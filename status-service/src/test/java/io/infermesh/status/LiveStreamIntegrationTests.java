@@ -32,8 +32,7 @@ class LiveStreamIntegrationTests extends StatusServiceIntegrationTest {
     int port;
 
     /** One server-sent event. */
-    record Event(String id, String name, JsonNode data) {
-    }
+    record Event(String id, String name, JsonNode data) {}
 
     /** A connected client: the events it received so far, and a way to hang up. */
     final class Client implements AutoCloseable {
@@ -49,7 +48,7 @@ class LiveStreamIntegrationTests extends StatusServiceIntegrationTest {
         /** A stream opened by {@code user} ({@code operator}: the operator client). */
         Client(String query, String lastEventId, String user) {
             HttpRequest.Builder request = HttpRequest.newBuilder(
-                    URI.create("http://localhost:" + port + "/api/jobs/stream" + query))
+                            URI.create("http://localhost:" + port + "/api/jobs/stream" + query))
                     .header("Accept", "text/event-stream")
                     .header("Authorization", "Bearer " + token(user));
             if (lastEventId != null) {
@@ -131,19 +130,23 @@ class LiveStreamIntegrationTests extends StatusServiceIntegrationTest {
         String mine = newJobId();
         String theirs = newJobId();
         try (Client client = new Client("?owner=dora", null)) {
-            publish(JobStatusChanged.of(theirs, "digits", "erin", JobStatus.PENDING, 1, Instant.now()),
+            publish(
+                    JobStatusChanged.of(theirs, "digits", "erin", JobStatus.PENDING, 1, Instant.now()),
                     JobStatusChanged.of(mine, "digits", "dora", JobStatus.PENDING, 1, Instant.now()));
             await().atMost(Duration.ofSeconds(20)).until(() -> !client.events.isEmpty());
             awaitStored(theirs, "PENDING");
-            assertThat(client.events).extracting(e -> e.data().get("jobId").asString()).containsOnly(mine);
+            assertThat(client.events)
+                    .extracting(e -> e.data().get("jobId").asString())
+                    .containsOnly(mine);
         }
     }
 
     @Test
     void anInvalidResumePositionIsA400NamingIt() throws Exception {
-        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(
-                URI.create("http://localhost:" + port + "/api/jobs/stream?after=yesterday"))
-                .header("Authorization", "Bearer " + token("operator")).build(),
+        HttpResponse<String> response = HTTP.send(
+                HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/api/jobs/stream?after=yesterday"))
+                        .header("Authorization", "Bearer " + token("operator"))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).isEqualTo(400);
         assertThat(response.body()).contains("after").contains("yesterday");
@@ -156,9 +159,15 @@ class LiveStreamIntegrationTests extends StatusServiceIntegrationTest {
 
     private void awaitStored(String jobId, String status) {
         await().atMost(Duration.ofSeconds(20)).until(() -> {
-            var result = rest.get().uri("/api/jobs/{id}", jobId).exchange().expectBody(String.class).returnResult();
+            var result = rest.get()
+                    .uri("/api/jobs/{id}", jobId)
+                    .exchange()
+                    .expectBody(String.class)
+                    .returnResult();
             return result.getStatus().value() == 200
-                    && status.equals(JSON.readTree(result.getResponseBody()).get("status").asString());
+                    && status.equals(JSON.readTree(result.getResponseBody())
+                            .get("status")
+                            .asString());
         });
     }
 }

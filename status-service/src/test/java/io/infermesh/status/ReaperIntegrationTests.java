@@ -67,26 +67,49 @@ class ReaperIntegrationTests extends StatusServiceIntegrationTest {
         awaitProjected(jobId);
         Instant anHourLater = era.plus(Duration.ofHours(1));
 
-        assertThat(reaper(Duration.ofHours(1), 500).sweep(anHourLater)).extracting(JobStatusChanged::jobId)
+        assertThat(reaper(Duration.ofHours(1), 500).sweep(anHourLater))
+                .extracting(JobStatusChanged::jobId)
                 .doesNotContain(jobId);
 
-        assertThat(reaper(Duration.ZERO, 500).sweep(anHourLater)).extracting(JobStatusChanged::jobId)
+        assertThat(reaper(Duration.ZERO, 500).sweep(anHourLater))
+                .extracting(JobStatusChanged::jobId)
                 .contains(jobId);
-        await().atMost(Duration.ofSeconds(30)).until(() -> rest.get().uri("/api/jobs/{id}", jobId).exchange()
-                .expectBody(String.class).returnResult().getResponseBody().contains("\"STUCK\""));
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> rest.get()
+                        .uri("/api/jobs/{id}", jobId)
+                        .exchange()
+                        .expectBody(String.class)
+                        .returnResult()
+                        .getResponseBody()
+                        .contains("\"STUCK\""));
     }
 
     private Reaper reaper(Duration quiet, int batchSize) {
-        return new Reaper(jdbc, transactions, new JobEventSender(bridge, json, "status-service"), CATALOGUE,
-                Duration.ofMinutes(5), Duration.ofMinutes(15), quiet, batchSize);
+        return new Reaper(
+                jdbc,
+                transactions,
+                new JobEventSender(bridge, json, "status-service"),
+                CATALOGUE,
+                Duration.ofMinutes(5),
+                Duration.ofMinutes(15),
+                quiet,
+                batchSize);
     }
 
     private void awaitProjected(String jobId) {
-        await().atMost(Duration.ofSeconds(30)).until(() -> rest.get().uri("/api/jobs/{id}", jobId).exchange()
-                .expectBody(String.class).returnResult().getStatus().value() == 200);
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> rest.get()
+                                .uri("/api/jobs/{id}", jobId)
+                                .exchange()
+                                .expectBody(String.class)
+                                .returnResult()
+                                .getStatus()
+                                .value()
+                        == 200);
     }
 
     private static JobStatusChanged running(String jobId, String model, Instant at) {
-        return JobStatusChanged.of(jobId, model, "alice", JobStatus.RUNNING, 1, at).withBackend(Backend.ONPREM, null);
+        return JobStatusChanged.of(jobId, model, "alice", JobStatus.RUNNING, 1, at)
+                .withBackend(Backend.ONPREM, null);
     }
 }

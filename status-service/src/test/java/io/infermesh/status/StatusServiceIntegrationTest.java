@@ -13,8 +13,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -42,7 +42,8 @@ import tools.jackson.databind.json.JsonMapper;
  * {@link #management} the actuator on its management port as an operator.
  */
 @WithLocalInfra
-@SpringBootTest(classes = StatusServiceApplication.class,
+@SpringBootTest(
+        classes = StatusServiceApplication.class,
         properties = {"spring.config.name=status-service", "management.server.port=0"},
         webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 @AutoConfigureRestTestClient
@@ -75,28 +76,39 @@ public abstract class StatusServiceIntegrationTest {
     /** The actuator on the management port, as the operator client. */
     protected RestTestClient management;
 
-    private record Token(String value, Instant at) {
-    }
+    private record Token(String value, Instant at) {}
 
     @BeforeEach
     void clients() {
         anonymous = server;
-        rest = server.mutate().defaultHeader(HttpHeaders.AUTHORIZATION, "Bearer " + token("operator")).build();
-        management = RestTestClient.bindToServer().baseUrl("http://127.0.0.1:" + managementPort)
-                .defaultHeader(HttpHeaders.AUTHORIZATION, "Bearer " + token("operator")).build();
+        rest = server.mutate()
+                .defaultHeader(HttpHeaders.AUTHORIZATION, "Bearer " + token("operator"))
+                .build();
+        management = RestTestClient.bindToServer()
+                .baseUrl("http://127.0.0.1:" + managementPort)
+                .defaultHeader(HttpHeaders.AUTHORIZATION, "Bearer " + token("operator"))
+                .build();
     }
 
     /** The API as {@code user} (alice or bob), logged in through the provider's form with code and PKCE. */
     protected RestTestClient as(String user) {
-        return server.mutate().defaultHeader(HttpHeaders.AUTHORIZATION, "Bearer " + token(user)).build();
+        return server.mutate()
+                .defaultHeader(HttpHeaders.AUTHORIZATION, "Bearer " + token(user))
+                .build();
     }
 
     /** A current access token of {@code user}, or of the operator client for {@code "operator"}. */
     protected static String token(String user) {
-        return TOKENS.compute(user, (name, held) -> held != null
-                && held.at().plus(TOKEN_REUSE).isAfter(Instant.now()) ? held
-                        : new Token(name.equals("operator") ? identity().operatorToken() : identity().userToken(name),
-                                Instant.now()))
+        return TOKENS.compute(
+                        user,
+                        (name, held) ->
+                                held != null && held.at().plus(TOKEN_REUSE).isAfter(Instant.now())
+                                        ? held
+                                        : new Token(
+                                                name.equals("operator")
+                                                        ? identity().operatorToken()
+                                                        : identity().userToken(name),
+                                                Instant.now()))
                 .value();
     }
 
@@ -112,11 +124,14 @@ public abstract class StatusServiceIntegrationTest {
         LocalInfra infra = LocalInfraExtension.infra();
         infra.kafka().createTopics(3, LIFECYCLE);
         infra.kafka().createTopics(1, DLQ);
-        registry.add("spring.cloud.stream.kafka.binder.brokers", () -> infra.kafka().bootstrapServers());
+        registry.add(
+                "spring.cloud.stream.kafka.binder.brokers", () -> infra.kafka().bootstrapServers());
         registry.add("spring.datasource.url", () -> infra.postgres().jdbcUrl());
         registry.add("spring.datasource.username", () -> infra.postgres().username());
         registry.add("spring.datasource.password", () -> infra.postgres().password());
-        registry.add("spring.security.oauth2.resourceserver.jwt.issuer-uri", () -> identity().issuer());
+        registry.add(
+                "spring.security.oauth2.resourceserver.jwt.issuer-uri",
+                () -> identity().issuer());
     }
 
     @AfterAll
@@ -140,8 +155,8 @@ public abstract class StatusServiceIntegrationTest {
         for (JobStatusChanged event : events) {
             List<Header> headers = new ArrayList<>();
             cloudEventHeaders(event.eventId(), event.jobId(), event.occurredAt())
-                    .forEach((name, value) -> headers.add(
-                            new RecordHeader(name, value.getBytes(StandardCharsets.UTF_8))));
+                    .forEach((name, value) ->
+                            headers.add(new RecordHeader(name, value.getBytes(StandardCharsets.UTF_8))));
             send(new ProducerRecord<>(LIFECYCLE, null, event.jobId(), JSON.writeValueAsBytes(event), headers));
         }
     }
@@ -155,28 +170,40 @@ public abstract class StatusServiceIntegrationTest {
     }
 
     private static Map<String, String> cloudEventHeaders(String id, String subject, Instant time) {
-        return Map.of(CloudEventTypes.HEADER_SPEC_VERSION, CloudEventTypes.SPEC_VERSION,
-                CloudEventTypes.HEADER_ID, id,
-                CloudEventTypes.HEADER_TYPE, CloudEventTypes.JOB_STATUS_CHANGED,
-                CloudEventTypes.HEADER_SOURCE, CloudEventTypes.source("status-service-tests"),
-                CloudEventTypes.HEADER_SUBJECT, subject,
-                CloudEventTypes.HEADER_TIME, time.toString(),
-                CloudEventTypes.HEADER_CONTENT_TYPE, "application/json");
+        return Map.of(
+                CloudEventTypes.HEADER_SPEC_VERSION,
+                CloudEventTypes.SPEC_VERSION,
+                CloudEventTypes.HEADER_ID,
+                id,
+                CloudEventTypes.HEADER_TYPE,
+                CloudEventTypes.JOB_STATUS_CHANGED,
+                CloudEventTypes.HEADER_SOURCE,
+                CloudEventTypes.source("status-service-tests"),
+                CloudEventTypes.HEADER_SUBJECT,
+                subject,
+                CloudEventTypes.HEADER_TIME,
+                time.toString(),
+                CloudEventTypes.HEADER_CONTENT_TYPE,
+                "application/json");
     }
 
     private static synchronized void send(ProducerRecord<String, byte[]> record) {
         if (producer == null) {
-            producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
-                    ProducerConfig.ACKS_CONFIG, "all"), new StringSerializer(), new ByteArraySerializer());
+            producer = new KafkaProducer<>(
+                    Map.of(
+                            ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                            bootstrapServers(),
+                            ProducerConfig.ACKS_CONFIG,
+                            "all"),
+                    new StringSerializer(),
+                    new ByteArraySerializer());
         }
         try {
             producer.send(record).get();
-        }
-        catch (InterruptedException e) {
+        } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
-        }
-        catch (ExecutionException e) {
+        } catch (ExecutionException e) {
             throw new IllegalStateException("could not publish to " + record.topic(), e.getCause());
         }
     }

@@ -38,16 +38,14 @@ class TenancyIntegrationTests extends StatusServiceIntegrationTest {
     int port;
 
     /** One job of alice's and one of bob's, both succeeded, with a marker only bob's job carries. */
-    private record Jobs(String alices, String bobs, String bobsSecret) {
-    }
+    private record Jobs(String alices, String bobs, String bobsSecret) {}
 
     private Jobs aliceAndBobEachHaveAJob() {
         String run = UUID.randomUUID().toString().substring(0, 8);
         String alices = newJobId();
         String bobs = newJobId();
         String secret = "bobs-private-file-" + run + ".png";
-        publish(pending(alices, "alice", "mnist/alice/" + run + ".png"),
-                pending(bobs, "bob", "mnist/bob/" + secret));
+        publish(pending(alices, "alice", "mnist/alice/" + run + ".png"), pending(bobs, "bob", "mnist/bob/" + secret));
         await().atMost(PROJECTED).untilAsserted(() -> {
             rest.get().uri("/api/jobs/{id}", alices).exchange().expectStatus().isOk();
             rest.get().uri("/api/jobs/{id}", bobs).exchange().expectStatus().isOk();
@@ -58,62 +56,123 @@ class TenancyIntegrationTests extends StatusServiceIntegrationTest {
     @Test
     void aliceReadsHerOwnJobByIdAndItsHistory() {
         Jobs jobs = aliceAndBobEachHaveAJob();
-        as("alice").get().uri("/api/jobs/{id}", jobs.alices()).exchange()
-                .expectStatus().isOk()
-                .expectBody().jsonPath("$.owner").isEqualTo("alice");
-        as("alice").get().uri("/api/jobs/{id}/events", jobs.alices()).exchange()
-                .expectStatus().isOk()
-                .expectBody().jsonPath("$.events[0].status").isEqualTo("PENDING");
+        as("alice")
+                .get()
+                .uri("/api/jobs/{id}", jobs.alices())
+                .exchange()
+                .expectStatus()
+                .isOk()
+                .expectBody()
+                .jsonPath("$.owner")
+                .isEqualTo("alice");
+        as("alice")
+                .get()
+                .uri("/api/jobs/{id}/events", jobs.alices())
+                .exchange()
+                .expectStatus()
+                .isOk()
+                .expectBody()
+                .jsonPath("$.events[0].status")
+                .isEqualTo("PENDING");
     }
 
     @Test
     void bobsJobByIdIsToAliceExactlyWhatAJobThatDoesNotExistIs() {
         Jobs jobs = aliceAndBobEachHaveAJob();
         for (String path : List.of("/api/jobs/{id}", "/api/jobs/{id}/events")) {
-            String bobs = as("alice").get().uri(path, jobs.bobs()).exchange()
-                    .expectStatus().isNotFound()
-                    .expectHeader().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON)
-                    .expectBody(String.class).returnResult().getResponseBody();
-            String nobodys = as("alice").get().uri(path, jobs.bobs() + "-x").exchange()
-                    .expectStatus().isNotFound()
-                    .expectBody(String.class).returnResult().getResponseBody();
-            assertThat(bobs).as(path).isEqualTo(nobodys.replace(jobs.bobs() + "-x", jobs.bobs()))
+            String bobs = as("alice")
+                    .get()
+                    .uri(path, jobs.bobs())
+                    .exchange()
+                    .expectStatus()
+                    .isNotFound()
+                    .expectHeader()
+                    .contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON)
+                    .expectBody(String.class)
+                    .returnResult()
+                    .getResponseBody();
+            String nobodys = as("alice")
+                    .get()
+                    .uri(path, jobs.bobs() + "-x")
+                    .exchange()
+                    .expectStatus()
+                    .isNotFound()
+                    .expectBody(String.class)
+                    .returnResult()
+                    .getResponseBody();
+            assertThat(bobs)
+                    .as(path)
+                    .isEqualTo(nobodys.replace(jobs.bobs() + "-x", jobs.bobs()))
                     .contains("\"title\":\"Job not found\"")
-                    .doesNotContain("bob\"").doesNotContain(jobs.bobsSecret());
+                    .doesNotContain("bob\"")
+                    .doesNotContain(jobs.bobsSecret());
         }
         for (String action : List.of("cancel", "retry")) {
-            as("alice").post().uri("/api/jobs/{id}/" + action, jobs.bobs()).exchange()
-                    .expectStatus().isNotFound()
-                    .expectBody().jsonPath("$.title").isEqualTo("Job not found");
+            as("alice")
+                    .post()
+                    .uri("/api/jobs/{id}/" + action, jobs.bobs())
+                    .exchange()
+                    .expectStatus()
+                    .isNotFound()
+                    .expectBody()
+                    .jsonPath("$.title")
+                    .isEqualTo("Job not found");
         }
-        rest.get().uri("/api/jobs/{id}", jobs.bobs()).exchange()
-                .expectStatus().isOk()
-                .expectBody().jsonPath("$.status").isEqualTo("PENDING");
+        rest.get()
+                .uri("/api/jobs/{id}", jobs.bobs())
+                .exchange()
+                .expectStatus()
+                .isOk()
+                .expectBody()
+                .jsonPath("$.status")
+                .isEqualTo("PENDING");
     }
 
     @Test
     void aliceListsOnlyHerOwnJobsAndNamingBobIsA403() {
         Jobs jobs = aliceAndBobEachHaveAJob();
-        String mine = as("alice").get().uri("/api/jobs?limit=1000").exchange()
-                .expectStatus().isOk()
-                .expectBody(String.class).returnResult().getResponseBody();
+        String mine = as("alice")
+                .get()
+                .uri("/api/jobs?limit=1000")
+                .exchange()
+                .expectStatus()
+                .isOk()
+                .expectBody(String.class)
+                .returnResult()
+                .getResponseBody();
         assertThat(mine).contains(jobs.alices()).doesNotContain(jobs.bobs()).doesNotContain("\"owner\":\"bob\"");
-        as("alice").get().uri("/api/jobs?owner=alice&limit=1000").exchange()
-                .expectStatus().isOk()
-                .expectBody().jsonPath("$.jobs[*].owner").value(owners ->
-                        assertThat((List<?>) owners).isNotEmpty().allMatch("alice"::equals));
+        as("alice")
+                .get()
+                .uri("/api/jobs?owner=alice&limit=1000")
+                .exchange()
+                .expectStatus()
+                .isOk()
+                .expectBody()
+                .jsonPath("$.jobs[*].owner")
+                .value(owners -> assertThat((List<?>) owners).isNotEmpty().allMatch("alice"::equals));
 
         for (String path : List.of("/api/jobs?owner=bob", "/api/jobs/stats?owner=bob")) {
-            String refusal = as("alice").get().uri(path).exchange()
-                    .expectStatus().isForbidden()
-                    .expectHeader().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON)
-                    .expectBody()
-                    .jsonPath("$.title").isEqualTo("Another owner's jobs")
-                    .jsonPath("$.detail").isEqualTo(
-                            "You can see only your own jobs (owner 'alice'); leave owner out, or name yourself")
-                    .jsonPath("$.parameter").isEqualTo("owner")
-                    .returnResult().getResponseBodyContent() instanceof byte[] body
-                            ? new String(body, StandardCharsets.UTF_8) : "";
+            String refusal = as("alice")
+                                    .get()
+                                    .uri(path)
+                                    .exchange()
+                                    .expectStatus()
+                                    .isForbidden()
+                                    .expectHeader()
+                                    .contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON)
+                                    .expectBody()
+                                    .jsonPath("$.title")
+                                    .isEqualTo("Another owner's jobs")
+                                    .jsonPath("$.detail")
+                                    .isEqualTo(
+                                            "You can see only your own jobs (owner 'alice'); leave owner out, or name yourself")
+                                    .jsonPath("$.parameter")
+                                    .isEqualTo("owner")
+                                    .returnResult()
+                                    .getResponseBodyContent()
+                            instanceof byte[] body
+                    ? new String(body, StandardCharsets.UTF_8)
+                    : "";
             assertThat(refusal).as(path).doesNotContain(jobs.bobs()).doesNotContain(jobs.bobsSecret());
         }
     }
@@ -121,17 +180,44 @@ class TenancyIntegrationTests extends StatusServiceIntegrationTest {
     @Test
     void aliceStatisticsCountOnlyHerJobsWhileTheOperatorCountsEveryOnes() {
         aliceAndBobEachHaveAJob();
-        long alices = as("alice").get().uri("/api/jobs/stats").exchange().expectStatus().isOk()
-                .expectBody(JsonNode.class).returnResult().getResponseBody()
-                .get("jobs").asLong();
-        long operators = rest.get().uri("/api/jobs/stats").exchange().expectStatus().isOk()
-                .expectBody(JsonNode.class).returnResult().getResponseBody()
-                .get("jobs").asLong();
-        long bobs = rest.get().uri("/api/jobs/stats?owner=bob").exchange().expectStatus().isOk()
-                .expectBody(JsonNode.class).returnResult().getResponseBody()
-                .get("jobs").asLong();
-        as("alice").get().uri("/api/jobs/stats").exchange().expectBody()
-                .jsonPath("$.filter.owner").isEqualTo("alice");
+        long alices = as("alice")
+                .get()
+                .uri("/api/jobs/stats")
+                .exchange()
+                .expectStatus()
+                .isOk()
+                .expectBody(JsonNode.class)
+                .returnResult()
+                .getResponseBody()
+                .get("jobs")
+                .asLong();
+        long operators = rest.get()
+                .uri("/api/jobs/stats")
+                .exchange()
+                .expectStatus()
+                .isOk()
+                .expectBody(JsonNode.class)
+                .returnResult()
+                .getResponseBody()
+                .get("jobs")
+                .asLong();
+        long bobs = rest.get()
+                .uri("/api/jobs/stats?owner=bob")
+                .exchange()
+                .expectStatus()
+                .isOk()
+                .expectBody(JsonNode.class)
+                .returnResult()
+                .getResponseBody()
+                .get("jobs")
+                .asLong();
+        as("alice")
+                .get()
+                .uri("/api/jobs/stats")
+                .exchange()
+                .expectBody()
+                .jsonPath("$.filter.owner")
+                .isEqualTo("alice");
         assertThat(alices).isPositive();
         assertThat(bobs).isPositive();
         assertThat(operators).isGreaterThanOrEqualTo(alices + bobs);
@@ -140,12 +226,23 @@ class TenancyIntegrationTests extends StatusServiceIntegrationTest {
     @Test
     void theOperatorListsAnyOwnersJobs() {
         Jobs jobs = aliceAndBobEachHaveAJob();
-        String all = rest.get().uri("/api/jobs?limit=1000").exchange().expectStatus().isOk()
-                .expectBody(String.class).returnResult().getResponseBody();
+        String all = rest.get()
+                .uri("/api/jobs?limit=1000")
+                .exchange()
+                .expectStatus()
+                .isOk()
+                .expectBody(String.class)
+                .returnResult()
+                .getResponseBody();
         assertThat(all).contains(jobs.alices()).contains(jobs.bobs());
-        rest.get().uri("/api/jobs?owner=bob&limit=1000").exchange().expectStatus().isOk()
-                .expectBody().jsonPath("$.jobs[*].owner").value(owners ->
-                        assertThat((List<?>) owners).isNotEmpty().allMatch("bob"::equals));
+        rest.get()
+                .uri("/api/jobs?owner=bob&limit=1000")
+                .exchange()
+                .expectStatus()
+                .isOk()
+                .expectBody()
+                .jsonPath("$.jobs[*].owner")
+                .value(owners -> assertThat((List<?>) owners).isNotEmpty().allMatch("bob"::equals));
     }
 
     @Test
@@ -159,7 +256,8 @@ class TenancyIntegrationTests extends StatusServiceIntegrationTest {
         HttpResponse<Stream<String>> bobsById = openStream("alice", "?jobId=" + bobs);
         HttpResponse<Stream<String>> operators = openStream("operator", "?jobId=" + bobs);
         List<String> operatorSees = new CopyOnWriteArrayList<>();
-        assertThat(List.of(all.statusCode(), bobsById.statusCode(), operators.statusCode())).containsOnly(200);
+        assertThat(List.of(all.statusCode(), bobsById.statusCode(), operators.statusCode()))
+                .containsOnly(200);
         Thread.ofVirtual().start(() -> all.body().forEach(everything::add));
         Thread.ofVirtual().start(() -> bobsById.body().forEach(byId::add));
         Thread.ofVirtual().start(() -> operators.body().forEach(operatorSees::add));
@@ -174,8 +272,8 @@ class TenancyIntegrationTests extends StatusServiceIntegrationTest {
         assertThat(everything).noneMatch(l -> l.contains(bobs) || l.contains("\"owner\":\"bob\""));
         assertThat(byId).noneMatch(l -> l.startsWith("data:"));
 
-        HttpResponse<String> refused = HTTP.send(streamRequest("alice", "?owner=bob").build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> refused =
+                HTTP.send(streamRequest("alice", "?owner=bob").build(), HttpResponse.BodyHandlers.ofString());
         assertThat(refused.statusCode()).isEqualTo(403);
         assertThat(refused.body()).contains("Another owner's jobs").doesNotContain(bobs);
     }
@@ -185,17 +283,23 @@ class TenancyIntegrationTests extends StatusServiceIntegrationTest {
         Jobs jobs = aliceAndBobEachHaveAJob();
         String forged = forge(token("alice"));
         String expired = identity().expiredToken("alice", Duration.ofMinutes(5));
-        for (String path : List.of("/api/jobs", "/api/jobs/" + jobs.bobs(), "/api/jobs/" + jobs.bobs() + "/events",
-                "/api/jobs/stats", "/api/jobs/stream")) {
+        for (String path : List.of(
+                "/api/jobs",
+                "/api/jobs/" + jobs.bobs(),
+                "/api/jobs/" + jobs.bobs() + "/events",
+                "/api/jobs/stats",
+                "/api/jobs/stream")) {
             for (String token : new String[] {null, forged, expired, "not-a-jwt"}) {
                 HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path));
                 if (token != null) {
                     request.header("Authorization", "Bearer " + token);
                 }
                 HttpResponse<String> response = HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
-                assertThat(response.statusCode()).as(path + " " + (token == null ? "no token" : token))
+                assertThat(response.statusCode())
+                        .as(path + " " + (token == null ? "no token" : token))
                         .isEqualTo(401);
-                assertThat(response.headers().firstValue("WWW-Authenticate")).as(path)
+                assertThat(response.headers().firstValue("WWW-Authenticate"))
+                        .as(path)
                         .hasValueSatisfying(h -> assertThat(h).startsWith("Bearer"));
                 if (token != null) {
                     assertThat(response.headers().firstValue("WWW-Authenticate").orElseThrow())
@@ -205,12 +309,19 @@ class TenancyIntegrationTests extends StatusServiceIntegrationTest {
             }
         }
         for (String action : List.of("cancel", "retry")) {
-            HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(
-                    URI.create("http://127.0.0.1:" + port + "/api/jobs/" + jobs.bobs() + "/" + action))
-                    .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> response = HTTP.send(
+                    HttpRequest.newBuilder(
+                                    URI.create("http://127.0.0.1:" + port + "/api/jobs/" + jobs.bobs() + "/" + action))
+                            .POST(HttpRequest.BodyPublishers.noBody())
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
             assertThat(response.statusCode()).isEqualTo(401);
         }
-        rest.get().uri("/api/jobs/{id}", jobs.bobs()).exchange().expectBody().jsonPath("$.status")
+        rest.get()
+                .uri("/api/jobs/{id}", jobs.bobs())
+                .exchange()
+                .expectBody()
+                .jsonPath("$.status")
                 .isEqualTo("PENDING");
     }
 
@@ -219,26 +330,62 @@ class TenancyIntegrationTests extends StatusServiceIntegrationTest {
         anonymous.get().uri("/openapi.yaml").exchange().expectStatus().isOk();
         for (String path : List.of("/", "/actuator/health", "/status-service.yml", "/db/migration/status")) {
             anonymous.get().uri(path).exchange().expectStatus().isUnauthorized();
-            as("alice").get().uri(path).exchange().expectStatus().isForbidden().expectBody().isEmpty();
+            as("alice")
+                    .get()
+                    .uri(path)
+                    .exchange()
+                    .expectStatus()
+                    .isForbidden()
+                    .expectBody()
+                    .isEmpty();
         }
     }
 
     @Test
     void theActuatorShowsHealthToAnyoneButItsDetailsAndMetricsOnlyToOperators() {
-        RestTestClient anonymousManagement = management.mutate().defaultHeaders(h -> h.remove("Authorization"))
+        RestTestClient anonymousManagement = management
+                .mutate()
+                .defaultHeaders(h -> h.remove("Authorization"))
                 .build();
-        RestTestClient aliceManagement = management.mutate()
-                .defaultHeaders(h -> h.setBearerAuth(token("alice"))).build();
-        anonymousManagement.get().uri("/actuator/health").exchange()
-                .expectStatus().isOk()
-                .expectBody().jsonPath("$.status").isEqualTo("UP").jsonPath("$.components").doesNotExist();
-        aliceManagement.get().uri("/actuator/health").exchange()
-                .expectStatus().isOk()
-                .expectBody().jsonPath("$.components").doesNotExist();
-        management.get().uri("/actuator/health").exchange()
-                .expectStatus().isOk()
-                .expectBody().jsonPath("$.components.db.status").isEqualTo("UP");
-        anonymousManagement.get().uri("/actuator/prometheus").exchange().expectStatus().isOk();
+        RestTestClient aliceManagement = management
+                .mutate()
+                .defaultHeaders(h -> h.setBearerAuth(token("alice")))
+                .build();
+        anonymousManagement
+                .get()
+                .uri("/actuator/health")
+                .exchange()
+                .expectStatus()
+                .isOk()
+                .expectBody()
+                .jsonPath("$.status")
+                .isEqualTo("UP")
+                .jsonPath("$.components")
+                .doesNotExist();
+        aliceManagement
+                .get()
+                .uri("/actuator/health")
+                .exchange()
+                .expectStatus()
+                .isOk()
+                .expectBody()
+                .jsonPath("$.components")
+                .doesNotExist();
+        management
+                .get()
+                .uri("/actuator/health")
+                .exchange()
+                .expectStatus()
+                .isOk()
+                .expectBody()
+                .jsonPath("$.components.db.status")
+                .isEqualTo("UP");
+        anonymousManagement
+                .get()
+                .uri("/actuator/prometheus")
+                .exchange()
+                .expectStatus()
+                .isOk();
         for (String path : List.of("/actuator/info", "/actuator/metrics")) {
             anonymousManagement.get().uri(path).exchange().expectStatus().isUnauthorized();
             aliceManagement.get().uri(path).exchange().expectStatus().isForbidden();
@@ -257,7 +404,8 @@ class TenancyIntegrationTests extends StatusServiceIntegrationTest {
 
     private HttpRequest.Builder streamRequest(String user, String query) {
         return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/jobs/stream" + query))
-                .header("Accept", "text/event-stream").header("Authorization", "Bearer " + token(user));
+                .header("Accept", "text/event-stream")
+                .header("Authorization", "Bearer " + token(user));
     }
 
     /** alice's token with its payload changed to bob's name: the signature no longer matches. */
@@ -265,7 +413,8 @@ class TenancyIntegrationTests extends StatusServiceIntegrationTest {
         String[] parts = token.split("\\.");
         String payload = new String(Base64.getUrlDecoder().decode(parts[1]), StandardCharsets.UTF_8)
                 .replace("\"alice\"", "\"bob\"");
-        return parts[0] + "." + Base64.getUrlEncoder().withoutPadding()
-                .encodeToString(payload.getBytes(StandardCharsets.UTF_8)) + "." + parts[2];
+        return parts[0] + "."
+                + Base64.getUrlEncoder().withoutPadding().encodeToString(payload.getBytes(StandardCharsets.UTF_8)) + "."
+                + parts[2];
     }
 }

@@ -28,13 +28,19 @@ class ApiSecurity {
 
     @Bean
     SecurityFilterChain workerApi(HttpSecurity http) {
-        MeshSecurity.resourceServer(http).authorizeHttpRequests(a -> a
-                // the error page of a request that failed unexpectedly keeps its status (500), not 403
-                .dispatcherTypeMatchers(DispatcherType.ERROR).permitAll()
-                .requestMatchers(HttpMethod.GET, "/v2/health/live", "/v2/health/ready", "/openapi.yaml").permitAll()
-                .requestMatchers("/v2/models/**").authenticated()
-                .requestMatchers(HttpMethod.POST, "/api/models/*/predict").authenticated()
-                .anyRequest().denyAll());
+        MeshSecurity.resourceServer(http)
+                .authorizeHttpRequests(a -> a
+                        // the error page of a request that failed unexpectedly keeps its status (500), not 403
+                        .dispatcherTypeMatchers(DispatcherType.ERROR)
+                        .permitAll()
+                        .requestMatchers(HttpMethod.GET, "/v2/health/live", "/v2/health/ready", "/openapi.yaml")
+                        .permitAll()
+                        .requestMatchers("/v2/models/**")
+                        .authenticated()
+                        .requestMatchers(HttpMethod.POST, "/api/models/*/predict")
+                        .authenticated()
+                        .anyRequest()
+                        .denyAll());
         return http.build();
     }
 }

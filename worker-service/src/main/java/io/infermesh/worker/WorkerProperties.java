@@ -28,20 +28,31 @@ import org.springframework.validation.annotation.Validated;
  */
 @Validated
 @ConfigurationProperties("infermesh.worker")
-public record WorkerProperties(@NotBlank String modelsDir, List<String> models, String resultsBucket,
-        String resultsPrefix, @Min(1) int intraOpThreads, @Valid S3 s3, @Valid Pool pool,
-        String artifactCache, @Valid Cancellations cancellations) {
+public record WorkerProperties(
+        @NotBlank String modelsDir,
+        List<String> models,
+        String resultsBucket,
+        String resultsPrefix,
+        @Min(1) int intraOpThreads,
+        @Valid S3 s3,
+        @Valid Pool pool,
+        String artifactCache,
+        @Valid Cancellations cancellations) {
 
     public WorkerProperties {
         modelsDir = modelsDir == null || modelsDir.isBlank() ? "models" : modelsDir;
-        models = models == null ? List.of() : models.stream().map(String::trim).filter(m -> !m.isEmpty()).toList();
+        models = models == null
+                ? List.of()
+                : models.stream().map(String::trim).filter(m -> !m.isEmpty()).toList();
         resultsBucket = resultsBucket == null ? "" : resultsBucket;
         resultsPrefix = resultsPrefix == null ? "results/" : resultsPrefix;
         intraOpThreads = intraOpThreads == 0 ? 1 : intraOpThreads;
         s3 = s3 == null ? new S3(null, null, null, null, false) : s3;
         pool = pool == null ? new Pool(0, 2, null, null, 0, null, null, 0, null, null, null, null, null) : pool;
         artifactCache = artifactCache == null || artifactCache.isBlank()
-                ? Path.of(System.getProperty("java.io.tmpdir"), "infermesh-models").toString() : artifactCache;
+                ? Path.of(System.getProperty("java.io.tmpdir"), "infermesh-models")
+                        .toString()
+                : artifactCache;
         cancellations = cancellations == null ? new Cancellations(0, null) : cancellations;
     }
 
@@ -84,9 +95,19 @@ public record WorkerProperties(@NotBlank String modelsDir, List<String> models, 
      * @param heartbeatInterval how often a worker tells the group it is alive (default 1 s), a fraction of
      *     {@code sessionTimeout}; bounded like it by {@code group.consumer.min/max.heartbeat.interval.ms}
      */
-    public record Pool(@Min(0) int minWorkers, @Min(1) int maxWorkers, Duration idleTimeout, Duration wakeInterval,
-            @Min(1) int batchMaxSize, Duration batchMaxWait, Duration drainTimeout, @Min(1) int maxAttempts,
-            Duration retryBackoff, Duration statusInterval, String groupProtocol, Duration sessionTimeout,
+    public record Pool(
+            @Min(0) int minWorkers,
+            @Min(1) int maxWorkers,
+            Duration idleTimeout,
+            Duration wakeInterval,
+            @Min(1) int batchMaxSize,
+            Duration batchMaxWait,
+            Duration drainTimeout,
+            @Min(1) int maxAttempts,
+            Duration retryBackoff,
+            Duration statusInterval,
+            String groupProtocol,
+            Duration sessionTimeout,
             Duration heartbeatInterval) {
         public Pool {
             maxWorkers = maxWorkers == 0 ? 2 : maxWorkers;

@@ -61,14 +61,21 @@ class CancelledDispatchIntegrationTests {
 
     private ObjectRef digit(int n) throws Exception {
         String key = "inbox/digits/alice/" + UUID.randomUUID() + ".png";
-        s3.putObject(b -> b.bucket(BUCKET).key(key),
+        s3.putObject(
+                b -> b.bucket(BUCKET).key(key),
                 RequestBody.fromBytes(Files.readAllBytes(Path.of("../models/digits/samples/digit-" + n + ".png"))));
         return new ObjectRef(BUCKET, key, null, null, null, "image/png");
     }
 
     private static double skippedAsCancelled(ConfigurableApplicationContext worker) {
-        return worker.getBean(MeterRegistry.class).find("infermesh.worker.skipped").tag("reason", "cancelled")
-                .counters().stream().mapToDouble(Counter::count).sum();
+        return worker
+                .getBean(MeterRegistry.class)
+                .find("infermesh.worker.skipped")
+                .tag("reason", "cancelled")
+                .counters()
+                .stream()
+                .mapToDouble(Counter::count)
+                .sum();
     }
 
     private static String resultKey(String jobId) {
@@ -80,11 +87,15 @@ class CancelledDispatchIntegrationTests {
     }
 
     /** B ran to the end; A left no trace but the counter, and its record is acknowledged. */
-    private void assertSkippedTheFirstAndRanTheSecond(ConfigurableApplicationContext worker, JobDispatched a,
-            JobDispatched b) throws Exception {
-        var lifecycleOfB = WorkerKafka.awaitRecords(Topics.JOBS_LIFECYCLE.name(), b.jobId(),
+    private void assertSkippedTheFirstAndRanTheSecond(
+            ConfigurableApplicationContext worker, JobDispatched a, JobDispatched b) throws Exception {
+        var lifecycleOfB = WorkerKafka.awaitRecords(
+                Topics.JOBS_LIFECYCLE.name(),
+                b.jobId(),
                 found -> found.stream().anyMatch(r -> r.value().contains("\"SUCCEEDED\"")));
-        assertThat(lifecycleOfB).extracting(r -> WorkerKafka.JSON.readTree(r.value()).get("status").asString())
+        assertThat(lifecycleOfB)
+                .extracting(
+                        r -> WorkerKafka.JSON.readTree(r.value()).get("status").asString())
                 .containsExactly("STARTING", "RUNNING", "SUCCEEDED");
         JsonNode succeeded = WorkerKafka.JSON.readTree(lifecycleOfB.getLast().value());
         assertThat(succeeded.get("predictions").get(0).get("label").asString()).isEqualTo("7");
@@ -94,11 +105,16 @@ class CancelledDispatchIntegrationTests {
 
         // A was taken (and skipped), not merely still waiting: counted, and every dispatch record acknowledged
         await().atMost(DONE).until(() -> skippedAsCancelled(worker) == 1.0);
-        await().atMost(DONE).until(() -> WorkerKafka.uncommitted(Topics.dispatch("digits").name()) == 0);
-        assertThat(WorkerKafka.recordsNow(Topics.JOBS_LIFECYCLE.name(), a.jobId())).as("A's lifecycle events")
+        await().atMost(DONE)
+                .until(() -> WorkerKafka.uncommitted(Topics.dispatch("digits").name()) == 0);
+        assertThat(WorkerKafka.recordsNow(Topics.JOBS_LIFECYCLE.name(), a.jobId()))
+                .as("A's lifecycle events")
                 .isEmpty();
-        assertThat(WorkerKafka.recordsNow(Topics.JOBS_RESULTS.name(), a.jobId())).as("A's result record").isEmpty();
-        assertThat(WorkerKafka.recordsNow(Topics.dispatch("digits").dlq(), a.jobId())).as("A dead-lettered")
+        assertThat(WorkerKafka.recordsNow(Topics.JOBS_RESULTS.name(), a.jobId()))
+                .as("A's result record")
+                .isEmpty();
+        assertThat(WorkerKafka.recordsNow(Topics.dispatch("digits").dlq(), a.jobId()))
+                .as("A dead-lettered")
                 .isEmpty();
         assertThat(resultExists(a.jobId())).as("A's result.json").isFalse();
     }

@@ -13,17 +13,19 @@ public final class FraudSamples {
     public static final Path DIR = Path.of("../models/fraud/samples");
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
-    private FraudSamples() {
-    }
+    private FraudSamples() {}
 
     /**
      * Asserts that an answer ({@code result.json}'s: the first row's labels, probabilities and decision at the top,
      * every row's under {@code rows} for a batch) is what Python computed for the sample, within 1e-4.
      */
     public static void assertAnswerMatches(JsonNode answer, String sample) {
-        JsonNode expected = JSON.readTree(DIR.resolve("expected.json").toFile()).get(sample).get("rows");
+        JsonNode expected =
+                JSON.readTree(DIR.resolve("expected.json").toFile()).get(sample).get("rows");
         if (expected.size() > 1) {
-            assertThat(answer.get("rows")).as("one answer per row of %s", sample).hasSize(expected.size());
+            assertThat(answer.get("rows"))
+                    .as("one answer per row of %s", sample)
+                    .hasSize(expected.size());
         } else {
             assertThat(answer.has("rows")).as("a single record has no rows").isFalse();
         }
@@ -31,16 +33,19 @@ public final class FraudSamples {
             JsonNode row = expected.size() > 1 ? answer.get("rows").get(r) : answer;
             JsonNode want = expected.get(r);
             assertThat(row.get("labels")).as("%s row %d labels", sample, r).isEqualTo(want.get("labels"));
-            assertThat(row.get("decision").asString()).as("%s row %d decision", sample, r)
+            assertThat(row.get("decision").asString())
+                    .as("%s row %d decision", sample, r)
                     .isEqualTo(want.get("decision").asString());
             for (int i = 0; i < want.get("probabilities").size(); i++) {
-                assertThat(row.get("probabilities").get(i).asDouble()).as("%s row %d probability %d", sample, r, i)
+                assertThat(row.get("probabilities").get(i).asDouble())
+                        .as("%s row %d probability %d", sample, r, i)
                         .isCloseTo(want.get("probabilities").get(i).asDouble(), within(1e-4));
             }
         }
         if (expected.size() > 1) {
-            assertThat(answer.get("decision")).as("the top level repeats the first row").isEqualTo(
-                    answer.get("rows").get(0).get("decision"));
+            assertThat(answer.get("decision"))
+                    .as("the top level repeats the first row")
+                    .isEqualTo(answer.get("rows").get(0).get("decision"));
         }
     }
 }

@@ -19,14 +19,21 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  */
 public final class FrozenWorkerProcess {
 
-    private FrozenWorkerProcess() {
-    }
+    private FrozenWorkerProcess() {}
 
     /** {@code <bootstrap servers> <group> <topic>}. */
     public static void main(String[] args) {
-        Map<String, Object> config = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, args[0],
-                ConsumerConfig.GROUP_ID_CONFIG, args[1], ConsumerConfig.GROUP_PROTOCOL_CONFIG, "consumer",
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false, ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        Map<String, Object> config = Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                args[0],
+                ConsumerConfig.GROUP_ID_CONFIG,
+                args[1],
+                ConsumerConfig.GROUP_PROTOCOL_CONFIG,
+                "consumer",
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
+                false,
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+                "earliest");
         long polled = 0;
         try (var consumer = new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer())) {
             consumer.subscribe(List.of(args[2]), new ConsumerRebalanceListener() {
@@ -37,8 +44,13 @@ public final class FrozenWorkerProcess {
 
                 @Override
                 public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
-                    System.out.println("ASSIGNED " + consumer.assignment().stream().map(TopicPartition::partition)
-                            .sorted().map(String::valueOf).reduce((a, b) -> a + "," + b).orElse(""));
+                    System.out.println("ASSIGNED "
+                            + consumer.assignment().stream()
+                                    .map(TopicPartition::partition)
+                                    .sorted()
+                                    .map(String::valueOf)
+                                    .reduce((a, b) -> a + "," + b)
+                                    .orElse(""));
                     System.out.flush();
                 }
             });

@@ -3,9 +3,9 @@ package io.infermesh.worker;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.infermesh.contracts.PoolState;
 import io.infermesh.contracts.JobDispatched;
 import io.infermesh.contracts.ObjectRef;
+import io.infermesh.contracts.PoolState;
 import io.infermesh.contracts.PoolStatus;
 import io.infermesh.contracts.Topics;
 import io.infermesh.localinfra.LocalInfraExtension;
@@ -69,7 +69,10 @@ class ModelPoolIntegrationTests {
     }
 
     private static PoolStatus pool(Pools pools, String model) {
-        return pools.status().stream().filter(p -> p.model().equals(model)).findFirst().orElseThrow();
+        return pools.status().stream()
+                .filter(p -> p.model().equals(model))
+                .findFirst()
+                .orElseThrow();
     }
 
     private ObjectRef upload(String key, byte[] bytes) {
@@ -78,63 +81,89 @@ class ModelPoolIntegrationTests {
     }
 
     private ObjectRef digit(int n) throws Exception {
-        return upload("inbox/digits/alice/" + UUID.randomUUID() + ".png",
+        return upload(
+                "inbox/digits/alice/" + UUID.randomUUID() + ".png",
                 Files.readAllBytes(Path.of("../models/digits/samples/digit-" + n + ".png")));
     }
 
     private static JsonNode terminal(JobDispatched job) {
-        var lifecycle = WorkerKafka.awaitRecords(Topics.JOBS_LIFECYCLE.name(), job.jobId(), found -> found.stream()
-                .anyMatch(r -> r.value().contains("\"SUCCEEDED\"") || r.value().contains("\"FAILED\"")));
-        return lifecycle.stream().map(r -> WorkerKafka.JSON.readTree(r.value()))
-                .filter(e -> List.of("SUCCEEDED", "FAILED").contains(e.get("status").asString())).findFirst()
+        var lifecycle = WorkerKafka.awaitRecords(
+                Topics.JOBS_LIFECYCLE.name(),
+                job.jobId(),
+                found -> found.stream()
+                        .anyMatch(r ->
+                                r.value().contains("\"SUCCEEDED\"") || r.value().contains("\"FAILED\"")));
+        return lifecycle.stream()
+                .map(r -> WorkerKafka.JSON.readTree(r.value()))
+                .filter(e ->
+                        List.of("SUCCEEDED", "FAILED").contains(e.get("status").asString()))
+                .findFirst()
                 .orElseThrow();
     }
 
     private static int groupMembers() throws Exception {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+        try (Admin admin = Admin.create(Map.of(
+                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
                 LocalInfraExtension.infra().kafka().bootstrapServers()))) {
-            return admin.describeConsumerGroups(List.of(Pools.GROUP)).all().get().get(Pools.GROUP).members().size();
+            return admin.describeConsumerGroups(List.of(Pools.GROUP))
+                    .all()
+                    .get()
+                    .get(Pools.GROUP)
+                    .members()
+                    .size();
         }
     }
 
     @Test
     void aPoolAtZeroWakesForAJobAndGoesBackToZeroAfterItsIdleTimeout() throws Exception {
         Pools pools = startWorker("infermesh.worker.pool.idle-timeout=1s");
-        assertThat(pool(pools, "digits")).extracting(PoolStatus::state, PoolStatus::workers, PoolStatus::loaded)
+        assertThat(pool(pools, "digits"))
+                .extracting(PoolStatus::state, PoolStatus::workers, PoolStatus::loaded)
                 .containsExactly(PoolState.ZERO, 0, false);
 
         JsonNode first = terminal(WorkerKafka.dispatch("digits", "alice", digit(3)));
 
         assertThat(first.get("status").asString()).isEqualTo("SUCCEEDED");
         assertThat(first.get("predictions").get(0).get("label").asString()).isEqualTo("3");
-        assertThat(first.get("coldStart").asBoolean()).as("the job woke the pool").isTrue();
+        assertThat(first.get("coldStart").asBoolean())
+                .as("the job woke the pool")
+                .isTrue();
         JsonNode phases = first.get("timings");
         assertThat(phases.has("wakeMs")).isTrue();
         assertThat(phases.has("modelLoadMs")).isTrue();
         assertThat(phases.has("warmupMs")).isTrue();
-        assertThat(pool(pools, "digits").lastWakeMs()).isEqualTo(phases.get("wakeMs").asLong());
+        assertThat(pool(pools, "digits").lastWakeMs())
+                .isEqualTo(phases.get("wakeMs").asLong());
 
         // idle for a second: the worker leaves the group and the session is closed
-        await().atMost(Duration.ofSeconds(20)).until(() -> pool(pools, "digits").state().equals(PoolState.ZERO));
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> pool(pools, "digits").state().equals(PoolState.ZERO));
         assertThat(pool(pools, "digits").loaded()).as("model released").isFalse();
         await().atMost(Duration.ofSeconds(20)).until(() -> groupMembers() == 0);
 
         JsonNode second = terminal(WorkerKafka.dispatch("digits", "alice", digit(7)));
         assertThat(second.get("predictions").get(0).get("label").asString()).isEqualTo("7");
-        assertThat(second.get("coldStart").asBoolean()).as("woken again from zero").isTrue();
+        assertThat(second.get("coldStart").asBoolean())
+                .as("woken again from zero")
+                .isTrue();
     }
 
     @Test
     void aModelLoadedByARestRequestWhileThePoolIsAtZeroLeavesMemoryAfterTheIdleTimeout() throws Exception {
         Pools pools = startWorker("infermesh.worker.pool.idle-timeout=1s", TestIssuer.issuerUriSetting());
         String port = workers.getLast().getEnvironment().getProperty("local.server.port");
-        var response = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
-                        java.net.URI.create("http://localhost:" + port + "/api/models/iris/predict"))
-                        .header("Content-Type", "application/json")
-                        .header("Authorization", "Bearer " + TestIssuer.provider().userToken("alice"))
-                        .POST(java.net.http.HttpRequest.BodyPublishers.ofFile(
-                                Path.of("../models/iris/samples/virginica.json"))).build(),
-                java.net.http.HttpResponse.BodyHandlers.ofString());
+        var response = java.net.http.HttpClient.newHttpClient()
+                .send(
+                        java.net.http.HttpRequest.newBuilder(
+                                        java.net.URI.create("http://localhost:" + port + "/api/models/iris/predict"))
+                                .header("Content-Type", "application/json")
+                                .header(
+                                        "Authorization",
+                                        "Bearer " + TestIssuer.provider().userToken("alice"))
+                                .POST(java.net.http.HttpRequest.BodyPublishers.ofFile(
+                                        Path.of("../models/iris/samples/virginica.json")))
+                                .build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(response.body()).contains("virginica");
         assertThat(pool(pools, "iris").loaded()).isTrue();
@@ -152,14 +181,18 @@ class ModelPoolIntegrationTests {
             jobs.add(WorkerKafka.dispatch("digits", "alice", digit(n)));
         }
 
-        List<JsonNode> done = jobs.stream().map(ModelPoolIntegrationTests::terminal).toList();
+        List<JsonNode> done =
+                jobs.stream().map(ModelPoolIntegrationTests::terminal).toList();
 
         for (int n = 0; n < 6; n++) {
             assertThat(done.get(n).get("status").asString()).isEqualTo("SUCCEEDED");
-            assertThat(done.get(n).get("predictions").get(0).get("label").asString()).isEqualTo(String.valueOf(n));
+            assertThat(done.get(n).get("predictions").get(0).get("label").asString())
+                    .isEqualTo(String.valueOf(n));
         }
-        assertThat(done).extracting(e -> e.get("timings").get("batchSize").asInt())
-                .as("jobs per model invocation").anyMatch(size -> size >= 2);
+        assertThat(done)
+                .extracting(e -> e.get("timings").get("batchSize").asInt())
+                .as("jobs per model invocation")
+                .anyMatch(size -> size >= 2);
     }
 
     @Test
@@ -168,29 +201,41 @@ class ModelPoolIntegrationTests {
         List<String> samples = List.of("legit.json", "suspicious.json", "batch.json", "transactions.csv");
         List<JobDispatched> jobs = new ArrayList<>();
         for (String sample : samples) {
-            jobs.add(WorkerKafka.dispatch("fraud", "alice", upload("inbox/fraud/alice/" + UUID.randomUUID() + "-"
-                    + sample, Files.readAllBytes(FraudSamples.DIR.resolve(sample)))));
+            jobs.add(WorkerKafka.dispatch(
+                    "fraud",
+                    "alice",
+                    upload(
+                            "inbox/fraud/alice/" + UUID.randomUUID() + "-" + sample,
+                            Files.readAllBytes(FraudSamples.DIR.resolve(sample)))));
         }
         for (int i = 0; i < samples.size(); i++) {
             JsonNode done = terminal(jobs.get(i));
             assertThat(done.get("status").asString()).as(samples.get(i)).isEqualTo("SUCCEEDED");
             String key = done.get("output").get("key").asString();
-            JsonNode result = WorkerKafka.JSON.readTree(s3.getObjectAsBytes(b -> b.bucket(BUCKET).key(key))
-                    .asByteArray());
+            JsonNode result = WorkerKafka.JSON.readTree(
+                    s3.getObjectAsBytes(b -> b.bucket(BUCKET).key(key)).asByteArray());
             FraudSamples.assertAnswerMatches(result, samples.get(i));
         }
     }
 
     @Test
     void aSlowJobTimesOutAsFailedWhileTheOthersComplete() {
-        startWorker("infermesh.worker.models-dir=src/test/resources/test-models",
+        startWorker(
+                "infermesh.worker.models-dir=src/test/resources/test-models",
                 "infermesh.worker.pool.batch-max-wait=200ms");
         // the test model "spin" does spin x 1000 matrix products; its card allows 1 s
-        JobDispatched slow = WorkerKafka.dispatch("spin", "alice", upload("inbox/spin/alice/slow.json",
-                "{\"spin\": 1000, \"x\": 1}".getBytes(StandardCharsets.UTF_8)));
-        List<JobDispatched> fast = IntStream.range(0, 3).mapToObj(i -> WorkerKafka.dispatch("spin", "alice",
-                upload("inbox/spin/alice/fast-" + i + ".json",
-                        ("{\"spin\": 0, \"x\": " + (i + 1) + "}").getBytes(StandardCharsets.UTF_8)))).toList();
+        JobDispatched slow = WorkerKafka.dispatch(
+                "spin",
+                "alice",
+                upload("inbox/spin/alice/slow.json", "{\"spin\": 1000, \"x\": 1}".getBytes(StandardCharsets.UTF_8)));
+        List<JobDispatched> fast = IntStream.range(0, 3)
+                .mapToObj(i -> WorkerKafka.dispatch(
+                        "spin",
+                        "alice",
+                        upload(
+                                "inbox/spin/alice/fast-" + i + ".json",
+                                ("{\"spin\": 0, \"x\": " + (i + 1) + "}").getBytes(StandardCharsets.UTF_8))))
+                .toList();
 
         JsonNode failed = terminal(slow);
         assertThat(failed.get("status").asString()).isEqualTo("FAILED");
@@ -206,9 +251,14 @@ class ModelPoolIntegrationTests {
     @Test
     void aModelThatCannotLoadFailsItsJobsWithThatReasonAndThePoolCarriesOn() {
         Pools pools = startWorker("infermesh.worker.models-dir=src/test/resources/test-models");
-        List<JobDispatched> jobs = IntStream.range(0, 3).mapToObj(i -> WorkerKafka.dispatch("broken", "alice",
-                upload("inbox/broken/alice/" + i + ".json", "{\"spin\": 0, \"x\": 1}".getBytes(
-                        StandardCharsets.UTF_8)))).toList();
+        List<JobDispatched> jobs = IntStream.range(0, 3)
+                .mapToObj(i -> WorkerKafka.dispatch(
+                        "broken",
+                        "alice",
+                        upload(
+                                "inbox/broken/alice/" + i + ".json",
+                                "{\"spin\": 0, \"x\": 1}".getBytes(StandardCharsets.UTF_8))))
+                .toList();
 
         for (JobDispatched job : jobs) {
             JsonNode failed = terminal(job);
@@ -217,8 +267,10 @@ class ModelPoolIntegrationTests {
             assertThat(failed.get("message").asString()).contains("cannot load model 'broken'");
         }
         // the pool is still there for the next job of another model
-        JsonNode ok = terminal(WorkerKafka.dispatch("spin", "alice", upload("inbox/spin/alice/after.json",
-                "{\"spin\": 0, \"x\": -2}".getBytes(StandardCharsets.UTF_8))));
+        JsonNode ok = terminal(WorkerKafka.dispatch(
+                "spin",
+                "alice",
+                upload("inbox/spin/alice/after.json", "{\"spin\": 0, \"x\": -2}".getBytes(StandardCharsets.UTF_8))));
         assertThat(ok.get("predictions").get(0).get("label").asString()).isEqualTo("negative");
         assertThat(pool(pools, "broken").loaded()).isFalse();
     }
@@ -230,18 +282,24 @@ class ModelPoolIntegrationTests {
         for (int i = 0; i < 10; i++) {
             jobs.add(WorkerKafka.dispatch("digits", "alice", digit(i)));
         }
-        WorkerKafka.awaitRecords(Topics.JOBS_LIFECYCLE.name(), jobs.getFirst().jobId(),
+        WorkerKafka.awaitRecords(
+                Topics.JOBS_LIFECYCLE.name(),
+                jobs.getFirst().jobId(),
                 found -> found.stream().anyMatch(r -> r.value().contains("\"SUCCEEDED\"")));
 
         workers.removeFirst().close(); // graceful: finishes its batch, commits, leaves the group
         startWorker();
 
         for (int i = 0; i < 10; i++) {
-            List<ConsumerRecord<String, String>> events = WorkerKafka.awaitRecords(Topics.JOBS_LIFECYCLE.name(),
-                    jobs.get(i).jobId(), found -> found.stream().anyMatch(r -> r.value().contains("\"SUCCEEDED\"")));
+            List<ConsumerRecord<String, String>> events = WorkerKafka.awaitRecords(
+                    Topics.JOBS_LIFECYCLE.name(),
+                    jobs.get(i).jobId(),
+                    found -> found.stream().anyMatch(r -> r.value().contains("\"SUCCEEDED\"")));
             assertThat(events).as("job %d", i).noneMatch(r -> r.value().contains("\"FAILED\""));
-            assertThat(events).as("job %d started and ended once: nothing was cut off", i)
-                    .filteredOn(r -> r.value().contains("\"SUCCEEDED\"")).hasSize(1);
+            assertThat(events)
+                    .as("job %d started and ended once: nothing was cut off", i)
+                    .filteredOn(r -> r.value().contains("\"SUCCEEDED\""))
+                    .hasSize(1);
         }
     }
 }

@@ -11,8 +11,7 @@ public final class TestIssuer {
 
     private static IdentityProvider provider;
 
-    private TestIssuer() {
-    }
+    private TestIssuer() {}
 
     /** The running provider. */
     public static synchronized IdentityProvider provider() {
@@ -26,7 +25,8 @@ public final class TestIssuer {
 
     /** The worker setting that makes it a resource server of this provider. */
     public static String issuerUriSetting() {
-        return "spring.security.oauth2.resourceserver.jwt.issuer-uri=" + provider().issuer();
+        return "spring.security.oauth2.resourceserver.jwt.issuer-uri="
+                + provider().issuer();
     }
 
     /** A token of {@code subject} signed with the provider's key that expired {@code ago}. */

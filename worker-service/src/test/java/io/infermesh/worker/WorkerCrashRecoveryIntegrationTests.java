@@ -1,6 +1,5 @@
 package io.infermesh.worker;
 
-import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.infermesh.contracts.JobDispatched;
@@ -71,8 +70,8 @@ class WorkerCrashRecoveryIntegrationTests {
     void theJobsOfAKilledWorkerAreRunByTheOtherInstanceWithinSeconds(@TempDir Path dir) throws Exception {
         survivor = startWorker();
         Pools pools = survivor.getBean(Pools.class);
-        await().atMost(Duration.ofSeconds(30)).until(() -> pools.status().stream()
-                .anyMatch(p -> p.model().equals("digits") && p.workers() == 1));
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> pools.status().stream().anyMatch(p -> p.model().equals("digits") && p.workers() == 1));
         await().atMost(Duration.ofSeconds(30)).until(() -> "6000".equals(groupConfig("consumer.session.timeout.ms")));
 
         Set<Integer> held = startFrozenWorker(dir);
@@ -80,7 +79,8 @@ class WorkerCrashRecoveryIntegrationTests {
         for (int partition : held) {
             jobs.add(WorkerKafka.dispatch("digits", "alice", digit(), jobIdOn(partition)));
         }
-        await("the frozen worker took the dispatches of its partitions").atMost(Duration.ofSeconds(30))
+        await("the frozen worker took the dispatches of its partitions")
+                .atMost(Duration.ofSeconds(30))
                 .until(() -> frozenSaid.contains("POLLED " + jobs.size()));
 
         frozen.destroyForcibly().waitFor(); // SIGKILL: no leave-group, no commit
@@ -89,42 +89,55 @@ class WorkerCrashRecoveryIntegrationTests {
         }
 
         // 6 s for the group to fence the dead member, then the survivor's next heartbeat takes its partitions
-        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200)).until(() -> jobs.stream()
-                .allMatch(job -> succeeded(job.jobId())));
+        await().atMost(Duration.ofSeconds(20))
+                .pollInterval(Duration.ofMillis(200))
+                .until(() -> jobs.stream().allMatch(job -> succeeded(job.jobId())));
     }
 
     private ConfigurableApplicationContext startWorker() {
         List<String> args = new ArrayList<>(List.of(WorkerKafka.properties(BUCKET)));
         args.addAll(List.of("server.port=0", "infermesh.worker.models=digits", "infermesh.worker.pool.min-workers=1"));
-        return WorkerServiceApplication.builder().run(args.stream().map(a -> "--" + a).toArray(String[]::new));
+        return WorkerServiceApplication.builder()
+                .run(args.stream().map(a -> "--" + a).toArray(String[]::new));
     }
 
     /** Starts {@link FrozenWorkerProcess} and waits until the group has given it at least one partition. */
     private Set<Integer> startFrozenWorker(Path dir) throws Exception {
         Path argfile = dir.resolve("frozen-worker.args");
         // an @argfile: the test classpath is too long for some command lines
-        Files.writeString(argfile, "-cp \"" + System.getProperty("java.class.path").replace("\\", "\\\\") + "\"\n"
-                + FrozenWorkerProcess.class.getName() + " " + kafka() + " " + Pools.GROUP + " " + TOPIC + "\n");
+        Files.writeString(
+                argfile,
+                "-cp \"" + System.getProperty("java.class.path").replace("\\", "\\\\") + "\"\n"
+                        + FrozenWorkerProcess.class.getName() + " " + kafka() + " " + Pools.GROUP + " " + TOPIC + "\n");
         String java = ProcessHandle.current().info().command().orElse("java");
-        frozen = new ProcessBuilder(java, "@" + argfile).redirectErrorStream(true).start();
-        Thread reader = new Thread(() -> {
-            try (var lines = new BufferedReader(new InputStreamReader(frozen.getInputStream(),
-                    StandardCharsets.UTF_8))) {
-                lines.lines().forEach(frozenSaid::add);
-            } catch (Exception e) {
-                // the process was killed
-            }
-        }, "frozen-worker-output");
+        frozen = new ProcessBuilder(java, "@" + argfile)
+                .redirectErrorStream(true)
+                .start();
+        Thread reader = new Thread(
+                () -> {
+                    try (var lines = new BufferedReader(
+                            new InputStreamReader(frozen.getInputStream(), StandardCharsets.UTF_8))) {
+                        lines.lines().forEach(frozenSaid::add);
+                    } catch (Exception e) {
+                        // the process was killed
+                    }
+                },
+                "frozen-worker-output");
         reader.setDaemon(true);
         reader.start();
-        await("the frozen worker was given a partition").atMost(Duration.ofSeconds(30))
+        await("the frozen worker was given a partition")
+                .atMost(Duration.ofSeconds(30))
                 .until(() -> !assigned().isEmpty());
         return assigned();
     }
 
     private Set<Integer> assigned() {
-        return frozenSaid.stream().filter(l -> l.startsWith("ASSIGNED ") && l.length() > 9).reduce((a, b) -> b)
-                .map(l -> Arrays.stream(l.substring(9).split(",")).map(Integer::valueOf).collect(Collectors.toSet()))
+        return frozenSaid.stream()
+                .filter(l -> l.startsWith("ASSIGNED ") && l.length() > 9)
+                .reduce((a, b) -> b)
+                .map(l -> Arrays.stream(l.substring(9).split(","))
+                        .map(Integer::valueOf)
+                        .collect(Collectors.toSet()))
                 .orElse(Set.of());
     }
 
@@ -153,7 +166,8 @@ class WorkerCrashRecoveryIntegrationTests {
     private static String groupConfig(String name) throws Exception {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka()))) {
             ConfigResource group = new ConfigResource(ConfigResource.Type.GROUP, Pools.GROUP);
-            var entry = admin.describeConfigs(List.of(group)).all().get().get(group).get(name);
+            var entry =
+                    admin.describeConfigs(List.of(group)).all().get().get(group).get(name);
             return entry == null ? null : entry.value();
         }
     }

@@ -32,8 +32,7 @@ final class WorkerKafka {
 
     static final JsonMapper JSON = JsonMapper.builder().build();
 
-    private WorkerKafka() {
-    }
+    private WorkerKafka() {}
 
     static JobDispatched dispatch(String model, String owner, ObjectRef input) {
         return dispatch(model, owner, input, "job-" + java.util.UUID.randomUUID());
@@ -42,9 +41,13 @@ final class WorkerKafka {
     static JobDispatched dispatch(String model, String owner, ObjectRef input, String jobId) {
         Instant now = Instant.now();
         JobDispatched job = new JobDispatched(jobId, model, owner, input, 1, "test", now, now, null);
-        TopicProbe.send(kafka(), Topics.dispatch(model).name(), jobId, JSON.writeValueAsBytes(job),
-                CloudEventTypes.headers(jobId + "/1/dispatch", CloudEventTypes.JOB_DISPATCHED, "router-service", jobId,
-                        now));
+        TopicProbe.send(
+                kafka(),
+                Topics.dispatch(model).name(),
+                jobId,
+                JSON.writeValueAsBytes(job),
+                CloudEventTypes.headers(
+                        jobId + "/1/dispatch", CloudEventTypes.JOB_DISPATCHED, "router-service", jobId, now));
         return job;
     }
 
@@ -52,19 +55,28 @@ final class WorkerKafka {
     static void cancel(String jobId, String model, String owner) {
         JobStatusChanged cancelled = JobStatusChanged.of(jobId, model, owner, JobStatus.CANCELLED, 1, Instant.now())
                 .withMessage("Cancelled by " + owner);
-        TopicProbe.send(kafka(), Topics.JOBS_CANCELLATIONS.name(), jobId, JSON.writeValueAsBytes(cancelled),
-                CloudEventTypes.headers(cancelled.eventId(), CloudEventTypes.JOB_STATUS_CHANGED, "status-service",
-                        jobId, cancelled.occurredAt()));
+        TopicProbe.send(
+                kafka(),
+                Topics.JOBS_CANCELLATIONS.name(),
+                jobId,
+                JSON.writeValueAsBytes(cancelled),
+                CloudEventTypes.headers(
+                        cancelled.eventId(),
+                        CloudEventTypes.JOB_STATUS_CHANGED,
+                        "status-service",
+                        jobId,
+                        cancelled.occurredAt()));
     }
 
     /** Every record keyed {@code key} that {@code topic} holds now: read from the beginning to its end offsets. */
     static List<ConsumerRecord<String, String>> recordsNow(String topic, String key) {
-        Map<String, Object> config = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka(),
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        Map<String, Object> config = Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka(), ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         List<ConsumerRecord<String, String>> found = new ArrayList<>();
         try (var consumer = new KafkaConsumer<>(config, new StringDeserializer(), new StringDeserializer())) {
             List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
-                    .map(p -> new TopicPartition(topic, p.partition())).toList();
+                    .map(p -> new TopicPartition(topic, p.partition()))
+                    .toList();
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
             Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
@@ -86,9 +98,12 @@ final class WorkerKafka {
     /** Records of {@code topic} not yet committed by the workers' group. */
     static long uncommitted(String topic) throws Exception {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka()))) {
-            var committed = admin.listConsumerGroupOffsets(Pools.GROUP).partitionsToOffsetAndMetadata().get();
-            var partitions = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions()
-                    .stream().map(p -> new TopicPartition(topic, p.partition())).toList();
+            var committed = admin.listConsumerGroupOffsets(Pools.GROUP)
+                    .partitionsToOffsetAndMetadata()
+                    .get();
+            var partitions = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions().stream()
+                    .map(p -> new TopicPartition(topic, p.partition()))
+                    .toList();
             Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
             partitions.forEach(tp -> latest.put(tp, OffsetSpec.latest()));
             long behind = 0;
@@ -100,8 +115,8 @@ final class WorkerKafka {
         }
     }
 
-    static List<ConsumerRecord<String, String>> awaitRecords(String topic, String key,
-            Predicate<List<ConsumerRecord<String, String>>> done) {
+    static List<ConsumerRecord<String, String>> awaitRecords(
+            String topic, String key, Predicate<List<ConsumerRecord<String, String>>> done) {
         return TopicProbe.awaitRecords(kafka(), topic, key, done, Duration.ofSeconds(40));
     }
 

@@ -47,7 +47,8 @@ class WorkerSecurityIntegrationTests {
         List<String> args = new ArrayList<>(List.of(WorkerKafka.properties("")));
         args.add("server.port=0");
         args.add(TestIssuer.issuerUriSetting());
-        worker = WorkerServiceApplication.builder().run(args.stream().map(a -> "--" + a).toArray(String[]::new));
+        worker = WorkerServiceApplication.builder()
+                .run(args.stream().map(a -> "--" + a).toArray(String[]::new));
         port = ((WebServerApplicationContext) worker).getWebServer().getPort();
         managementPort = Integer.parseInt(worker.getEnvironment().getRequiredProperty("local.management.port"));
         alice = TestIssuer.provider().userToken("alice");
@@ -65,14 +66,21 @@ class WorkerSecurityIntegrationTests {
     void inferenceWithoutATokenIsRefusedWithABearerChallengeAndNoPrediction() throws Exception {
         Map<String, HttpResponse<String>> anonymous = new LinkedHashMap<>();
         anonymous.put("infer", send(port, "POST", "/v2/models/iris/infer", IRIS, null));
-        anonymous.put("plain predict", send(port, "POST", "/api/models/iris/predict",
-                "{\"sepal_length\": 6.3, \"sepal_width\": 3.4, \"petal_length\": 5.6, \"petal_width\": 2.4}", null));
+        anonymous.put(
+                "plain predict",
+                send(
+                        port,
+                        "POST",
+                        "/api/models/iris/predict",
+                        "{\"sepal_length\": 6.3, \"sepal_width\": 3.4, \"petal_length\": 5.6, \"petal_width\": 2.4}",
+                        null));
         anonymous.put("metadata", send(port, "GET", "/v2/models/iris", null, null));
         anonymous.put("model ready", send(port, "GET", "/v2/models/iris/ready", null, null));
 
         anonymous.forEach((call, response) -> {
             assertThat(response.statusCode()).as(call).isEqualTo(401);
-            assertThat(response.headers().firstValue("WWW-Authenticate")).as(call)
+            assertThat(response.headers().firstValue("WWW-Authenticate"))
+                    .as(call)
                     .hasValueSatisfying(h -> assertThat(h).startsWith("Bearer"));
             assertThat(response.body()).as(call).isEmpty();
         });
@@ -81,7 +89,9 @@ class WorkerSecurityIntegrationTests {
     @Test
     void aForgedAnExpiredOrAnotherIssuersTokenIsRefusedAsAnInvalidToken() throws Exception {
         Map<String, String> bad = new LinkedHashMap<>();
-        bad.put("forged signature", alice.substring(0, alice.length() - 4) + (alice.endsWith("AAAA") ? "BBBB" : "AAAA"));
+        bad.put(
+                "forged signature",
+                alice.substring(0, alice.length() - 4) + (alice.endsWith("AAAA") ? "BBBB" : "AAAA"));
         bad.put("expired", TestIssuer.expiredToken("alice", Duration.ofMinutes(5)));
         try (IdentityProvider other = IdentityProvider.start(0)) {
             bad.put("another issuer", other.userToken("alice"));
@@ -91,12 +101,15 @@ class WorkerSecurityIntegrationTests {
         for (var token : bad.entrySet()) {
             HttpResponse<String> response = send(port, "POST", "/v2/models/iris/infer", IRIS, token.getValue());
             assertThat(response.statusCode()).as(token.getKey()).isEqualTo(401);
-            assertThat(response.headers().firstValue("WWW-Authenticate")).as(token.getKey())
+            assertThat(response.headers().firstValue("WWW-Authenticate"))
+                    .as(token.getKey())
                     .hasValueSatisfying(h -> assertThat(h).startsWith("Bearer").contains("error=\"invalid_token\""));
             assertThat(response.body()).as(token.getKey()).isEmpty();
         }
         assertThat(send(port, "POST", "/v2/models/iris/infer", IRIS, bad.get("expired"))
-                .headers().firstValue("WWW-Authenticate")).as("refused for its age, not its signature")
+                        .headers()
+                        .firstValue("WWW-Authenticate"))
+                .as("refused for its age, not its signature")
                 .hasValueSatisfying(h -> assertThat(h).contains("Jwt expired at"));
     }
 
@@ -130,11 +143,19 @@ class WorkerSecurityIntegrationTests {
 
     @Test
     void whatTheWorkerDoesNotServeIsRefusedEvenToAUser() throws Exception {
-        for (String path : List.of("/", "/v2", "/v2/repository/index", "/api/jobs", "/actuator/pools",
-                "/actuator/health", "/error", "/worker-service.yml")) {
+        for (String path : List.of(
+                "/",
+                "/v2",
+                "/v2/repository/index",
+                "/api/jobs",
+                "/actuator/pools",
+                "/actuator/health",
+                "/error",
+                "/worker-service.yml")) {
             HttpResponse<String> anonymous = send(port, "GET", path, null, null);
             assertThat(anonymous.statusCode()).as(path).isEqualTo(401);
-            assertThat(anonymous.headers().firstValue("WWW-Authenticate")).as(path)
+            assertThat(anonymous.headers().firstValue("WWW-Authenticate"))
+                    .as(path)
                     .hasValueSatisfying(h -> assertThat(h).startsWith("Bearer"));
             assertThat(anonymous.body()).as(path).isEmpty();
 
@@ -160,13 +181,21 @@ class WorkerSecurityIntegrationTests {
 
         HttpResponse<String> operatorsView = send(managementPort, "GET", "/actuator/pools", null, operator);
         assertThat(operatorsView.statusCode()).isEqualTo(200);
-        assertThat(JSON.readTree(operatorsView.body()).valueStream().map(p -> p.get("model").asString()))
+        assertThat(JSON.readTree(operatorsView.body())
+                        .valueStream()
+                        .map(p -> p.get("model").asString()))
                 .contains("iris", "digits");
 
         for (String path : List.of("/actuator/info", "/actuator/metrics", "/actuator")) {
-            assertThat(send(managementPort, "GET", path, null, null).statusCode()).as(path).isEqualTo(401);
-            assertThat(send(managementPort, "GET", path, null, alice).statusCode()).as(path).isEqualTo(403);
-            assertThat(send(managementPort, "GET", path, null, operator).statusCode()).as(path).isEqualTo(200);
+            assertThat(send(managementPort, "GET", path, null, null).statusCode())
+                    .as(path)
+                    .isEqualTo(401);
+            assertThat(send(managementPort, "GET", path, null, alice).statusCode())
+                    .as(path)
+                    .isEqualTo(403);
+            assertThat(send(managementPort, "GET", path, null, operator).statusCode())
+                    .as(path)
+                    .isEqualTo(200);
         }
     }
 
@@ -178,11 +207,19 @@ class WorkerSecurityIntegrationTests {
         assertThat(JSON.readTree(open.body()).has("components")).isFalse();
         assertThat(open.body()).doesNotContain("s3").doesNotContain("endpoint").doesNotContain("binder");
 
-        assertThat(JSON.readTree(send(managementPort, "GET", "/actuator/health", null, alice).body())
-                .has("components")).as("a user sees no details either").isFalse();
-        JsonNode operatorsView = JSON.readTree(send(managementPort, "GET", "/actuator/health", null, operator).body());
-        assertThat(operatorsView.get("components").has("s3")).as(operatorsView.toString()).isTrue();
-        assertThat(send(managementPort, "GET", "/actuator/health/liveness", null, null).statusCode()).isEqualTo(200);
+        assertThat(JSON.readTree(send(managementPort, "GET", "/actuator/health", null, alice)
+                                .body())
+                        .has("components"))
+                .as("a user sees no details either")
+                .isFalse();
+        JsonNode operatorsView = JSON.readTree(
+                send(managementPort, "GET", "/actuator/health", null, operator).body());
+        assertThat(operatorsView.get("components").has("s3"))
+                .as(operatorsView.toString())
+                .isTrue();
+        assertThat(send(managementPort, "GET", "/actuator/health/liveness", null, null)
+                        .statusCode())
+                .isEqualTo(200);
     }
 
     @Test
@@ -195,8 +232,9 @@ class WorkerSecurityIntegrationTests {
     private static HttpResponse<String> send(int port, String method, String path, String json, String token)
             throws Exception {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                .method(method, json == null ? HttpRequest.BodyPublishers.noBody()
-                        : HttpRequest.BodyPublishers.ofString(json));
+                .method(
+                        method,
+                        json == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(json));
         if (json != null) {
             request.header("Content-Type", "application/json");
         }

@@ -29,8 +29,20 @@ public final class Catalogue {
     private static final Map<String, List<String>> CONTENT_TYPES = Map.of(
             "image", List.of("image/png", "image/jpeg"),
             "tabular", List.of("application/json", "text/csv"));
-    private static final Map<String, String> BY_EXTENSION = Map.of("png", "image/png", "jpg", "image/jpeg",
-            "jpeg", "image/jpeg", "json", "application/json", "csv", "text/csv", "npy", "application/octet-stream");
+
+    private static final Map<String, String> BY_EXTENSION = Map.of(
+            "png",
+            "image/png",
+            "jpg",
+            "image/jpeg",
+            "jpeg",
+            "image/jpeg",
+            "json",
+            "application/json",
+            "csv",
+            "text/csv",
+            "npy",
+            "application/octet-stream");
 
     /**
      * A model as the web application shows it.
@@ -43,26 +55,28 @@ public final class Catalogue {
      * @param documentation a page about it (null: none)
      * @param placement where its jobs may run, and what a person may choose
      */
-    public record Model(String name, String description, Input input, Long maxInputBytes, String example,
-            String documentation, Placement placement) {
-    }
+    public record Model(
+            String name,
+            String description,
+            Input input,
+            Long maxInputBytes,
+            String example,
+            String documentation,
+            Placement placement) {}
 
     /**
      * @param kind {@code image} or {@code tabular}
      * @param contentTypes the media types the model reads
      */
-    public record Input(String kind, List<String> contentTypes) {
-    }
+    public record Input(String kind, List<String> contentTypes) {}
 
     /**
      * @param mode the card's placement mode
      * @param choices what a person may pick: {@value #AUTO} first, then the backends the mode allows
      */
-    public record Placement(String mode, List<String> choices) {
-    }
+    public record Placement(String mode, List<String> choices) {}
 
-    private record Entry(Model model, Path example) {
-    }
+    private record Entry(Model model, Path example) {}
 
     private final Map<String, Entry> entries;
 
@@ -86,9 +100,16 @@ public final class Catalogue {
         List<String> contentTypes = CONTENT_TYPES.getOrDefault(kind, List.of());
         Path example = example(folder.resolve("samples"), contentTypes);
         Long limit = card.maxInputBytes().isPresent() ? card.maxInputBytes().getAsLong() : null;
-        String mode = card.placement() == null || card.placement().mode() == null ? "onprem" : card.placement().mode();
-        Model model = new Model(card.name(), card.description(), new Input(kind, contentTypes), limit,
-                example == null ? null : "/api/models/" + card.name() + "/example", null,
+        String mode = card.placement() == null || card.placement().mode() == null
+                ? "onprem"
+                : card.placement().mode();
+        Model model = new Model(
+                card.name(),
+                card.description(),
+                new Input(kind, contentTypes),
+                limit,
+                example == null ? null : "/api/models/" + card.name() + "/example",
+                null,
                 new Placement(mode, choices(card, mode)));
         return new Entry(model, example);
     }
@@ -100,9 +121,13 @@ public final class Catalogue {
     static List<String> choices(ModelCard card, String mode) {
         List<String> choices = new ArrayList<>(List.of(AUTO));
         ModelCard.Placement placement = card.placement();
-        boolean lambda = placement != null && placement.lambda() != null && placement.lambda().functionName() != null
+        boolean lambda = placement != null
+                && placement.lambda() != null
+                && placement.lambda().functionName() != null
                 && !placement.lambda().functionName().isBlank();
-        boolean batch = placement != null && placement.batch() != null && placement.batch().jobQueue() != null
+        boolean batch = placement != null
+                && placement.batch() != null
+                && placement.batch().jobQueue() != null
                 && !placement.batch().jobQueue().isBlank();
         switch (mode) {
             case "auto" -> {
@@ -115,7 +140,7 @@ public final class Catalogue {
                 }
             }
             case "lambda-batch" -> choices.addAll(List.of("lambda", "batch"));
-            default -> { }
+            default -> {}
         }
         return List.copyOf(choices);
     }
@@ -129,11 +154,14 @@ public final class Catalogue {
         try (Stream<Path> listing = Files.list(samples)) {
             files = listing.filter(Files::isRegularFile)
                     .filter(f -> !f.getFileName().toString().startsWith("expected"))
-                    .sorted(Comparator.comparing(f -> f.getFileName().toString())).toList();
+                    .sorted(Comparator.comparing(f -> f.getFileName().toString()))
+                    .toList();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot list " + samples, e);
         }
-        return files.stream().filter(f -> contentTypes.contains(contentType(f))).findFirst()
+        return files.stream()
+                .filter(f -> contentTypes.contains(contentType(f)))
+                .findFirst()
                 .orElse(files.isEmpty() ? null : files.getFirst());
     }
 

@@ -37,12 +37,18 @@ class CatalogueController {
         if (catalogue.find(name).isEmpty()) {
             throw Problems.of(HttpStatus.NOT_FOUND, "Unknown model", "There is no model named '" + name + "'");
         }
-        Path file = catalogue.exampleFile(name).orElseThrow(() -> Problems.of(HttpStatus.NOT_FOUND, "No example",
-                "Model '" + name + "' has no example input"));
+        Path file = catalogue
+                .exampleFile(name)
+                .orElseThrow(() ->
+                        Problems.of(HttpStatus.NOT_FOUND, "No example", "Model '" + name + "' has no example input"));
         return ResponseEntity.ok()
                 .contentType(MediaType.parseMediaType(Catalogue.contentType(file)))
-                .header(HttpHeaders.CONTENT_DISPOSITION,
-                        ContentDisposition.attachment().filename(file.getFileName().toString()).build().toString())
+                .header(
+                        HttpHeaders.CONTENT_DISPOSITION,
+                        ContentDisposition.attachment()
+                                .filename(file.getFileName().toString())
+                                .build()
+                                .toString())
                 .body(new FileSystemResource(file));
     }
 

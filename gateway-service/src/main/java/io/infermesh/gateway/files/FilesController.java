@@ -34,17 +34,13 @@ class FilesController {
      * @param lastModified when it was written
      * @param model the model it is for
      */
-    record FileView(String key, long size, Instant lastModified, String model) {
-    }
+    record FileView(String key, long size, Instant lastModified, String model) {}
 
-    record Files(List<FileView> inputs, List<FileView> results) {
-    }
+    record Files(List<FileView> inputs, List<FileView> results) {}
 
-    record DownloadRequest(String key) {
-    }
+    record DownloadRequest(String key) {}
 
-    record Download(String url, Instant expiresAt) {
-    }
+    record Download(String url, Instant expiresAt) {}
 
     private final Catalogue catalogue;
     private final OwnedKeys keys;
@@ -91,7 +87,10 @@ class FilesController {
 
     /** The key as the caller's own, or 403 without saying anything about the object. */
     private OwnedKeys.Owned own(Caller caller, String key) {
-        return keys.owned(key, caller.owner()).orElseThrow(() -> Problems.of(HttpStatus.FORBIDDEN, "Not your file",
-                "You may only use keys under your own inbox or results prefix"));
+        return keys.owned(key, caller.owner())
+                .orElseThrow(() -> Problems.of(
+                        HttpStatus.FORBIDDEN,
+                        "Not your file",
+                        "You may only use keys under your own inbox or results prefix"));
     }
 }

@@ -52,6 +52,7 @@ class JobsController {
 
     /** What a job id may look like here (a UUID in the mesh); anything else is not found without asking. */
     private static final Pattern JOB_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:-]{0,199}");
+
     private static final int RELAY_BUFFER = 8192;
 
     /**
@@ -63,8 +64,7 @@ class JobsController {
      * @param contentType its media type, when status-service knows it
      * @param size its size in bytes, when known
      */
-    record ObjectUrl(String key, String url, Instant expiresAt, String contentType, Long size) {
-    }
+    record ObjectUrl(String key, String url, Instant expiresAt, String contentType, Long size) {}
 
     private final StatusService status;
     private final AccessTokens tokens;
@@ -73,8 +73,8 @@ class JobsController {
     private final GatewayProperties properties;
     private final JsonMapper json;
 
-    JobsController(AccessTokens tokens, OwnedKeys keys, Storage storage, GatewayProperties properties,
-            JsonMapper json) {
+    JobsController(
+            AccessTokens tokens, OwnedKeys keys, Storage storage, GatewayProperties properties, JsonMapper json) {
         this.status = new StatusService(properties.statusUrl(), properties.statusTimeout());
         this.tokens = tokens;
         this.keys = keys;
@@ -90,11 +90,18 @@ class JobsController {
 
     /** A page of the caller's jobs; an {@code owner} in the query is not passed on, the caller is. */
     @GetMapping("/api/jobs")
-    ResponseEntity<byte[]> jobs(Caller caller, HttpServletRequest request, HttpServletResponse response,
-            @RequestParam(required = false) String cursor, @RequestParam(required = false) String limit,
-            @RequestParam(required = false) String status, @RequestParam(required = false) String model,
-            @RequestParam(required = false) String backend, @RequestParam(required = false) String sort,
-            @RequestParam(required = false) String from, @RequestParam(required = false) String to) {
+    ResponseEntity<byte[]> jobs(
+            Caller caller,
+            HttpServletRequest request,
+            HttpServletResponse response,
+            @RequestParam(required = false) String cursor,
+            @RequestParam(required = false) String limit,
+            @RequestParam(required = false) String status,
+            @RequestParam(required = false) String model,
+            @RequestParam(required = false) String backend,
+            @RequestParam(required = false) String sort,
+            @RequestParam(required = false) String from,
+            @RequestParam(required = false) String to) {
         Map<String, String> query = new LinkedHashMap<>();
         query.put("owner", caller.owner());
         query.put("cursor", cursor);
@@ -105,26 +112,28 @@ class JobsController {
         query.put("sort", sort);
         query.put("from", from);
         query.put("to", to);
-        StatusService.Answer page = ok(this.status.call("GET", relative("api/jobs", query),
-                token(request, response)));
+        StatusService.Answer page = ok(this.status.call("GET", relative("api/jobs", query), token(request, response)));
         for (JsonNode job : read(page).path("jobs")) {
             if (!caller.owner().equals(text(job.path("owner")))) {
-                throw Problems.of(HttpStatus.BAD_GATEWAY, "Job status unavailable", "The job status service "
-                        + "answered with jobs of another person, so none are shown; this is the mesh's fault");
+                throw Problems.of(
+                        HttpStatus.BAD_GATEWAY,
+                        "Job status unavailable",
+                        "The job status service "
+                                + "answered with jobs of another person, so none are shown; this is the mesh's fault");
             }
         }
         return page.relay();
     }
 
     @GetMapping("/api/jobs/{jobId}")
-    ResponseEntity<byte[]> job(Caller caller, @PathVariable String jobId, HttpServletRequest request,
-            HttpServletResponse response) {
+    ResponseEntity<byte[]> job(
+            Caller caller, @PathVariable String jobId, HttpServletRequest request, HttpServletResponse response) {
         return ownJob(caller, jobId, token(request, response)).answer().relay();
     }
 
     @GetMapping("/api/jobs/{jobId}/events")
-    ResponseEntity<byte[]> events(Caller caller, @PathVariable String jobId, HttpServletRequest request,
-            HttpServletResponse response) {
+    ResponseEntity<byte[]> events(
+            Caller caller, @PathVariable String jobId, HttpServletRequest request, HttpServletResponse response) {
         String token = token(request, response);
         ownJob(caller, jobId, token);
         return status.call("GET", jobPath(jobId, "events"), token).relay();
@@ -132,8 +141,8 @@ class JobsController {
 
     /** 202 with the cancelled job, or status-service's 409 problem when the job is past cancelling. */
     @PostMapping("/api/jobs/{jobId}/cancel")
-    ResponseEntity<byte[]> cancel(Caller caller, @PathVariable String jobId, HttpServletRequest request,
-            HttpServletResponse response) {
+    ResponseEntity<byte[]> cancel(
+            Caller caller, @PathVariable String jobId, HttpServletRequest request, HttpServletResponse response) {
         String token = token(request, response);
         ownJob(caller, jobId, token);
         return status.call("POST", jobPath(jobId, "cancel"), token).relay();
@@ -141,25 +150,29 @@ class JobsController {
 
     /** 202 with the next attempt, PENDING, or status-service's 409 problem when the job has not failed. */
     @PostMapping("/api/jobs/{jobId}/retry")
-    ResponseEntity<byte[]> retry(Caller caller, @PathVariable String jobId,
-            @RequestParam(required = false) String backend, HttpServletRequest request,
+    ResponseEntity<byte[]> retry(
+            Caller caller,
+            @PathVariable String jobId,
+            @RequestParam(required = false) String backend,
+            HttpServletRequest request,
             HttpServletResponse response) {
         String token = token(request, response);
         ownJob(caller, jobId, token);
         Map<String, String> query = new LinkedHashMap<>();
         query.put("backend", backend);
-        return status.call("POST", relative(jobPath(jobId, "retry"), query), token).relay();
+        return status.call("POST", relative(jobPath(jobId, "retry"), query), token)
+                .relay();
     }
 
     @GetMapping("/api/jobs/{jobId}/result")
-    ObjectUrl result(Caller caller, @PathVariable String jobId, HttpServletRequest request,
-            HttpServletResponse response) {
+    ObjectUrl result(
+            Caller caller, @PathVariable String jobId, HttpServletRequest request, HttpServletResponse response) {
         return objectOf(caller, jobId, "output", OwnedKeys.Side.RESULTS, token(request, response));
     }
 
     @GetMapping("/api/jobs/{jobId}/input")
-    ObjectUrl input(Caller caller, @PathVariable String jobId, HttpServletRequest request,
-            HttpServletResponse response) {
+    ObjectUrl input(
+            Caller caller, @PathVariable String jobId, HttpServletRequest request, HttpServletResponse response) {
         return objectOf(caller, jobId, "input", OwnedKeys.Side.INBOX, token(request, response));
     }
 
@@ -171,15 +184,18 @@ class JobsController {
      * browser's EventSource reconnects with the last id it saw.
      */
     @GetMapping("/api/jobs/stream")
-    ResponseEntity<StreamingResponseBody> stream(Caller caller, HttpServletRequest request,
-            HttpServletResponse response, @RequestHeader(name = "Last-Event-ID", required = false) String lastEventId,
-            @RequestParam(required = false) String jobId, @RequestParam(required = false) String model) {
+    ResponseEntity<StreamingResponseBody> stream(
+            Caller caller,
+            HttpServletRequest request,
+            HttpServletResponse response,
+            @RequestHeader(name = "Last-Event-ID", required = false) String lastEventId,
+            @RequestParam(required = false) String jobId,
+            @RequestParam(required = false) String model) {
         Map<String, String> query = new LinkedHashMap<>();
         query.put("owner", caller.owner());
         query.put("jobId", jobId);
         query.put("model", model);
-        InputStream events = status.stream(relative("api/jobs/stream", query), token(request, response),
-                lastEventId);
+        InputStream events = status.stream(relative("api/jobs/stream", query), token(request, response), lastEventId);
         StreamingResponseBody relay = (OutputStream out) -> {
             try (InputStream in = events) {
                 byte[] buffer = new byte[RELAY_BUFFER];
@@ -194,8 +210,11 @@ class JobsController {
                 // the browser or status-service went away: either way this relay is over, and closing ended upstream
             }
         };
-        return ResponseEntity.ok().contentType(MediaType.TEXT_EVENT_STREAM).cacheControl(CacheControl.noStore())
-                .header("X-Accel-Buffering", "no").body(relay);
+        return ResponseEntity.ok()
+                .contentType(MediaType.TEXT_EVENT_STREAM)
+                .cacheControl(CacheControl.noStore())
+                .header("X-Accel-Buffering", "no")
+                .body(relay);
     }
 
     /** status-service refused: its answer as it gave it. */
@@ -208,7 +227,8 @@ class JobsController {
     @ExceptionHandler(StatusService.TokenRefused.class)
     ResponseEntity<ProblemDetail> tokenRefused(HttpServletRequest request) {
         ErrorResponseException expired = tokens.signInAgain(request);
-        return ResponseEntity.status(expired.getStatusCode()).contentType(MediaType.APPLICATION_PROBLEM_JSON)
+        return ResponseEntity.status(expired.getStatusCode())
+                .contentType(MediaType.APPLICATION_PROBLEM_JSON)
                 .body(expired.getBody());
     }
 
@@ -222,8 +242,7 @@ class JobsController {
         return new Own(answer, view);
     }
 
-    private record Own(StatusService.Answer answer, JsonNode view) {
-    }
+    private record Own(StatusService.Answer answer, JsonNode view) {}
 
     /**
      * A presigned GET of the caller's job's input or output: the job their own (status-service's and the gateway's
@@ -237,15 +256,18 @@ class JobsController {
             throw Problems.of(HttpStatus.NOT_FOUND, "No " + what, "Job '" + jobId + "' has no " + what + " yet");
         }
         OwnedKeys.Owned owned = storage.bucket().equals(text(object.path("bucket")))
-                ? keys.owned(key, caller.owner()).filter(o -> o.side() == side).orElse(null) : null;
+                ? keys.owned(key, caller.owner()).filter(o -> o.side() == side).orElse(null)
+                : null;
         if (owned == null) {
-            throw Problems.of(HttpStatus.NOT_FOUND, "No " + what, "Job '" + jobId + "' has no " + what
-                    + " that the gateway can show you");
+            throw Problems.of(
+                    HttpStatus.NOT_FOUND,
+                    "No " + what,
+                    "Job '" + jobId + "' has no " + what + " that the gateway can show you");
         }
         Storage.Presigned get = storage.presignGet(owned.key(), properties.downloadUrlTtl(), null);
         Long size = object.path("size").isNumber() ? object.path("size").asLong() : null;
-        return new ObjectUrl(owned.key(), get.url().toString(), get.expiresAt(), text(object.path("contentType")),
-                size);
+        return new ObjectUrl(
+                owned.key(), get.url().toString(), get.expiresAt(), text(object.path("contentType")), size);
     }
 
     private String token(HttpServletRequest request, HttpServletResponse response) {
@@ -263,7 +285,9 @@ class JobsController {
         try {
             return json.readTree(answer.body());
         } catch (JacksonException e) {
-            throw Problems.of(HttpStatus.BAD_GATEWAY, "Job status unavailable",
+            throw Problems.of(
+                    HttpStatus.BAD_GATEWAY,
+                    "Job status unavailable",
                     "The job status service answered something the gateway cannot read");
         }
     }
@@ -288,8 +312,8 @@ class JobsController {
     }
 
     private static ErrorResponseException notFound(String jobId) {
-        ErrorResponseException problem = Problems.of(HttpStatus.NOT_FOUND, "Job not found",
-                "No job with id '" + jobId + "'");
+        ErrorResponseException problem =
+                Problems.of(HttpStatus.NOT_FOUND, "Job not found", "No job with id '" + jobId + "'");
         problem.getBody().setProperty("jobId", jobId);
         return problem;
     }

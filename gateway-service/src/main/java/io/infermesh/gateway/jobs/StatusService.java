@@ -74,7 +74,10 @@ class StatusService {
     StatusService(URI base, Duration timeout) {
         this.base = URI.create(base.toString().endsWith("/") ? base.toString() : base + "/");
         this.timeout = timeout;
-        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(timeout).build();
+        this.http = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(timeout)
+                .build();
     }
 
     /**
@@ -85,9 +88,10 @@ class StatusService {
      */
     Answer call(String method, String relative, String accessToken) {
         HttpRequest request = request(relative, accessToken, "application/json, application/problem+json")
-                .method(method, HttpRequest.BodyPublishers.noBody()).build();
-        CompletableFuture<HttpResponse<byte[]>> pending = http.sendAsync(request,
-                HttpResponse.BodyHandlers.ofByteArray());
+                .method(method, HttpRequest.BodyPublishers.noBody())
+                .build();
+        CompletableFuture<HttpResponse<byte[]>> pending =
+                http.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray());
         HttpResponse<byte[]> response;
         try {
             response = pending.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
@@ -95,14 +99,18 @@ class StatusService {
             pending.cancel(true);
             throw unavailable("did not answer within " + seconds(timeout));
         } catch (ExecutionException e) {
-            throw unavailable(e.getCause() instanceof HttpTimeoutException
-                    ? "did not answer within " + seconds(timeout) : "could not be reached");
+            throw unavailable(
+                    e.getCause() instanceof HttpTimeoutException
+                            ? "did not answer within " + seconds(timeout)
+                            : "could not be reached");
         } catch (InterruptedException e) {
             pending.cancel(true);
             Thread.currentThread().interrupt();
             throw unavailable("was not waited for (the gateway is stopping)");
         }
-        return answer(response.statusCode(), response.headers().firstValue(HttpHeaders.CONTENT_TYPE).orElse(null),
+        return answer(
+                response.statusCode(),
+                response.headers().firstValue(HttpHeaders.CONTENT_TYPE).orElse(null),
                 response.body());
     }
 
@@ -115,7 +123,8 @@ class StatusService {
      */
     InputStream stream(String relative, String accessToken, String lastEventId) {
         HttpRequest.Builder request = request(relative, accessToken, MediaType.TEXT_EVENT_STREAM_VALUE)
-                .timeout(timeout).GET();
+                .timeout(timeout)
+                .GET();
         if (lastEventId != null && !lastEventId.isBlank()) {
             request.header("Last-Event-ID", lastEventId.trim());
         }
@@ -139,8 +148,10 @@ class StatusService {
         } catch (IOException e) {
             throw unavailable("broke off its answer");
         }
-        Answer refusal = answer(response.statusCode(),
-                response.headers().firstValue(HttpHeaders.CONTENT_TYPE).orElse(null), body);
+        Answer refusal = answer(
+                response.statusCode(),
+                response.headers().firstValue(HttpHeaders.CONTENT_TYPE).orElse(null),
+                body);
         if (refusal.ok()) {
             throw unavailable("answered the live stream with HTTP " + response.statusCode());
         }
@@ -153,7 +164,8 @@ class StatusService {
     }
 
     private HttpRequest.Builder request(String relative, String accessToken, String accept) {
-        return HttpRequest.newBuilder(base.resolve(relative)).timeout(timeout)
+        return HttpRequest.newBuilder(base.resolve(relative))
+                .timeout(timeout)
                 .header(HttpHeaders.AUTHORIZATION, "Bearer " + accessToken)
                 .header(HttpHeaders.ACCEPT, accept);
     }
@@ -178,8 +190,8 @@ class StatusService {
         if (known.is2xxSuccessful()) {
             throw unavailable("answered something that is not JSON");
         }
-        throw Problems.of(known, known.getReasonPhrase(),
-                "The job status service refused this request (HTTP " + status + ")");
+        throw Problems.of(
+                known, known.getReasonPhrase(), "The job status service refused this request (HTTP " + status + ")");
     }
 
     /** The media type when it is JSON (plain, problem or another {@code +json}), else null. */
@@ -202,7 +214,9 @@ class StatusService {
     }
 
     private static ErrorResponseException unavailable(String what) {
-        return Problems.of(HttpStatus.BAD_GATEWAY, "Job status unavailable",
+        return Problems.of(
+                HttpStatus.BAD_GATEWAY,
+                "Job status unavailable",
                 "The job status service " + what + "; try again shortly");
     }
 }

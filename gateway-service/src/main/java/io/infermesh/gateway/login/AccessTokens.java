@@ -57,7 +57,7 @@ public class AccessTokens {
             session.invalidate();
         }
         SecurityContextHolder.clearContext();
-        return Problems.of(HttpStatus.UNAUTHORIZED, "Sign-in expired",
-                "Your sign-in has expired; sign in at the gateway again");
+        return Problems.of(
+                HttpStatus.UNAUTHORIZED, "Sign-in expired", "Your sign-in has expired; sign in at the gateway again");
     }
 }

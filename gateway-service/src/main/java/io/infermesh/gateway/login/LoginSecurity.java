@@ -15,9 +15,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.Supplier;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.security.oauth2.client.autoconfigure.OAuth2ClientProperties;
 import org.springframework.boot.security.oauth2.client.autoconfigure.OAuth2ClientPropertiesMapper;
-import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.http.HttpStatus;
@@ -74,14 +74,19 @@ class LoginSecurity {
     /** The registration id, {@code spring.security.oauth2.client.registration.infermesh}. */
     static final String REGISTRATION = "infermesh";
 
-    private static final RequestMatcher API = PathPatternRequestMatcher.withDefaults().matcher("/api/**");
+    private static final RequestMatcher API =
+            PathPatternRequestMatcher.withDefaults().matcher("/api/**");
 
     @Bean
-    SecurityFilterChain login(HttpSecurity http, ClientRegistrationRepository registrations, JsonMapper json,
-            GatewayProperties properties, OAuth2ClientProperties client,
+    SecurityFilterChain login(
+            HttpSecurity http,
+            ClientRegistrationRepository registrations,
+            JsonMapper json,
+            GatewayProperties properties,
+            OAuth2ClientProperties client,
             OAuth2UserService<OidcUserRequest, OidcUser> ownerUsers) {
-        DefaultOAuth2AuthorizationRequestResolver pkce = new DefaultOAuth2AuthorizationRequestResolver(registrations,
-                "/oauth2/authorization");
+        DefaultOAuth2AuthorizationRequestResolver pkce =
+                new DefaultOAuth2AuthorizationRequestResolver(registrations, "/oauth2/authorization");
         // PKCE for the confidential client too (OAuth 2.1, and the identity provider requires it)
         pkce.setAuthorizationRequestCustomizer(OAuth2AuthorizationRequestCustomizers.withPkce());
         AuthenticationEntryPoint signIn = new LoginUrlAuthenticationEntryPoint("/oauth2/authorization/" + REGISTRATION);
@@ -96,19 +101,23 @@ class LoginSecurity {
         }
         CookieCsrfTokenRepository csrfCookie = CookieCsrfTokenRepository.withHttpOnlyFalse();
         csrfCookie.setCookieCustomizer(c -> c.path("/").sameSite("Lax"));
-        http.authorizeHttpRequests(a -> a
-                        .requestMatchers("/openapi.yaml", "/error", "/favicon.ico").permitAll()
-                        .anyRequest().authenticated())
+        http.authorizeHttpRequests(a -> a.requestMatchers("/openapi.yaml", "/error", "/favicon.ico")
+                        .permitAll()
+                        .anyRequest()
+                        .authenticated())
                 .oauth2Login(o -> o.authorizationEndpoint(e -> e.authorizationRequestResolver(pkce))
                         .userInfoEndpoint(u -> u.oidcUserService(ownerUsers)))
-                .oauth2Client(c -> { })
+                .oauth2Client(c -> {})
                 .csrf(c -> c.spa().csrfTokenRepository(csrfCookie))
                 .addFilterAfter(new CsrfCookieFilter(), CsrfFilter.class)
                 .requestCache(c -> c.requestCache(pagesOnly))
-                .exceptionHandling(e -> e
-                        .authenticationEntryPoint((request, response, failure) -> {
+                .exceptionHandling(e -> e.authenticationEntryPoint((request, response, failure) -> {
                             if (API.matches(request)) {
-                                problem(json, response, HttpStatus.UNAUTHORIZED, "Not signed in",
+                                problem(
+                                        json,
+                                        response,
+                                        HttpStatus.UNAUTHORIZED,
+                                        "Not signed in",
                                         "Sign in at the gateway first; this API is for its pages");
                             } else {
                                 signIn.commence(request, response, failure);
@@ -116,7 +125,11 @@ class LoginSecurity {
                         })
                         .accessDeniedHandler((request, response, denied) -> {
                             if (API.matches(request)) {
-                                problem(json, response, HttpStatus.FORBIDDEN, "Forbidden",
+                                problem(
+                                        json,
+                                        response,
+                                        HttpStatus.FORBIDDEN,
+                                        "Forbidden",
                                         "The request was refused (a change needs the X-XSRF-TOKEN header)");
                             } else {
                                 pageDenied.handle(request, response, denied);
@@ -126,8 +139,8 @@ class LoginSecurity {
                 .cors(AbstractHttpConfigurer::disable)
                 .httpBasic(AbstractHttpConfigurer::disable)
                 .formLogin(AbstractHttpConfigurer::disable)
-                .headers(h -> h
-                        .contentSecurityPolicy(csp -> csp.policyDirectives(contentSecurityPolicy(properties, client)))
+                .headers(h -> h.contentSecurityPolicy(
+                                csp -> csp.policyDirectives(contentSecurityPolicy(properties, client)))
                         .frameOptions(f -> f.deny())
                         .referrerPolicy(r -> r.policy(ReferrerPolicyHeaderWriter.ReferrerPolicy.SAME_ORIGIN)));
         return http.build();
@@ -149,8 +162,10 @@ class LoginSecurity {
             }
         }
         Set<String> provider = new LinkedHashSet<>();
-        client.getProvider().values().stream().map(OAuth2ClientProperties.Provider::getIssuerUri)
-                .filter(u -> u != null && !u.isBlank()).forEach(u -> provider.add(origin(URI.create(u))));
+        client.getProvider().values().stream()
+                .map(OAuth2ClientProperties.Provider::getIssuerUri)
+                .filter(u -> u != null && !u.isBlank())
+                .forEach(u -> provider.add(origin(URI.create(u))));
         String stores = String.join(" ", storage);
         return "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob: " + stores
                 + "; connect-src 'self' " + stores + "; form-action 'self' " + String.join(" ", provider)
@@ -161,13 +176,14 @@ class LoginSecurity {
         return uri.getScheme() + "://" + uri.getAuthority();
     }
 
-    static void problem(JsonMapper json, HttpServletResponse response, HttpStatus status, String title,
-            String detail) throws IOException {
+    static void problem(JsonMapper json, HttpServletResponse response, HttpStatus status, String title, String detail)
+            throws IOException {
         response.setStatus(status.value());
         response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
         response.setCharacterEncoding("UTF-8");
-        response.getWriter().write(json.writeValueAsString(Map.of("type", "about:blank", "title", title,
-                "status", status.value(), "detail", detail)));
+        response.getWriter()
+                .write(json.writeValueAsString(
+                        Map.of("type", "about:blank", "title", title, "status", status.value(), "detail", detail)));
     }
 
     /**
@@ -176,15 +192,19 @@ class LoginSecurity {
      */
     @Bean
     ClientRegistrationRepository clientRegistrations(OAuth2ClientProperties client) {
-        OAuth2ClientProperties.Registration registration = client.getRegistration().get(REGISTRATION);
+        OAuth2ClientProperties.Registration registration =
+                client.getRegistration().get(REGISTRATION);
         if (registration == null) {
             throw new IllegalStateException("spring.security.oauth2.client.registration." + REGISTRATION
                     + " is not configured: the gateway logs people in with it");
         }
-        if (registration.getClientSecret() == null || registration.getClientSecret().isBlank()) {
-            throw new IllegalStateException("the gateway's client secret is not set: set INFERMESH_GATEWAY_CLIENT_SECRET "
-                    + "(spring.security.oauth2.client.registration." + REGISTRATION + ".client-secret) to the secret "
-                    + "of client '" + registration.getClientId() + "' at the identity provider");
+        if (registration.getClientSecret() == null
+                || registration.getClientSecret().isBlank()) {
+            throw new IllegalStateException(
+                    "the gateway's client secret is not set: set INFERMESH_GATEWAY_CLIENT_SECRET "
+                            + "(spring.security.oauth2.client.registration." + REGISTRATION
+                            + ".client-secret) to the secret "
+                            + "of client '" + registration.getClientId() + "' at the identity provider");
         }
         return new LazyRegistrations(() -> new OAuth2ClientPropertiesMapper(client).asClientRegistrations());
     }
@@ -197,12 +217,14 @@ class LoginSecurity {
 
     /** Hands out the person's access token, refreshing it when it has expired. */
     @Bean
-    OAuth2AuthorizedClientManager authorizedClientManager(ClientRegistrationRepository registrations,
-            OAuth2AuthorizedClientRepository authorizedClients) {
-        DefaultOAuth2AuthorizedClientManager manager = new DefaultOAuth2AuthorizedClientManager(registrations,
-                authorizedClients);
-        manager.setAuthorizedClientProvider(
-                OAuth2AuthorizedClientProviderBuilder.builder().authorizationCode().refreshToken().build());
+    OAuth2AuthorizedClientManager authorizedClientManager(
+            ClientRegistrationRepository registrations, OAuth2AuthorizedClientRepository authorizedClients) {
+        DefaultOAuth2AuthorizedClientManager manager =
+                new DefaultOAuth2AuthorizedClientManager(registrations, authorizedClients);
+        manager.setAuthorizedClientProvider(OAuth2AuthorizedClientProviderBuilder.builder()
+                .authorizationCode()
+                .refreshToken()
+                .build());
         return manager;
     }
 
@@ -211,22 +233,26 @@ class LoginSecurity {
      * service reads their access token (mesh-security): from the ID token and user info, else from the access token.
      */
     @Bean
-    OAuth2UserService<OidcUserRequest, OidcUser> ownerUsers(MeshSecurityProperties security,
-            ObjectProvider<JwtDecoder> accessTokens) {
+    OAuth2UserService<OidcUserRequest, OidcUser> ownerUsers(
+            MeshSecurityProperties security, ObjectProvider<JwtDecoder> accessTokens) {
         OidcUserService delegate = new OidcUserService();
         return request -> {
             OidcUser user = delegate.loadUser(request);
             Object owner = user.getClaims().get(security.ownerClaim());
             if (!(owner instanceof String name) || name.isBlank()) {
-                throw new OAuth2AuthenticationException(new OAuth2Error("invalid_user_info",
-                        "the login has no '" + security.ownerClaim() + "' claim to name its owner", null));
+                throw new OAuth2AuthenticationException(new OAuth2Error(
+                        "invalid_user_info",
+                        "the login has no '" + security.ownerClaim() + "' claim to name its owner",
+                        null));
             }
             Object roles = Claims.at(user.getClaims(), security.rolesClaim());
             if (roles == null) {
                 JwtDecoder decoder = accessTokens.getIfAvailable();
                 if (decoder != null) {
                     try {
-                        roles = Claims.at(decoder.decode(request.getAccessToken().getTokenValue()).getClaims(),
+                        roles = Claims.at(
+                                decoder.decode(request.getAccessToken().getTokenValue())
+                                        .getClaims(),
                                 security.rolesClaim());
                     } catch (RuntimeException opaque) {
                         // an opaque access token: the roles are wherever the ID token put them, i.e. none
@@ -277,5 +303,4 @@ class LoginSecurity {
             return resolved.get(registrationId);
         }
     }
-
 }

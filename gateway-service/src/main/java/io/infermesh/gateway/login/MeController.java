@@ -15,8 +15,7 @@ class MeController {
      * @param owner their owner name: their inbox prefix and the owner of their jobs
      * @param operator whether they hold the operator role
      */
-    record Me(String username, String owner, boolean operator) {
-    }
+    record Me(String username, String owner, boolean operator) {}
 
     @GetMapping("/api/me")
     Me me(Caller caller, @AuthenticationPrincipal OidcUser user) {

@@ -13,13 +13,15 @@ public final class OwnedKeys {
 
     /** What a file name may keep: letters, digits, dot, dash, underscore; anything else becomes a dash. */
     private static final Pattern UNSAFE = Pattern.compile("[^A-Za-z0-9._-]+");
+
     private static final Pattern SEGMENT = Pattern.compile("[A-Za-z0-9._@+=-]+");
     private static final int MAX_FILE_NAME = 100;
     private static final int MAX_KEY = 1024;
 
     /** Which side of the store a key is on. */
     public enum Side {
-        INBOX, RESULTS
+        INBOX,
+        RESULTS
     }
 
     /**
@@ -29,8 +31,7 @@ public final class OwnedKeys {
      * @param side inbox (an input) or results
      * @param model the model segment
      */
-    public record Owned(String key, Side side, String model) {
-    }
+    public record Owned(String key, Side side, String model) {}
 
     private final String inboxPrefix;
     private final String resultsPrefix;
@@ -57,8 +58,9 @@ public final class OwnedKeys {
      * @throws IllegalArgumentException when nothing usable is left of the file name
      */
     public String uploadKey(String model, String owner, String fileName) {
-        String name = fileName(fileName).orElseThrow(() -> new IllegalArgumentException(
-                "the file name '" + fileName + "' has no usable characters (letters, digits, '.', '-', '_')"));
+        String name = fileName(fileName)
+                .orElseThrow(() -> new IllegalArgumentException(
+                        "the file name '" + fileName + "' has no usable characters (letters, digits, '.', '-', '_')"));
         return inboxOf(model, owner) + UUID.randomUUID().toString().substring(0, 8) + "-" + name;
     }
 
@@ -68,7 +70,8 @@ public final class OwnedKeys {
             return Optional.empty();
         }
         String last = fileName.substring(Math.max(fileName.lastIndexOf('/'), fileName.lastIndexOf('\\')) + 1);
-        String safe = UNSAFE.matcher(last).replaceAll("-").replaceAll("^[.-]+", "").replaceAll("-+$", "");
+        String safe =
+                UNSAFE.matcher(last).replaceAll("-").replaceAll("^[.-]+", "").replaceAll("-+$", "");
         if (safe.length() > MAX_FILE_NAME) {
             int dot = safe.lastIndexOf('.');
             String extension = dot > 0 && safe.length() - dot <= 10 ? safe.substring(dot) : "";
@@ -82,7 +85,10 @@ public final class OwnedKeys {
      * with a segment that could climb ({@code ..}), an empty segment or characters a key of ours never has.
      */
     public Optional<Owned> owned(String key, String owner) {
-        if (key == null || owner == null || key.length() > MAX_KEY || key.indexOf('\\') >= 0
+        if (key == null
+                || owner == null
+                || key.length() > MAX_KEY
+                || key.indexOf('\\') >= 0
                 || key.chars().anyMatch(Character::isISOControl)) {
             return Optional.empty();
         }

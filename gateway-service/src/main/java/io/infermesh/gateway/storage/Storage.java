@@ -42,8 +42,7 @@ public class Storage {
      * @param headers the headers it is signed with (the browser sends exactly these; Content-Length it sets itself)
      * @param expiresAt when it stops working
      */
-    public record Presigned(URL url, String method, Map<String, String> headers, Instant expiresAt) {
-    }
+    public record Presigned(URL url, String method, Map<String, String> headers, Instant expiresAt) {}
 
     /**
      * An object in the bucket.
@@ -52,8 +51,7 @@ public class Storage {
      * @param size its size in bytes
      * @param lastModified when it was written
      */
-    public record StoredObject(String key, long size, Instant lastModified) {
-    }
+    public record StoredObject(String key, long size, Instant lastModified) {}
 
     public String bucket() {
         return bucket;
@@ -63,15 +61,19 @@ public class Storage {
      * A PUT of exactly {@code size} bytes of {@code contentType} to {@code key}, with these {@code x-amz-meta-*}
      * headers: S3 refuses a body of another length, another type or other metadata.
      */
-    public Presigned presignPut(String key, long size, String contentType, Map<String, String> metadata,
-            Duration ttl) {
+    public Presigned presignPut(String key, long size, String contentType, Map<String, String> metadata, Duration ttl) {
         PresignedPutObjectRequest presigned = presigner.presignPutObject(p -> p.signatureDuration(ttl)
-                .putObjectRequest(o -> o.bucket(bucket).key(key).contentLength(size).contentType(contentType)
+                .putObjectRequest(o -> o.bucket(bucket)
+                        .key(key)
+                        .contentLength(size)
+                        .contentType(contentType)
                         .metadata(metadata)));
         Map<String, String> headers = new LinkedHashMap<>();
         headers.put("Content-Type", contentType);
         metadata.forEach((name, value) -> headers.put("x-amz-meta-" + name, value));
-        List<String> signed = presigned.signedHeaders().keySet().stream().map(h -> h.toLowerCase()).toList();
+        List<String> signed = presigned.signedHeaders().keySet().stream()
+                .map(h -> h.toLowerCase())
+                .toList();
         for (String header : headers.keySet()) {
             if (!signed.contains(header.toLowerCase())) {
                 throw new IllegalStateException("the presigned PUT does not sign " + header + "; signed: " + signed);
@@ -82,8 +84,8 @@ public class Storage {
 
     /** A GET of {@code key}; with a file name the browser saves it under that name instead of showing it. */
     public Presigned presignGet(String key, Duration ttl, String attachmentName) {
-        PresignedGetObjectRequest presigned = presigner.presignGetObject(p -> p.signatureDuration(ttl)
-                .getObjectRequest(o -> {
+        PresignedGetObjectRequest presigned =
+                presigner.presignGetObject(p -> p.signatureDuration(ttl).getObjectRequest(o -> {
                     o.bucket(bucket).key(key);
                     if (attachmentName != null) {
                         o.responseContentDisposition("attachment; filename=\"" + attachmentName + "\"");
@@ -96,9 +98,11 @@ public class Storage {
     public List<StoredObject> list(String prefix, int max) {
         List<StoredObject> objects = new ArrayList<>();
         try {
-            for (S3Object object : s3.listObjectsV2Paginator(l -> l.bucket(bucket).prefix(prefix)).contents()) {
-                objects.add(new StoredObject(object.key(), object.size() == null ? 0 : object.size(),
-                        object.lastModified()));
+            for (S3Object object : s3.listObjectsV2Paginator(
+                            l -> l.bucket(bucket).prefix(prefix))
+                    .contents()) {
+                objects.add(new StoredObject(
+                        object.key(), object.size() == null ? 0 : object.size(), object.lastModified()));
                 if (objects.size() >= max) {
                     break;
                 }

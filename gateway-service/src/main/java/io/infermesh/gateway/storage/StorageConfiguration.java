@@ -19,7 +19,9 @@ class StorageConfiguration {
     @Bean(destroyMethod = "close")
     S3Client gatewayS3Client(GatewayProperties properties) {
         GatewayProperties.S3 config = properties.s3();
-        var builder = S3Client.builder().region(Region.of(config.region())).forcePathStyle(config.pathStyle())
+        var builder = S3Client.builder()
+                .region(Region.of(config.region()))
+                .forcePathStyle(config.pathStyle())
                 .credentialsProvider(credentials(config));
         if (config.endpoint() != null) {
             builder.endpointOverride(config.endpoint());
@@ -30,8 +32,12 @@ class StorageConfiguration {
     @Bean(destroyMethod = "close")
     S3Presigner gatewayS3Presigner(GatewayProperties properties) {
         GatewayProperties.S3 config = properties.s3();
-        var builder = S3Presigner.builder().region(Region.of(config.region())).credentialsProvider(credentials(config))
-                .serviceConfiguration(S3Configuration.builder().pathStyleAccessEnabled(config.pathStyle()).build());
+        var builder = S3Presigner.builder()
+                .region(Region.of(config.region()))
+                .credentialsProvider(credentials(config))
+                .serviceConfiguration(S3Configuration.builder()
+                        .pathStyleAccessEnabled(config.pathStyle())
+                        .build());
         if (config.publicEndpoint() != null) {
             builder.endpointOverride(config.publicEndpoint());
         }

@@ -28,8 +28,7 @@ class UploadsController {
      * @param headers the headers to send with it, exactly
      * @param expiresAt when the URL stops working
      */
-    record Upload(String key, String url, String method, Map<String, String> headers, Instant expiresAt) {
-    }
+    record Upload(String key, String url, String method, Map<String, String> headers, Instant expiresAt) {}
 
     private final UploadRules rules;
     private final Storage storage;
@@ -48,11 +47,19 @@ class UploadsController {
         try {
             accepted = rules.decide(request, caller.owner());
         } catch (UploadRules.Refused refused) {
-            throw Problems.of(refused.refusal == UploadRules.Refusal.TOO_LARGE ? HttpStatus.CONTENT_TOO_LARGE
-                    : HttpStatus.BAD_REQUEST, refused.title, refused.getMessage());
+            throw Problems.of(
+                    refused.refusal == UploadRules.Refusal.TOO_LARGE
+                            ? HttpStatus.CONTENT_TOO_LARGE
+                            : HttpStatus.BAD_REQUEST,
+                    refused.title,
+                    refused.getMessage());
         }
-        Storage.Presigned put = storage.presignPut(accepted.key(), accepted.size(), accepted.contentType(),
-                accepted.metadata(), properties.uploadUrlTtl());
+        Storage.Presigned put = storage.presignPut(
+                accepted.key(),
+                accepted.size(),
+                accepted.contentType(),
+                accepted.metadata(),
+                properties.uploadUrlTtl());
         return new Upload(accepted.key(), put.url().toString(), put.method(), put.headers(), put.expiresAt());
     }
 }

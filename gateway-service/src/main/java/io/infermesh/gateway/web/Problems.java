@@ -7,8 +7,7 @@ import org.springframework.web.ErrorResponseException;
 /** RFC 9457 problem details thrown from controllers (rendered by Spring MVC's problem-details support). */
 public final class Problems {
 
-    private Problems() {
-    }
+    private Problems() {}
 
     /** A problem with this status, title and sentence. */
     public static ErrorResponseException of(HttpStatus status, String title, String detail) {

@@ -51,8 +51,12 @@ public class NotificationHandler {
     private final LifecycleFollower lifecycle;
     private final MeterRegistry meters;
 
-    public NotificationHandler(JsonMapper json, IngestProperties properties, JobEventSender publisher,
-            LifecycleFollower lifecycle, MeterRegistry meters) {
+    public NotificationHandler(
+            JsonMapper json,
+            IngestProperties properties,
+            JobEventSender publisher,
+            LifecycleFollower lifecycle,
+            MeterRegistry meters) {
         this.parser = new S3EventRecords(json);
         this.inbox = new Inbox(properties.inboxes(), properties.maxKeyBytes());
         this.publisher = publisher;
@@ -61,8 +65,7 @@ public class NotificationHandler {
     }
 
     /** What one notification became. */
-    public record Result(List<String> jobIds, int rejected, int ignored) {
-    }
+    public record Result(List<String> jobIds, int rejected, int ignored) {}
 
     /**
      * Registers an intake's counters up front, so that dashboards show zeros, not gaps.
@@ -82,8 +85,8 @@ public class NotificationHandler {
      */
     public void registerBackendReports(String intake) {
         for (Backend backend : List.of(Backend.LAMBDA, Backend.BATCH)) {
-            for (JobStatus status : List.of(JobStatus.RUNNABLE, JobStatus.STARTING, JobStatus.RUNNING,
-                    JobStatus.SUCCEEDED, JobStatus.FAILED)) {
+            for (JobStatus status : List.of(
+                    JobStatus.RUNNABLE, JobStatus.STARTING, JobStatus.RUNNING, JobStatus.SUCCEEDED, JobStatus.FAILED)) {
                 if (backend == Backend.BATCH || status.isTerminal()) {
                     completions(intake, backend, status);
                 }
@@ -116,7 +119,8 @@ public class NotificationHandler {
         try {
             parsed = message.get();
         } catch (MalformedNotificationException e) {
-            meters.counter("infermesh.ingest.notifications.malformed", "intake", intake).increment();
+            meters.counter("infermesh.ingest.notifications.malformed", "intake", intake)
+                    .increment();
             // logged at WARN where it is answered: dead-lettered (UnreadableNotifications) or refused (webhook 400)
             log.debug("malformed notification on {}: {}", intake, e.getMessage());
             throw e;
@@ -135,30 +139,50 @@ public class NotificationHandler {
         for (ObjectCreated object : parsed.created()) {
             switch (inbox.classify(object)) {
                 case Inbox.NewJob job -> {
-                    publisher.requested(new JobRequested(job.jobId(), job.model(), job.owner(), job.input(),
-                            object.eventTime(), intake).withRequestedBackend(job.requestedBackend()));
-                    publisher.statusChanged(JobStatusChanged
-                            .of(job.jobId(), job.model(), job.owner(), JobStatus.PENDING, 1, Instant.now())
+                    publisher.requested(new JobRequested(
+                                    job.jobId(), job.model(), job.owner(), job.input(), object.eventTime(), intake)
+                            .withRequestedBackend(job.requestedBackend()));
+                    publisher.statusChanged(JobStatusChanged.of(
+                                    job.jobId(), job.model(), job.owner(), JobStatus.PENDING, 1, Instant.now())
                             .withInput(job.input()));
-                    meters.counter("infermesh.ingest.jobs.created", "intake", intake).increment();
+                    meters.counter("infermesh.ingest.jobs.created", "intake", intake)
+                            .increment();
                     jobIds.add(job.jobId());
-                    log.info("job {} for {} (model {}, owner {}{}, via {})", job.jobId(), job.input().uri(),
-                            job.model(), job.owner(), job.requestedBackend() == null ? ""
-                                    : ", requested " + job.requestedBackend().name().toLowerCase(Locale.ROOT), intake);
+                    log.info(
+                            "job {} for {} (model {}, owner {}{}, via {})",
+                            job.jobId(),
+                            job.input().uri(),
+                            job.model(),
+                            job.owner(),
+                            job.requestedBackend() == null
+                                    ? ""
+                                    : ", requested "
+                                            + job.requestedBackend().name().toLowerCase(Locale.ROOT),
+                            intake);
                 }
                 case Inbox.RejectedJob job -> {
                     Instant now = Instant.now();
-                    publisher.statusChanged(JobStatusChanged
-                            .of(job.jobId(), job.model(), job.owner(), JobStatus.PENDING, 1, now)
-                            .withInput(job.input()));
-                    publisher.statusChanged(JobStatusChanged
-                            .of(job.jobId(), job.model(), job.owner(), JobStatus.FAILED, 1, now)
-                            .withInput(job.input()).withFailure(job.reason(), job.message()));
-                    meters.counter("infermesh.ingest.jobs.rejected", "intake", intake, "reason",
-                            job.reason().name()).increment();
+                    publisher.statusChanged(
+                            JobStatusChanged.of(job.jobId(), job.model(), job.owner(), JobStatus.PENDING, 1, now)
+                                    .withInput(job.input()));
+                    publisher.statusChanged(
+                            JobStatusChanged.of(job.jobId(), job.model(), job.owner(), JobStatus.FAILED, 1, now)
+                                    .withInput(job.input())
+                                    .withFailure(job.reason(), job.message()));
+                    meters.counter(
+                                    "infermesh.ingest.jobs.rejected",
+                                    "intake",
+                                    intake,
+                                    "reason",
+                                    job.reason().name())
+                            .increment();
                     rejected++;
                     jobIds.add(job.jobId());
-                    log.info("job {} for {} rejected: {} (via {})", job.jobId(), job.input().uri(), job.message(),
+                    log.info(
+                            "job {} for {} rejected: {} (via {})",
+                            job.jobId(),
+                            job.input().uri(),
+                            job.message(),
                             intake);
                 }
                 case Inbox.Ignored why -> {
@@ -188,9 +212,14 @@ public class NotificationHandler {
                     publishWithResult(event, change.result(), intake);
                 }
                 completions(intake, event.backend(), event.status()).increment();
-                log.info("job {} attempt {} {} on {}{} (via {})", event.jobId(), event.attempt(), event.status(),
+                log.info(
+                        "job {} attempt {} {} on {}{} (via {})",
+                        event.jobId(),
+                        event.attempt(),
+                        event.status(),
                         event.backend().name().toLowerCase(Locale.ROOT),
-                        event.reason() == null ? "" : ": " + event.reason() + ", " + event.message(), intake);
+                        event.reason() == null ? "" : ": " + event.reason() + ", " + event.message(),
+                        intake);
                 yield new Result(List.of(event.jobId()), 0, 0);
             }
         };
@@ -209,18 +238,31 @@ public class NotificationHandler {
         }
         meters.counter("infermesh.ingest.results.withheld", "intake", intake, "reason", after.withheldBecause())
                 .increment();
-        log.info("job {} attempt {} {} on {}: its result is not published, the job stands {} in attempt {} (via {})",
-                event.jobId(), event.attempt(), event.status(), event.backend().name().toLowerCase(Locale.ROOT),
-                after.status(), after.attempt(), intake);
+        log.info(
+                "job {} attempt {} {} on {}: its result is not published, the job stands {} in attempt {} (via {})",
+                event.jobId(),
+                event.attempt(),
+                event.status(),
+                event.backend().name().toLowerCase(Locale.ROOT),
+                after.status(),
+                after.attempt(),
+                intake);
     }
 
     private Counter completions(String intake, Backend backend, JobStatus status) {
-        return meters.counter("infermesh.ingest.completions", "intake", intake, "backend",
-                backend.name().toLowerCase(Locale.ROOT), "status", status.name());
+        return meters.counter(
+                "infermesh.ingest.completions",
+                "intake",
+                intake,
+                "backend",
+                backend.name().toLowerCase(Locale.ROOT),
+                "status",
+                status.name());
     }
 
     private void ignored(String intake, String reason) {
-        meters.counter("infermesh.ingest.records.ignored", "intake", intake, "reason", reason).increment();
+        meters.counter("infermesh.ingest.records.ignored", "intake", intake, "reason", reason)
+                .increment();
     }
 
     static String ignoredReason(String eventName) {

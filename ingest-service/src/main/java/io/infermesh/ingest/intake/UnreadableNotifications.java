@@ -47,16 +47,30 @@ public class UnreadableNotifications {
      */
     public void deadLetter(String intake, DeadLetter letter, MalformedNotificationException why, String described) {
         writer.write(TOPIC, letter, why);
-        meters.counter("infermesh.ingest.dead-lettered", "intake", intake, "reason", why.reason().tag()).increment();
-        log.warn("{} via {} dead-lettered on {} ({}): {}; it began {}", described, intake, TOPIC, why.reason().tag(),
-                why.getMessage(), preview(letter.value()));
+        meters.counter(
+                        "infermesh.ingest.dead-lettered",
+                        "intake",
+                        intake,
+                        "reason",
+                        why.reason().tag())
+                .increment();
+        log.warn(
+                "{} via {} dead-lettered on {} ({}): {}; it began {}",
+                described,
+                intake,
+                TOPIC,
+                why.reason().tag(),
+                why.getMessage(),
+                preview(letter.value()));
     }
 
     private static String preview(byte[] payload) {
         String text = new String(payload, 0, Math.min(payload.length, PREVIEW_CHARS * 4), StandardCharsets.UTF_8);
-        String shown = text.codePoints().limit(PREVIEW_CHARS)
+        String shown = text.codePoints()
+                .limit(PREVIEW_CHARS)
                 .map(c -> Character.isISOControl(c) ? '?' : c)
-                .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append).toString();
+                .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append)
+                .toString();
         return "'" + shown + (payload.length > shown.length() ? "…'" : "'");
     }
 }

@@ -21,6 +21,7 @@ public final class Inbox {
     private static final Pattern OWNER = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._@-]{0,127}");
     /** The placement choices an owner may make, as the gateway offers them. */
     static final List<String> PLACEMENTS = List.of("auto", "onprem", "lambda", "batch");
+
     private static final int MAX_QUOTED = 64;
 
     private final List<Location> locations;
@@ -36,8 +37,7 @@ public final class Inbox {
     }
 
     /** What an object-created record becomes. */
-    public sealed interface Outcome {
-    }
+    public sealed interface Outcome {}
 
     /**
      * A job to create.
@@ -46,29 +46,29 @@ public final class Inbox {
      *     model card decides ({@code auto}, or no placement metadata)
      */
     public record NewJob(String jobId, String model, String owner, ObjectRef input, Backend requestedBackend)
-            implements Outcome {
-    }
+            implements Outcome {}
 
     /** A job that fails at once; it is still created so that its owner can see why. */
-    public record RejectedJob(String jobId, String model, String owner, ObjectRef input, FailureReason reason,
-            String message) implements Outcome {
-    }
+    public record RejectedJob(
+            String jobId, String model, String owner, ObjectRef input, FailureReason reason, String message)
+            implements Outcome {}
 
     /** Nothing to do, and why (a metric tag). */
-    public record Ignored(String reason) implements Outcome {
-    }
+    public record Ignored(String reason) implements Outcome {}
 
     public Outcome classify(ObjectCreated object) {
         if (object.key().endsWith("/")) {
             return new Ignored("folder");
         }
-        Location location = locations.stream().filter(l -> l.matches(object.bucket(), object.key())).findFirst()
+        Location location = locations.stream()
+                .filter(l -> l.matches(object.bucket(), object.key()))
+                .findFirst()
                 .orElse(null);
         if (location == null) {
             return new Ignored("outside-inbox");
         }
-        ObjectRef input = new ObjectRef(object.bucket(), object.key(), object.versionId(), object.eTag(),
-                object.size(), object.contentType());
+        ObjectRef input = new ObjectRef(
+                object.bucket(), object.key(), object.versionId(), object.eTag(), object.size(), object.contentType());
         String jobId = jobId(object.bucket(), object.key(), object.version());
         String rest = object.key().substring(location.prefix().length());
         String[] parts = rest.split("/", 3);
@@ -81,17 +81,26 @@ public final class Inbox {
         String placement = object.placement();
         String choice = placement == null ? "" : placement.trim().toLowerCase(Locale.ROOT);
         if (!choice.isEmpty() && !PLACEMENTS.contains(choice)) {
-            return new RejectedJob(jobId, model, owner, input, FailureReason.INVALID_INPUT, "the placement '"
-                    + quoted(placement) + "' (x-amz-meta-" + ObjectCreated.PLACEMENT_METADATA + ") is not one of "
-                    + String.join(", ", PLACEMENTS) + "; upload again with one of them, or without it to let the "
-                    + "model card decide");
+            return new RejectedJob(
+                    jobId,
+                    model,
+                    owner,
+                    input,
+                    FailureReason.INVALID_INPUT,
+                    "the placement '"
+                            + quoted(placement) + "' (x-amz-meta-" + ObjectCreated.PLACEMENT_METADATA
+                            + ") is not one of "
+                            + String.join(", ", PLACEMENTS)
+                            + "; upload again with one of them, or without it to let the "
+                            + "model card decide");
         }
         return new NewJob(jobId, model, owner, input, requestedBackend(choice));
     }
 
     /** A value as its owner wrote it, cut short: metadata may hold up to 2 KB, a status message should not. */
     private static String quoted(String value) {
-        return value.codePointCount(0, value.length()) <= MAX_QUOTED ? value
+        return value.codePointCount(0, value.length()) <= MAX_QUOTED
+                ? value
                 : value.substring(0, value.offsetByCodePoints(0, MAX_QUOTED)) + "…";
     }
 

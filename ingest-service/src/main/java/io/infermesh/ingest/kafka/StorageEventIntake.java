@@ -37,8 +37,11 @@ class StorageEventIntake {
                 int partition = headers.get(KafkaHeaders.RECEIVED_PARTITION, Integer.class);
                 long offset = headers.get(KafkaHeaders.OFFSET, Long.class);
                 byte[] key = key(headers.get(KafkaHeaders.RECEIVED_KEY));
-                deadLetters.deadLetter(INTAKE, DeadLetter.ofRecord(topic, partition, offset, key,
-                        message.getPayload()), e, "record " + topic + "-" + partition + "@" + offset
+                deadLetters.deadLetter(
+                        INTAKE,
+                        DeadLetter.ofRecord(topic, partition, offset, key, message.getPayload()),
+                        e,
+                        "record " + topic + "-" + partition + "@" + offset
                                 + (key == null ? "" : " (key " + new String(key, StandardCharsets.UTF_8) + ")"));
             }
         };

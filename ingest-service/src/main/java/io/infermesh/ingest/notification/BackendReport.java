@@ -15,8 +15,7 @@ public sealed interface BackendReport extends QueueMessage {
      * @param event the lifecycle event to publish
      * @param result the result to publish with a SUCCEEDED event when its output is known, else null
      */
-    record StatusChange(JobStatusChanged event, JobResult result) implements BackendReport {
-    }
+    record StatusChange(JobStatusChanged event, JobResult result) implements BackendReport {}
 
     /**
      * A well-formed report about something that is not an infermesh job (another team's function or Batch job on a
@@ -24,8 +23,7 @@ public sealed interface BackendReport extends QueueMessage {
      *
      * @param reason the metric tag, e.g. {@code foreign-lambda-record}
      */
-    record NotOurs(String reason) implements BackendReport {
-    }
+    record NotOurs(String reason) implements BackendReport {}
 
     /**
      * A report that says nothing the lifecycle does not already know (a Batch job still queued: the router announced
@@ -33,6 +31,5 @@ public sealed interface BackendReport extends QueueMessage {
      *
      * @param reason the metric tag, e.g. {@code batch-job-queued}
      */
-    record NothingNew(String reason) implements BackendReport {
-    }
+    record NothingNew(String reason) implements BackendReport {}
 }

@@ -37,8 +37,11 @@ public final class BatchJobStateChanges {
     public static final String DETAIL_TYPE = "Batch Job State Change";
     static final String FOREIGN = "foreign-batch-job";
     static final String QUEUED = "batch-job-queued";
-    private static final List<String> PARAMETERS = List.of(RemoteJob.BATCH_PARAMETER_JOB_ID,
-            RemoteJob.BATCH_PARAMETER_ATTEMPT, RemoteJob.BATCH_PARAMETER_MODEL, RemoteJob.BATCH_PARAMETER_OWNER);
+    private static final List<String> PARAMETERS = List.of(
+            RemoteJob.BATCH_PARAMETER_JOB_ID,
+            RemoteJob.BATCH_PARAMETER_ATTEMPT,
+            RemoteJob.BATCH_PARAMETER_MODEL,
+            RemoteJob.BATCH_PARAMETER_OWNER);
 
     private final JsonMapper json;
     private final RemoteJobPayload jobs;
@@ -57,8 +60,8 @@ public final class BatchJobStateChanges {
     public BackendReport read(JsonNode event) {
         JsonNode detail = event.get("detail");
         if (detail == null || !detail.isObject() || text(detail, "status") == null) {
-            throw new MalformedNotificationException("a " + DETAIL_TYPE + " event (" + SOURCE
-                    + ") without detail.status");
+            throw new MalformedNotificationException(
+                    "a " + DETAIL_TYPE + " event (" + SOURCE + ") without detail.status");
         }
         String batchStatus = text(detail, "status");
         String batchJobId = Optional.ofNullable(text(detail, "jobId")).orElse("(no id)");
@@ -66,25 +69,27 @@ public final class BatchJobStateChanges {
         JsonNode parameters = detail.path("parameters");
         String variable = environment(detail, RemoteJob.ENV_JOB);
         Optional<RemoteJob.Attempt> named = RemoteJob.parseBatchJobName(jobName);
-        if (PARAMETERS.stream().noneMatch(p -> text(parameters, p) != null) && variable == null
-                && named.isEmpty()) {
+        if (PARAMETERS.stream().noneMatch(p -> text(parameters, p) != null) && variable == null && named.isEmpty()) {
             return new BackendReport.NotOurs(FOREIGN);
         }
         String what = "Batch job " + batchJobId + (jobName == null ? "" : " (" + jobName + ")");
         RemoteJob job = variable == null ? null : jobs.read(tree(variable, what), what + "'s " + RemoteJob.ENV_JOB);
-        String jobId = first(text(parameters, RemoteJob.BATCH_PARAMETER_JOB_ID), job == null ? null : job.jobId(),
+        String jobId = first(
+                text(parameters, RemoteJob.BATCH_PARAMETER_JOB_ID),
+                job == null ? null : job.jobId(),
                 named.map(RemoteJob.Attempt::jobId).orElse(null));
         Integer attempt = attempt(parameters, what);
         if (attempt == null) {
-            attempt = job != null ? Integer.valueOf(job.attempt())
+            attempt = job != null
+                    ? Integer.valueOf(job.attempt())
                     : named.map(RemoteJob.Attempt::attempt).orElse(null);
         }
         String model = first(text(parameters, RemoteJob.BATCH_PARAMETER_MODEL), job == null ? null : job.model());
         String owner = first(text(parameters, RemoteJob.BATCH_PARAMETER_OWNER), job == null ? null : job.owner());
         if (jobId == null || attempt == null) {
             throw new MalformedNotificationException(what + " has infermesh parameters but names no "
-                    + (jobId == null ? "job id" : "attempt") + ": no " + (jobId == null
-                            ? RemoteJob.BATCH_PARAMETER_JOB_ID : RemoteJob.BATCH_PARAMETER_ATTEMPT)
+                    + (jobId == null ? "job id" : "attempt") + ": no "
+                    + (jobId == null ? RemoteJob.BATCH_PARAMETER_JOB_ID : RemoteJob.BATCH_PARAMETER_ATTEMPT)
                     + " parameter, no " + RemoteJob.ENV_JOB + " variable, and its name is not infermesh-<jobId>-a<n>");
         }
         if (model == null || owner == null) {
@@ -96,32 +101,45 @@ public final class BatchJobStateChanges {
         if (status == JobStatus.RUNNABLE) {
             return new BackendReport.NothingNew(QUEUED);
         }
-        JobStatusChanged change = JobStatusChanged.of(jobId, model, owner, status, attempt, QueueMessageReader.time(event.get("time")))
+        JobStatusChanged change = JobStatusChanged.of(
+                        jobId, model, owner, status, attempt, QueueMessageReader.time(event.get("time")))
                 .withBackend(Backend.BATCH, null);
         if (!status.isTerminal()) {
             return new BackendReport.StatusChange(change, null);
         }
         Timings timings = timings(detail, job);
-        change = change.withTimings(timings).withInput(job == null ? null : job.input())
+        change = change.withTimings(timings)
+                .withInput(job == null ? null : job.input())
                 .withEstimatedCost(job == null ? null : job.estimatedCostUsd());
         if (status == JobStatus.FAILED) {
             String statusReason = statusReason(detail);
-            return new BackendReport.StatusChange(change.withFailure(reason(statusReason),
-                    failure(detail, batchJobId, jobName, statusReason)), null);
+            return new BackendReport.StatusChange(
+                    change.withFailure(reason(statusReason), failure(detail, batchJobId, jobName, statusReason)), null);
         }
-        change = change.withOutput(job == null ? null : job.output()).withMessage("Batch job " + batchJobId
-                + " succeeded" + ran(detail));
-        JobResult result = change.output() == null ? null
-                : new JobResult(jobId, model, owner, attempt, Backend.BATCH, change.input(), change.output(),
-                        List.of(), timings, millis(detail, "stoppedAt").orElse(change.occurredAt()),
+        change = change.withOutput(job == null ? null : job.output())
+                .withMessage("Batch job " + batchJobId + " succeeded" + ran(detail));
+        JobResult result = change.output() == null
+                ? null
+                : new JobResult(
+                        jobId,
+                        model,
+                        owner,
+                        attempt,
+                        Backend.BATCH,
+                        change.input(),
+                        change.output(),
+                        List.of(),
+                        timings,
+                        millis(detail, "stoppedAt").orElse(change.occurredAt()),
                         change.estimatedCostUsd());
         return new BackendReport.StatusChange(change, result);
     }
 
     /** The lifecycle status of a Batch job status. */
     static JobStatus status(String batchStatus, String what) {
-        return RemoteJob.lifecycleStatusOfBatch(batchStatus).orElseThrow(() -> new MalformedNotificationException(
-                what + " has an unknown Batch status '" + batchStatus + "'"));
+        return RemoteJob.lifecycleStatusOfBatch(batchStatus)
+                .orElseThrow(() -> new MalformedNotificationException(
+                        what + " has an unknown Batch status '" + batchStatus + "'"));
     }
 
     /** TIMEOUT when Batch stopped the job for its time limit ("Job attempt duration exceeded timeout"), else BACKEND_ERROR. */
@@ -137,8 +155,9 @@ public final class BatchJobStateChanges {
         return "Batch job " + batchJobId + (jobName == null ? "" : " (" + jobName + ")")
                 + (queue == null ? "" : " on queue " + queue.substring(queue.lastIndexOf('/') + 1)) + " failed"
                 + ran(detail) + ": " + (statusReason == null ? "no status reason" : statusReason) + "; "
-                + (exitCode == null || exitCode.isNull() ? "no container exit code" : "container exit code "
-                        + exitCode.asString())
+                + (exitCode == null || exitCode.isNull()
+                        ? "no container exit code"
+                        : "container exit code " + exitCode.asString())
                 + (containerReason == null ? "" : ", container reason: " + containerReason);
     }
 
@@ -149,7 +168,8 @@ public final class BatchJobStateChanges {
             return container;
         }
         JsonNode attempts = detail.path("attempts");
-        return attempts.isArray() && !attempts.isEmpty() ? attempts.get(attempts.size() - 1).path("container")
+        return attempts.isArray() && !attempts.isEmpty()
+                ? attempts.get(attempts.size() - 1).path("container")
                 : container;
     }
 
@@ -167,14 +187,16 @@ public final class BatchJobStateChanges {
      * the start, and from there to the stop; the phases inside the container are not visible in the event.
      */
     private static Timings timings(JsonNode detail, RemoteJob job) {
-        Optional<Instant> origin = Optional.ofNullable(job == null ? null : job.requestedAt())
-                .or(() -> millis(detail, "createdAt"));
+        Optional<Instant> origin =
+                Optional.ofNullable(job == null ? null : job.requestedAt()).or(() -> millis(detail, "createdAt"));
         Optional<Instant> started = millis(detail, "startedAt");
         Optional<Instant> stopped = millis(detail, "stoppedAt");
         Long queueWait = origin.isPresent() && started.isPresent()
-                ? Math.max(0, started.get().toEpochMilli() - origin.get().toEpochMilli()) : null;
+                ? Math.max(0, started.get().toEpochMilli() - origin.get().toEpochMilli())
+                : null;
         Long total = origin.isPresent() && stopped.isPresent()
-                ? Math.max(0, stopped.get().toEpochMilli() - origin.get().toEpochMilli()) : null;
+                ? Math.max(0, stopped.get().toEpochMilli() - origin.get().toEpochMilli())
+                : null;
         return queueWait == null && total == null ? null : new Timings(queueWait, null, null, null, null, total);
     }
 
@@ -201,8 +223,8 @@ public final class BatchJobStateChanges {
         } catch (NumberFormatException e) {
             // said below
         }
-        throw new MalformedNotificationException(what + "'s " + RemoteJob.BATCH_PARAMETER_ATTEMPT
-                + " parameter is not a positive integer: " + attempt);
+        throw new MalformedNotificationException(
+                what + "'s " + RemoteJob.BATCH_PARAMETER_ATTEMPT + " parameter is not a positive integer: " + attempt);
     }
 
     /** The value of a container environment variable, if set. */
@@ -221,15 +243,16 @@ public final class BatchJobStateChanges {
     private static Optional<Instant> millis(JsonNode detail, String field) {
         JsonNode value = detail.get(field);
         return value != null && value.isIntegralNumber() && value.canConvertToLong() && value.longValue() > 0
-                ? Optional.of(Instant.ofEpochMilli(value.longValue())) : Optional.empty();
+                ? Optional.of(Instant.ofEpochMilli(value.longValue()))
+                : Optional.empty();
     }
 
     private JsonNode tree(String text, String what) {
         try {
             return json.readTree(text);
         } catch (JacksonException e) {
-            throw new MalformedNotificationException(what + "'s " + RemoteJob.ENV_JOB + " variable is not JSON: "
-                    + e.getOriginalMessage(), e);
+            throw new MalformedNotificationException(
+                    what + "'s " + RemoteJob.ENV_JOB + " variable is not JSON: " + e.getOriginalMessage(), e);
         }
     }
 
@@ -245,7 +268,11 @@ public final class BatchJobStateChanges {
 
     private static String text(JsonNode node, String field) {
         JsonNode value = node.get(field);
-        return value == null || !value.isValueNode() || value.isNull() || value.asString().isEmpty() ? null
+        return value == null
+                        || !value.isValueNode()
+                        || value.isNull()
+                        || value.asString().isEmpty()
+                ? null
                 : value.asString();
     }
 }

@@ -39,8 +39,10 @@ public final class LambdaDestinationRecords {
     public LambdaDestinationRecords(JsonMapper json) {
         this.jobs = new RemoteJobPayload(json);
         // the response may omit what the request already says (attempt included): it is filled in from there
-        this.results = json.readerFor(JobResult.class).without(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES,
-                DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
+        this.results = json.readerFor(JobResult.class)
+                .without(
+                        DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES,
+                        DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
     }
 
     /** Whether a JSON object has the shape of a destination record: a {@code requestContext} with a function ARN. */
@@ -75,28 +77,43 @@ public final class LambdaDestinationRecords {
         if ("Success".equals(condition) && functionError == null) {
             return succeeded(job, at, function, response);
         }
-        int invocations = record.path("requestContext").path("approximateInvokeCount").asInt(0);
+        int invocations =
+                record.path("requestContext").path("approximateInvokeCount").asInt(0);
         return failed(job, at, function, condition, functionError, invocations, response);
     }
 
     private BackendReport succeeded(RemoteJob job, Instant at, String function, JsonNode response) {
         JobResult returned = returned(job, response);
         List<Prediction> predictions = returned == null ? null : returned.predictions();
-        JobResult result = new JobResult(job.jobId(), job.model(), job.owner(), job.attempt(), Backend.LAMBDA,
+        JobResult result = new JobResult(
+                job.jobId(),
+                job.model(),
+                job.owner(),
+                job.attempt(),
+                Backend.LAMBDA,
                 firstNonNull(returned == null ? null : returned.input(), job.input()),
                 firstNonNull(returned == null ? null : returned.output(), job.output()),
                 predictions == null ? List.of() : predictions,
                 returned == null ? null : returned.timings(),
                 firstNonNull(returned == null ? null : returned.completedAt(), at),
                 firstNonNull(returned == null ? null : returned.estimatedCostUsd(), job.estimatedCostUsd()));
-        String message = "Lambda function " + function + " returned the result" + (predictions == null
-                || predictions.isEmpty() ? "" : String.format(Locale.ROOT, "; top answer '%s' with probability %.3f",
-                        predictions.getFirst().label(), predictions.getFirst().probability()));
-        JobStatusChanged event = JobStatusChanged
-                .of(job.jobId(), job.model(), job.owner(), JobStatus.SUCCEEDED, job.attempt(), at)
-                .withBackend(Backend.LAMBDA, null).withInput(job.input()).withOutput(result.output())
-                .withPredictions(predictions).withTimings(result.timings())
-                .withEstimatedCost(result.estimatedCostUsd()).withMessage(message);
+        String message = "Lambda function " + function + " returned the result"
+                + (predictions == null || predictions.isEmpty()
+                        ? ""
+                        : String.format(
+                                Locale.ROOT,
+                                "; top answer '%s' with probability %.3f",
+                                predictions.getFirst().label(),
+                                predictions.getFirst().probability()));
+        JobStatusChanged event = JobStatusChanged.of(
+                        job.jobId(), job.model(), job.owner(), JobStatus.SUCCEEDED, job.attempt(), at)
+                .withBackend(Backend.LAMBDA, null)
+                .withInput(job.input())
+                .withOutput(result.output())
+                .withPredictions(predictions)
+                .withTimings(result.timings())
+                .withEstimatedCost(result.estimatedCostUsd())
+                .withMessage(message);
         return new BackendReport.StatusChange(event, result.output() == null ? null : result);
     }
 
@@ -113,8 +130,8 @@ public final class LambdaDestinationRecords {
         try {
             returned = results.readValue(response);
         } catch (JacksonException e) {
-            throw new MalformedNotificationException("the responsePayload of job " + job.jobId()
-                    + " is not a JobResult: " + e.getOriginalMessage(), e);
+            throw new MalformedNotificationException(
+                    "the responsePayload of job " + job.jobId() + " is not a JobResult: " + e.getOriginalMessage(), e);
         }
         if (returned.jobId() != null && !returned.jobId().equals(job.jobId())
                 || response.has("attempt") && returned.attempt() != job.attempt()) {
@@ -125,8 +142,14 @@ public final class LambdaDestinationRecords {
         return returned;
     }
 
-    private static BackendReport failed(RemoteJob job, Instant at, String function, String condition,
-            String functionError, int invocations, JsonNode response) {
+    private static BackendReport failed(
+            RemoteJob job,
+            Instant at,
+            String function,
+            String condition,
+            String functionError,
+            int invocations,
+            JsonNode response) {
         String errorType = null;
         String errorMessage = null;
         if (response != null && response.isObject()) {
@@ -136,12 +159,12 @@ public final class LambdaDestinationRecords {
             errorMessage = response.asString();
         }
         FailureReason reason = reason(condition, errorType, errorMessage);
-        JobStatusChanged event = JobStatusChanged
-                .of(job.jobId(), job.model(), job.owner(), JobStatus.FAILED, job.attempt(), at)
-                .withBackend(Backend.LAMBDA, null).withInput(job.input())
+        JobStatusChanged event = JobStatusChanged.of(
+                        job.jobId(), job.model(), job.owner(), JobStatus.FAILED, job.attempt(), at)
+                .withBackend(Backend.LAMBDA, null)
+                .withInput(job.input())
                 .withEstimatedCost(job.estimatedCostUsd())
-                .withFailure(reason, message(function, condition, functionError, invocations, errorType,
-                        errorMessage));
+                .withFailure(reason, message(function, condition, functionError, invocations, errorType, errorMessage));
         return new BackendReport.StatusChange(event, null);
     }
 
@@ -163,11 +186,17 @@ public final class LambdaDestinationRecords {
         }
         return Arrays.stream(FailureReason.values())
                 .filter(r -> r.name().equals(type) || errorMessage != null && errorMessage.startsWith(r.name() + ": "))
-                .findFirst().orElse(FailureReason.BACKEND_ERROR);
+                .findFirst()
+                .orElse(FailureReason.BACKEND_ERROR);
     }
 
-    private static String message(String function, String condition, String functionError, int invocations,
-            String errorType, String errorMessage) {
+    private static String message(
+            String function,
+            String condition,
+            String functionError,
+            int invocations,
+            String errorType,
+            String errorMessage) {
         String error;
         if (errorType != null && errorMessage != null) {
             error = errorType + ": " + errorMessage;
@@ -180,8 +209,8 @@ public final class LambdaDestinationRecords {
         }
         String attempts = invocations + " invocation attempt" + (invocations == 1 ? "" : "s");
         if ("EventAgeExceeded".equals(condition)) {
-            return "Lambda did not run function " + function + " before the event's maximum age ("
-                    + condition + ", " + attempts + "): " + error;
+            return "Lambda did not run function " + function + " before the event's maximum age (" + condition + ", "
+                    + attempts + "): " + error;
         }
         return "Lambda function " + function + " failed (" + condition + " after " + attempts + "): " + error;
     }
@@ -206,7 +235,11 @@ public final class LambdaDestinationRecords {
 
     private static String text(JsonNode node, String field) {
         JsonNode value = node.get(field);
-        return value == null || !value.isValueNode() || value.isNull() || value.asString().isEmpty() ? null
+        return value == null
+                        || !value.isValueNode()
+                        || value.isNull()
+                        || value.asString().isEmpty()
+                ? null
                 : value.asString();
     }
 }

@@ -52,12 +52,14 @@ public class MalformedNotificationException extends RuntimeException {
      */
     public static MalformedNotificationException notAnObject(String what, JsonNode value) {
         if (value != null && value.isArray()) {
-            return new MalformedNotificationException(Reason.JSON_ARRAY,
-                    what + " is a JSON array, not an S3/MinIO notification object", null);
+            return new MalformedNotificationException(
+                    Reason.JSON_ARRAY, what + " is a JSON array, not an S3/MinIO notification object", null);
         }
-        String type = value == null || value.isMissingNode() ? "empty"
+        String type = value == null || value.isMissingNode()
+                ? "empty"
                 : value.getNodeType().name().toLowerCase(Locale.ROOT);
-        return new MalformedNotificationException(Reason.NOT_AN_OBJECT,
+        return new MalformedNotificationException(
+                Reason.NOT_AN_OBJECT,
                 "not a JSON object (" + what + " is " + ("empty".equals(type) ? "empty" : "a JSON " + type) + ")",
                 null);
     }

@@ -20,11 +20,21 @@ import java.util.Map;
  *     {@code X-Amz-Meta-<Name>}) or a HeadObject (keys {@code <name>}) gave it; null when nothing said what it is
  *     (AWS S3's notification formats carry none), empty when the object has none
  */
-public record ObjectCreated(String eventName, String bucket, String key, long size, String eTag, String versionId,
-        String sequencer, String contentType, Instant eventTime, Map<String, String> userMetadata) {
+public record ObjectCreated(
+        String eventName,
+        String bucket,
+        String key,
+        long size,
+        String eTag,
+        String versionId,
+        String sequencer,
+        String contentType,
+        Instant eventTime,
+        Map<String, String> userMetadata) {
 
     /** The user metadata that names the owner's placement choice (ADR 0017), without the {@code x-amz-meta-}. */
     public static final String PLACEMENT_METADATA = "infermesh-placement";
+
     private static final String META_PREFIX = "x-amz-meta-";
 
     public ObjectCreated {
@@ -32,8 +42,16 @@ public record ObjectCreated(String eventName, String bucket, String key, long si
     }
 
     /** A record whose notification says nothing of the object's user metadata. */
-    public ObjectCreated(String eventName, String bucket, String key, long size, String eTag, String versionId,
-            String sequencer, String contentType, Instant eventTime) {
+    public ObjectCreated(
+            String eventName,
+            String bucket,
+            String key,
+            long size,
+            String eTag,
+            String versionId,
+            String sequencer,
+            String contentType,
+            Instant eventTime) {
         this(eventName, bucket, key, size, eTag, versionId, sequencer, contentType, eventTime, null);
     }
 
@@ -47,8 +65,8 @@ public record ObjectCreated(String eventName, String bucket, String key, long si
 
     /** The same record with the user metadata a HeadObject returned. */
     public ObjectCreated withUserMetadata(Map<String, String> metadata) {
-        return new ObjectCreated(eventName, bucket, key, size, eTag, versionId, sequencer, contentType, eventTime,
-                metadata);
+        return new ObjectCreated(
+                eventName, bucket, key, size, eTag, versionId, sequencer, contentType, eventTime, metadata);
     }
 
     /**

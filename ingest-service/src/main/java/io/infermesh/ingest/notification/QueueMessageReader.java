@@ -61,9 +61,10 @@ public final class QueueMessageReader {
         if (root.has("detail-type") && root.has("source")) {
             return eventBridge(root);
         }
-        throw new MalformedNotificationException(MalformedNotificationException.Reason.UNRECOGNISED,
+        throw new MalformedNotificationException(
+                MalformedNotificationException.Reason.UNRECOGNISED,
                 "neither an S3 event (Records), an SNS notification (Type, TopicArn, Message), a Lambda destination record (requestContext.functionArn) nor an EventBridge "
-                + "event (source, detail-type, detail)");
+                        + "event (source, detail-type, detail)");
     }
 
     private QueueMessage snsEnvelope(JsonNode root) {
@@ -104,15 +105,22 @@ public final class QueueMessageReader {
         JsonNode object = detail.path("object");
         String key = object.path("key").asString("");
         if (bucket.isEmpty() || key.isEmpty()) {
-            throw new MalformedNotificationException("an Object Created event without detail.bucket.name or "
-                    + "detail.object.key");
+            throw new MalformedNotificationException(
+                    "an Object Created event without detail.bucket.name or " + "detail.object.key");
         }
         String reason = detail.path("reason").asString("");
         String eTag = text(object, "etag");
         List<ObjectCreated> created = new ArrayList<>();
-        created.add(new ObjectCreated("s3:ObjectCreated:" + (reason.isEmpty() ? "Put" : reason), bucket, key,
-                object.path("size").asLong(0), unquote(eTag != null ? eTag : text(object, "eTag")),
-                text(object, "version-id"), text(object, "sequencer"), null, time(root.get("time"))));
+        created.add(new ObjectCreated(
+                "s3:ObjectCreated:" + (reason.isEmpty() ? "Put" : reason),
+                bucket,
+                key,
+                object.path("size").asLong(0),
+                unquote(eTag != null ? eTag : text(object, "eTag")),
+                text(object, "version-id"),
+                text(object, "sequencer"),
+                null,
+                time(root.get("time"))));
         return new BucketNotification(created, List.of());
     }
 
@@ -131,8 +139,10 @@ public final class QueueMessageReader {
         try {
             return json.readTree(text);
         } catch (JacksonException e) {
-            throw new MalformedNotificationException(MalformedNotificationException.Reason.NOT_JSON,
-                    what + " is not JSON: " + e.getOriginalMessage(), e);
+            throw new MalformedNotificationException(
+                    MalformedNotificationException.Reason.NOT_JSON,
+                    what + " is not JSON: " + e.getOriginalMessage(),
+                    e);
         }
     }
 

@@ -41,10 +41,11 @@ final class RemoteJobPayload {
         if (payload == null || !payload.isObject()) {
             throw new MalformedNotificationException(where + " is not a JSON object");
         }
-        List<String> missing = IDENTITY.stream().filter(field -> !present(payload, field)).toList();
+        List<String> missing =
+                IDENTITY.stream().filter(field -> !present(payload, field)).toList();
         if (!missing.isEmpty()) {
-            throw new MalformedNotificationException(where + " looks like an infermesh RemoteJob but has no "
-                    + String.join(", ", missing));
+            throw new MalformedNotificationException(
+                    where + " looks like an infermesh RemoteJob but has no " + String.join(", ", missing));
         }
         JsonNode attempt = payload.get("attempt");
         if (!attempt.isIntegralNumber() || !attempt.canConvertToInt() || attempt.intValue() < 1) {
@@ -67,6 +68,8 @@ final class RemoteJobPayload {
 
     private static boolean present(JsonNode payload, String field) {
         JsonNode value = payload.get(field);
-        return value != null && !value.isNull() && !(value.isString() && value.asString().isEmpty());
+        return value != null
+                && !value.isNull()
+                && !(value.isString() && value.asString().isEmpty());
     }
 }

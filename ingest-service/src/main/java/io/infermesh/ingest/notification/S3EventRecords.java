@@ -37,8 +37,8 @@ public final class S3EventRecords {
         try {
             root = json.readTree(message);
         } catch (JacksonException e) {
-            throw new MalformedNotificationException(MalformedNotificationException.Reason.NOT_JSON,
-                    "not JSON: " + e.getOriginalMessage(), e);
+            throw new MalformedNotificationException(
+                    MalformedNotificationException.Reason.NOT_JSON, "not JSON: " + e.getOriginalMessage(), e);
         }
         return parse(root);
     }
@@ -89,9 +89,17 @@ public final class S3EventRecords {
             throw new MalformedNotificationException("record key is not URL-encoded: " + rawKey, e);
         }
         JsonNode object = s3.path("object");
-        return new ObjectCreated(eventName.startsWith("s3:") ? eventName : "s3:" + eventName, bucket, key,
-                object.path("size").asLong(0), unquote(text(object, "eTag")), text(object, "versionId"),
-                text(object, "sequencer"), text(object, "contentType"), eventTime(record), userMetadata(object));
+        return new ObjectCreated(
+                eventName.startsWith("s3:") ? eventName : "s3:" + eventName,
+                bucket,
+                key,
+                object.path("size").asLong(0),
+                unquote(text(object, "eTag")),
+                text(object, "versionId"),
+                text(object, "sequencer"),
+                text(object, "contentType"),
+                eventTime(record),
+                userMetadata(object));
     }
 
     /**

@@ -42,11 +42,13 @@ final class JobStandings {
         if (current.status() == JobStatus.SUCCEEDED || current.status() == JobStatus.CANCELLED) {
             return false;
         }
-        if (status == JobStatus.CANCELLED && attempt == current.attempt()
+        if (status == JobStatus.CANCELLED
+                && attempt == current.attempt()
                 && current.status().rank() >= JobStatus.RUNNING.rank()) {
             return false;
         }
         return attempt > current.attempt()
-                || (attempt == current.attempt() && status.rank() > current.status().rank());
+                || (attempt == current.attempt()
+                        && status.rank() > current.status().rank());
     }
 }

@@ -26,8 +26,7 @@ import tools.jackson.databind.json.JsonMapper;
 public final class LifecycleFollower {
 
     /** The fields of a lifecycle event this reader needs. */
-    private record Seen(String eventId, String jobId, int attempt, JobStatus status) {
-    }
+    private record Seen(String eventId, String jobId, int attempt, JobStatus status) {}
 
     private final JobStandings standings;
     private final ObjectReader reader;
@@ -61,7 +60,8 @@ public final class LifecycleFollower {
             return;
         }
         Standing after = standings.observe(seen.jobId(), seen.attempt(), seen.status());
-        String eventId = seen.eventId() != null ? seen.eventId()
+        String eventId = seen.eventId() != null
+                ? seen.eventId()
                 : JobStatusChanged.eventId(seen.jobId(), seen.attempt(), seen.status());
         CompletableFuture<Standing> waiting = awaited.remove(eventId);
         if (waiting != null) {

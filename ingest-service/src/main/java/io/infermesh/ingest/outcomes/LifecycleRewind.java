@@ -32,8 +32,8 @@ final class LifecycleRewind implements KafkaBindingRebalanceListener {
     }
 
     @Override
-    public void onPartitionsAssigned(String bindingName, Consumer<?, ?> consumer,
-            Collection<TopicPartition> partitions, boolean initial) {
+    public void onPartitionsAssigned(
+            String bindingName, Consumer<?, ?> consumer, Collection<TopicPartition> partitions, boolean initial) {
         if (!binding.equals(bindingName) || !initial || partitions.isEmpty()) {
             return;
         }

@@ -25,7 +25,10 @@ class OutcomesConfiguration {
     @Bean
     LifecycleFollower lifecycleFollower(JsonMapper json, IngestProperties properties, MeterRegistry meters) {
         IngestProperties.Results results = properties.results();
-        return new LifecycleFollower(json, results.recentJobs(), results.lifecycleWait(),
+        return new LifecycleFollower(
+                json,
+                results.recentJobs(),
+                results.lifecycleWait(),
                 meters.counter("infermesh.ingest.lifecycle.unreadable"));
     }
 

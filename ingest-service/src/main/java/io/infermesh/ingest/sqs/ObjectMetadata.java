@@ -58,7 +58,8 @@ final class ObjectMetadata {
             return message;
         }
         List<ObjectCreated> created = notification.created().stream()
-                .map(object -> wanted(object) ? object.withUserMetadata(metadata(object)) : object).toList();
+                .map(object -> wanted(object) ? object.withUserMetadata(metadata(object)) : object)
+                .toList();
         return new BucketNotification(created, notification.ignoredEventNames());
     }
 
@@ -69,7 +70,8 @@ final class ObjectMetadata {
     private Map<String, String> metadata(ObjectCreated object) {
         String where = "s3://" + object.bucket() + "/" + object.key()
                 + (hasVersion(object) ? " (version " + object.versionId() + ")" : "");
-        HeadObjectRequest.Builder request = HeadObjectRequest.builder().bucket(object.bucket()).key(object.key());
+        HeadObjectRequest.Builder request =
+                HeadObjectRequest.builder().bucket(object.bucket()).key(object.key());
         if (hasVersion(object)) {
             request.versionId(object.versionId());
         }
@@ -86,9 +88,14 @@ final class ObjectMetadata {
             }
             if (status >= 400 && status < 500) {
                 count("refused");
-                log.warn("cannot read the metadata of {} (HTTP {}: {}); its model card decides where it runs. "
-                        + "Grant s3:GetObject on the inbox to honour its owner's placement choice", where, status,
-                        e.awsErrorDetails() == null ? e.getMessage() : e.awsErrorDetails().errorMessage());
+                log.warn(
+                        "cannot read the metadata of {} (HTTP {}: {}); its model card decides where it runs. "
+                                + "Grant s3:GetObject on the inbox to honour its owner's placement choice",
+                        where,
+                        status,
+                        e.awsErrorDetails() == null
+                                ? e.getMessage()
+                                : e.awsErrorDetails().errorMessage());
                 return Map.of();
             }
             count("error");

@@ -53,12 +53,17 @@ public class SqsIntake implements SmartLifecycle, DisposableBean {
     private final UnreadableNotifications deadLetters;
     /** null unless {@code infermesh.ingest.sqs.head-objects}: the S3 client and the lookup of uploads' metadata. */
     private final S3Client s3;
+
     private final ObjectMetadata metadata;
     private final List<Poller> pollers = new CopyOnWriteArrayList<>();
     private volatile boolean running;
 
-    public SqsIntake(IngestProperties properties, NotificationHandler handler, JsonMapper json,
-            MeterRegistry meters, UnreadableNotifications deadLetters) {
+    public SqsIntake(
+            IngestProperties properties,
+            NotificationHandler handler,
+            JsonMapper json,
+            MeterRegistry meters,
+            UnreadableNotifications deadLetters) {
         this.config = properties.sqs();
         this.sqs = client(config);
         this.handler = handler;
@@ -66,7 +71,8 @@ public class SqsIntake implements SmartLifecycle, DisposableBean {
         this.meters = meters;
         this.deadLetters = deadLetters;
         this.s3 = config.headObjects() ? s3Client(config) : null;
-        this.metadata = s3 == null ? null
+        this.metadata = s3 == null
+                ? null
                 : new ObjectMetadata(s3, new Inbox(properties.inboxes(), properties.maxKeyBytes()), meters);
         if (s3 == null) {
             log.info("uploads announced on SQS carry no user metadata and infermesh.ingest.sqs.head-objects is off:"
@@ -84,8 +90,8 @@ public class SqsIntake implements SmartLifecycle, DisposableBean {
             builder.endpointOverride(config.endpoint());
         }
         if (config.accessKey() != null && !config.accessKey().isEmpty()) {
-            builder.credentialsProvider(StaticCredentialsProvider
-                    .create(AwsBasicCredentials.create(config.accessKey(), config.secretKey())));
+            builder.credentialsProvider(StaticCredentialsProvider.create(
+                    AwsBasicCredentials.create(config.accessKey(), config.secretKey())));
         } else {
             builder.credentialsProvider(DefaultCredentialsProvider.builder().build());
         }
@@ -100,8 +106,8 @@ public class SqsIntake implements SmartLifecycle, DisposableBean {
             builder.endpointOverride(config.s3Endpoint()).forcePathStyle(true);
         }
         if (config.accessKey() != null && !config.accessKey().isEmpty()) {
-            builder.credentialsProvider(StaticCredentialsProvider
-                    .create(AwsBasicCredentials.create(config.accessKey(), config.secretKey())));
+            builder.credentialsProvider(StaticCredentialsProvider.create(
+                    AwsBasicCredentials.create(config.accessKey(), config.secretKey())));
         } else {
             builder.credentialsProvider(DefaultCredentialsProvider.builder().build());
         }
@@ -117,7 +123,8 @@ public class SqsIntake implements SmartLifecycle, DisposableBean {
         pollers.clear();
         for (String queueUrl : config.queueUrls()) {
             Poller poller = new Poller(queueUrl);
-            poller.thread = Thread.ofVirtual().name("sqs-intake-" + pollers.size()).start(poller);
+            poller.thread =
+                    Thread.ofVirtual().name("sqs-intake-" + pollers.size()).start(poller);
             pollers.add(poller);
             log.info("polling {} (long poll {} s)", queueUrl, config.waitTimeSeconds());
         }
@@ -170,8 +177,11 @@ public class SqsIntake implements SmartLifecycle, DisposableBean {
     void process(String queueUrl, Message message) {
         try {
             try {
-                handler.handle(() -> metadata == null ? reader.read(message.body())
-                        : metadata.complete(reader.read(message.body())), INTAKE);
+                handler.handle(
+                        () -> metadata == null
+                                ? reader.read(message.body())
+                                : metadata.complete(reader.read(message.body())),
+                        INTAKE);
             } catch (MalformedNotificationException e) {
                 deadLetter(queueUrl, message, e);
             }
@@ -181,24 +191,35 @@ public class SqsIntake implements SmartLifecycle, DisposableBean {
                 case LifecycleFollower.OutcomeUnknownException unknown -> "outcome";
                 default -> "publish";
             };
-            meters.counter("infermesh.ingest.sqs.errors", "intake", INTAKE, "stage", stage).increment();
-            log.warn("message {} from {} left on the queue (it comes back after the visibility timeout): {}",
-                    message.messageId(), queueUrl, e.toString());
+            meters.counter("infermesh.ingest.sqs.errors", "intake", INTAKE, "stage", stage)
+                    .increment();
+            log.warn(
+                    "message {} from {} left on the queue (it comes back after the visibility timeout): {}",
+                    message.messageId(),
+                    queueUrl,
+                    e.toString());
             return;
         }
         try {
             sqs.deleteMessage(b -> b.queueUrl(queueUrl).receiptHandle(message.receiptHandle()));
         } catch (RuntimeException e) {
             // it comes back and is handled again: the same jobs, the same event ids
-            meters.counter("infermesh.ingest.sqs.errors", "intake", INTAKE, "stage", "delete").increment();
+            meters.counter("infermesh.ingest.sqs.errors", "intake", INTAKE, "stage", "delete")
+                    .increment();
             log.warn("could not delete message {} from {}: {}", message.messageId(), queueUrl, e.toString());
         }
     }
 
     private void deadLetter(String queueUrl, Message message, MalformedNotificationException e) {
-        deadLetters.deadLetter(INTAKE, DeadLetter.ofMessage(queueUrl, message.messageId(),
-                message.messageId().getBytes(StandardCharsets.UTF_8), message.body().getBytes(StandardCharsets.UTF_8)),
-                e, "message " + message.messageId() + " from " + queueUrl);
+        deadLetters.deadLetter(
+                INTAKE,
+                DeadLetter.ofMessage(
+                        queueUrl,
+                        message.messageId(),
+                        message.messageId().getBytes(StandardCharsets.UTF_8),
+                        message.body().getBytes(StandardCharsets.UTF_8)),
+                e,
+                "message " + message.messageId() + " from " + queueUrl);
     }
 
     private final class Poller implements Runnable {
@@ -217,16 +238,19 @@ public class SqsIntake implements SmartLifecycle, DisposableBean {
                 List<Message> messages;
                 try {
                     receiving = true;
-                    messages = sqs.receiveMessage(b -> b.queueUrl(queueUrl).waitTimeSeconds(config.waitTimeSeconds())
-                            .maxNumberOfMessages(config.maxMessages())).messages();
+                    messages = sqs.receiveMessage(b -> b.queueUrl(queueUrl)
+                                    .waitTimeSeconds(config.waitTimeSeconds())
+                                    .maxNumberOfMessages(config.maxMessages()))
+                            .messages();
                     backoffMillis = 500;
                 } catch (RuntimeException e) {
                     if (!running) {
                         break;
                     }
-                    meters.counter("infermesh.ingest.sqs.errors", "intake", INTAKE, "stage", "receive").increment();
-                    log.warn("could not receive from {} (retrying in {} ms): {}", queueUrl, backoffMillis,
-                            e.toString());
+                    meters.counter("infermesh.ingest.sqs.errors", "intake", INTAKE, "stage", "receive")
+                            .increment();
+                    log.warn(
+                            "could not receive from {} (retrying in {} ms): {}", queueUrl, backoffMillis, e.toString());
                     if (!pause(backoffMillis)) {
                         break;
                     }

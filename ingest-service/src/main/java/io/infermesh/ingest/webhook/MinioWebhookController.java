@@ -47,34 +47,39 @@ public class MinioWebhookController {
     }
 
     @PostMapping(PATH)
-    public ResponseEntity<?> receive(@RequestHeader(name = HttpHeaders.AUTHORIZATION, required = false) String auth,
+    public ResponseEntity<?> receive(
+            @RequestHeader(name = HttpHeaders.AUTHORIZATION, required = false) String auth,
             @RequestBody(required = false) byte[] body) {
         if (auth == null || !MessageDigest.isEqual(token, auth.trim().getBytes(StandardCharsets.UTF_8))) {
             unauthorized.increment();
-            ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.UNAUTHORIZED, auth == null
-                    ? "the request has no Authorization header; send 'Authorization: Bearer <token>'"
-                    : "the bearer token is not the one configured in infermesh.ingest.webhook.token");
+            ProblemDetail problem = ProblemDetail.forStatusAndDetail(
+                    HttpStatus.UNAUTHORIZED,
+                    auth == null
+                            ? "the request has no Authorization header; send 'Authorization: Bearer <token>'"
+                            : "the bearer token is not the one configured in infermesh.ingest.webhook.token");
             problem.setTitle("Unauthorized");
-            return ResponseEntity.status(HttpStatus.UNAUTHORIZED).header(HttpHeaders.WWW_AUTHENTICATE, "Bearer")
+            return ResponseEntity.status(HttpStatus.UNAUTHORIZED)
+                    .header(HttpHeaders.WWW_AUTHENTICATE, "Bearer")
                     .body(problem);
         }
         NotificationHandler.Result result;
         try {
             result = handler.handle(body == null ? new byte[0] : body, INTAKE);
         } catch (MalformedNotificationException e) {
-            log.warn("webhook notification refused with 400 ({}): {}", e.reason().tag(), e.getMessage());
-            ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST,
-                    "not a bucket notification: " + e.getMessage());
+            log.warn(
+                    "webhook notification refused with 400 ({}): {}", e.reason().tag(), e.getMessage());
+            ProblemDetail problem = ProblemDetail.forStatusAndDetail(
+                    HttpStatus.BAD_REQUEST, "not a bucket notification: " + e.getMessage());
             problem.setTitle("Malformed notification");
             return ResponseEntity.badRequest().body(problem);
         } catch (RuntimeException e) {
             log.warn("could not publish the jobs of a webhook notification; the sender should retry", e);
-            ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.SERVICE_UNAVAILABLE,
-                    "the jobs could not be published to Kafka; retry the delivery");
+            ProblemDetail problem = ProblemDetail.forStatusAndDetail(
+                    HttpStatus.SERVICE_UNAVAILABLE, "the jobs could not be published to Kafka; retry the delivery");
             problem.setTitle("Publishing failed");
             return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE).body(problem);
         }
-        return ResponseEntity.accepted().body(Map.of("jobIds", result.jobIds(), "rejected", result.rejected(),
-                "ignored", result.ignored()));
+        return ResponseEntity.accepted()
+                .body(Map.of("jobIds", result.jobIds(), "rejected", result.rejected(), "ignored", result.ignored()));
     }
 }

@@ -18,7 +18,15 @@ class InboxTests {
     private final Inbox inbox = new Inbox(List.of("*/inbox/"), 1024);
 
     private static ObjectCreated object(String key, long size, String eTag) {
-        return new ObjectCreated("s3:ObjectCreated:Put", "infermesh", key, size, eTag, null, "0001", "image/png",
+        return new ObjectCreated(
+                "s3:ObjectCreated:Put",
+                "infermesh",
+                key,
+                size,
+                eTag,
+                null,
+                "0001",
+                "image/png",
                 Instant.parse("2026-11-22T10:00:00Z"));
     }
 
@@ -50,8 +58,14 @@ class InboxTests {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"inbox/digits/alice", "inbox/digits/../etc/passwd", "inbox/Digits/alice/a.png",
-        "inbox/digits/al ice/a.png", "inbox/digits/alice/a\u0007.png"})
+    @ValueSource(
+            strings = {
+                "inbox/digits/alice",
+                "inbox/digits/../etc/passwd",
+                "inbox/Digits/alice/a.png",
+                "inbox/digits/al ice/a.png",
+                "inbox/digits/alice/a\u0007.png"
+            })
     void anInvalidKeyMakesAJobThatFailsAtOnceWithAReason(String key) {
         assertThat(inbox.classify(object(key, 10, "e"))).isInstanceOfSatisfying(Inbox.RejectedJob.class, job -> {
             assertThat(job.reason()).isEqualTo(FailureReason.INVALID_KEY);
@@ -62,8 +76,10 @@ class InboxTests {
     @Test
     void anOverLongKeyIsRejected() {
         String key = "inbox/digits/alice/" + "x".repeat(1100) + ".png";
-        assertThat(inbox.classify(object(key, 10, "e"))).isInstanceOfSatisfying(Inbox.RejectedJob.class,
-                job -> assertThat(job.message()).contains("longer than 1024 bytes"));
+        assertThat(inbox.classify(object(key, 10, "e")))
+                .isInstanceOfSatisfying(
+                        Inbox.RejectedJob.class,
+                        job -> assertThat(job.message()).contains("longer than 1024 bytes"));
     }
 
     private static ObjectCreated withPlacement(String key, String name, String value) {
@@ -71,23 +87,29 @@ class InboxTests {
     }
 
     @ParameterizedTest(name = "{0}={1} -> {2}")
-    @CsvSource(nullValues = "none", value = {
-        "X-Amz-Meta-Infermesh-Placement, onprem, ONPREM",
-        "X-Amz-Meta-Infermesh-Placement, lambda, LAMBDA",
-        "X-Amz-Meta-Infermesh-Placement, batch, BATCH",
-        "x-amz-meta-infermesh-placement, Batch, BATCH",
-        "infermesh-placement, lambda, LAMBDA",
-        "X-Amz-Meta-Infermesh-Placement, auto, none",
-        "X-Amz-Meta-Infermesh-Placement, '', none",
-        "X-Amz-Meta-Infermesh-Placement, none, none",
-        "X-Amz-Meta-Other, lambda, none"})
+    @CsvSource(
+            nullValues = "none",
+            value = {
+                "X-Amz-Meta-Infermesh-Placement, onprem, ONPREM",
+                "X-Amz-Meta-Infermesh-Placement, lambda, LAMBDA",
+                "X-Amz-Meta-Infermesh-Placement, batch, BATCH",
+                "x-amz-meta-infermesh-placement, Batch, BATCH",
+                "infermesh-placement, lambda, LAMBDA",
+                "X-Amz-Meta-Infermesh-Placement, auto, none",
+                "X-Amz-Meta-Infermesh-Placement, '', none",
+                "X-Amz-Meta-Infermesh-Placement, none, none",
+                "X-Amz-Meta-Other, lambda, none"
+            })
     void theOwnersPlacementChoiceTravelsWithTheJob(String name, String value, Backend expected) {
         assertThat(inbox.classify(withPlacement("inbox/digits/alice/a.png", name, value)))
-                .isInstanceOfSatisfying(Inbox.NewJob.class, job -> assertThat(job.requestedBackend())
-                        .isEqualTo(expected));
+                .isInstanceOfSatisfying(
+                        Inbox.NewJob.class,
+                        job -> assertThat(job.requestedBackend()).isEqualTo(expected));
         assertThat(inbox.classify(object("inbox/digits/alice/a.png", 10, "e")))
                 .as("a notification without metadata: the card decides")
-                .isInstanceOfSatisfying(Inbox.NewJob.class, job -> assertThat(job.requestedBackend()).isNull());
+                .isInstanceOfSatisfying(
+                        Inbox.NewJob.class,
+                        job -> assertThat(job.requestedBackend()).isNull());
     }
 
     @ParameterizedTest
@@ -96,7 +118,9 @@ class InboxTests {
         assertThat(inbox.classify(withPlacement("inbox/digits/alice/a.png", "X-Amz-Meta-Infermesh-Placement", value)))
                 .isInstanceOfSatisfying(Inbox.RejectedJob.class, job -> {
                     assertThat(job.reason()).isEqualTo(FailureReason.INVALID_INPUT);
-                    assertThat(job.message()).contains("'" + value + "'").contains("x-amz-meta-infermesh-placement")
+                    assertThat(job.message())
+                            .contains("'" + value + "'")
+                            .contains("x-amz-meta-infermesh-placement")
                             .contains("auto, onprem, lambda, batch");
                     assertThat(job.model()).isEqualTo("digits");
                     assertThat(job.owner()).isEqualTo("alice");
@@ -107,14 +131,17 @@ class InboxTests {
     void aLongUnknownPlacementIsQuotedOnlyInPart() {
         String value = "x".repeat(2000);
         assertThat(inbox.classify(withPlacement("inbox/digits/alice/a.png", "X-Amz-Meta-Infermesh-Placement", value)))
-                .isInstanceOfSatisfying(Inbox.RejectedJob.class, job -> assertThat(job.message())
-                        .contains("'" + "x".repeat(64) + "…'").hasSizeLessThan(300));
+                .isInstanceOfSatisfying(
+                        Inbox.RejectedJob.class,
+                        job -> assertThat(job.message())
+                                .contains("'" + "x".repeat(64) + "…'")
+                                .hasSizeLessThan(300));
     }
 
     @Test
     void aBadKeyIsReportedBeforeABadPlacement() {
         assertThat(inbox.classify(withPlacement("inbox/digits/alice", "X-Amz-Meta-Infermesh-Placement", "gpu")))
-                .isInstanceOfSatisfying(Inbox.RejectedJob.class,
-                        job -> assertThat(job.reason()).isEqualTo(FailureReason.INVALID_KEY));
+                .isInstanceOfSatisfying(
+                        Inbox.RejectedJob.class, job -> assertThat(job.reason()).isEqualTo(FailureReason.INVALID_KEY));
     }
 }

@@ -65,26 +65,44 @@ class BatchJobStateChangesTests {
         assertThat(event.estimatedCostUsd()).isEqualTo(job.estimatedCostUsd());
         long requested = REQUESTED.toEpochMilli();
         Timings timings = new Timings(1795371370000L - requested, null, null, null, null, 1795371380000L - requested);
-        assertThat(event.timings()).as("from the request to the start and to the stop").isEqualTo(timings);
+        assertThat(event.timings())
+                .as("from the request to the start and to the stop")
+                .isEqualTo(timings);
         assertThat(event.message()).isEqualTo("Batch job " + BATCH_JOB + " succeeded after running 10.0 s");
-        assertThat(change.result()).isEqualTo(new JobResult(JOB_ID, "digits", "alice", 2, Backend.BATCH,
-                job.input(), job.output(), List.of(), timings, STOPPED, job.estimatedCostUsd()));
+        assertThat(change.result())
+                .isEqualTo(new JobResult(
+                        JOB_ID,
+                        "digits",
+                        "alice",
+                        2,
+                        Backend.BATCH,
+                        job.input(),
+                        job.output(),
+                        List.of(),
+                        timings,
+                        STOPPED,
+                        job.estimatedCostUsd()));
         assertMatchesSchema("job-status-changed", event);
         assertMatchesSchema("job-result", change.result());
     }
 
     @Test
     void aJobStoppedForItsTimeLimitFailsWithTimeoutAndSaysWhy() {
-        var change = statusChange(batch("FAILED", RemoteJob.batchJobName(JOB_ID, 2), parameters(job),
-                JSON.writeValueAsString(job), ",\"statusReason\":\"Job attempt duration exceeded timeout\""));
+        var change = statusChange(batch(
+                "FAILED",
+                RemoteJob.batchJobName(JOB_ID, 2),
+                parameters(job),
+                JSON.writeValueAsString(job),
+                ",\"statusReason\":\"Job attempt duration exceeded timeout\""));
 
         JobStatusChanged event = change.event();
         assertThat(event.reason()).isEqualTo(FailureReason.TIMEOUT);
         assertThat(event.input()).isEqualTo(job.input());
         assertThat(event.output()).isNull();
-        assertThat(event.message()).isEqualTo("Batch job " + BATCH_JOB + " (infermesh-" + JOB_ID + "-a2) on queue "
-                + "infermesh-cpu failed after running 10.0 s: Job attempt duration exceeded timeout; no container "
-                + "exit code");
+        assertThat(event.message())
+                .isEqualTo("Batch job " + BATCH_JOB + " (infermesh-" + JOB_ID + "-a2) on queue "
+                        + "infermesh-cpu failed after running 10.0 s: Job attempt duration exceeded timeout; no container "
+                        + "exit code");
         assertThat(change.result()).isNull();
         assertMatchesSchema("job-status-changed", event);
     }
@@ -95,19 +113,32 @@ class BatchJobStateChangesTests {
                 ,"statusReason":"Essential container in task exited","attempts":[{"container":{"exitCode":137,
                  "reason":"OutOfMemoryError: Container killed due to memory usage","logStreamName":"l"},
                  "startedAt":1795371370000,"stoppedAt":1795371380000,"statusReason":"Essential container in task exited"}]""";
-        var event = statusChange(batch("FAILED", RemoteJob.batchJobName(JOB_ID, 2), parameters(job),
-                JSON.writeValueAsString(job), attempts.replace("\n", ""))).event();
+        var event = statusChange(batch(
+                        "FAILED",
+                        RemoteJob.batchJobName(JOB_ID, 2),
+                        parameters(job),
+                        JSON.writeValueAsString(job),
+                        attempts.replace("\n", "")))
+                .event();
 
         assertThat(event.reason()).isEqualTo(FailureReason.BACKEND_ERROR);
-        assertThat(event.message()).contains("Batch job " + BATCH_JOB).contains("Essential container in task exited")
+        assertThat(event.message())
+                .contains("Batch job " + BATCH_JOB)
+                .contains("Essential container in task exited")
                 .contains("container exit code 137")
                 .contains("container reason: OutOfMemoryError: Container killed due to memory usage");
     }
 
     @ParameterizedTest(name = "\"{0}\" -> {1}")
-    @CsvSource(nullValues = "-", value = {"Job attempt duration exceeded timeout, TIMEOUT",
-        "Task timed out, TIMEOUT", "Essential container in task exited, BACKEND_ERROR",
-        "Host EC2 (instance i-0a1b) terminated., BACKEND_ERROR", "-, BACKEND_ERROR"})
+    @CsvSource(
+            nullValues = "-",
+            value = {
+                "Job attempt duration exceeded timeout, TIMEOUT",
+                "Task timed out, TIMEOUT",
+                "Essential container in task exited, BACKEND_ERROR",
+                "Host EC2 (instance i-0a1b) terminated., BACKEND_ERROR",
+                "-, BACKEND_ERROR"
+            })
     void failureReasonTable(String statusReason, FailureReason expected) {
         assertThat(BatchJobStateChanges.reason(statusReason)).isEqualTo(expected);
     }
@@ -117,23 +148,58 @@ class BatchJobStateChangesTests {
         RemoteJob variable = job(JOB_ID, 3, Backend.BATCH);
         String otherJob = "11111111-2222-3333-4444-555555555555";
 
-        var fromParameters = statusChange(batch("RUNNING", RemoteJob.batchJobName(otherJob, 5),
-                Map.of(RemoteJob.BATCH_PARAMETER_JOB_ID, JOB_ID, RemoteJob.BATCH_PARAMETER_ATTEMPT, "4",
-                        RemoteJob.BATCH_PARAMETER_MODEL, "mnist", RemoteJob.BATCH_PARAMETER_OWNER, "bob"),
-                JSON.writeValueAsString(variable), "")).event();
-        assertThat(fromParameters).extracting(JobStatusChanged::jobId, JobStatusChanged::attempt,
-                JobStatusChanged::model, JobStatusChanged::owner).containsExactly(JOB_ID, 4, "mnist", "bob");
-
-        var fromVariable = statusChange(batch("RUNNING", RemoteJob.batchJobName(otherJob, 5), Map.of(),
-                JSON.writeValueAsString(variable), "")).event();
-        assertThat(fromVariable).extracting(JobStatusChanged::jobId, JobStatusChanged::attempt,
-                JobStatusChanged::model, JobStatusChanged::owner).containsExactly(JOB_ID, 3, "digits", "alice");
-
-        var fromNameAndParameters = statusChange(batch("RUNNING", RemoteJob.batchJobName(otherJob, 5),
-                Map.of(RemoteJob.BATCH_PARAMETER_MODEL, "mnist", RemoteJob.BATCH_PARAMETER_OWNER, "bob"), null, ""))
+        var fromParameters = statusChange(batch(
+                        "RUNNING",
+                        RemoteJob.batchJobName(otherJob, 5),
+                        Map.of(
+                                RemoteJob.BATCH_PARAMETER_JOB_ID,
+                                JOB_ID,
+                                RemoteJob.BATCH_PARAMETER_ATTEMPT,
+                                "4",
+                                RemoteJob.BATCH_PARAMETER_MODEL,
+                                "mnist",
+                                RemoteJob.BATCH_PARAMETER_OWNER,
+                                "bob"),
+                        JSON.writeValueAsString(variable),
+                        ""))
                 .event();
-        assertThat(fromNameAndParameters).extracting(JobStatusChanged::jobId, JobStatusChanged::attempt,
-                JobStatusChanged::model, JobStatusChanged::owner).containsExactly(otherJob, 5, "mnist", "bob");
+        assertThat(fromParameters)
+                .extracting(
+                        JobStatusChanged::jobId,
+                        JobStatusChanged::attempt,
+                        JobStatusChanged::model,
+                        JobStatusChanged::owner)
+                .containsExactly(JOB_ID, 4, "mnist", "bob");
+
+        var fromVariable = statusChange(batch(
+                        "RUNNING",
+                        RemoteJob.batchJobName(otherJob, 5),
+                        Map.of(),
+                        JSON.writeValueAsString(variable),
+                        ""))
+                .event();
+        assertThat(fromVariable)
+                .extracting(
+                        JobStatusChanged::jobId,
+                        JobStatusChanged::attempt,
+                        JobStatusChanged::model,
+                        JobStatusChanged::owner)
+                .containsExactly(JOB_ID, 3, "digits", "alice");
+
+        var fromNameAndParameters = statusChange(batch(
+                        "RUNNING",
+                        RemoteJob.batchJobName(otherJob, 5),
+                        Map.of(RemoteJob.BATCH_PARAMETER_MODEL, "mnist", RemoteJob.BATCH_PARAMETER_OWNER, "bob"),
+                        null,
+                        ""))
+                .event();
+        assertThat(fromNameAndParameters)
+                .extracting(
+                        JobStatusChanged::jobId,
+                        JobStatusChanged::attempt,
+                        JobStatusChanged::model,
+                        JobStatusChanged::owner)
+                .containsExactly(otherJob, 5, "mnist", "bob");
     }
 
     @Test
@@ -142,14 +208,17 @@ class BatchJobStateChangesTests {
 
         assertThat(change.event().status()).isEqualTo(JobStatus.SUCCEEDED);
         assertThat(change.event().output()).isNull();
-        assertThat(change.event().timings().queueWaitMs()).as("from the Batch submission").isEqualTo(10_000L);
+        assertThat(change.event().timings().queueWaitMs())
+                .as("from the Batch submission")
+                .isEqualTo(10_000L);
         assertThat(change.result()).isNull();
     }
 
     @Test
     void aJobThatIsNotAnInfermeshJobIsNotOurs() {
-        assertThat(events.read(JSON.readTree(batch("SUCCEEDED", "nightly-report", Map.of("date", "2026-11-22"),
-                null, "")))).isEqualTo(new BackendReport.NotOurs("foreign-batch-job"));
+        assertThat(events.read(
+                        JSON.readTree(batch("SUCCEEDED", "nightly-report", Map.of("date", "2026-11-22"), null, ""))))
+                .isEqualTo(new BackendReport.NotOurs("foreign-batch-job"));
         assertThat(events.read(JSON.readTree(batch("FAILED", "infermesh-not-a-uuid-a1", Map.of(), null, ""))))
                 .isEqualTo(new BackendReport.NotOurs("foreign-batch-job"));
     }
@@ -158,24 +227,32 @@ class BatchJobStateChangesTests {
     void brokenEventsAreMalformedSayingWhy() {
         assertThatThrownBy(() -> events.read(JSON.readTree("""
                 {"detail-type":"Batch Job State Change","source":"aws.batch","detail":{}}""")))
-                .isInstanceOf(MalformedNotificationException.class).hasMessageContaining("without detail.status");
-        assertThatThrownBy(() -> events.read(JSON.readTree(batch(job, "SUCCEEDED").replace("\"SUCCEEDED\"",
-                "\"HIBERNATING\"")))).isInstanceOf(MalformedNotificationException.class)
+                .isInstanceOf(MalformedNotificationException.class)
+                .hasMessageContaining("without detail.status");
+        assertThatThrownBy(() ->
+                        events.read(JSON.readTree(batch(job, "SUCCEEDED").replace("\"SUCCEEDED\"", "\"HIBERNATING\""))))
+                .isInstanceOf(MalformedNotificationException.class)
                 .hasMessageContaining("unknown Batch status 'HIBERNATING'");
-        assertThatThrownBy(() -> events.read(JSON.readTree(batch("RUNNING", RemoteJob.batchJobName(JOB_ID, 2),
-                Map.of(), null, "")))).isInstanceOf(MalformedNotificationException.class)
-                .hasMessageContaining("is infermesh job " + JOB_ID + " attempt 2 but its model and owner cannot be "
-                        + "found");
-        assertThatThrownBy(() -> events.read(JSON.readTree(batch("RUNNING", "my-job",
-                Map.of(RemoteJob.BATCH_PARAMETER_MODEL, "digits"), null, ""))))
+        assertThatThrownBy(() -> events.read(
+                        JSON.readTree(batch("RUNNING", RemoteJob.batchJobName(JOB_ID, 2), Map.of(), null, ""))))
+                .isInstanceOf(MalformedNotificationException.class)
+                .hasMessageContaining(
+                        "is infermesh job " + JOB_ID + " attempt 2 but its model and owner cannot be " + "found");
+        assertThatThrownBy(() -> events.read(JSON.readTree(
+                        batch("RUNNING", "my-job", Map.of(RemoteJob.BATCH_PARAMETER_MODEL, "digits"), null, ""))))
                 .hasMessageContaining("names no job id");
-        assertThatThrownBy(() -> events.read(JSON.readTree(batch("RUNNING", "my-job",
-                Map.of(RemoteJob.BATCH_PARAMETER_JOB_ID, JOB_ID, RemoteJob.BATCH_PARAMETER_ATTEMPT, "zero"), null,
-                "")))).hasMessageContaining("infermeshAttempt parameter is not a positive integer: zero");
+        assertThatThrownBy(() -> events.read(JSON.readTree(batch(
+                        "RUNNING",
+                        "my-job",
+                        Map.of(RemoteJob.BATCH_PARAMETER_JOB_ID, JOB_ID, RemoteJob.BATCH_PARAMETER_ATTEMPT, "zero"),
+                        null,
+                        ""))))
+                .hasMessageContaining("infermeshAttempt parameter is not a positive integer: zero");
         assertThatThrownBy(() -> events.read(JSON.readTree(batch("RUNNING", "my-job", Map.of(), "{not json", ""))))
                 .hasMessageContaining("INFERMESH_JOB variable is not JSON");
-        assertThatThrownBy(() -> events.read(JSON.readTree(batch("RUNNING", "my-job", Map.of(), "{\"jobId\":\"x\"}",
-                "")))).hasMessageContaining("INFERMESH_JOB looks like an infermesh RemoteJob but has no model");
+        assertThatThrownBy(
+                        () -> events.read(JSON.readTree(batch("RUNNING", "my-job", Map.of(), "{\"jobId\":\"x\"}", ""))))
+                .hasMessageContaining("INFERMESH_JOB looks like an infermesh RemoteJob but has no model");
     }
 
     private BackendReport.StatusChange statusChange(String event) {

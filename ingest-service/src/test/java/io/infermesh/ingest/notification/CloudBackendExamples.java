@@ -27,22 +27,37 @@ public final class CloudBackendExamples {
     public static final String FUNCTION_ARN = "arn:aws:lambda:us-east-1:123456789012:function:infermesh-digits:$LATEST";
     public static final Instant REQUESTED = Instant.parse("2026-11-22T18:15:59.500Z");
 
-    private CloudBackendExamples() {
-    }
+    private CloudBackendExamples() {}
 
     /** The job the router hands to a backend, with its result location. */
     public static RemoteJob job(String jobId, int attempt, Backend backend) {
-        return new RemoteJob(jobId, "digits", "alice", attempt, backend,
+        return new RemoteJob(
+                jobId,
+                "digits",
+                "alice",
+                attempt,
+                backend,
                 new ObjectRef("infermesh", "inbox/digits/alice/seven 7.png", null, "9b2c", 1234L, "image/png"),
-                ObjectRef.of("infermesh", RemoteJob.resultKey("results/", "digits", "alice", jobId)), REQUESTED,
-                REQUESTED.plusMillis(40), 0.0000021);
+                ObjectRef.of("infermesh", RemoteJob.resultKey("results/", "digits", "alice", jobId)),
+                REQUESTED,
+                REQUESTED.plusMillis(40),
+                0.0000021);
     }
 
     /** What the infermesh Lambda handler returns. */
     public static JobResult returned(RemoteJob job) {
-        return new JobResult(job.jobId(), job.model(), job.owner(), job.attempt(), Backend.LAMBDA, job.input(),
-                job.output(), List.of(new Prediction("7", 0.981), new Prediction("1", 0.012)),
-                new Timings(80L, 12L, 0L, 4L, 9L, 105L), Instant.parse("2026-11-22T18:16:05.500Z"), 0.0000018);
+        return new JobResult(
+                job.jobId(),
+                job.model(),
+                job.owner(),
+                job.attempt(),
+                Backend.LAMBDA,
+                job.input(),
+                job.output(),
+                List.of(new Prediction("7", 0.981), new Prediction("1", 0.012)),
+                new Timings(80L, 12L, 0L, 4L, 9L, 105L),
+                Instant.parse("2026-11-22T18:16:05.500Z"),
+                0.0000018);
     }
 
     /** An on-success destination record whose function returned {@code response} (any JSON, or null for none). */
@@ -52,14 +67,15 @@ public final class CloudBackendExamples {
                  "requestContext":{"requestId":"e4b46cbf-b738-xmpl-8880-a18cdf61200e","functionArn":"%s",
                   "condition":"Success","approximateInvokeCount":1},
                  "requestPayload":%s,
-                 "responseContext":{"statusCode":200,"executedVersion":"$LATEST"}%s}"""
-                .formatted(FUNCTION_ARN, JSON.writeValueAsString(request),
+                 "responseContext":{"statusCode":200,"executedVersion":"$LATEST"}%s}""".formatted(
+                        FUNCTION_ARN,
+                        JSON.writeValueAsString(request),
                         response == null ? "" : ",\n \"responsePayload\":" + JSON.writeValueAsString(response));
     }
 
     /** An on-failure destination record; {@code errorType} and {@code errorMessage} may be null. */
-    public static String lambdaFailure(Object request, String condition, String errorType, String errorMessage,
-            int invokeCount) {
+    public static String lambdaFailure(
+            Object request, String condition, String errorType, String errorMessage, int invokeCount) {
         Map<String, String> error = new java.util.LinkedHashMap<>();
         if (errorMessage != null) {
             error.put("errorMessage", errorMessage);
@@ -73,9 +89,8 @@ public final class CloudBackendExamples {
                   "condition":"%s","approximateInvokeCount":%d},
                  "requestPayload":%s,
                  "responseContext":{"statusCode":200,"executedVersion":"$LATEST","functionError":"Unhandled"},
-                 "responsePayload":%s}"""
-                .formatted(FUNCTION_ARN, condition, invokeCount, JSON.writeValueAsString(request),
-                        JSON.writeValueAsString(error));
+                 "responsePayload":%s}""".formatted(
+                FUNCTION_ARN, condition, invokeCount, JSON.writeValueAsString(request), JSON.writeValueAsString(error));
     }
 
     /** An on-failure record of an event that expired before it ran: no response at all. */
@@ -92,15 +107,25 @@ public final class CloudBackendExamples {
      * {@code INFERMESH_JOB} variable.
      */
     public static String batch(RemoteJob job, String status) {
-        return batch(status, RemoteJob.batchJobName(job.jobId(), job.attempt()), parameters(job),
-                JSON.writeValueAsString(job), "");
+        return batch(
+                status,
+                RemoteJob.batchJobName(job.jobId(), job.attempt()),
+                parameters(job),
+                JSON.writeValueAsString(job),
+                "");
     }
 
     /** The infermesh parameters of a job's Batch submission. */
     public static Map<String, String> parameters(RemoteJob job) {
-        return Map.of(RemoteJob.BATCH_PARAMETER_JOB_ID, job.jobId(), RemoteJob.BATCH_PARAMETER_ATTEMPT,
-                String.valueOf(job.attempt()), RemoteJob.BATCH_PARAMETER_MODEL, job.model(),
-                RemoteJob.BATCH_PARAMETER_OWNER, job.owner());
+        return Map.of(
+                RemoteJob.BATCH_PARAMETER_JOB_ID,
+                job.jobId(),
+                RemoteJob.BATCH_PARAMETER_ATTEMPT,
+                String.valueOf(job.attempt()),
+                RemoteJob.BATCH_PARAMETER_MODEL,
+                job.model(),
+                RemoteJob.BATCH_PARAMETER_OWNER,
+                job.owner());
     }
 
     /**
@@ -109,9 +134,10 @@ public final class CloudBackendExamples {
      * @param variable the INFERMESH_JOB value, or null for none
      * @param more extra {@code detail} fields, as JSON members starting with a comma (or empty)
      */
-    public static String batch(String status, String jobName, Map<String, String> parameters, String variable,
-            String more) {
-        String environment = variable == null ? "[{\"name\":\"AWS_REGION\",\"value\":\"us-east-1\"}]"
+    public static String batch(
+            String status, String jobName, Map<String, String> parameters, String variable, String more) {
+        String environment = variable == null
+                ? "[{\"name\":\"AWS_REGION\",\"value\":\"us-east-1\"}]"
                 : "[{\"name\":\"AWS_REGION\",\"value\":\"us-east-1\"},{\"name\":\"" + RemoteJob.ENV_JOB
                         + "\",\"value\":" + JSON.writeValueAsString(variable) + "}]";
         boolean stopped = "SUCCEEDED".equals(status) || "FAILED".equals(status);
@@ -129,18 +155,30 @@ public final class CloudBackendExamples {
                    "vcpus":1,"memory":2048,"command":["run-remote-job"],"environment":%s,"mountPoints":[],
                    "volumes":[],"ulimits":[]%s},
                   "tags":{"resourceArn":"arn:aws:batch:us-east-1:123456789012:job/4c7599ae"},
-                  "propagateTags":false,"platformCapabilities":[]%s}}"""
-                .formatted(JSON.writeValueAsString(jobName), status,
-                        stopped ? ",\"startedAt\":1795371370000,\"stoppedAt\":1795371380000"
+                  "propagateTags":false,"platformCapabilities":[]%s}}""".formatted(
+                        JSON.writeValueAsString(jobName),
+                        status,
+                        stopped
+                                ? ",\"startedAt\":1795371370000,\"stoppedAt\":1795371380000"
                                 : "RUNNING".equals(status) ? ",\"startedAt\":1795371370000" : "",
-                        JSON.writeValueAsString(parameters), environment,
-                        "SUCCEEDED".equals(status) ? ",\"exitCode\":0" : "", more);
+                        JSON.writeValueAsString(parameters),
+                        environment,
+                        "SUCCEEDED".equals(status) ? ",\"exitCode\":0" : "",
+                        more);
     }
 
     /** Wraps a message as SNS delivers it to SQS without raw delivery. */
     public static String snsEnvelope(String message) {
-        return JSON.writeValueAsString(Map.of("Type", "Notification", "MessageId", "d1b2c3", "TopicArn",
-                "arn:aws:sns:us-east-1:123456789012:infermesh-backends", "Message", message, "Timestamp",
+        return JSON.writeValueAsString(Map.of(
+                "Type",
+                "Notification",
+                "MessageId",
+                "d1b2c3",
+                "TopicArn",
+                "arn:aws:sns:us-east-1:123456789012:infermesh-backends",
+                "Message",
+                message,
+                "Timestamp",
                 "2026-11-22T18:16:06.000Z"));
     }
 
@@ -150,9 +188,11 @@ public final class CloudBackendExamples {
             String json = JSON.writeValueAsString(record);
             InputStream in = CloudBackendExamples.class.getResourceAsStream("/schemas/" + name + ".schema.json");
             assertThat(in).as("schema %s on the classpath", name).isNotNull();
-            JsonSchema schema = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012).getSchema(in);
+            JsonSchema schema = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012)
+                    .getSchema(in);
             assertThat(schema.validate(new com.fasterxml.jackson.databind.ObjectMapper().readTree(json)))
-                    .as("%s against %s", json, name).isEmpty();
+                    .as("%s against %s", json, name)
+                    .isEmpty();
         } catch (java.io.IOException e) {
             throw new AssertionError(e);
         }

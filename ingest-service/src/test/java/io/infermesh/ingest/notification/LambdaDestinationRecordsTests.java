@@ -51,24 +51,48 @@ class LambdaDestinationRecordsTests {
         assertThat(event.timings()).isEqualTo(returned.timings());
         assertThat(event.estimatedCostUsd()).as("the function's figure first").isEqualTo(0.0000018);
         assertThat(event.reason()).isNull();
-        assertThat(event.message()).contains("infermesh-digits:$LATEST").contains("'7'").contains("0.981");
-        assertThat(change.result()).isEqualTo(new JobResult(JOB_ID, "digits", "alice", 1, Backend.LAMBDA,
-                job.input(), returned.output(), returned.predictions(), returned.timings(), returned.completedAt(),
-                0.0000018));
+        assertThat(event.message())
+                .contains("infermesh-digits:$LATEST")
+                .contains("'7'")
+                .contains("0.981");
+        assertThat(change.result())
+                .isEqualTo(new JobResult(
+                        JOB_ID,
+                        "digits",
+                        "alice",
+                        1,
+                        Backend.LAMBDA,
+                        job.input(),
+                        returned.output(),
+                        returned.predictions(),
+                        returned.timings(),
+                        returned.completedAt(),
+                        0.0000018));
         assertMatchesSchema("job-status-changed", event);
         assertMatchesSchema("job-result", change.result());
     }
 
     @Test
     void whatTheResponseLacksIsFilledFromTheRequest() {
-        var change = statusChange(lambdaSuccess(job, Map.of("predictions",
-                List.of(Map.of("label", "7", "probability", 0.9)), "futureField", "ignored")));
+        var change = statusChange(lambdaSuccess(
+                job,
+                Map.of("predictions", List.of(Map.of("label", "7", "probability", 0.9)), "futureField", "ignored")));
 
         assertThat(change.event().output()).isEqualTo(job.output());
         assertThat(change.event().estimatedCostUsd()).isEqualTo(job.estimatedCostUsd());
-        assertThat(change.result()).isEqualTo(new JobResult(JOB_ID, "digits", "alice", 1, Backend.LAMBDA,
-                job.input(), job.output(), List.of(new Prediction("7", 0.9)), null, RECORDED,
-                job.estimatedCostUsd()));
+        assertThat(change.result())
+                .isEqualTo(new JobResult(
+                        JOB_ID,
+                        "digits",
+                        "alice",
+                        1,
+                        Backend.LAMBDA,
+                        job.input(),
+                        job.output(),
+                        List.of(new Prediction("7", 0.9)),
+                        null,
+                        RECORDED,
+                        job.estimatedCostUsd()));
         assertMatchesSchema("job-result", change.result());
     }
 
@@ -79,14 +103,20 @@ class LambdaDestinationRecordsTests {
         assertThat(change.event().status()).isEqualTo(JobStatus.SUCCEEDED);
         assertThat(change.event().output()).isEqualTo(job.output());
         assertThat(change.event().predictions()).isNull();
-        assertThat(change.result().predictions()).as("required by the schema; result.json has them").isEmpty();
+        assertThat(change.result().predictions())
+                .as("required by the schema; result.json has them")
+                .isEmpty();
         assertMatchesSchema("job-result", change.result());
     }
 
     @Test
     void aTimeoutBecomesFailedTimeoutWithTheInputTheRouterNeedsForTheNextAttempt() {
-        var change = statusChange(lambdaFailure(job, "RetriesExhausted", "Sandbox.Timedout",
-                "2026-11-22T18:16:05.568Z e4b46cbf Task timed out after 3.00 seconds", 3));
+        var change = statusChange(lambdaFailure(
+                job,
+                "RetriesExhausted",
+                "Sandbox.Timedout",
+                "2026-11-22T18:16:05.568Z e4b46cbf Task timed out after 3.00 seconds",
+                3));
 
         JobStatusChanged event = change.event();
         assertThat(event.eventId()).isEqualTo(JOB_ID + "/1/FAILED");
@@ -96,9 +126,10 @@ class LambdaDestinationRecordsTests {
         assertThat(event.input()).isEqualTo(job.input());
         assertThat(event.output()).isNull();
         assertThat(event.estimatedCostUsd()).isEqualTo(job.estimatedCostUsd());
-        assertThat(event.message()).isEqualTo("Lambda function infermesh-digits:$LATEST failed (RetriesExhausted "
-                + "after 3 invocation attempts): Sandbox.Timedout: 2026-11-22T18:16:05.568Z e4b46cbf Task timed out "
-                + "after 3.00 seconds");
+        assertThat(event.message())
+                .isEqualTo("Lambda function infermesh-digits:$LATEST failed (RetriesExhausted "
+                        + "after 3 invocation attempts): Sandbox.Timedout: 2026-11-22T18:16:05.568Z e4b46cbf Task timed out "
+                        + "after 3.00 seconds");
         assertThat(change.result()).isNull();
         assertMatchesSchema("job-status-changed", event);
     }
@@ -109,45 +140,57 @@ class LambdaDestinationRecordsTests {
 
         assertThat(event.reason()).isEqualTo(FailureReason.THROTTLED);
         assertThat(event.input()).isEqualTo(job.input());
-        assertThat(event.message()).isEqualTo("Lambda did not run function infermesh-digits:$LATEST before the "
-                + "event's maximum age (EventAgeExceeded, 0 invocation attempts): no error details");
+        assertThat(event.message())
+                .isEqualTo("Lambda did not run function infermesh-digits:$LATEST before the "
+                        + "event's maximum age (EventAgeExceeded, 0 invocation attempts): no error details");
     }
 
     @Test
     void theInfermeshHandlersOwnReasonIsKept() {
-        var event = statusChange(lambdaFailure(job, "RetriesExhausted", "INVALID_INPUT",
-                "model 'digits' cannot read s3://infermesh/inbox/digits/alice/seven 7.png: not a PNG or JPEG image",
-                1)).event();
+        var event = statusChange(lambdaFailure(
+                        job,
+                        "RetriesExhausted",
+                        "INVALID_INPUT",
+                        "model 'digits' cannot read s3://infermesh/inbox/digits/alice/seven 7.png: not a PNG or JPEG image",
+                        1))
+                .event();
 
         assertThat(event.reason()).isEqualTo(FailureReason.INVALID_INPUT);
         assertThat(event.message()).contains("after 1 invocation attempt)").contains("INVALID_INPUT: model 'digits'");
     }
 
     @ParameterizedTest(name = "{0} / {1} / {2} -> {3}")
-    @CsvSource(nullValues = "-", value = {
-        "RetriesExhausted, Sandbox.Timedout,            -,                                     TIMEOUT",
-        "RetriesExhausted, Runtime.ExitError,           2026-11-22 e4b4 Task timed out after 3.00 seconds, TIMEOUT",
-        "EventAgeExceeded, -,                           -,                                     THROTTLED",
-        "RetriesExhausted, Lambda.TooManyRequestsException, Rate exceeded,                     THROTTLED",
-        "RetriesExhausted, ThrottlingException,         Rate exceeded,                         THROTTLED",
-        "RetriesExhausted, MODEL_ERROR,                 shape mismatch,                        MODEL_ERROR",
-        "RetriesExhausted, INPUT_TOO_LARGE,             5 MB,                                  INPUT_TOO_LARGE",
-        "RetriesExhausted, invalid_input,               case matters,                          BACKEND_ERROR",
-        "RetriesExhausted, io.infermesh.worker.lambda.JobFailedException, INVALID_INPUT: not a PNG, INVALID_INPUT",
-        "RetriesExhausted, java.lang.RuntimeException,  INVALID_INPUTS are fine,               BACKEND_ERROR",
-        "RetriesExhausted, Runtime.ExitError,           RequestId: e4b4 Error: Runtime exited, BACKEND_ERROR",
-        "RetriesExhausted, Runtime.OutOfMemory,         -,                                     BACKEND_ERROR",
-        "RetriesExhausted, -,                           -,                                     BACKEND_ERROR",
-        "Success,          Runtime.Unknown,             function error on a Success record,    BACKEND_ERROR"})
+    @CsvSource(
+            nullValues = "-",
+            value = {
+                "RetriesExhausted, Sandbox.Timedout,            -,                                     TIMEOUT",
+                "RetriesExhausted, Runtime.ExitError,           2026-11-22 e4b4 Task timed out after 3.00 seconds, TIMEOUT",
+                "EventAgeExceeded, -,                           -,                                     THROTTLED",
+                "RetriesExhausted, Lambda.TooManyRequestsException, Rate exceeded,                     THROTTLED",
+                "RetriesExhausted, ThrottlingException,         Rate exceeded,                         THROTTLED",
+                "RetriesExhausted, MODEL_ERROR,                 shape mismatch,                        MODEL_ERROR",
+                "RetriesExhausted, INPUT_TOO_LARGE,             5 MB,                                  INPUT_TOO_LARGE",
+                "RetriesExhausted, invalid_input,               case matters,                          BACKEND_ERROR",
+                "RetriesExhausted, io.infermesh.worker.lambda.JobFailedException, INVALID_INPUT: not a PNG, INVALID_INPUT",
+                "RetriesExhausted, java.lang.RuntimeException,  INVALID_INPUTS are fine,               BACKEND_ERROR",
+                "RetriesExhausted, Runtime.ExitError,           RequestId: e4b4 Error: Runtime exited, BACKEND_ERROR",
+                "RetriesExhausted, Runtime.OutOfMemory,         -,                                     BACKEND_ERROR",
+                "RetriesExhausted, -,                           -,                                     BACKEND_ERROR",
+                "Success,          Runtime.Unknown,             function error on a Success record,    BACKEND_ERROR"
+            })
     void failureReasonTable(String condition, String errorType, String errorMessage, FailureReason expected) {
-        assertThat(LambdaDestinationRecords.reason(condition, errorType, errorMessage)).isEqualTo(expected);
-        assertThat(statusChange(lambdaFailure(job, condition, errorType, errorMessage, 2)).event().reason())
+        assertThat(LambdaDestinationRecords.reason(condition, errorType, errorMessage))
+                .isEqualTo(expected);
+        assertThat(statusChange(lambdaFailure(job, condition, errorType, errorMessage, 2))
+                        .event()
+                        .reason())
                 .isEqualTo(expected);
     }
 
     @Test
     void aSuccessRecordWithAFunctionErrorIsAFailure() {
-        var event = statusChange(lambdaFailure(job, "Success", "Runtime.Unknown", null, 1)).event();
+        var event = statusChange(lambdaFailure(job, "Success", "Runtime.Unknown", null, 1))
+                .event();
 
         assertThat(event.status()).isEqualTo(JobStatus.FAILED);
         assertThat(event.message()).contains("Runtime.Unknown");
@@ -169,36 +212,49 @@ class LambdaDestinationRecordsTests {
     void brokenRecordsAreMalformedSayingWhy() {
         assertThatThrownBy(() -> records.read(JSON.readTree("""
                 {"requestContext":{"functionArn":"arn:aws:lambda:us-east-1:1:function:f"},"requestPayload":{}}""")))
-                .isInstanceOf(MalformedNotificationException.class).hasMessageContaining("requestContext.condition");
-        assertThatThrownBy(() -> records.read(JSON.readTree(lambdaSuccess(Map.of("jobId", JOB_ID, "model",
-                "digits"), null)))).isInstanceOf(MalformedNotificationException.class)
+                .isInstanceOf(MalformedNotificationException.class)
+                .hasMessageContaining("requestContext.condition");
+        assertThatThrownBy(() ->
+                        records.read(JSON.readTree(lambdaSuccess(Map.of("jobId", JOB_ID, "model", "digits"), null))))
+                .isInstanceOf(MalformedNotificationException.class)
                 .hasMessageContaining("requestPayload looks like an infermesh RemoteJob but has no owner, attempt");
-        assertThatThrownBy(() -> records.read(JSON.readTree(lambdaSuccess(Map.of("jobId", JOB_ID, "model",
-                "digits", "owner", "alice", "attempt", "two"), null))))
+        assertThatThrownBy(() -> records.read(JSON.readTree(lambdaSuccess(
+                        Map.of("jobId", JOB_ID, "model", "digits", "owner", "alice", "attempt", "two"), null))))
                 .hasMessageContaining("requestPayload.attempt is not a positive integer");
-        assertThatThrownBy(() -> records.read(JSON.readTree(lambdaSuccess(Map.of("jobId", JOB_ID, "model",
-                "Digits!", "owner", "alice", "attempt", 1), null))))
+        assertThatThrownBy(() -> records.read(JSON.readTree(lambdaSuccess(
+                        Map.of("jobId", JOB_ID, "model", "Digits!", "owner", "alice", "attempt", 1), null))))
                 .hasMessageContaining("requestPayload.model is not a model name");
-        assertThatThrownBy(() -> records.read(JSON.readTree(lambdaSuccess(Map.of("jobId", JOB_ID, "model",
-                "digits", "owner", "alice", "attempt", 1, "input", "s3://not/an/object-ref"), null))))
+        assertThatThrownBy(() -> records.read(JSON.readTree(lambdaSuccess(
+                        Map.of(
+                                "jobId",
+                                JOB_ID,
+                                "model",
+                                "digits",
+                                "owner",
+                                "alice",
+                                "attempt",
+                                1,
+                                "input",
+                                "s3://not/an/object-ref"),
+                        null))))
                 .hasMessageContaining("requestPayload is not a RemoteJob");
         assertThatThrownBy(() -> records.read(JSON.readTree(lambdaSuccess(job, "done"))))
                 .hasMessageContaining("is not a JobResult object");
         assertThatThrownBy(() -> records.read(JSON.readTree(lambdaSuccess(job, Map.of("predictions", "seven")))))
                 .hasMessageContaining("is not a JobResult");
-        assertThatThrownBy(() -> records.read(JSON.readTree(lambdaSuccess(job,
-                returned(job(JOB_ID, 2, Backend.LAMBDA))))))
+        assertThatThrownBy(() ->
+                        records.read(JSON.readTree(lambdaSuccess(job, returned(job(JOB_ID, 2, Backend.LAMBDA))))))
                 .hasMessageContaining("responsePayload is for job " + JOB_ID + " attempt 2")
                 .hasMessageContaining("requestPayload for job " + JOB_ID + " attempt 1");
-        assertThatThrownBy(() -> records.read(JSON.readTree(lambdaSuccess(job, null)
-                .replace("2026-11-22T18:16:05.568Z", "yesterday"))))
+        assertThatThrownBy(() -> records.read(
+                        JSON.readTree(lambdaSuccess(job, null).replace("2026-11-22T18:16:05.568Z", "yesterday"))))
                 .hasMessageContaining("timestamp is not an ISO-8601 instant");
     }
 
     @Test
     void theFunctionIsNamedWithItsQualifier() {
         assertThat(LambdaDestinationRecords.functionName(
-                "arn:aws:lambda:us-east-1:123456789012:function:infermesh-digits:$LATEST"))
+                        "arn:aws:lambda:us-east-1:123456789012:function:infermesh-digits:$LATEST"))
                 .isEqualTo("infermesh-digits:$LATEST");
         assertThat(LambdaDestinationRecords.functionName("arn:aws:lambda:us-east-1:123456789012:function:f"))
                 .isEqualTo("f");

@@ -9,7 +9,8 @@ import tools.jackson.databind.json.JsonMapper;
 
 class S3EventRecordsTests {
 
-    private final S3EventRecords parser = new S3EventRecords(JsonMapper.builder().build());
+    private final S3EventRecords parser =
+            new S3EventRecords(JsonMapper.builder().build());
 
     private static byte[] minio(String encodedKey, String eventName) {
         return ("""
@@ -21,8 +22,9 @@ class S3EventRecordsTests {
 
     @Test
     void recordKeysAreDecodedExactlyOnceAsS3EncodesThem() {
-        var created = parser.parse(minio("inbox%2Fdigits%2Falice%2Fmy+file%2B1+%C3%A9t%C3%A9%2525.png",
-                "s3:ObjectCreated:Put")).created();
+        var created = parser.parse(
+                        minio("inbox%2Fdigits%2Falice%2Fmy+file%2B1+%C3%A9t%C3%A9%2525.png", "s3:ObjectCreated:Put"))
+                .created();
         assertThat(created).singleElement().satisfies(o -> {
             assertThat(o.key()).isEqualTo("inbox/digits/alice/my file+1 été%25.png");
             assertThat(o.bucket()).isEqualTo("infermesh");
@@ -42,8 +44,12 @@ class S3EventRecordsTests {
         assertThat(minio.userMetadata()).containsEntry("X-Amz-Meta-Infermesh-Placement", "lambda");
         assertThat(minio.placement()).isEqualTo("lambda");
 
-        var aws = parser.parse(minio("inbox%2Fdigits%2Falice%2Fa.png", "s3:ObjectCreated:Put")).created().getFirst();
-        assertThat(aws.userMetadata()).as("nothing said: look it up, or let the card decide").isNull();
+        var aws = parser.parse(minio("inbox%2Fdigits%2Falice%2Fa.png", "s3:ObjectCreated:Put"))
+                .created()
+                .getFirst();
+        assertThat(aws.userMetadata())
+                .as("nothing said: look it up, or let the card decide")
+                .isNull();
         assertThat(aws.placement()).isNull();
     }
 
@@ -53,7 +59,8 @@ class S3EventRecordsTests {
                 {"Records":[{"eventName":"s3:ObjectCreated:Put","s3":{"bucket":{"name":"b"},
                  "object":{"key":"k","userMetadata":"lambda"}}}]}
                 """.getBytes(StandardCharsets.UTF_8)))
-                .isInstanceOf(MalformedNotificationException.class).hasMessageContaining("userMetadata");
+                .isInstanceOf(MalformedNotificationException.class)
+                .hasMessageContaining("userMetadata");
     }
 
     @Test
@@ -75,7 +82,8 @@ class S3EventRecordsTests {
     @Test
     void somethingThatIsNotJsonIsMalformed() {
         assertThatThrownBy(() -> parser.parse("<xml/>".getBytes(StandardCharsets.UTF_8)))
-                .isInstanceOf(MalformedNotificationException.class).hasMessageContaining("not JSON");
+                .isInstanceOf(MalformedNotificationException.class)
+                .hasMessageContaining("not JSON");
     }
 
     @Test
@@ -83,7 +91,8 @@ class S3EventRecordsTests {
         assertThatThrownBy(() -> parser.parse("""
                 {"Records":[{"eventName":"s3:ObjectCreated:Put","s3":{"bucket":{"name":"b"},"object":{}}}]}
                 """.getBytes(StandardCharsets.UTF_8)))
-                .isInstanceOf(MalformedNotificationException.class).hasMessageContaining("s3.object.key");
+                .isInstanceOf(MalformedNotificationException.class)
+                .hasMessageContaining("s3.object.key");
     }
 
     @Test
@@ -96,19 +105,25 @@ class S3EventRecordsTests {
                  {"eventName":"ObjectCreated:CompleteMultipartUpload","eventTime":"2026-11-22T10:00:01.000Z",
                   "s3":{"bucket":{"name":"b"},"object":{"key":"inbox/digits/a/2.png","size":2,"eTag":"e2-2"}}}]}
                 """.getBytes(StandardCharsets.UTF_8)).created();
-        assertThat(created).extracting(ObjectCreated::key).containsExactly("inbox/digits/a/1.png",
-                "inbox/digits/a/2.png");
-        assertThat(created).extracting(ObjectCreated::eventName).containsExactly("s3:ObjectCreated:Put",
-                "s3:ObjectCreated:CompleteMultipartUpload");
+        assertThat(created)
+                .extracting(ObjectCreated::key)
+                .containsExactly("inbox/digits/a/1.png", "inbox/digits/a/2.png");
+        assertThat(created)
+                .extracting(ObjectCreated::eventName)
+                .containsExactly("s3:ObjectCreated:Put", "s3:ObjectCreated:CompleteMultipartUpload");
     }
 
     @Test
     void anObjectsVersionIsItsVersionIdElseItsETagElseItsSequencer() {
         var time = java.time.Instant.parse("2026-11-22T10:00:00Z");
-        assertThat(new ObjectCreated("e", "b", "k", 1, "etag", "v1", "seq", null, time).version()).isEqualTo("v1");
-        assertThat(new ObjectCreated("e", "b", "k", 1, "etag", null, "seq", null, time).version()).isEqualTo("etag");
+        assertThat(new ObjectCreated("e", "b", "k", 1, "etag", "v1", "seq", null, time).version())
+                .isEqualTo("v1");
+        assertThat(new ObjectCreated("e", "b", "k", 1, "etag", null, "seq", null, time).version())
+                .isEqualTo("etag");
         assertThat(new ObjectCreated("e", "b", "k", 1, "etag", "null", "seq", null, time).version())
-                .as("S3 writes the string null for unversioned buckets").isEqualTo("etag");
-        assertThat(new ObjectCreated("e", "b", "k", 1, null, null, "seq", null, time).version()).isEqualTo("seq");
+                .as("S3 writes the string null for unversioned buckets")
+                .isEqualTo("etag");
+        assertThat(new ObjectCreated("e", "b", "k", 1, null, null, "seq", null, time).version())
+                .isEqualTo("seq");
     }
 }

@@ -16,8 +16,7 @@ import org.junit.jupiter.api.Test;
 class JobStandingsTests {
 
     /** One lifecycle event: attempt and status. */
-    private record Seen(int attempt, JobStatus status) {
-    }
+    private record Seen(int attempt, JobStatus status) {}
 
     private static Seen e(int attempt, JobStatus status) {
         return new Seen(attempt, status);
@@ -27,30 +26,52 @@ class JobStandingsTests {
      * Events in partition order, the last one a cloud backend's success, whether its result is published, and why
      * not.
      */
-    private record Row(String story, List<Seen> events, boolean published, String withheld) {
-    }
+    private record Row(String story, List<Seen> events, boolean published, String withheld) {}
 
     @Test
     void aSuccessesResultIsPublishedExactlyWhenTheStatusApiShowsThatSuccessAsTheJobsOutcome() {
         List<Row> table = List.of(
-                new Row("a run that succeeds", List.of(e(1, PENDING), e(1, RUNNABLE), e(1, RUNNING), e(1, SUCCEEDED)),
-                        true, null),
+                new Row(
+                        "a run that succeeds",
+                        List.of(e(1, PENDING), e(1, RUNNABLE), e(1, RUNNING), e(1, SUCCEEDED)),
+                        true,
+                        null),
                 new Row("a success of a job never seen", List.of(e(3, SUCCEEDED)), true, null),
-                new Row("the same success again (a redelivery, or Batch polling and the Batch event)",
-                        List.of(e(1, RUNNABLE), e(1, SUCCEEDED), e(1, SUCCEEDED)), true, null),
-                new Row("a late success of attempt 2 after attempt 1 succeeded (issue 17)",
-                        List.of(e(1, RUNNABLE), e(1, SUCCEEDED), e(2, FAILED), e(2, SUCCEEDED)), false,
+                new Row(
+                        "the same success again (a redelivery, or Batch polling and the Batch event)",
+                        List.of(e(1, RUNNABLE), e(1, SUCCEEDED), e(1, SUCCEEDED)),
+                        true,
+                        null),
+                new Row(
+                        "a late success of attempt 2 after attempt 1 succeeded (issue 17)",
+                        List.of(e(1, RUNNABLE), e(1, SUCCEEDED), e(2, FAILED), e(2, SUCCEEDED)),
+                        false,
                         "succeeded-in-another-attempt"),
-                new Row("a success of a job cancelled before it ran", List.of(e(1, RUNNABLE), e(1, CANCELLED),
-                        e(1, SUCCEEDED)), false, "cancelled"),
-                new Row("a cancel the work overtook changes nothing", List.of(e(1, STARTING), e(1, RUNNING),
-                        e(1, CANCELLED), e(1, SUCCEEDED)), true, null),
-                new Row("a success after the failure of the same attempt: the first terminal status stays",
-                        List.of(e(1, RUNNABLE), e(1, FAILED), e(1, SUCCEEDED)), false, "superseded"),
-                new Row("a late success of attempt 1 while attempt 2 runs", List.of(e(1, FAILED), e(2, RUNNABLE),
-                        e(1, SUCCEEDED)), false, "superseded"),
-                new Row("the attempt after a failure succeeds", List.of(e(1, FAILED), e(2, RUNNABLE),
-                        e(2, SUCCEEDED)), true, null));
+                new Row(
+                        "a success of a job cancelled before it ran",
+                        List.of(e(1, RUNNABLE), e(1, CANCELLED), e(1, SUCCEEDED)),
+                        false,
+                        "cancelled"),
+                new Row(
+                        "a cancel the work overtook changes nothing",
+                        List.of(e(1, STARTING), e(1, RUNNING), e(1, CANCELLED), e(1, SUCCEEDED)),
+                        true,
+                        null),
+                new Row(
+                        "a success after the failure of the same attempt: the first terminal status stays",
+                        List.of(e(1, RUNNABLE), e(1, FAILED), e(1, SUCCEEDED)),
+                        false,
+                        "superseded"),
+                new Row(
+                        "a late success of attempt 1 while attempt 2 runs",
+                        List.of(e(1, FAILED), e(2, RUNNABLE), e(1, SUCCEEDED)),
+                        false,
+                        "superseded"),
+                new Row(
+                        "the attempt after a failure succeeds",
+                        List.of(e(1, FAILED), e(2, RUNNABLE), e(2, SUCCEEDED)),
+                        true,
+                        null));
         for (Row row : table) {
             JobStandings standings = new JobStandings(10);
             Standing after = null;
@@ -71,10 +92,12 @@ class JobStandingsTests {
         standings.observe("a", 1, SUCCEEDED);
         standings.observe("b", 1, SUCCEEDED);
         standings.observe("c", 1, RUNNABLE);
-        assertThat(standings.observe("a", 2, SUCCEEDED)).as("forgotten: judged as a job never seen")
+        assertThat(standings.observe("a", 2, SUCCEEDED))
+                .as("forgotten: judged as a job never seen")
                 .isEqualTo(new Standing(2, SUCCEEDED));
         assertThat(standings.observe("c", 2, SUCCEEDED)).isEqualTo(new Standing(2, SUCCEEDED));
-        assertThat(standings.observe("b", 2, SUCCEEDED)).as("b was forgotten when a came back")
+        assertThat(standings.observe("b", 2, SUCCEEDED))
+                .as("b was forgotten when a came back")
                 .isEqualTo(new Standing(2, SUCCEEDED));
     }
 }

@@ -51,17 +51,19 @@ class LifecycleFollowerTests {
     @Test
     void anEventThatDoesNotComeBackInTimeLeavesTheOutcomeUnknown() {
         JobStatusChanged lost = JobStatusChanged.of("m", "digits", "alice", JobStatus.SUCCEEDED, 1, NOW);
-        assertThatThrownBy(() -> follower.publishAndFollow(lost, () -> { }))
+        assertThatThrownBy(() -> follower.publishAndFollow(lost, () -> {}))
                 .isInstanceOf(LifecycleFollower.OutcomeUnknownException.class)
-                .hasMessageContaining("m/1/SUCCEEDED").hasMessageContaining("PT0.3S");
+                .hasMessageContaining("m/1/SUCCEEDED")
+                .hasMessageContaining("PT0.3S");
     }
 
     @Test
     void aFailedPublishIsThePublishersError() {
         JobStatusChanged refused = JobStatusChanged.of("n", "digits", "alice", JobStatus.SUCCEEDED, 1, NOW);
         assertThatThrownBy(() -> follower.publishAndFollow(refused, () -> {
-            throw new IllegalStateException("could not publish");
-        })).hasMessage("could not publish");
+                    throw new IllegalStateException("could not publish");
+                }))
+                .hasMessage("could not publish");
     }
 
     @Test

@@ -45,10 +45,16 @@ import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
  * success the status API shows — however late another attempt's report comes.
  */
 @ExtendWith(MotoServer.class)
-@SpringBootTest(classes = IngestServiceApplication.class, webEnvironment = SpringBootTest.WebEnvironment.NONE,
-        properties = {"spring.config.name=ingest-service", "infermesh.ingest.sqs.enabled=true",
-            "infermesh.ingest.sqs.access-key=testing", "infermesh.ingest.sqs.secret-key=testing",
-            "infermesh.ingest.webhook.enabled=false"})
+@SpringBootTest(
+        classes = IngestServiceApplication.class,
+        webEnvironment = SpringBootTest.WebEnvironment.NONE,
+        properties = {
+            "spring.config.name=ingest-service",
+            "infermesh.ingest.sqs.enabled=true",
+            "infermesh.ingest.sqs.access-key=testing",
+            "infermesh.ingest.sqs.secret-key=testing",
+            "infermesh.ingest.webhook.enabled=false"
+        })
 // closed at the end of the class, while moto still runs: its pollers stop cleanly instead of failing to reconnect
 @DirtiesContext
 class ResultsOfFinishedJobsIntegrationTests extends IngestIntegrationTest {
@@ -61,14 +67,16 @@ class ResultsOfFinishedJobsIntegrationTests extends IngestIntegrationTest {
 
     @DynamicPropertySource
     static void sqs(DynamicPropertyRegistry registry) {
-        registry.add("infermesh.ingest.sqs.endpoint", () -> MotoServer.endpoint().toString());
+        registry.add(
+                "infermesh.ingest.sqs.endpoint", () -> MotoServer.endpoint().toString());
         registry.add("infermesh.ingest.sqs.queue-urls[0]", ResultsOfFinishedJobsIntegrationTests::queueUrl);
     }
 
     static synchronized String queueUrl() {
         if (sqs == null) {
             sqs = MotoServer.client(SqsClient.builder());
-            queueUrl = sqs.createQueue(b -> b.queueName("outcomes-" + UUID.randomUUID())).queueUrl();
+            queueUrl = sqs.createQueue(b -> b.queueName("outcomes-" + UUID.randomUUID()))
+                    .queueUrl();
         }
         return queueUrl;
     }
@@ -94,7 +102,8 @@ class ResultsOfFinishedJobsIntegrationTests extends IngestIntegrationTest {
         // attempt 1 on Lambda writes result.json and succeeds
         s3.putObject(b -> b.bucket(BUCKET).key(lambda.output().key()), RequestBody.fromString("{\"attempt\":1}"));
         send(lambdaSuccess(lambda, returned(lambda)));
-        assertThat(TopicProbe.header(awaitRecords(Topics.JOBS_RESULTS.name(), jobId, 1).getFirst(), "ce_id"))
+        assertThat(TopicProbe.header(
+                        awaitRecords(Topics.JOBS_RESULTS.name(), jobId, 1).getFirst(), "ce_id"))
                 .isEqualTo(jobId + "/1/result");
         double withheld = withheld("succeeded-in-another-attempt");
 
@@ -104,11 +113,18 @@ class ResultsOfFinishedJobsIntegrationTests extends IngestIntegrationTest {
         awaitLifecycleEvent(jobId, jobId + "/2/SUCCEEDED");
         awaitEmpty();
         List<ConsumerRecord<String, String>> results = recordsUpToNow(Topics.JOBS_RESULTS.name(), jobId);
-        assertThat(results).as("one result: attempt 1's, the success the status API shows")
-                .extracting(r -> TopicProbe.header(r, "ce_id")).containsExactly(jobId + "/1/result");
-        assertThat(JSON.readTree(results.getFirst().value()).get("output").get("key").asString())
+        assertThat(results)
+                .as("one result: attempt 1's, the success the status API shows")
+                .extracting(r -> TopicProbe.header(r, "ce_id"))
+                .containsExactly(jobId + "/1/result");
+        assertThat(JSON.readTree(results.getFirst().value())
+                        .get("output")
+                        .get("key")
+                        .asString())
                 .isEqualTo(lambda.output().key());
-        assertThat(s3.headObject(b -> b.bucket(BUCKET).key(lambda.output().key())).contentLength()).isPositive();
+        assertThat(s3.headObject(b -> b.bucket(BUCKET).key(lambda.output().key()))
+                        .contentLength())
+                .isPositive();
         assertThat(withheld("succeeded-in-another-attempt")).isEqualTo(withheld + 1);
     }
 
@@ -117,31 +133,47 @@ class ResultsOfFinishedJobsIntegrationTests extends IngestIntegrationTest {
         String jobId = upload();
         double withheld = withheld("cancelled");
         // the owner cancelled it before it ran (status-service's event); the Lambda invocation ran all the same
-        JobStatusChanged cancelled = JobStatusChanged.of(jobId, "digits", "alice", JobStatus.CANCELLED, 1,
-                Instant.now()).withMessage("Cancelled by alice");
-        TopicProbe.send(kafkaBootstrap(), Topics.JOBS_LIFECYCLE.name(), jobId, JSON.writeValueAsBytes(cancelled),
-                CloudEventTypes.headers(cancelled.eventId(), CloudEventTypes.JOB_STATUS_CHANGED, "status-service",
-                        jobId, cancelled.occurredAt()));
+        JobStatusChanged cancelled = JobStatusChanged.of(
+                        jobId, "digits", "alice", JobStatus.CANCELLED, 1, Instant.now())
+                .withMessage("Cancelled by alice");
+        TopicProbe.send(
+                kafkaBootstrap(),
+                Topics.JOBS_LIFECYCLE.name(),
+                jobId,
+                JSON.writeValueAsBytes(cancelled),
+                CloudEventTypes.headers(
+                        cancelled.eventId(),
+                        CloudEventTypes.JOB_STATUS_CHANGED,
+                        "status-service",
+                        jobId,
+                        cancelled.occurredAt()));
         RemoteJob lambda = remote(jobId, 1, Backend.LAMBDA);
 
         send(lambdaSuccess(lambda, returned(lambda)));
 
         awaitLifecycleEvent(jobId, jobId + "/1/SUCCEEDED");
         awaitEmpty();
-        assertThat(recordsUpToNow(Topics.JOBS_RESULTS.name(), jobId)).as("a cancelled job shows no result").isEmpty();
+        assertThat(recordsUpToNow(Topics.JOBS_RESULTS.name(), jobId))
+                .as("a cancelled job shows no result")
+                .isEmpty();
         assertThat(withheld("cancelled")).isEqualTo(withheld + 1);
     }
 
     @Test
     void theSuccessOfTheAttemptAfterAFailureIsTheJobsResult() {
         String jobId = upload();
-        send(lambdaFailure(remote(jobId, 1, Backend.LAMBDA), "RetriesExhausted", "Sandbox.Timedout",
-                "Task timed out after 3.00 seconds", 3));
+        send(lambdaFailure(
+                remote(jobId, 1, Backend.LAMBDA),
+                "RetriesExhausted",
+                "Sandbox.Timedout",
+                "Task timed out after 3.00 seconds",
+                3));
         awaitLifecycleEvent(jobId, jobId + "/1/FAILED");
 
         send(batch(remote(jobId, 2, Backend.BATCH), "SUCCEEDED"));
 
-        ConsumerRecord<String, String> result = awaitRecords(Topics.JOBS_RESULTS.name(), jobId, 1).getFirst();
+        ConsumerRecord<String, String> result =
+                awaitRecords(Topics.JOBS_RESULTS.name(), jobId, 1).getFirst();
         assertThat(TopicProbe.header(result, "ce_id")).isEqualTo(jobId + "/2/result");
         awaitEmpty();
         assertThat(recordsUpToNow(Topics.JOBS_RESULTS.name(), jobId)).hasSize(1);
@@ -150,8 +182,11 @@ class ResultsOfFinishedJobsIntegrationTests extends IngestIntegrationTest {
     /** Uploads an image to the inbox and returns its job, once ingest announced it. */
     private static String upload() {
         String key = "inbox/digits/alice/" + UUID.randomUUID() + ".png";
-        String eTag = s3.putObject(b -> b.bucket(BUCKET).key(key).contentType("image/png"),
-                RequestBody.fromBytes(new byte[] {7, 7, 7})).eTag().replace("\"", "");
+        String eTag = s3.putObject(
+                        b -> b.bucket(BUCKET).key(key).contentType("image/png"),
+                        RequestBody.fromBytes(new byte[] {7, 7, 7}))
+                .eTag()
+                .replace("\"", "");
         String jobId = Inbox.jobId(BUCKET, key, eTag);
         awaitLifecycleEvent(jobId, jobId + "/1/PENDING");
         return jobId;
@@ -160,10 +195,20 @@ class ResultsOfFinishedJobsIntegrationTests extends IngestIntegrationTest {
     /** The job as the router hands it to a cloud backend, with the job's input and result location. */
     private static RemoteJob remote(String jobId, int attempt, Backend backend) {
         String input = recordsUpToNow(Topics.JOBS_REQUESTED.name(), jobId).stream()
-                .map(r -> JSON.readTree(r.value()).get("input").get("key").asString()).findFirst().orElseThrow();
-        return new RemoteJob(jobId, "digits", "alice", attempt, backend, ObjectRef.of(BUCKET, input),
-                ObjectRef.of(BUCKET, RemoteJob.resultKey("results/", "digits", "alice", jobId)), REQUESTED,
-                REQUESTED.plusSeconds(1), 0.0000021);
+                .map(r -> JSON.readTree(r.value()).get("input").get("key").asString())
+                .findFirst()
+                .orElseThrow();
+        return new RemoteJob(
+                jobId,
+                "digits",
+                "alice",
+                attempt,
+                backend,
+                ObjectRef.of(BUCKET, input),
+                ObjectRef.of(BUCKET, RemoteJob.resultKey("results/", "digits", "alice", jobId)),
+                REQUESTED,
+                REQUESTED.plusSeconds(1),
+                0.0000021);
     }
 
     private static void send(String body) {
@@ -171,29 +216,36 @@ class ResultsOfFinishedJobsIntegrationTests extends IngestIntegrationTest {
     }
 
     private static void awaitLifecycleEvent(String jobId, String eventId) {
-        TopicProbe.awaitRecords(kafkaBootstrap(), Topics.JOBS_LIFECYCLE.name(), jobId,
+        TopicProbe.awaitRecords(
+                kafkaBootstrap(),
+                Topics.JOBS_LIFECYCLE.name(),
+                jobId,
                 found -> found.stream().anyMatch(r -> eventId.equals(TopicProbe.header(r, "ce_id"))),
                 Duration.ofSeconds(30));
     }
 
     private static List<ConsumerRecord<String, String>> awaitRecords(String topic, String key, int count) {
-        return TopicProbe.awaitRecords(kafkaBootstrap(), topic, key, found -> found.size() >= count,
-                Duration.ofSeconds(30));
+        return TopicProbe.awaitRecords(
+                kafkaBootstrap(), topic, key, found -> found.size() >= count, Duration.ofSeconds(30));
     }
 
     /** Every message handled and deleted: none waiting, none in flight. */
     private static void awaitEmpty() {
         await("queue empty").atMost(Duration.ofSeconds(30)).until(() -> {
-            var attributes = sqs.getQueueAttributes(b -> b.queueUrl(queueUrl).attributeNames(
-                    QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES,
-                    QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE)).attributes();
+            var attributes = sqs.getQueueAttributes(b -> b.queueUrl(queueUrl)
+                            .attributeNames(
+                                    QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES,
+                                    QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE))
+                    .attributes();
             return "0".equals(attributes.get(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES))
                     && "0".equals(attributes.get(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE));
         });
     }
 
     private double withheld(String reason) {
-        var counter = meters.find("infermesh.ingest.results.withheld").tag("intake", "sqs").tag("reason", reason)
+        var counter = meters.find("infermesh.ingest.results.withheld")
+                .tag("intake", "sqs")
+                .tag("reason", reason)
                 .counter();
         return counter == null ? 0 : counter.count();
     }

@@ -21,19 +21,26 @@ final class MotoSns {
 
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
-    private MotoSns() {
-    }
+    private MotoSns() {}
 
     static String createTopic(String name) {
         return field(call("CreateTopic", Map.of("Name", name)), "TopicArn");
     }
 
     static String subscribeQueue(String topicArn, String queueArn, boolean rawDelivery) {
-        String subscription = field(call("Subscribe", Map.of("TopicArn", topicArn, "Protocol", "sqs",
-                "Endpoint", queueArn)), "SubscriptionArn");
+        String subscription = field(
+                call("Subscribe", Map.of("TopicArn", topicArn, "Protocol", "sqs", "Endpoint", queueArn)),
+                "SubscriptionArn");
         if (rawDelivery) {
-            call("SetSubscriptionAttributes", Map.of("SubscriptionArn", subscription,
-                    "AttributeName", "RawMessageDelivery", "AttributeValue", "true"));
+            call(
+                    "SetSubscriptionAttributes",
+                    Map.of(
+                            "SubscriptionArn",
+                            subscription,
+                            "AttributeName",
+                            "RawMessageDelivery",
+                            "AttributeValue",
+                            "true"));
         }
         return subscription;
     }
@@ -47,18 +54,23 @@ final class MotoSns {
         form.put("Action", action);
         form.put("Version", "2010-03-31");
         form.putAll(parameters);
-        String body = form.entrySet().stream().map(e -> URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8) + "="
-                + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8)).collect(Collectors.joining("&"));
+        String body = form.entrySet().stream()
+                .map(e -> URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8) + "="
+                        + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
+                .collect(Collectors.joining("&"));
         HttpRequest request = HttpRequest.newBuilder(MotoServer.endpoint().resolve("/"))
                 .header("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")
-                .header("Authorization", "AWS4-HMAC-SHA256 Credential=" + MotoServer.ACCESS_KEY
-                        + "/20261122/us-east-1/sns/aws4_request, SignedHeaders=host, Signature=0")
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build();
+                .header(
+                        "Authorization",
+                        "AWS4-HMAC-SHA256 Credential=" + MotoServer.ACCESS_KEY
+                                + "/20261122/us-east-1/sns/aws4_request, SignedHeaders=host, Signature=0")
+                .POST(HttpRequest.BodyPublishers.ofString(body))
+                .build();
         try {
             HttpResponse<String> response = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
             if (response.statusCode() != 200) {
-                throw new IllegalStateException("SNS " + action + " answered " + response.statusCode() + ": "
-                        + response.body());
+                throw new IllegalStateException(
+                        "SNS " + action + " answered " + response.statusCode() + ": " + response.body());
             }
             return response.body();
         } catch (java.io.IOException e) {
@@ -70,7 +82,8 @@ final class MotoSns {
     }
 
     private static String field(String xml, String name) {
-        Matcher matcher = Pattern.compile("<" + name + ">([^<]+)</" + name + ">").matcher(xml);
+        Matcher matcher =
+                Pattern.compile("<" + name + ">([^<]+)</" + name + ">").matcher(xml);
         if (!matcher.find()) {
             throw new IllegalStateException("no " + name + " in " + xml);
         }

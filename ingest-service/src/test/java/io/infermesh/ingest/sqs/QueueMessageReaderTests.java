@@ -22,7 +22,8 @@ class QueueMessageReaderTests {
 
     @Test
     void aDirectS3EventHasItsKeysDecodedOnce() {
-        var created = notification(SqsIntakeIntegrationTests.s3Event("b", "inbox/d/o/a b+c%2B.png", "e")).created();
+        var created = notification(SqsIntakeIntegrationTests.s3Event("b", "inbox/d/o/a b+c%2B.png", "e"))
+                .created();
         assertThat(created).singleElement().satisfies(o -> {
             assertThat(o.key()).isEqualTo("inbox/d/o/a b+c%2B.png");
             assertThat(o.eventName()).isEqualTo("s3:ObjectCreated:Put");
@@ -32,10 +33,19 @@ class QueueMessageReaderTests {
 
     @Test
     void anSnsEnvelopeIsUnwrappedAndTheInnerKeysDecodedOnce() {
-        String envelope = JSON.writeValueAsString(java.util.Map.of("Type", "Notification", "MessageId", "m",
-                "TopicArn", "arn:aws:sns:us-east-1:123456789012:t", "Subject", "Amazon S3 Notification",
-                "Message", SqsIntakeIntegrationTests.s3Event("b", "inbox/d/o/é+%.png", "e")));
-        assertThat(notification(envelope).created()).singleElement()
+        String envelope = JSON.writeValueAsString(java.util.Map.of(
+                "Type",
+                "Notification",
+                "MessageId",
+                "m",
+                "TopicArn",
+                "arn:aws:sns:us-east-1:123456789012:t",
+                "Subject",
+                "Amazon S3 Notification",
+                "Message",
+                SqsIntakeIntegrationTests.s3Event("b", "inbox/d/o/é+%.png", "e")));
+        assertThat(notification(envelope).created())
+                .singleElement()
                 .satisfies(o -> assertThat(o.key()).isEqualTo("inbox/d/o/é+%.png"));
     }
 
@@ -59,45 +69,41 @@ class QueueMessageReaderTests {
                 .isEqualTo(Instant.parse("2026-11-22T10:00:00.250Z"));
         assertThat(notification("""
                 {"detail-type":"Object Created","source":"aws.s3","time":1795341600,
-                 "detail":{"bucket":{"name":"b"},"object":{"key":"k","eTag":"e","version-id":"v1"}}}""")
-                .created().getFirst()).satisfies(o -> {
-                    assertThat(o.eventTime()).isEqualTo(Instant.ofEpochSecond(1795341600));
-                    assertThat(o.version()).isEqualTo("v1");
-                });
+                 "detail":{"bucket":{"name":"b"},"object":{"key":"k","eTag":"e","version-id":"v1"}}}""").created().getFirst()).satisfies(o -> {
+            assertThat(o.eventTime()).isEqualTo(Instant.ofEpochSecond(1795341600));
+            assertThat(o.version()).isEqualTo("v1");
+        });
     }
 
     @Test
     void otherEventBridgeS3EventsAndTestEventsAreIgnoredByName() {
         assertThat(notification("""
-                {"detail-type":"Object Deleted","source":"aws.s3","detail":{"bucket":{"name":"b"}}}""")
-                .ignoredEventNames()).containsExactly("Object Deleted");
+                {"detail-type":"Object Deleted","source":"aws.s3","detail":{"bucket":{"name":"b"}}}""").ignoredEventNames()).containsExactly("Object Deleted");
         String test = "{\"Service\":\"Amazon S3\",\"Event\":\"s3:TestEvent\",\"Bucket\":\"b\"}";
         assertThat(notification(test).ignoredEventNames()).containsExactly("s3:TestEvent");
-        String wrapped = JSON.writeValueAsString(java.util.Map.of("Type", "Notification", "TopicArn", "t",
-                "Message", test));
+        String wrapped =
+                JSON.writeValueAsString(java.util.Map.of("Type", "Notification", "TopicArn", "t", "Message", test));
         assertThat(notification(wrapped).ignoredEventNames()).containsExactly("s3:TestEvent");
     }
 
     @Test
     void unknownShapesAreMalformedSayingWhy() {
-        assertThatThrownBy(() -> reader.read("<xml/>")).isInstanceOf(MalformedNotificationException.class)
+        assertThatThrownBy(() -> reader.read("<xml/>"))
+                .isInstanceOf(MalformedNotificationException.class)
                 .hasMessageContaining("not JSON");
-        assertThatThrownBy(() -> reader.read("{\"hello\":1}")).isInstanceOf(MalformedNotificationException.class)
+        assertThatThrownBy(() -> reader.read("{\"hello\":1}"))
+                .isInstanceOf(MalformedNotificationException.class)
                 .hasMessageContaining("neither an S3 event");
         assertThatThrownBy(() -> reader.read("""
-                {"Type":"SubscriptionConfirmation","TopicArn":"t","Message":"x"}"""))
-                .hasMessageContaining("SubscriptionConfirmation");
+                {"Type":"SubscriptionConfirmation","TopicArn":"t","Message":"x"}""")).hasMessageContaining("SubscriptionConfirmation");
         assertThatThrownBy(() -> reader.read("""
                 {"Type":"Notification","TopicArn":"t","Message":"not json"}""")).hasMessageContaining("SNS Message");
         assertThatThrownBy(() -> reader.read("""
-                {"detail-type":"Object Created","source":"aws.s3","detail":{"bucket":{"name":"b"},"object":{}}}"""))
-                .hasMessageContaining("detail.object.key");
+                {"detail-type":"Object Created","source":"aws.s3","detail":{"bucket":{"name":"b"},"object":{}}}""")).hasMessageContaining("detail.object.key");
         assertThatThrownBy(() -> reader.read("""
-                {"detail-type":"EC2 Instance State-change Notification","source":"aws.ec2","detail":{}}"""))
-                .hasMessageContaining("from 'aws.ec2'");
+                {"detail-type":"EC2 Instance State-change Notification","source":"aws.ec2","detail":{}}""")).hasMessageContaining("from 'aws.ec2'");
         assertThatThrownBy(() -> reader.read("""
-                {"detail-type":"Batch Job Queue Blocked","source":"aws.batch","detail":{}}"""))
-                .hasMessageContaining("'Batch Job Queue Blocked' from 'aws.batch'");
+                {"detail-type":"Batch Job Queue Blocked","source":"aws.batch","detail":{}}""")).hasMessageContaining("'Batch Job Queue Blocked' from 'aws.batch'");
     }
 
     @Test
@@ -114,7 +120,8 @@ class QueueMessageReaderTests {
             assertThat(e.status()).isEqualTo(JobStatus.RUNNING);
             assertThat(e.attempt()).isEqualTo(2);
         });
-        assertThat(notification(SqsIntakeIntegrationTests.s3Event("b", "inbox/d/o/x.png", "e")).created())
+        assertThat(notification(SqsIntakeIntegrationTests.s3Event("b", "inbox/d/o/x.png", "e"))
+                        .created())
                 .hasSize(1);
     }
 
@@ -124,8 +131,8 @@ class QueueMessageReaderTests {
         var lambda = CloudBackendExamples.job(jobId, 1, Backend.LAMBDA);
         var batch = CloudBackendExamples.job(jobId, 2, Backend.BATCH);
 
-        assertThat(report(CloudBackendExamples.snsEnvelope(CloudBackendExamples.lambdaFailure(lambda,
-                "RetriesExhausted", "Sandbox.Timedout", "Task timed out after 3.00 seconds", 3))))
+        assertThat(report(CloudBackendExamples.snsEnvelope(CloudBackendExamples.lambdaFailure(
+                        lambda, "RetriesExhausted", "Sandbox.Timedout", "Task timed out after 3.00 seconds", 3))))
                 .satisfies(e -> {
                     assertThat(e.status()).isEqualTo(JobStatus.FAILED);
                     assertThat(e.backend()).isEqualTo(Backend.LAMBDA);
@@ -133,8 +140,9 @@ class QueueMessageReaderTests {
                 });
         assertThat(report(CloudBackendExamples.snsEnvelope(CloudBackendExamples.batch(batch, "SUCCEEDED"))))
                 .satisfies(e -> assertThat(e.output()).isEqualTo(batch.output()));
-        assertThat(reader.read(CloudBackendExamples.snsEnvelope(CloudBackendExamples.lambdaSuccess(
-                java.util.Map.of("orderId", 1), "ok")))).isEqualTo(new BackendReport.NotOurs("foreign-lambda-record"));
+        assertThat(reader.read(CloudBackendExamples.snsEnvelope(
+                        CloudBackendExamples.lambdaSuccess(java.util.Map.of("orderId", 1), "ok"))))
+                .isEqualTo(new BackendReport.NotOurs("foreign-lambda-record"));
     }
 
     @Test
@@ -143,13 +151,11 @@ class QueueMessageReaderTests {
         String event = """
                 {"version":"0","id":"e1","detail-type":"Lambda Function Invocation Result - Success",
                  "source":"lambda","account":"123456789012","time":"2026-11-22T18:16:05Z","region":"us-east-1",
-                 "resources":["arn:aws:events:us-east-1:123456789012:event-bus/default"],"detail":%s}"""
-                .formatted(CloudBackendExamples.lambdaSuccess(lambda, CloudBackendExamples.returned(lambda)));
+                 "resources":["arn:aws:events:us-east-1:123456789012:event-bus/default"],"detail":%s}""".formatted(CloudBackendExamples.lambdaSuccess(lambda, CloudBackendExamples.returned(lambda)));
 
         assertThat(report(event).status()).isEqualTo(JobStatus.SUCCEEDED);
         assertThatThrownBy(() -> reader.read("""
-                {"detail-type":"Lambda Function Invocation Result - Failure","source":"lambda","detail":{}}"""))
-                .hasMessageContaining("not a Lambda destination record");
+                {"detail-type":"Lambda Function Invocation Result - Failure","source":"lambda","detail":{}}""")).hasMessageContaining("not a Lambda destination record");
     }
 
     @Test

@@ -1,18 +1,18 @@
 package io.infermesh.ingest.sqs;
 
-import io.infermesh.localinfra.MotoServer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.infermesh.contracts.Backend;
 import io.infermesh.contracts.Topics;
-import io.infermesh.ingest.IngestProperties;
 import io.infermesh.events.DeadLetterWriter;
 import io.infermesh.events.JobEventSender;
+import io.infermesh.ingest.IngestProperties;
 import io.infermesh.ingest.intake.NotificationHandler;
 import io.infermesh.ingest.intake.UnreadableNotifications;
 import io.infermesh.ingest.notification.CloudBackendExamples;
 import io.infermesh.ingest.outcomes.LifecycleFollower;
+import io.infermesh.localinfra.MotoServer;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.ServerSocket;
@@ -54,22 +54,33 @@ class SqsIntakeDeliveryTests {
     void queue() {
         sqs = MotoServer.client(SqsClient.builder());
         queueUrl = sqs.createQueue(b -> b.queueName("delivery-" + UUID.randomUUID())
-                .attributes(Map.of(QueueAttributeName.VISIBILITY_TIMEOUT, "1"))).queueUrl();
+                        .attributes(Map.of(QueueAttributeName.VISIBILITY_TIMEOUT, "1")))
+                .queueUrl();
         kafka = new FakeKafka();
         meters = new SimpleMeterRegistry();
-        intake = intake(new IngestProperties.Sqs(true, List.of(queueUrl), MotoServer.endpoint(), "us-east-1",
-                MotoServer.ACCESS_KEY, MotoServer.SECRET_KEY, 20, 10, false, null));
+        intake = intake(new IngestProperties.Sqs(
+                true,
+                List.of(queueUrl),
+                MotoServer.endpoint(),
+                "us-east-1",
+                MotoServer.ACCESS_KEY,
+                MotoServer.SECRET_KEY,
+                20,
+                10,
+                false,
+                null));
     }
 
     private SqsIntake intake(IngestProperties.Sqs config) {
-        IngestProperties properties = new IngestProperties(List.of("*/inbox/"), 1024,
-                new IngestProperties.Webhook(false, null), config, null);
-        LifecycleFollower lifecycle = new LifecycleFollower(JSON, 100, Duration.ofSeconds(5),
-                meters.counter("infermesh.ingest.lifecycle.unreadable"));
+        IngestProperties properties = new IngestProperties(
+                List.of("*/inbox/"), 1024, new IngestProperties.Webhook(false, null), config, null);
+        LifecycleFollower lifecycle = new LifecycleFollower(
+                JSON, 100, Duration.ofSeconds(5), meters.counter("infermesh.ingest.lifecycle.unreadable"));
         kafka.lifecycleReader = lifecycle;
-        NotificationHandler handler = new NotificationHandler(JSON, properties,
-                new JobEventSender(kafka, JSON, "ingest-service"), lifecycle, meters);
-        return new SqsIntake(properties, handler, JSON, meters, new UnreadableNotifications(new DeadLetterWriter(kafka), meters));
+        NotificationHandler handler = new NotificationHandler(
+                JSON, properties, new JobEventSender(kafka, JSON, "ingest-service"), lifecycle, meters);
+        return new SqsIntake(
+                properties, handler, JSON, meters, new UnreadableNotifications(new DeadLetterWriter(kafka), meters));
     }
 
     @AfterEach
@@ -82,10 +93,12 @@ class SqsIntakeDeliveryTests {
     @Test
     void aMessageIsDeletedOnlyAfterKafkaAcknowledgedEverythingItProduced() {
         kafka.beforeAck = () -> kafka.inFlightAtSend.add(inFlight());
-        sqs.sendMessage(b -> b.queueUrl(queueUrl).messageBody(
-                SqsIntakeIntegrationTests.s3Event("b", "inbox/digits/alice/x.png", "e1")));
-        var message = sqs.receiveMessage(b -> b.queueUrl(queueUrl).waitTimeSeconds(2).visibilityTimeout(30))
-                .messages().getFirst();
+        sqs.sendMessage(b -> b.queueUrl(queueUrl)
+                .messageBody(SqsIntakeIntegrationTests.s3Event("b", "inbox/digits/alice/x.png", "e1")));
+        var message = sqs.receiveMessage(
+                        b -> b.queueUrl(queueUrl).waitTimeSeconds(2).visibilityTimeout(30))
+                .messages()
+                .getFirst();
 
         intake.process(queueUrl, message);
 
@@ -99,10 +112,12 @@ class SqsIntakeDeliveryTests {
     void aLambdaResultIsDeletedOnlyAfterItsLifecycleEventAndResultWereAcknowledged() {
         kafka.beforeAck = () -> kafka.inFlightAtSend.add(inFlight());
         var job = CloudBackendExamples.job(UUID.randomUUID().toString(), 1, Backend.LAMBDA);
-        sqs.sendMessage(b -> b.queueUrl(queueUrl).messageBody(
-                CloudBackendExamples.lambdaSuccess(job, CloudBackendExamples.returned(job))));
-        var message = sqs.receiveMessage(b -> b.queueUrl(queueUrl).waitTimeSeconds(2).visibilityTimeout(30))
-                .messages().getFirst();
+        sqs.sendMessage(b -> b.queueUrl(queueUrl)
+                .messageBody(CloudBackendExamples.lambdaSuccess(job, CloudBackendExamples.returned(job))));
+        var message = sqs.receiveMessage(
+                        b -> b.queueUrl(queueUrl).waitTimeSeconds(2).visibilityTimeout(30))
+                .messages()
+                .getFirst();
 
         intake.process(queueUrl, message);
 
@@ -116,30 +131,43 @@ class SqsIntakeDeliveryTests {
     void aBatchReportWhoseEventKafkaRefusedStaysOnTheQueueAndComesBack() {
         kafka.accept = false;
         var job = CloudBackendExamples.job(UUID.randomUUID().toString(), 2, Backend.BATCH);
-        String id = sqs.sendMessage(b -> b.queueUrl(queueUrl).messageBody(CloudBackendExamples.batch(job,
-                "SUCCEEDED"))).messageId();
+        String id = sqs.sendMessage(b -> b.queueUrl(queueUrl).messageBody(CloudBackendExamples.batch(job, "SUCCEEDED")))
+                .messageId();
 
         intake.process(queueUrl, receive());
 
-        assertThat(meters.counter("infermesh.ingest.sqs.errors", "intake", "sqs", "stage", "publish").count())
+        assertThat(meters.counter("infermesh.ingest.sqs.errors", "intake", "sqs", "stage", "publish")
+                        .count())
                 .isEqualTo(1);
-        assertThat(meters.counter("infermesh.ingest.completions", "intake", "sqs", "backend", "batch", "status",
-                "SUCCEEDED").count()).isZero();
-        await("the message comes back after its visibility timeout").atMost(Duration.ofSeconds(15))
+        assertThat(meters.counter(
+                                "infermesh.ingest.completions",
+                                "intake",
+                                "sqs",
+                                "backend",
+                                "batch",
+                                "status",
+                                "SUCCEEDED")
+                        .count())
+                .isZero();
+        await("the message comes back after its visibility timeout")
+                .atMost(Duration.ofSeconds(15))
                 .until(this::receivedAgain, id::equals);
     }
 
     @Test
     void aMessageWhoseJobsKafkaRefusedStaysOnTheQueueAndComesBack() {
         kafka.accept = false;
-        String id = sqs.sendMessage(b -> b.queueUrl(queueUrl).messageBody(
-                SqsIntakeIntegrationTests.s3Event("b", "inbox/digits/alice/y.png", "e2"))).messageId();
+        String id = sqs.sendMessage(b -> b.queueUrl(queueUrl)
+                        .messageBody(SqsIntakeIntegrationTests.s3Event("b", "inbox/digits/alice/y.png", "e2")))
+                .messageId();
 
         intake.process(queueUrl, receive());
 
-        assertThat(meters.counter("infermesh.ingest.sqs.errors", "intake", "sqs", "stage", "publish").count())
+        assertThat(meters.counter("infermesh.ingest.sqs.errors", "intake", "sqs", "stage", "publish")
+                        .count())
                 .isEqualTo(1);
-        await("the message comes back after its visibility timeout").atMost(Duration.ofSeconds(15))
+        await("the message comes back after its visibility timeout")
+                .atMost(Duration.ofSeconds(15))
                 .until(this::receivedAgain, id::equals);
     }
 
@@ -150,30 +178,49 @@ class SqsIntakeDeliveryTests {
             nothingListens = URI.create("http://127.0.0.1:" + socket.getLocalPort());
         }
         intake.destroy();
-        intake = intake(new IngestProperties.Sqs(true, List.of(queueUrl), MotoServer.endpoint(), "us-east-1",
-                MotoServer.ACCESS_KEY, MotoServer.SECRET_KEY, 20, 10, true, nothingListens));
-        String id = sqs.sendMessage(b -> b.queueUrl(queueUrl).messageBody(
-                SqsIntakeIntegrationTests.s3Event("b", "inbox/digits/alice/z.png", "e3"))).messageId();
+        intake = intake(new IngestProperties.Sqs(
+                true,
+                List.of(queueUrl),
+                MotoServer.endpoint(),
+                "us-east-1",
+                MotoServer.ACCESS_KEY,
+                MotoServer.SECRET_KEY,
+                20,
+                10,
+                true,
+                nothingListens));
+        String id = sqs.sendMessage(b -> b.queueUrl(queueUrl)
+                        .messageBody(SqsIntakeIntegrationTests.s3Event("b", "inbox/digits/alice/z.png", "e3")))
+                .messageId();
 
         intake.process(queueUrl, receive());
 
-        assertThat(kafka.topics).as("no job without its owner's placement choice").isEmpty();
-        assertThat(meters.counter("infermesh.ingest.sqs.errors", "intake", "sqs", "stage", "head-object").count())
+        assertThat(kafka.topics)
+                .as("no job without its owner's placement choice")
+                .isEmpty();
+        assertThat(meters.counter("infermesh.ingest.sqs.errors", "intake", "sqs", "stage", "head-object")
+                        .count())
                 .isEqualTo(1);
-        assertThat(meters.counter("infermesh.ingest.sqs.head-objects", "outcome", "error").count()).isEqualTo(1);
-        await("the message comes back after its visibility timeout").atMost(Duration.ofSeconds(15))
+        assertThat(meters.counter("infermesh.ingest.sqs.head-objects", "outcome", "error")
+                        .count())
+                .isEqualTo(1);
+        await("the message comes back after its visibility timeout")
+                .atMost(Duration.ofSeconds(15))
                 .until(this::receivedAgain, id::equals);
     }
 
     @Test
     void aMalformedMessageWhoseDeadLetterKafkaRefusedStaysOnTheQueue() {
         kafka.accept = false;
-        String id = sqs.sendMessage(b -> b.queueUrl(queueUrl).messageBody("{not json")).messageId();
+        String id = sqs.sendMessage(b -> b.queueUrl(queueUrl).messageBody("{not json"))
+                .messageId();
 
         intake.process(queueUrl, receive());
 
         assertThat(kafka.topics).containsExactly(Topics.STORAGE_EVENTS.dlq());
-        assertThat(meters.find("infermesh.ingest.dead-lettered").tag("intake", "sqs").counters())
+        assertThat(meters.find("infermesh.ingest.dead-lettered")
+                        .tag("intake", "sqs")
+                        .counters())
                 .allSatisfy(counter -> assertThat(counter.count()).isZero());
         await().atMost(Duration.ofSeconds(15)).until(this::receivedAgain, id::equals);
     }
@@ -192,14 +239,16 @@ class SqsIntakeDeliveryTests {
 
     /** Receives the message, invisible for the queue's 1 s visibility timeout. */
     private software.amazon.awssdk.services.sqs.model.Message receive() {
-        var messages = sqs.receiveMessage(b -> b.queueUrl(queueUrl).waitTimeSeconds(2)).messages();
+        var messages =
+                sqs.receiveMessage(b -> b.queueUrl(queueUrl).waitTimeSeconds(2)).messages();
         assertThat(messages).hasSize(1);
         return messages.getFirst();
     }
 
     /** The id of the message that is visible again, if any. */
     private String receivedAgain() {
-        var messages = sqs.receiveMessage(b -> b.queueUrl(queueUrl).waitTimeSeconds(1)).messages();
+        var messages =
+                sqs.receiveMessage(b -> b.queueUrl(queueUrl).waitTimeSeconds(1)).messages();
         return messages.isEmpty() ? null : messages.getFirst().messageId();
     }
 
@@ -212,7 +261,9 @@ class SqsIntakeDeliveryTests {
     }
 
     private String attribute(QueueAttributeName name) {
-        return sqs.getQueueAttributes(b -> b.queueUrl(queueUrl).attributeNames(name)).attributes().get(name);
+        return sqs.getQueueAttributes(b -> b.queueUrl(queueUrl).attributeNames(name))
+                .attributes()
+                .get(name);
     }
 
     /**
@@ -223,7 +274,7 @@ class SqsIntakeDeliveryTests {
         final List<String> topics = new CopyOnWriteArrayList<>();
         final List<String> inFlightAtSend = new CopyOnWriteArrayList<>();
         volatile boolean accept = true;
-        volatile Runnable beforeAck = () -> { };
+        volatile Runnable beforeAck = () -> {};
         volatile LifecycleFollower lifecycleReader;
 
         @Override

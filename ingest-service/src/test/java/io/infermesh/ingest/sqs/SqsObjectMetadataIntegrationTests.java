@@ -40,11 +40,17 @@ import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
  * as in one AWS account, and moto's S3 is the one that announces uploads on SQS.)
  */
 @ExtendWith(MotoServer.class)
-@SpringBootTest(classes = IngestServiceApplication.class, webEnvironment = SpringBootTest.WebEnvironment.NONE,
-        properties = {"spring.config.name=ingest-service", "infermesh.ingest.webhook.enabled=false",
-            "infermesh.ingest.sqs.enabled=true", "infermesh.ingest.sqs.head-objects=true",
+@SpringBootTest(
+        classes = IngestServiceApplication.class,
+        webEnvironment = SpringBootTest.WebEnvironment.NONE,
+        properties = {
+            "spring.config.name=ingest-service",
+            "infermesh.ingest.webhook.enabled=false",
+            "infermesh.ingest.sqs.enabled=true",
+            "infermesh.ingest.sqs.head-objects=true",
             "infermesh.ingest.sqs.access-key=" + MotoServer.ACCESS_KEY,
-            "infermesh.ingest.sqs.secret-key=" + MotoServer.SECRET_KEY})
+            "infermesh.ingest.sqs.secret-key=" + MotoServer.SECRET_KEY
+        })
 // closed at the end of the class, while moto still runs: its pollers stop cleanly instead of failing to reconnect
 @DirtiesContext
 class SqsObjectMetadataIntegrationTests extends IngestIntegrationTest {
@@ -57,8 +63,10 @@ class SqsObjectMetadataIntegrationTests extends IngestIntegrationTest {
 
     @DynamicPropertySource
     static void aws(DynamicPropertyRegistry registry) {
-        registry.add("infermesh.ingest.sqs.endpoint", () -> MotoServer.endpoint().toString());
-        registry.add("infermesh.ingest.sqs.s3-endpoint", () -> MotoServer.endpoint().toString());
+        registry.add(
+                "infermesh.ingest.sqs.endpoint", () -> MotoServer.endpoint().toString());
+        registry.add(
+                "infermesh.ingest.sqs.s3-endpoint", () -> MotoServer.endpoint().toString());
         registry.add("infermesh.ingest.sqs.queue-urls[0]", SqsObjectMetadataIntegrationTests::queueUrl);
     }
 
@@ -68,11 +76,14 @@ class SqsObjectMetadataIntegrationTests extends IngestIntegrationTest {
             sqs = MotoServer.client(SqsClient.builder());
             s3 = MotoServer.s3();
             queueUrl = sqs.createQueue(b -> b.queueName("placements-" + SUFFIX)).queueUrl();
-            String queueArn = sqs.getQueueAttributes(b -> b.queueUrl(queueUrl)
-                    .attributeNames(QueueAttributeName.QUEUE_ARN)).attributes().get(QueueAttributeName.QUEUE_ARN);
+            String queueArn = sqs.getQueueAttributes(
+                            b -> b.queueUrl(queueUrl).attributeNames(QueueAttributeName.QUEUE_ARN))
+                    .attributes()
+                    .get(QueueAttributeName.QUEUE_ARN);
             s3.createBucket(b -> b.bucket(BUCKET));
-            s3.putBucketNotificationConfiguration(b -> b.bucket(BUCKET).notificationConfiguration(n -> n
-                    .queueConfigurations(q -> q.id("to-ingest").queueArn(queueArn).events(Event.S3_OBJECT_CREATED))));
+            s3.putBucketNotificationConfiguration(b -> b.bucket(BUCKET)
+                    .notificationConfiguration(n -> n.queueConfigurations(
+                            q -> q.id("to-ingest").queueArn(queueArn).events(Event.S3_OBJECT_CREATED))));
         }
         return queueUrl;
     }
@@ -100,7 +111,8 @@ class SqsObjectMetadataIntegrationTests extends IngestIntegrationTest {
         assertThat(toLambda.requestedBackend()).isEqualTo(Backend.LAMBDA);
         assertThat(toLambda.intake()).isEqualTo(SqsIntake.INTAKE);
         assertThat(requested(Inbox.jobId(BUCKET, plain, plainTag)).requestedBackend())
-                .as("no placement metadata: the model card decides").isNull();
+                .as("no placement metadata: the model card decides")
+                .isNull();
         assertThat(headObjects("found")).isEqualTo(found + 2);
         awaitEmpty();
     }
@@ -110,14 +122,23 @@ class SqsObjectMetadataIntegrationTests extends IngestIntegrationTest {
         String key = "inbox/digits/bob/" + UUID.randomUUID() + ".png";
         String jobId = Inbox.jobId(BUCKET, key, upload(key, Map.of("infermesh-placement", "gpu-please")));
 
-        List<JobStatusChanged> lifecycle = TopicProbe.awaitRecords(kafkaBootstrap(), Topics.JOBS_LIFECYCLE.name(),
-                jobId, records -> records.size() >= 2, Duration.ofSeconds(30)).stream()
-                .map(r -> JSON.readValue(r.value(), JobStatusChanged.class)).toList();
+        List<JobStatusChanged> lifecycle = TopicProbe.awaitRecords(
+                        kafkaBootstrap(),
+                        Topics.JOBS_LIFECYCLE.name(),
+                        jobId,
+                        records -> records.size() >= 2,
+                        Duration.ofSeconds(30))
+                .stream()
+                .map(r -> JSON.readValue(r.value(), JobStatusChanged.class))
+                .toList();
         assertThat(lifecycle).extracting(JobStatusChanged::status).containsExactly(JobStatus.PENDING, JobStatus.FAILED);
         assertThat(lifecycle.getLast().reason()).isEqualTo(FailureReason.INVALID_INPUT);
-        assertThat(lifecycle.getLast().message()).startsWith("the placement 'gpu-please' "
-                + "(x-amz-meta-infermesh-placement) is not one of auto, onprem, lambda, batch");
-        assertThat(recordsUpToNow(Topics.JOBS_REQUESTED.name(), jobId)).as("no request for the router").isEmpty();
+        assertThat(lifecycle.getLast().message())
+                .startsWith("the placement 'gpu-please' "
+                        + "(x-amz-meta-infermesh-placement) is not one of auto, onprem, lambda, batch");
+        assertThat(recordsUpToNow(Topics.JOBS_REQUESTED.name(), jobId))
+                .as("no request for the router")
+                .isEmpty();
         awaitEmpty();
     }
 
@@ -125,25 +146,34 @@ class SqsObjectMetadataIntegrationTests extends IngestIntegrationTest {
     void anAnnouncedObjectThatIsGoneIsStillAJobAndItsCardDecides() {
         double notFound = headObjects("not-found");
         String key = "inbox/digits/carol/" + UUID.randomUUID() + ".png";
-        sqs.sendMessage(b -> b.queueUrl(queueUrl()).messageBody(SqsIntakeIntegrationTests.s3Event(BUCKET, key,
-                "etag-gone")));
+        sqs.sendMessage(
+                b -> b.queueUrl(queueUrl()).messageBody(SqsIntakeIntegrationTests.s3Event(BUCKET, key, "etag-gone")));
 
-        assertThat(requested(Inbox.jobId(BUCKET, key, "etag-gone")).requestedBackend()).isNull();
+        assertThat(requested(Inbox.jobId(BUCKET, key, "etag-gone")).requestedBackend())
+                .isNull();
         assertThat(headObjects("not-found")).isEqualTo(notFound + 1);
         awaitEmpty();
     }
 
     @Test
     void onlyUploadsThatBecomeJobsAreLookedUp() {
-        double lookups = headObjects("found") + headObjects("not-found") + headObjects("refused")
-                + headObjects("error");
-        double outside = meters.counter("infermesh.ingest.records.ignored", "intake", SqsIntake.INTAKE, "reason",
-                "outside-inbox").count();
+        double lookups =
+                headObjects("found") + headObjects("not-found") + headObjects("refused") + headObjects("error");
+        double outside = meters.counter(
+                        "infermesh.ingest.records.ignored", "intake", SqsIntake.INTAKE, "reason", "outside-inbox")
+                .count();
 
         upload("results/digits/alice/" + UUID.randomUUID() + "/result.json", Map.of("infermesh-placement", "lambda"));
 
-        await().atMost(Duration.ofSeconds(30)).until(() -> meters.counter("infermesh.ingest.records.ignored",
-                "intake", SqsIntake.INTAKE, "reason", "outside-inbox").count() > outside);
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> meters.counter(
+                                        "infermesh.ingest.records.ignored",
+                                        "intake",
+                                        SqsIntake.INTAKE,
+                                        "reason",
+                                        "outside-inbox")
+                                .count()
+                        > outside);
         assertThat(headObjects("found") + headObjects("not-found") + headObjects("refused") + headObjects("error"))
                 .isEqualTo(lookups);
         awaitEmpty();
@@ -152,26 +182,37 @@ class SqsObjectMetadataIntegrationTests extends IngestIntegrationTest {
     /** Uploads to moto's S3 (which announces it on the queue); returns the ETag the notification carries. */
     private static String upload(String key, Map<String, String> metadata) {
         queueUrl();
-        return s3.putObject(b -> b.bucket(BUCKET).key(key).contentType("image/png").metadata(metadata),
-                RequestBody.fromString("pixels of " + key)).eTag().replace("\"", "");
+        return s3.putObject(
+                        b -> b.bucket(BUCKET).key(key).contentType("image/png").metadata(metadata),
+                        RequestBody.fromString("pixels of " + key))
+                .eTag()
+                .replace("\"", "");
     }
 
     private double headObjects(String outcome) {
-        return meters.counter("infermesh.ingest.sqs.head-objects", "outcome", outcome).count();
+        return meters.counter("infermesh.ingest.sqs.head-objects", "outcome", outcome)
+                .count();
     }
 
     private static JobRequested requested(String jobId) {
-        ConsumerRecord<String, String> record = TopicProbe.awaitRecords(kafkaBootstrap(),
-                Topics.JOBS_REQUESTED.name(), jobId, found -> !found.isEmpty(), Duration.ofSeconds(30)).getFirst();
+        ConsumerRecord<String, String> record = TopicProbe.awaitRecords(
+                        kafkaBootstrap(),
+                        Topics.JOBS_REQUESTED.name(),
+                        jobId,
+                        found -> !found.isEmpty(),
+                        Duration.ofSeconds(30))
+                .getFirst();
         return JSON.readValue(record.value(), JobRequested.class);
     }
 
     /** Every message handled and deleted: none waiting, none in flight. */
     private static void awaitEmpty() {
         await("queue empty").atMost(Duration.ofSeconds(30)).until(() -> {
-            var attributes = sqs.getQueueAttributes(b -> b.queueUrl(queueUrl()).attributeNames(
-                    QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES,
-                    QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE)).attributes();
+            var attributes = sqs.getQueueAttributes(b -> b.queueUrl(queueUrl())
+                            .attributeNames(
+                                    QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES,
+                                    QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE))
+                    .attributes();
             return "0".equals(attributes.get(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES))
                     && "0".equals(attributes.get(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE));
         });

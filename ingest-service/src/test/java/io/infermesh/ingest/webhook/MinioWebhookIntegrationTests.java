@@ -1,9 +1,9 @@
 package io.infermesh.ingest.webhook;
 
-import io.infermesh.ingest.IngestIntegrationTest;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.infermesh.contracts.Topics;
+import io.infermesh.ingest.IngestIntegrationTest;
 import io.infermesh.ingest.IngestServiceApplication;
 import io.infermesh.ingest.jobs.Inbox;
 import io.infermesh.localinfra.LocalInfraExtension;
@@ -25,8 +25,13 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import tools.jackson.databind.JsonNode;
 
 /** MinIO's webhook target against the running service over real HTTP, with what it publishes on a real Kafka. */
-@SpringBootTest(classes = IngestServiceApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-        properties = {"spring.config.name=ingest-service", "infermesh.ingest.webhook.token=" + MinioWebhookIntegrationTests.TOKEN})
+@SpringBootTest(
+        classes = IngestServiceApplication.class,
+        webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = {
+            "spring.config.name=ingest-service",
+            "infermesh.ingest.webhook.token=" + MinioWebhookIntegrationTests.TOKEN
+        })
 class MinioWebhookIntegrationTests extends IngestIntegrationTest {
 
     static final String TOKEN = "webhook-test-token";
@@ -36,8 +41,6 @@ class MinioWebhookIntegrationTests extends IngestIntegrationTest {
     @LocalServerPort
     int port;
 
-
-
     @Test
     void aNotificationWithTheRightTokenIsAcceptedAfterItsJobWasPublished() throws Exception {
         String key = "inbox/digits/alice/" + UUID.randomUUID() + "/my scan+1 [été] 😀.png";
@@ -46,13 +49,18 @@ class MinioWebhookIntegrationTests extends IngestIntegrationTest {
         HttpResponse<String> response = post(minioNotification(key, "etag-w1"), "Bearer " + TOKEN);
 
         assertThat(response.statusCode()).isEqualTo(202);
-        assertThat(JSON.readTree(response.body()).get("jobIds").get(0).asString()).isEqualTo(jobId);
-        JsonNode requested = JSON.readTree(awaitRecords(Topics.JOBS_REQUESTED.name(), jobId, 1).getFirst().value());
-        assertThat(requested.get("input").get("key").asString()).as("decoded exactly once").isEqualTo(key);
+        assertThat(JSON.readTree(response.body()).get("jobIds").get(0).asString())
+                .isEqualTo(jobId);
+        JsonNode requested = JSON.readTree(
+                awaitRecords(Topics.JOBS_REQUESTED.name(), jobId, 1).getFirst().value());
+        assertThat(requested.get("input").get("key").asString())
+                .as("decoded exactly once")
+                .isEqualTo(key);
         assertThat(requested.get("intake").asString()).isEqualTo("minio-webhook");
         assertThat(requested.get("model").asString()).isEqualTo("digits");
         assertThat(requested.get("owner").asString()).isEqualTo("alice");
-        ConsumerRecord<String, String> pending = awaitRecords(Topics.JOBS_LIFECYCLE.name(), jobId, 1).getFirst();
+        ConsumerRecord<String, String> pending =
+                awaitRecords(Topics.JOBS_LIFECYCLE.name(), jobId, 1).getFirst();
         assertThat(TopicProbe.header(pending, "ce_id")).isEqualTo(jobId + "/1/PENDING");
         assertThat(count("infermesh.ingest.jobs.created")).isGreaterThanOrEqualTo(1);
     }
@@ -69,8 +77,8 @@ class MinioWebhookIntegrationTests extends IngestIntegrationTest {
 
         for (HttpResponse<String> response : List.of(wrong, missing, basic)) {
             assertThat(response.statusCode()).isEqualTo(401);
-            assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
-                    type -> assertThat(type).startsWith("application/problem+json"));
+            assertThat(response.headers().firstValue("Content-Type"))
+                    .hasValueSatisfying(type -> assertThat(type).startsWith("application/problem+json"));
             assertThat(response.headers().firstValue("WWW-Authenticate")).hasValue("Bearer");
             assertThat(JSON.readTree(response.body()).get("status").asInt()).isEqualTo(401);
         }
@@ -79,8 +87,8 @@ class MinioWebhookIntegrationTests extends IngestIntegrationTest {
 
         // The same object, now authorized: same key, so same partition, so an earlier record would be read first.
         assertThat(post(body, "Bearer " + TOKEN).statusCode()).isEqualTo(202);
-        List<ConsumerRecord<String, String>> requested = awaitRecords(Topics.JOBS_REQUESTED.name(),
-                Inbox.jobId(BUCKET, key, "etag-w2"), 1);
+        List<ConsumerRecord<String, String>> requested =
+                awaitRecords(Topics.JOBS_REQUESTED.name(), Inbox.jobId(BUCKET, key, "etag-w2"), 1);
         assertThat(requested).as("only the authorized delivery published").hasSize(1);
     }
 
@@ -95,8 +103,8 @@ class MinioWebhookIntegrationTests extends IngestIntegrationTest {
         HttpResponse<String> empty = post("", "Bearer " + TOKEN);
 
         assertThat(notJson.statusCode()).isEqualTo(400);
-        assertThat(notJson.headers().firstValue("Content-Type")).hasValueSatisfying(
-                type -> assertThat(type).startsWith("application/problem+json"));
+        assertThat(notJson.headers().firstValue("Content-Type"))
+                .hasValueSatisfying(type -> assertThat(type).startsWith("application/problem+json"));
         assertThat(JSON.readTree(notJson.body()).get("detail").asString()).contains("not JSON");
         assertThat(noKey.statusCode()).isEqualTo(400);
         assertThat(JSON.readTree(noKey.body()).get("detail").asString()).contains("s3.object.key");
@@ -108,8 +116,7 @@ class MinioWebhookIntegrationTests extends IngestIntegrationTest {
     void aTestEventIsAcceptedAndCountedWithoutAJob() throws Exception {
         double before = ignored("test-event");
         HttpResponse<String> response = post("""
-                {"Service":"Amazon S3","Event":"s3:TestEvent","Time":"2026-11-22T10:00:00.000Z","Bucket":"b"}""",
-                "Bearer " + TOKEN);
+                {"Service":"Amazon S3","Event":"s3:TestEvent","Time":"2026-11-22T10:00:00.000Z","Bucket":"b"}""", "Bearer " + TOKEN);
         assertThat(response.statusCode()).isEqualTo(202);
         assertThat(JSON.readTree(response.body()).get("jobIds").isEmpty()).isTrue();
         assertThat(ignored("test-event")).isEqualTo(before + 1);
@@ -121,20 +128,26 @@ class MinioWebhookIntegrationTests extends IngestIntegrationTest {
         String body = minioNotification(key, "etag-w3");
         String jobId = Inbox.jobId(BUCKET, key, "etag-w3");
 
-        TopicProbe.send(kafka(), Topics.STORAGE_EVENTS.name(), BUCKET + "/" + key,
-                body.getBytes(StandardCharsets.UTF_8), Map.of());
+        TopicProbe.send(
+                kafka(),
+                Topics.STORAGE_EVENTS.name(),
+                BUCKET + "/" + key,
+                body.getBytes(StandardCharsets.UTF_8),
+                Map.of());
         assertThat(post(body, "Bearer " + TOKEN).statusCode()).isEqualTo(202);
 
         List<ConsumerRecord<String, String>> requested = awaitRecords(Topics.JOBS_REQUESTED.name(), jobId, 2);
-        assertThat(requested).extracting(r -> JSON.readTree(r.value()).get("intake").asString())
+        assertThat(requested)
+                .extracting(r -> JSON.readTree(r.value()).get("intake").asString())
                 .containsExactlyInAnyOrder("minio-kafka", "minio-webhook");
         assertThat(awaitRecords(Topics.JOBS_LIFECYCLE.name(), jobId, 2))
-                .extracting(r -> TopicProbe.header(r, "ce_id")).containsOnly(jobId + "/1/PENDING");
+                .extracting(r -> TopicProbe.header(r, "ce_id"))
+                .containsOnly(jobId + "/1/PENDING");
     }
 
     private HttpResponse<String> post(String body, String authorization) throws Exception {
         HttpRequest.Builder request = HttpRequest.newBuilder(
-                URI.create("http://127.0.0.1:" + port + MinioWebhookController.PATH))
+                        URI.create("http://127.0.0.1:" + port + MinioWebhookController.PATH))
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body));
         if (authorization != null) {
@@ -144,13 +157,16 @@ class MinioWebhookIntegrationTests extends IngestIntegrationTest {
     }
 
     private double count(String name) {
-        var counter = meters.find(name).tag("intake", MinioWebhookController.INTAKE).counter();
+        var counter =
+                meters.find(name).tag("intake", MinioWebhookController.INTAKE).counter();
         return counter == null ? 0 : counter.count();
     }
 
     private double ignored(String reason) {
-        var counter = meters.find("infermesh.ingest.records.ignored").tag("intake", MinioWebhookController.INTAKE)
-                .tag("reason", reason).counter();
+        var counter = meters.find("infermesh.ingest.records.ignored")
+                .tag("intake", MinioWebhookController.INTAKE)
+                .tag("reason", reason)
+                .counter();
         return counter == null ? 0 : counter.count();
     }
 

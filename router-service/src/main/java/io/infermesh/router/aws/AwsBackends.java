@@ -58,10 +58,15 @@ class AwsBackends {
     }
 
     @Bean
-    SmartLifecycle batchPolling(BatchBackend batch, Ledger ledger, FinalOutcomes finals, JobEventSender events,
-            MeterRegistry meters, RouterProperties properties) {
-        BatchPoller poller = new BatchPoller(batch, ledger, finals, events, meters, properties.batchPoll().lateAfter(),
-                Clock.systemUTC());
+    SmartLifecycle batchPolling(
+            BatchBackend batch,
+            Ledger ledger,
+            FinalOutcomes finals,
+            JobEventSender events,
+            MeterRegistry meters,
+            RouterProperties properties) {
+        BatchPoller poller = new BatchPoller(
+                batch, ledger, finals, events, meters, properties.batchPoll().lateAfter(), Clock.systemUTC());
         long every = properties.batchPoll().interval().toMillis();
         return new SmartLifecycle() {
             private ScheduledExecutorService timer;
@@ -69,16 +74,20 @@ class AwsBackends {
             @Override
             public void start() {
                 timer = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "batch-poller"));
-                timer.scheduleWithFixedDelay(() -> {
-                    try {
-                        int published = poller.poll();
-                        if (published > 0) {
-                            log.info("Batch polling published {} late status changes", published);
-                        }
-                    } catch (RuntimeException e) {
-                        log.warn("Batch polling failed; next poll in {} ms", every, e);
-                    }
-                }, every, every, TimeUnit.MILLISECONDS);
+                timer.scheduleWithFixedDelay(
+                        () -> {
+                            try {
+                                int published = poller.poll();
+                                if (published > 0) {
+                                    log.info("Batch polling published {} late status changes", published);
+                                }
+                            } catch (RuntimeException e) {
+                                log.warn("Batch polling failed; next poll in {} ms", every, e);
+                            }
+                        },
+                        every,
+                        every,
+                        TimeUnit.MILLISECONDS);
             }
 
             @Override
@@ -107,7 +116,9 @@ class AwsBackends {
                     AwsBasicCredentials.create(aws.accessKeyId(), aws.secretAccessKey())));
         }
         builder.overrideConfiguration(ClientOverrideConfiguration.builder()
-                .retryStrategy(RetryMode.STANDARD).retryStrategy(b -> b.maxAttempts(1)).build());
+                .retryStrategy(RetryMode.STANDARD)
+                .retryStrategy(b -> b.maxAttempts(1))
+                .build());
         return builder.build();
     }
 }

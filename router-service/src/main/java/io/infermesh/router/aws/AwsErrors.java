@@ -21,9 +21,16 @@ final class AwsErrors {
     private static final Logger log = LoggerFactory.getLogger(AwsErrors.class);
 
     /** Error codes AWS answers when it does not accept the caller's credentials or signature. */
-    private static final Set<String> CREDENTIAL_CODES = Set.of("UnrecognizedClientException",
-            "InvalidSignatureException", "SignatureDoesNotMatch", "IncompleteSignature", "InvalidClientTokenId",
-            "ExpiredToken", "ExpiredTokenException", "MissingAuthenticationToken", "MissingAuthenticationTokenException");
+    private static final Set<String> CREDENTIAL_CODES = Set.of(
+            "UnrecognizedClientException",
+            "InvalidSignatureException",
+            "SignatureDoesNotMatch",
+            "IncompleteSignature",
+            "InvalidClientTokenId",
+            "ExpiredToken",
+            "ExpiredTokenException",
+            "MissingAuthenticationToken",
+            "MissingAuthenticationTokenException");
 
     /** What went wrong, as far as a person is concerned. */
     enum Problem {
@@ -57,7 +64,13 @@ final class AwsErrors {
      * @param remedy what to do then: "create it, or correct placement.lambda in the card of model 'digits'"
      * @param check what to look at when AWS refused the request as it is
      */
-    record Call(String service, String action, String subject, String permission, String absent, String remedy,
+    record Call(
+            String service,
+            String action,
+            String subject,
+            String permission,
+            String absent,
+            String remedy,
             String check) {
 
         /** The same call, for a sentence about one of its parts that is missing. */
@@ -66,14 +79,16 @@ final class AwsErrors {
         }
     }
 
-    private AwsErrors() {
-    }
+    private AwsErrors() {}
 
     /** An asynchronous invocation of the card's function. */
     static Call invoke(String function, String qualifier, String model) {
-        String name = "function '" + function + (qualifier == null || qualifier.isBlank() ? "" : ":" + qualifier)
-                + "'";
-        return new Call("AWS Lambda", "invoke " + name, name, "lambda:InvokeFunction",
+        String name = "function '" + function + (qualifier == null || qualifier.isBlank() ? "" : ":" + qualifier) + "'";
+        return new Call(
+                "AWS Lambda",
+                "invoke " + name,
+                name,
+                "lambda:InvokeFunction",
                 name + " does not exist in this AWS account and region",
                 "create it, or correct placement.lambda in the card of model '" + model + "'",
                 "check placement.lambda in the card of model '" + model + "' and the function's configuration");
@@ -81,8 +96,11 @@ final class AwsErrors {
 
     /** A job submitted to the card's queue with its job definition. */
     static Call submit(String queue, String definition, String model) {
-        return new Call("AWS Batch", "submit the job to queue '" + queue + "' with job definition '" + definition
-                + "'", "job queue '" + queue + "' and job definition '" + definition + "'", "batch:SubmitJob",
+        return new Call(
+                "AWS Batch",
+                "submit the job to queue '" + queue + "' with job definition '" + definition + "'",
+                "job queue '" + queue + "' and job definition '" + definition + "'",
+                "batch:SubmitJob",
                 "job queue '" + queue + "' or job definition '" + definition + "' does not exist in this AWS account"
                         + " and region",
                 "create it, or correct placement.batch in the card of model '" + model + "'",
@@ -91,34 +109,45 @@ final class AwsErrors {
 
     /** {@code call} failed because the card's job queue is not there. */
     static Call noQueue(Call call, String queue, String model) {
-        return call.missing("job queue '" + queue + "' does not exist in this AWS account and region",
+        return call.missing(
+                "job queue '" + queue + "' does not exist in this AWS account and region",
                 "create it, or correct placement.batch in the card of model '" + model + "'");
     }
 
     /** {@code call} failed because the card's job definition is not there, or not usable. */
     static Call noDefinition(Call call, String definition, String model) {
-        return call.missing("job definition '" + definition + "' does not exist in this AWS account and region, or is"
-                + " inactive", "register it, or correct placement.batch in the card of model '" + model + "'");
+        return call.missing(
+                "job definition '" + definition + "' does not exist in this AWS account and region, or is"
+                        + " inactive",
+                "register it, or correct placement.batch in the card of model '" + model + "'");
     }
 
     /** The state of Batch jobs the router submitted (polling). */
     static Call describe(int jobs) {
         String what = jobs + " AWS Batch job" + (jobs == 1 ? "" : "s");
-        return new Call("AWS Batch", "describe " + what, what, "batch:DescribeJobs", what + " are not known",
-                "nothing: they are polled again", "check the router's AWS settings");
+        return new Call(
+                "AWS Batch",
+                "describe " + what,
+                what,
+                "batch:DescribeJobs",
+                what + " are not known",
+                "nothing: they are polled again",
+                "check the router's AWS settings");
     }
 
     /** The failure as a backend refusal whose message is a sentence; AWS's own text goes to the log. */
     static BackendException classify(Call call, SdkException e) {
         BackendException refusal;
         if (e instanceof AwsServiceException service) {
-            String code = service.awsErrorDetails() == null ? null : service.awsErrorDetails().errorCode();
+            String code = service.awsErrorDetails() == null
+                    ? null
+                    : service.awsErrorDetails().errorCode();
             refusal = refusal(call, problem(service, code), code, service.statusCode());
         } else if (e instanceof SdkClientException) {
             // the SDK's words are all it tells: "Unable to load credentials from any of the providers …"
             String text = e.getMessage() == null ? "" : e.getMessage().toLowerCase(Locale.ROOT);
-            refusal = refusal(call, text.contains("credentials") ? Problem.NO_CREDENTIALS : Problem.UNREACHABLE,
-                    null, 0);
+            refusal =
+                    refusal(call, text.contains("credentials") ? Problem.NO_CREDENTIALS : Problem.UNREACHABLE, null, 0);
         } else {
             refusal = refusal(call, e.retryable() ? Problem.UNREACHABLE : Problem.INVALID, null, 0);
         }
@@ -138,34 +167,44 @@ final class AwsErrors {
 
     /** The sentence for {@code problem} in {@code call}, naming AWS's error code and HTTP status when known. */
     static String sentence(Call call, Problem problem, String code, int status) {
-        String answer = code == null && status == 0 ? ""
+        String answer = code == null && status == 0
+                ? ""
                 : " (" + (code == null ? "" : code + ", ") + (status == 0 ? "" : "HTTP " + status) + ")";
         answer = answer.replace(", )", ")");
         return switch (problem) {
             case NOT_FOUND -> call.absent() + answer + ": " + call.remedy();
-            case DENIED -> "the router is not allowed to " + call.action() + answer + ": its AWS credentials need "
-                    + call.permission() + " on " + call.subject();
-            case CREDENTIALS -> "AWS did not accept the router's credentials when it tried to " + call.action()
-                    + answer + ": check infermesh.router.aws.access-key-id and secret-access-key, or the credentials"
-                    + " the AWS SDK finds in its default chain";
-            case THROTTLED -> call.service() + " throttled the router's request to " + call.action() + answer
-                    + ": the concurrency or request rate allowed is used up for now";
-            case FAULT -> call.service() + " failed to " + call.action() + answer
-                    + ": a fault on AWS's side, usually brief";
-            case INVALID -> call.service() + " refused to " + call.action() + answer + ": " + call.check()
-                    + " (the router's log has AWS's explanation)";
-            case UNREACHABLE -> "the router could not reach " + call.service() + " to " + call.action()
-                    + ": no answer from its endpoint (network, DNS, or infermesh.router.aws.endpoint and region)";
-            case NO_CREDENTIALS -> "the router found no AWS credentials to " + call.action()
-                    + ": set infermesh.router.aws.access-key-id and secret-access-key, or provide credentials"
-                    + " through the AWS SDK's default chain (environment, profile, role)";
+            case DENIED ->
+                "the router is not allowed to " + call.action() + answer + ": its AWS credentials need "
+                        + call.permission() + " on " + call.subject();
+            case CREDENTIALS ->
+                "AWS did not accept the router's credentials when it tried to " + call.action()
+                        + answer
+                        + ": check infermesh.router.aws.access-key-id and secret-access-key, or the credentials"
+                        + " the AWS SDK finds in its default chain";
+            case THROTTLED ->
+                call.service() + " throttled the router's request to " + call.action() + answer
+                        + ": the concurrency or request rate allowed is used up for now";
+            case FAULT ->
+                call.service() + " failed to " + call.action() + answer + ": a fault on AWS's side, usually brief";
+            case INVALID ->
+                call.service() + " refused to " + call.action() + answer + ": " + call.check()
+                        + " (the router's log has AWS's explanation)";
+            case UNREACHABLE ->
+                "the router could not reach " + call.service() + " to " + call.action()
+                        + ": no answer from its endpoint (network, DNS, or infermesh.router.aws.endpoint and region)";
+            case NO_CREDENTIALS ->
+                "the router found no AWS credentials to " + call.action()
+                        + ": set infermesh.router.aws.access-key-id and secret-access-key, or provide credentials"
+                        + " through the AWS SDK's default chain (environment, profile, role)";
         };
     }
 
     private static Problem problem(AwsServiceException e, String code) {
         int status = e.statusCode();
         String lower = code == null ? "" : code.toLowerCase(Locale.ROOT);
-        if (e.isThrottlingException() || status == 429 || lower.contains("toomanyrequests")
+        if (e.isThrottlingException()
+                || status == 429
+                || lower.contains("toomanyrequests")
                 || lower.contains("throttl")) {
             return Problem.THROTTLED;
         }

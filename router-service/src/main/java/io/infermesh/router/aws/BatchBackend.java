@@ -51,29 +51,37 @@ final class BatchBackend implements ComputeBackend {
                 .jobName(RemoteJob.batchJobName(job.jobId(), job.attempt()))
                 .jobQueue(target.jobQueue())
                 .jobDefinition(target.jobDefinition())
-                .parameters(Map.of(RemoteJob.BATCH_PARAMETER_JOB_ID, job.jobId(),
-                        RemoteJob.BATCH_PARAMETER_ATTEMPT, String.valueOf(job.attempt()),
-                        RemoteJob.BATCH_PARAMETER_MODEL, job.model(),
-                        RemoteJob.BATCH_PARAMETER_OWNER, job.owner()))
+                .parameters(Map.of(
+                        RemoteJob.BATCH_PARAMETER_JOB_ID,
+                        job.jobId(),
+                        RemoteJob.BATCH_PARAMETER_ATTEMPT,
+                        String.valueOf(job.attempt()),
+                        RemoteJob.BATCH_PARAMETER_MODEL,
+                        job.model(),
+                        RemoteJob.BATCH_PARAMETER_OWNER,
+                        job.owner()))
                 .containerOverrides(ContainerOverrides.builder()
-                        .environment(KeyValuePair.builder().name(RemoteJob.ENV_JOB)
-                                .value(json.writeValueAsString(job)).build())
+                        .environment(KeyValuePair.builder()
+                                .name(RemoteJob.ENV_JOB)
+                                .value(json.writeValueAsString(job))
+                                .build())
                         .build())
                 .tags(Map.of("infermesh:job-id", job.jobId(), "infermesh:model", job.model()));
         if (model.resources() != null && model.resources().timeoutSeconds() != null) {
             // Batch's minimum attempt duration is 60 s
             request.timeout(JobTimeout.builder()
-                    .attemptDurationSeconds(Math.max(60, model.resources().timeoutSeconds())).build());
+                    .attemptDurationSeconds(Math.max(60, model.resources().timeoutSeconds()))
+                    .build());
         }
         SubmitJobResponse response;
         try {
             response = batch.submitJob(request.build());
         } catch (SdkException e) {
-            throw refusal(AwsErrors.submit(target.jobQueue(), target.jobDefinition(), job.model()), target,
-                    job.model(), e);
+            throw refusal(
+                    AwsErrors.submit(target.jobQueue(), target.jobDefinition(), job.model()), target, job.model(), e);
         }
-        return new Handle(response.jobId(), "Batch job " + response.jobId() + " submitted to queue "
-                + target.jobQueue());
+        return new Handle(
+                response.jobId(), "Batch job " + response.jobId() + " submitted to queue " + target.jobQueue());
     }
 
     /** The current state of Batch jobs, by Batch job id (at most 100 per call, Batch's limit). */
@@ -90,26 +98,36 @@ final class BatchBackend implements ComputeBackend {
      * says in its own words what is wrong; so that the sentence can say it instead, the queue and the job definition
      * are looked up (only on such a refusal) and a missing one is named.
      */
-    private BackendException refusal(AwsErrors.Call call, ModelCard.BatchTarget target, String model,
-            SdkException e) {
+    private BackendException refusal(AwsErrors.Call call, ModelCard.BatchTarget target, String model, SdkException e) {
         BackendException refusal = AwsErrors.classify(call, e);
-        if (refusal.kind() != BackendException.Kind.REJECTED || !(e instanceof AwsServiceException service)
+        if (refusal.kind() != BackendException.Kind.REJECTED
+                || !(e instanceof AwsServiceException service)
                 || service.statusCode() != 400) {
             return refusal;
         }
-        String code = service.awsErrorDetails() == null ? null : service.awsErrorDetails().errorCode();
+        String code = service.awsErrorDetails() == null
+                ? null
+                : service.awsErrorDetails().errorCode();
         try {
-            if (batch.describeJobQueues(r -> r.jobQueues(target.jobQueue())).jobQueues().isEmpty()) {
-                return AwsErrors.refusal(AwsErrors.noQueue(call, target.jobQueue(), model),
-                        AwsErrors.Problem.NOT_FOUND, code, 400);
+            if (batch.describeJobQueues(r -> r.jobQueues(target.jobQueue()))
+                    .jobQueues()
+                    .isEmpty()) {
+                return AwsErrors.refusal(
+                        AwsErrors.noQueue(call, target.jobQueue(), model), AwsErrors.Problem.NOT_FOUND, code, 400);
             }
             if (!definitionActive(target.jobDefinition())) {
-                return AwsErrors.refusal(AwsErrors.noDefinition(call, target.jobDefinition(), model),
-                        AwsErrors.Problem.NOT_FOUND, code, 400);
+                return AwsErrors.refusal(
+                        AwsErrors.noDefinition(call, target.jobDefinition(), model),
+                        AwsErrors.Problem.NOT_FOUND,
+                        code,
+                        400);
             }
         } catch (SdkException lookup) {
-            log.debug("could not look up Batch queue {} and job definition {}: {}", target.jobQueue(),
-                    target.jobDefinition(), lookup.toString());
+            log.debug(
+                    "could not look up Batch queue {} and job definition {}: {}",
+                    target.jobQueue(),
+                    target.jobDefinition(),
+                    lookup.toString());
         }
         return refusal;
     }
@@ -120,7 +138,9 @@ final class BatchBackend implements ComputeBackend {
             return batch.describeJobDefinitions(r -> r.jobDefinitions(definition)).jobDefinitions().stream()
                     .anyMatch(d -> "ACTIVE".equals(d.status()));
         }
-        return !batch.describeJobDefinitions(r -> r.jobDefinitionName(definition).status("ACTIVE"))
-                .jobDefinitions().isEmpty();
+        return !batch.describeJobDefinitions(
+                        r -> r.jobDefinitionName(definition).status("ACTIVE"))
+                .jobDefinitions()
+                .isEmpty();
     }
 }

@@ -27,11 +27,9 @@ final class BatchFailures {
      * @param reason the machine-readable reason
      * @param message the sentence
      */
-    record Failure(FailureReason reason, String message) {
-    }
+    record Failure(FailureReason reason, String message) {}
 
-    private BatchFailures() {
-    }
+    private BatchFailures() {}
 
     /** The failure of {@code detail}, a FAILED job of {@code model}'s. */
     static Failure of(JobDetail detail, String model) {
@@ -47,29 +45,43 @@ final class BatchFailures {
         String exit = exitCode == null ? "" : " (exit code " + exitCode + ")";
         if (reason == FailureReason.TIMEOUT) {
             Integer limit = detail.timeout() == null ? null : detail.timeout().attemptDurationSeconds();
-            return new Failure(reason, "AWS Batch stopped " + job.substring("AWS Batch ".length()) + " when it"
-                    + " reached its attempt timeout" + (limit == null ? "" : " of " + limit + " s") + ": raise"
-                    + " resources.timeoutSeconds in the card of model '" + model + "' if the model needs longer");
+            return new Failure(
+                    reason,
+                    "AWS Batch stopped " + job.substring("AWS Batch ".length()) + " when it"
+                            + " reached its attempt timeout" + (limit == null ? "" : " of " + limit + " s") + ": raise"
+                            + " resources.timeoutSeconds in the card of model '" + model
+                            + "' if the model needs longer");
         }
         if ("OutOfMemoryError".equals(error)) {
-            return new Failure(reason, "the container of " + job + " ran out of memory and was killed" + exit
-                    + ": give " + definition + " more memory");
+            return new Failure(
+                    reason,
+                    "the container of " + job + " ran out of memory and was killed" + exit + ": give " + definition
+                            + " more memory");
         }
         if (error != null && (error.startsWith("Cannot") || error.equals("ResourceInitializationError"))) {
-            return new Failure(reason, "AWS Batch could not start the container of "
-                    + job.substring("AWS Batch ".length()) + " (" + error + "): check the image of " + definition
-                    + " and that the compute environment can pull and run it");
+            return new Failure(
+                    reason,
+                    "AWS Batch could not start the container of "
+                            + job.substring("AWS Batch ".length()) + " (" + error + "): check the image of "
+                            + definition
+                            + " and that the compute environment can pull and run it");
         }
         if (statusReason != null && statusReason.startsWith("Host EC2") && statusReason.contains("terminated")) {
-            return new Failure(reason, "the instance running " + job + " was terminated before the job finished"
-                    + " (a Spot reclaim or a scale-in): retry the job");
+            return new Failure(
+                    reason,
+                    "the instance running " + job + " was terminated before the job finished"
+                            + " (a Spot reclaim or a scale-in): retry the job");
         }
         if (exitCode != null && exitCode != 0) {
-            return new Failure(reason, "the worker in " + job + " exited with code " + exitCode + ": its CloudWatch"
-                    + " Logs stream" + (stream == null ? "" : " '" + stream + "'") + " says why");
+            return new Failure(
+                    reason,
+                    "the worker in " + job + " exited with code " + exitCode + ": its CloudWatch" + " Logs stream"
+                            + (stream == null ? "" : " '" + stream + "'") + " says why");
         }
-        return new Failure(reason, job + " failed" + (exitCode == null ? " without an exit code" : exit)
-                + ": the Batch console shows AWS Batch's reason for it, and so does the router's log");
+        return new Failure(
+                reason,
+                job + " failed" + (exitCode == null ? " without an exit code" : exit)
+                        + ": the Batch console shows AWS Batch's reason for it, and so does the router's log");
     }
 
     /** Batch's own words about the failure, for the log. */
@@ -91,7 +103,9 @@ final class BatchFailures {
             return detail.container().exitCode();
         }
         AttemptDetail last = lastAttempt(detail);
-        return last == null || last.container() == null ? null : last.container().exitCode();
+        return last == null || last.container() == null
+                ? null
+                : last.container().exitCode();
     }
 
     private static String containerReason(JobDetail detail) {
@@ -99,7 +113,9 @@ final class BatchFailures {
             return detail.container().reason();
         }
         AttemptDetail last = lastAttempt(detail);
-        return last == null || last.container() == null ? null : last.container().reason();
+        return last == null || last.container() == null
+                ? null
+                : last.container().reason();
     }
 
     private static String logStream(JobDetail detail) {
@@ -107,7 +123,9 @@ final class BatchFailures {
             return detail.container().logStreamName();
         }
         AttemptDetail last = lastAttempt(detail);
-        return last == null || last.container() == null ? null : last.container().logStreamName();
+        return last == null || last.container() == null
+                ? null
+                : last.container().logStreamName();
     }
 
     private static AttemptDetail lastAttempt(JobDetail detail) {

@@ -44,8 +44,14 @@ final class BatchPoller {
     private final Duration lateAfter;
     private final Clock clock;
 
-    BatchPoller(BatchBackend batch, Ledger ledger, FinalOutcomes finals, JobEventSender publisher,
-            MeterRegistry meters, Duration lateAfter, Clock clock) {
+    BatchPoller(
+            BatchBackend batch,
+            Ledger ledger,
+            FinalOutcomes finals,
+            JobEventSender publisher,
+            MeterRegistry meters,
+            Duration lateAfter,
+            Clock clock) {
         this.batch = batch;
         this.ledger = ledger;
         this.finals = finals;
@@ -81,7 +87,8 @@ final class BatchPoller {
     }
 
     private int publish(Ledger.InFlight known, JobDetail detail) {
-        JobStatus status = RemoteJob.lifecycleStatusOfBatch(detail.statusAsString()).orElse(null);
+        JobStatus status =
+                RemoteJob.lifecycleStatusOfBatch(detail.statusAsString()).orElse(null);
         if (status == null || status.rank() <= known.lastStatus().rank()) {
             return 0;
         }
@@ -94,27 +101,53 @@ final class BatchPoller {
         };
         Instant now = at == null ? clock.instant() : Instant.ofEpochMilli(at);
         JobStatusChanged event = JobStatusChanged.of(job.jobId(), job.model(), job.owner(), status, job.attempt(), now)
-                .withBackend(Backend.BATCH, null).withEstimatedCost(job.estimatedCostUsd()).withInput(job.input());
+                .withBackend(Backend.BATCH, null)
+                .withEstimatedCost(job.estimatedCostUsd())
+                .withInput(job.input());
         if (status == JobStatus.SUCCEEDED) {
             Timings timings = timings(job, detail, now);
-            event = event.withOutput(job.output()).withTimings(timings)
+            event = event.withOutput(job.output())
+                    .withTimings(timings)
                     .withMessage("AWS Batch job " + detail.jobId() + " succeeded (seen by polling); the answer is in "
                             + job.output().uri());
             publisher.statusChanged(event);
             if (finals.admitsResult(job.jobId(), job.attempt())) {
-                publisher.result(new JobResult(job.jobId(), job.model(), job.owner(), job.attempt(), Backend.BATCH,
-                        job.input(), job.output(), List.of(), timings, now, job.estimatedCostUsd()));
+                publisher.result(new JobResult(
+                        job.jobId(),
+                        job.model(),
+                        job.owner(),
+                        job.attempt(),
+                        Backend.BATCH,
+                        job.input(),
+                        job.output(),
+                        List.of(),
+                        timings,
+                        now,
+                        job.estimatedCostUsd()));
             } else {
                 FinalOutcomes.State done = finals.finalState(job.jobId());
-                meters.counter("infermesh.router.skipped", "reason",
-                        done.status().name().toLowerCase(Locale.ROOT), "kind", "result").increment();
-                log.info("job {} attempt {} succeeded on AWS Batch but the job already {} in attempt {}, which is"
-                        + " final (ADR 0016): no result record", job.jobId(), job.attempt(), done.status(),
+                meters.counter(
+                                "infermesh.router.skipped",
+                                "reason",
+                                done.status().name().toLowerCase(Locale.ROOT),
+                                "kind",
+                                "result")
+                        .increment();
+                log.info(
+                        "job {} attempt {} succeeded on AWS Batch but the job already {} in attempt {}, which is"
+                                + " final (ADR 0016): no result record",
+                        job.jobId(),
+                        job.attempt(),
+                        done.status(),
                         done.attempt());
             }
         } else if (status == JobStatus.FAILED) {
             BatchFailures.Failure failure = BatchFailures.of(detail, job.model());
-            log.info("job {} attempt {}: AWS Batch job {} failed ({})", job.jobId(), job.attempt(), detail.jobId(),
+            log.info(
+                    "job {} attempt {}: AWS Batch job {} failed ({})",
+                    job.jobId(),
+                    job.attempt(),
+                    detail.jobId(),
                     BatchFailures.rawReason(detail));
             publisher.statusChanged(event.withFailure(failure.reason(), failure.message()));
         } else {
@@ -129,10 +162,14 @@ final class BatchPoller {
 
     private static Timings timings(RemoteJob job, JobDetail detail, Instant now) {
         Long run = detail.startedAt() != null && detail.stoppedAt() != null
-                ? Math.max(0, detail.stoppedAt() - detail.startedAt()) : null;
+                ? Math.max(0, detail.stoppedAt() - detail.startedAt())
+                : null;
         Long queue = job.requestedAt() != null && detail.startedAt() != null
-                ? Math.max(0, detail.startedAt() - job.requestedAt().toEpochMilli()) : null;
-        Long total = job.requestedAt() == null ? null : Math.max(0, Duration.between(job.requestedAt(), now).toMillis());
+                ? Math.max(0, detail.startedAt() - job.requestedAt().toEpochMilli())
+                : null;
+        Long total = job.requestedAt() == null
+                ? null
+                : Math.max(0, Duration.between(job.requestedAt(), now).toMillis());
         return new Timings(queue, null, null, run, null, total);
     }
 }

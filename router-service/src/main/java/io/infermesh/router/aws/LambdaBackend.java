@@ -50,12 +50,17 @@ final class LambdaBackend implements ComputeBackend {
             throw AwsErrors.classify(AwsErrors.invoke(target.functionName(), target.qualifier(), job.model()), e);
         }
         if (response.statusCode() == null || response.statusCode() != 202) {
-            throw new BackendException(BackendException.Kind.TRANSIENT, "AWS Lambda answered HTTP "
-                    + response.statusCode() + " to an asynchronous invocation of function '" + target.functionName()
-                    + "' instead of 202 Accepted, so the job may not be queued", null);
+            throw new BackendException(
+                    BackendException.Kind.TRANSIENT,
+                    "AWS Lambda answered HTTP "
+                            + response.statusCode() + " to an asynchronous invocation of function '"
+                            + target.functionName()
+                            + "' instead of 202 Accepted, so the job may not be queued",
+                    null);
         }
         String requestId = response.responseMetadata().requestId();
-        return new Handle(requestId, "Lambda function " + target.functionName() + " accepted the job (request "
-                + requestId + ")");
+        return new Handle(
+                requestId,
+                "Lambda function " + target.functionName() + " accepted the job (request " + requestId + ")");
     }
 }

@@ -46,12 +46,19 @@ public final class Backends implements Availability {
      * @param callsPerSecond AWS API calls per second per backend
      * @param rateLimitWait how long a call waits for the rate limiter before it counts as throttled
      */
-    public record Resilience(int failureRatePercent, int window, int minimumCalls, Duration openFor,
-            int retryAttempts, Duration retryBackoff, int callsPerSecond, Duration rateLimitWait) {
+    public record Resilience(
+            int failureRatePercent,
+            int window,
+            int minimumCalls,
+            Duration openFor,
+            int retryAttempts,
+            Duration retryBackoff,
+            int callsPerSecond,
+            Duration rateLimitWait) {
 
         public static Resilience defaults() {
-            return new Resilience(50, 10, 5, Duration.ofSeconds(30), 3, Duration.ofMillis(200), 50,
-                    Duration.ofSeconds(5));
+            return new Resilience(
+                    50, 10, 5, Duration.ofSeconds(30), 3, Duration.ofMillis(200), 50, Duration.ofSeconds(5));
         }
     }
 
@@ -76,7 +83,8 @@ public final class Backends implements Availability {
                 .build());
         this.retries = RetryRegistry.of(RetryConfig.custom()
                 .maxAttempts(Math.max(1, settings.retryAttempts()))
-                .intervalFunction(IntervalFunction.ofExponentialBackoff(settings.retryBackoff().toMillis(), 2.0))
+                .intervalFunction(IntervalFunction.ofExponentialBackoff(
+                        settings.retryBackoff().toMillis(), 2.0))
                 .retryOnException(e -> e instanceof BackendException b && b.retryable())
                 .build());
         this.limiters = RateLimiterRegistry.of(RateLimiterConfig.custom()
@@ -113,9 +121,11 @@ public final class Backends implements Availability {
         CircuitBreaker breaker = breaker(backend);
         if (breaker.getState() == CircuitBreaker.State.OPEN || breaker.getState() == CircuitBreaker.State.FORCED_OPEN) {
             CircuitBreaker.Metrics m = breaker.getMetrics();
-            return Optional.of(String.format(Locale.ROOT,
+            return Optional.of(String.format(
+                    Locale.ROOT,
                     "its circuit breaker is open (%d of the last %d calls failed); it is tried again after a pause",
-                    m.getNumberOfFailedCalls(), m.getNumberOfBufferedCalls()));
+                    m.getNumberOfFailedCalls(),
+                    m.getNumberOfBufferedCalls()));
         }
         return Optional.empty();
     }
@@ -128,7 +138,8 @@ public final class Backends implements Availability {
     public ComputeBackend.Handle dispatch(Backend backend, RemoteJob job, String reason, ModelCard model) {
         ComputeBackend target = backends.get(backend);
         if (target == null) {
-            throw new BackendException(BackendException.Kind.REJECTED, unavailable(backend).orElseThrow(), null);
+            throw new BackendException(
+                    BackendException.Kind.REJECTED, unavailable(backend).orElseThrow(), null);
         }
         if (backend == Backend.ONPREM) {
             // a Kafka send: the binder's producer retries it; a failure fails the request, which Kafka redelivers
@@ -142,11 +153,13 @@ public final class Backends implements Availability {
         try {
             return call.get();
         } catch (CallNotPermittedException e) {
-            throw new BackendException(BackendException.Kind.THROTTLED, unavailable(backend)
-                    .orElse("its circuit breaker is open"), e);
+            throw new BackendException(
+                    BackendException.Kind.THROTTLED, unavailable(backend).orElse("its circuit breaker is open"), e);
         } catch (RequestNotPermitted e) {
-            throw new BackendException(BackendException.Kind.THROTTLED,
-                    "the router's rate limit for " + name(backend) + " API calls was reached", e);
+            throw new BackendException(
+                    BackendException.Kind.THROTTLED,
+                    "the router's rate limit for " + name(backend) + " API calls was reached",
+                    e);
         }
     }
 
@@ -163,8 +176,10 @@ public final class Backends implements Availability {
             return;
         }
         if (failed) {
-            breaker.onError(0, TimeUnit.NANOSECONDS, new BackendException(BackendException.Kind.TRANSIENT,
-                    "the backend reported a failed job", null));
+            breaker.onError(
+                    0,
+                    TimeUnit.NANOSECONDS,
+                    new BackendException(BackendException.Kind.TRANSIENT, "the backend reported a failed job", null));
         } else {
             breaker.onSuccess(0, TimeUnit.NANOSECONDS);
         }

@@ -30,6 +30,5 @@ public interface ComputeBackend {
      * @param id the backend's id (Lambda request id, Batch job id, Kafka partition and offset)
      * @param detail a few words for people
      */
-    record Handle(String id, String detail) {
-    }
+    record Handle(String id, String detail) {}
 }

@@ -32,16 +32,31 @@ final class OnPremBackend implements ComputeBackend {
     public Handle dispatch(RemoteJob job, String reason, ModelCard model) {
         String topic = Topics.dispatch(job.model()).name();
         try {
-            publisher.dispatched(new JobDispatched(job.jobId(), job.model(), job.owner(), job.input(), job.attempt(),
-                    reason, job.requestedAt(), job.dispatchedAt(), job.estimatedCostUsd()));
+            publisher.dispatched(new JobDispatched(
+                    job.jobId(),
+                    job.model(),
+                    job.owner(),
+                    job.input(),
+                    job.attempt(),
+                    reason,
+                    job.requestedAt(),
+                    job.dispatchedAt(),
+                    job.estimatedCostUsd()));
         } catch (RuntimeException e) {
             // the producer's own text (a Kafka timeout, a broker's error) is for the log; the sentence may reach the
             // job's message when the request is finally dead-lettered
-            log.warn("job {} attempt {}: Kafka did not take the dispatch record on {}", job.jobId(), job.attempt(),
-                    topic, e);
-            throw new BackendException(BackendException.Kind.TRANSIENT, "Kafka did not take the dispatch record on "
-                    + topic + " for the on-prem pool of model '" + job.model() + "' (the router's log has the"
-                    + " producer's error)", null);
+            log.warn(
+                    "job {} attempt {}: Kafka did not take the dispatch record on {}",
+                    job.jobId(),
+                    job.attempt(),
+                    topic,
+                    e);
+            throw new BackendException(
+                    BackendException.Kind.TRANSIENT,
+                    "Kafka did not take the dispatch record on "
+                            + topic + " for the on-prem pool of model '" + job.model() + "' (the router's log has the"
+                            + " producer's error)",
+                    null);
         }
         return new Handle(job.jobId(), "dispatched to " + topic);
     }

@@ -16,9 +16,16 @@ package io.infermesh.router.placement;
  * @param batchWarmSeconds a compute environment used this recently is assumed to still have instances
  * @param defaultRunSeconds the run time assumed for a model with no observation and no {@code expectedSeconds}
  */
-public record Estimates(double onpremColdStartSeconds, double onpremIdleSeconds, int onpremSlots,
-        double lambdaColdStartSeconds, double lambdaWarmSeconds, double batchColdStartSeconds,
-        double batchWarmStartSeconds, double batchWarmSeconds, double defaultRunSeconds) {
+public record Estimates(
+        double onpremColdStartSeconds,
+        double onpremIdleSeconds,
+        int onpremSlots,
+        double lambdaColdStartSeconds,
+        double lambdaWarmSeconds,
+        double batchColdStartSeconds,
+        double batchWarmStartSeconds,
+        double batchWarmSeconds,
+        double defaultRunSeconds) {
 
     public static Estimates defaults() {
         return new Estimates(1, 60, 2, 3, 600, 250, 30, 600, 1);

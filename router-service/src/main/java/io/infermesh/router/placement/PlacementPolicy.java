@@ -39,6 +39,7 @@ public final class PlacementPolicy {
 
     /** Lambda's hard limits. */
     public static final double LAMBDA_MAX_SECONDS = 900;
+
     public static final int LAMBDA_MAX_MEMORY_MB = 10_240;
     /** Lambda gives a function one full vCPU at this much memory, proportionally less below. */
     public static final int LAMBDA_MB_PER_VCPU = 1_769;
@@ -49,8 +50,8 @@ public final class PlacementPolicy {
     private final Capacity capacity;
     private final Availability availability;
 
-    public PlacementPolicy(PriceTable prices, Estimates estimates, RunTimes runTimes, Capacity capacity,
-            Availability availability) {
+    public PlacementPolicy(
+            PriceTable prices, Estimates estimates, RunTimes runTimes, Capacity capacity, Availability availability) {
         this.prices = prices;
         this.estimates = estimates;
         this.runTimes = runTimes;
@@ -59,8 +60,7 @@ public final class PlacementPolicy {
     }
 
     /** The outcome of placing one job. */
-    public sealed interface Decision {
-    }
+    public sealed interface Decision {}
 
     /**
      * Run the job on {@code backend}.
@@ -71,13 +71,16 @@ public final class PlacementPolicy {
      * @param estimatedCostUsd the expected cost on {@code backend}
      * @param fallbacks other eligible backends, best first, to try if handing the job to {@code backend} fails
      */
-    public record Placed(Backend backend, String reason, PlacementDecision decision, double estimatedCostUsd,
-            List<Backend> fallbacks) implements Decision {
-    }
+    public record Placed(
+            Backend backend,
+            String reason,
+            PlacementDecision decision,
+            double estimatedCostUsd,
+            List<Backend> fallbacks)
+            implements Decision {}
 
     /** The job cannot run anywhere; it ends FAILED with this reason. */
-    public record Rejected(FailureReason reason, String message, PlacementDecision decision) implements Decision {
-    }
+    public record Rejected(FailureReason reason, String message, PlacementDecision decision) implements Decision {}
 
     /**
      * One backend's estimate.
@@ -91,8 +94,14 @@ public final class PlacementPolicy {
      * @param onlyByEstimate ineligible only because of an estimate (a run expected to exceed the function's limit),
      *     not a fact: a fixed mode still places there
      */
-    public record Estimate(Backend backend, boolean eligible, double costUsd, double seconds, double runSeconds,
-            String note, boolean onlyByEstimate) {
+    public record Estimate(
+            Backend backend,
+            boolean eligible,
+            double costUsd,
+            double seconds,
+            double runSeconds,
+            String note,
+            boolean onlyByEstimate) {
 
         Alternative alternative() {
             return new Alternative(backend, eligible, round(costUsd), round(seconds), note);
@@ -113,11 +122,15 @@ public final class PlacementPolicy {
      */
     public Decision place(JobRequested job, Optional<ModelCard> card, Instant now) {
         if (card.isEmpty()) {
-            return new Rejected(FailureReason.UNKNOWN_MODEL, "there is no model named '" + job.model()
-                    + "'; the first folder under the inbox must name a model of the catalogue", null);
+            return new Rejected(
+                    FailureReason.UNKNOWN_MODEL,
+                    "there is no model named '" + job.model()
+                            + "'; the first folder under the inbox must name a model of the catalogue",
+                    null);
         }
         ModelCard model = card.get();
-        Optional<String> tooLarge = job.input() == null || job.input().size() == null ? Optional.empty()
+        Optional<String> tooLarge = job.input() == null || job.input().size() == null
+                ? Optional.empty()
                 : model.inputTooLarge(job.input().size());
         if (tooLarge.isPresent()) {
             return new Rejected(FailureReason.INPUT_TOO_LARGE, tooLarge.get(), null);
@@ -126,10 +139,11 @@ public final class PlacementPolicy {
         Integer deadline = model.placement() == null ? null : model.placement().deadlineSeconds();
         double age = job.attemptOrFirst() > 1 ? 0 : age(job.requestedAt(), now);
         double remaining = deadline == null ? Double.POSITIVE_INFINITY : deadline - age;
-        List<Estimate> all = List.of(estimate(model, Backend.ONPREM), estimate(model, Backend.LAMBDA),
-                estimate(model, Backend.BATCH));
+        List<Estimate> all = List.of(
+                estimate(model, Backend.ONPREM), estimate(model, Backend.LAMBDA), estimate(model, Backend.BATCH));
         Decision byCard = byCard(model, mode, all, deadline, remaining);
-        return job.requestedBackend() == null ? byCard
+        return job.requestedBackend() == null
+                ? byCard
                 : requested(model, mode, job.requestedBackend(), all, remaining, byCard);
     }
 
@@ -140,8 +154,12 @@ public final class PlacementPolicy {
             case "batch" -> fixed(model, mode, Backend.BATCH, all, deadline);
             case "lambda-batch" -> lambdaBatch(model, all, deadline);
             case "auto" -> auto(model, all, deadline, remaining);
-            default -> new Rejected(FailureReason.BACKEND_UNAVAILABLE, "model card of '" + model.name()
-                    + "' has placement mode '" + mode + "'; use onprem, lambda, batch, lambda-batch or auto", null);
+            default ->
+                new Rejected(
+                        FailureReason.BACKEND_UNAVAILABLE,
+                        "model card of '" + model.name() + "' has placement mode '" + mode
+                                + "'; use onprem, lambda, batch, lambda-batch or auto",
+                        null);
         };
     }
 
@@ -149,23 +167,30 @@ public final class PlacementPolicy {
      * The owner's request within the card's modes: the requested backend when the card allows it and it can take the
      * job, else the card's own decision, with a reason that says which and why.
      */
-    private Decision requested(ModelCard model, String mode, Backend requested, List<Estimate> all, double remaining,
-            Decision byCard) {
+    private Decision requested(
+            ModelCard model, String mode, Backend requested, List<Estimate> all, double remaining, Decision byCard) {
         List<Backend> allowed = allowed(mode);
         String asked = "requested " + wire(requested);
         if (allowed.isEmpty()) {
             return byCard; // an unknown mode: the card's own rejection says what is wrong
         }
         if (!allowed.contains(requested)) {
-            return annotated(byCard, asked + "; the card of '" + model.name() + "' allows only "
-                    + String.join(" or ", allowed.stream().map(PlacementPolicy::wire).toList()));
+            return annotated(
+                    byCard,
+                    asked + "; the card of '" + model.name() + "' allows only "
+                            + String.join(
+                                    " or ",
+                                    allowed.stream().map(PlacementPolicy::wire).toList()));
         }
         if (allowed.size() == 1) {
             return annotated(byCard, asked + ", which the card of '" + model.name() + "' fixes");
         }
         Estimate chosen = find(all, requested);
-        Double ceiling = "auto".equals(mode) && model.placement() != null ? model.placement().maxCostUsd() : null;
-        String unavailable = !chosen.eligible() ? chosen.note()
+        Double ceiling = "auto".equals(mode) && model.placement() != null
+                ? model.placement().maxCostUsd()
+                : null;
+        String unavailable = !chosen.eligible()
+                ? chosen.note()
                 : ceiling != null && chosen.costUsd() > ceiling
                         ? "expected $" + usd(chosen.costUsd()) + " exceeds the cost ceiling of $" + usd(ceiling)
                         : null;
@@ -173,14 +198,17 @@ public final class PlacementPolicy {
             return annotated(byCard, asked + ", but " + name(requested) + " cannot take it (" + unavailable + ")");
         }
         String reason = asked + ": " + name(requested) + ", which the card of '" + model.name() + "' (" + mode
-                + ") allows" + (chosen.seconds() > remaining ? ", although it is expected to finish in "
-                        + secs(chosen.seconds()) + ", after the deadline (" + secs(Math.max(0, remaining)) + " left)"
+                + ") allows"
+                + (chosen.seconds() > remaining
+                        ? ", although it is expected to finish in " + secs(chosen.seconds()) + ", after the deadline ("
+                                + secs(Math.max(0, remaining)) + " left)"
                         : "");
         PlacementDecision cardDecision = switch (byCard) {
             case Placed placed -> placed.decision();
             case Rejected rejected -> rejected.decision();
         };
-        List<Alternative> alternatives = cardDecision != null ? cardDecision.alternatives()
+        List<Alternative> alternatives = cardDecision != null
+                ? cardDecision.alternatives()
                 : all.stream().map(Estimate::alternative).toList();
         // when the requested backend refuses the job at dispatch, the card's own choice is the fallback
         List<Backend> fallbacks = new ArrayList<>();
@@ -189,8 +217,16 @@ public final class PlacementPolicy {
             fallbacks.addAll(placed.fallbacks());
             fallbacks.remove(requested);
         }
-        return new Placed(requested, reason, new PlacementDecision(mode, requested, reason,
-                cardDecision == null ? null : cardDecision.deadlineSeconds(), alternatives), chosen.costUsd(),
+        return new Placed(
+                requested,
+                reason,
+                new PlacementDecision(
+                        mode,
+                        requested,
+                        reason,
+                        cardDecision == null ? null : cardDecision.deadlineSeconds(),
+                        alternatives),
+                chosen.costUsd(),
                 List.copyOf(fallbacks));
     }
 
@@ -199,8 +235,8 @@ public final class PlacementPolicy {
         return switch (byCard) {
             case Placed p -> {
                 String reason = prefix + "; " + p.reason();
-                yield new Placed(p.backend(), reason, withReason(p.decision(), reason), p.estimatedCostUsd(),
-                        p.fallbacks());
+                yield new Placed(
+                        p.backend(), reason, withReason(p.decision(), reason), p.estimatedCostUsd(), p.fallbacks());
             }
             case Rejected r -> {
                 String message = prefix + "; " + r.message();
@@ -210,8 +246,14 @@ public final class PlacementPolicy {
     }
 
     private static PlacementDecision withReason(PlacementDecision decision, String reason) {
-        return decision == null ? null : new PlacementDecision(decision.mode(), decision.chosen(), reason,
-                decision.deadlineSeconds(), decision.alternatives());
+        return decision == null
+                ? null
+                : new PlacementDecision(
+                        decision.mode(),
+                        decision.chosen(),
+                        reason,
+                        decision.deadlineSeconds(),
+                        decision.alternatives());
     }
 
     /** The backends a card's placement mode allows an owner to ask for; empty for an unknown mode. */
@@ -236,13 +278,15 @@ public final class PlacementPolicy {
      * throttled: rejected only when that backend cannot take the job.
      */
     public Decision placeRetry(ModelCard model, Backend backend, String why) {
-        List<Estimate> all = List.of(estimate(model, Backend.ONPREM), estimate(model, Backend.LAMBDA),
-                estimate(model, Backend.BATCH));
+        List<Estimate> all = List.of(
+                estimate(model, Backend.ONPREM), estimate(model, Backend.LAMBDA), estimate(model, Backend.BATCH));
         Estimate chosen = find(all, backend);
         PlacementDecision decision = decision(model, mode(model), backend, why, null, all);
         if (!chosen.eligible()) {
-            return new Rejected(FailureReason.BACKEND_UNAVAILABLE, why + ", but " + name(backend)
-                    + " cannot take it: " + chosen.note(), decision);
+            return new Rejected(
+                    FailureReason.BACKEND_UNAVAILABLE,
+                    why + ", but " + name(backend) + " cannot take it: " + chosen.note(),
+                    decision);
         }
         return new Placed(backend, why, decision, chosen.costUsd(), List.of());
     }
@@ -250,20 +294,24 @@ public final class PlacementPolicy {
     private Decision fixed(ModelCard model, String mode, Backend backend, List<Estimate> all, Integer deadline) {
         Estimate chosen = find(all, backend);
         if (!chosen.eligible() && chosen.onlyByEstimate()) {
-            String reason = "model card of '" + model.name() + "' fixes placement to " + name(backend)
-                    + " (although " + chosen.note() + ")";
-            return new Placed(backend, reason, decision(model, mode, backend, reason, deadline, all), chosen.costUsd(),
+            String reason = "model card of '" + model.name() + "' fixes placement to " + name(backend) + " (although "
+                    + chosen.note() + ")";
+            return new Placed(
+                    backend,
+                    reason,
+                    decision(model, mode, backend, reason, deadline, all),
+                    chosen.costUsd(),
                     List.of());
         }
         if (!chosen.eligible()) {
             String message = "model card of '" + model.name() + "' fixes placement to " + name(backend)
                     + ", which cannot take the job: " + chosen.note();
-            return new Rejected(FailureReason.BACKEND_UNAVAILABLE, message,
-                    decision(model, mode, backend, message, deadline, all));
+            return new Rejected(
+                    FailureReason.BACKEND_UNAVAILABLE, message, decision(model, mode, backend, message, deadline, all));
         }
         String reason = "model card of '" + model.name() + "' fixes placement to " + name(backend);
-        return new Placed(backend, reason, decision(model, mode, backend, reason, deadline, all), chosen.costUsd(),
-                List.of());
+        return new Placed(
+                backend, reason, decision(model, mode, backend, reason, deadline, all), chosen.costUsd(), List.of());
     }
 
     private Decision lambdaBatch(ModelCard model, List<Estimate> all, Integer deadline) {
@@ -271,17 +319,27 @@ public final class PlacementPolicy {
         Estimate batch = find(all, Backend.BATCH);
         if (lambda.eligible()) {
             String reason = "lambda-batch: Lambda first; Batch if it times out or is throttled";
-            return new Placed(Backend.LAMBDA, reason, decision(model, "lambda-batch", Backend.LAMBDA, reason,
-                    deadline, all), lambda.costUsd(), batch.eligible() ? List.of(Backend.BATCH) : List.of());
+            return new Placed(
+                    Backend.LAMBDA,
+                    reason,
+                    decision(model, "lambda-batch", Backend.LAMBDA, reason, deadline, all),
+                    lambda.costUsd(),
+                    batch.eligible() ? List.of(Backend.BATCH) : List.of());
         }
         if (batch.eligible()) {
             String reason = "lambda-batch: Lambda cannot take the job (" + lambda.note() + "), so Batch";
-            return new Placed(Backend.BATCH, reason, decision(model, "lambda-batch", Backend.BATCH, reason,
-                    deadline, all), batch.costUsd(), List.of());
+            return new Placed(
+                    Backend.BATCH,
+                    reason,
+                    decision(model, "lambda-batch", Backend.BATCH, reason, deadline, all),
+                    batch.costUsd(),
+                    List.of());
         }
         String message = "lambda-batch: neither Lambda (" + lambda.note() + ") nor Batch (" + batch.note()
                 + ") can take the job";
-        return new Rejected(FailureReason.BACKEND_UNAVAILABLE, message,
+        return new Rejected(
+                FailureReason.BACKEND_UNAVAILABLE,
+                message,
                 decision(model, "lambda-batch", null, message, deadline, all));
     }
 
@@ -293,8 +351,8 @@ public final class PlacementPolicy {
             if (!e.eligible()) {
                 judged.add(e);
             } else if (ceiling != null && e.costUsd() > ceiling) {
-                judged.add(e.ineligible("expected $" + usd(e.costUsd()) + " exceeds the cost ceiling of $"
-                        + usd(ceiling)));
+                judged.add(e.ineligible(
+                        "expected $" + usd(e.costUsd()) + " exceeds the cost ceiling of $" + usd(ceiling)));
             } else if (e.seconds() > remaining) {
                 someOnlyTooSlow = true;
                 judged.add(e.ineligible("expected to finish in " + secs(e.seconds()) + ", after the deadline ("
@@ -303,20 +361,25 @@ public final class PlacementPolicy {
                 judged.add(e);
             }
         }
-        List<Estimate> ranked = judged.stream().filter(Estimate::eligible)
+        List<Estimate> ranked = judged.stream()
+                .filter(Estimate::eligible)
                 .sorted(Comparator.comparingDouble(Estimate::costUsd).thenComparingDouble(Estimate::seconds))
                 .toList();
         if (ranked.isEmpty()) {
-            StringBuilder why = new StringBuilder(someOnlyTooSlow
-                    ? "no backend can finish the job before its deadline of " + deadline + " s: "
-                    : "no backend can take the job: ");
+            StringBuilder why = new StringBuilder(
+                    someOnlyTooSlow
+                            ? "no backend can finish the job before its deadline of " + deadline + " s: "
+                            : "no backend can take the job: ");
             for (int i = 0; i < judged.size(); i++) {
-                why.append(i == 0 ? "" : "; ").append(name(judged.get(i).backend())).append(' ')
+                why.append(i == 0 ? "" : "; ")
+                        .append(name(judged.get(i).backend()))
+                        .append(' ')
                         .append(judged.get(i).note());
             }
             String message = why.toString();
-            return new Rejected(someOnlyTooSlow ? FailureReason.DEADLINE_UNREACHABLE
-                    : FailureReason.BACKEND_UNAVAILABLE, message,
+            return new Rejected(
+                    someOnlyTooSlow ? FailureReason.DEADLINE_UNREACHABLE : FailureReason.BACKEND_UNAVAILABLE,
+                    message,
                     decision(model, "auto", null, message, deadline, judged));
         }
         Estimate best = ranked.getFirst();
@@ -324,8 +387,12 @@ public final class PlacementPolicy {
                 + (deadline == null ? "any deadline" : "the deadline") + " ($" + usd(best.costUsd()) + ", "
                 + secs(best.seconds()) + ")";
         List<Backend> fallbacks = ranked.stream().skip(1).map(Estimate::backend).toList();
-        return new Placed(best.backend(), reason, decision(model, "auto", best.backend(), reason, deadline, judged),
-                best.costUsd(), fallbacks);
+        return new Placed(
+                best.backend(),
+                reason,
+                decision(model, "auto", best.backend(), reason, deadline, judged),
+                best.costUsd(),
+                fallbacks);
     }
 
     /**
@@ -357,8 +424,8 @@ public final class PlacementPolicy {
                 double work = Math.max(0, capacity.onpremWorkAheadSeconds(model.name()));
                 double wait = backlog < slots ? 0 : work / slots;
                 boolean warm = capacity.warm(model.name(), Backend.ONPREM);
-                double cold = warm ? 0
-                        : capacity.onpremColdStartSeconds(model.name(), estimates.onpremColdStartSeconds());
+                double cold =
+                        warm ? 0 : capacity.onpremColdStartSeconds(model.name(), estimates.onpremColdStartSeconds());
                 double seconds = wait + run + cold;
                 double cost = run * prices.onpremUsdPerSlotSecond() * cpus;
                 String note = "backlog " + backlog + " (" + secs(work) + " of work) on " + slots + " slots, run "
@@ -376,13 +443,18 @@ public final class PlacementPolicy {
                 double cold = warm ? 0 : estimates.lambdaColdStartSeconds();
                 double perMs = prices.lambdaUsdPerMsAt2048Mb() * memoryMb / 2048.0;
                 int sharing = Math.max(1, capacity.recentArrivals(model.name()));
-                double cost = Math.ceil(run * 1000) * perMs + Math.ceil(cold * 1000) * perMs / sharing
+                double cost = Math.ceil(run * 1000) * perMs
+                        + Math.ceil(cold * 1000) * perMs / sharing
                         + prices.lambdaUsdPerRequest();
                 double limit = lambdaLimitSeconds(model);
-                String note = memoryMb + " MB, run " + secs(run) + (warm ? ", warm" : ", cold start " + secs(cold)
-                        + (sharing > 1 ? " shared by " + sharing + " recent jobs" : ""));
+                String note = memoryMb + " MB, run " + secs(run)
+                        + (warm
+                                ? ", warm"
+                                : ", cold start " + secs(cold)
+                                        + (sharing > 1 ? " shared by " + sharing + " recent jobs" : ""));
                 Estimate e = new Estimate(backend, true, cost, run + cold, run, note, false);
-                if (model.placement() == null || model.placement().lambda() == null
+                if (model.placement() == null
+                        || model.placement().lambda() == null
                         || blank(model.placement().lambda().functionName())) {
                     yield e.ineligible("no Lambda function is configured in the model card");
                 }
@@ -397,8 +469,9 @@ public final class PlacementPolicy {
                     yield e.ineligible(down.get());
                 }
                 if (run > limit) {
-                    yield e.ineligibleByEstimate("a run takes about " + secs(run) + " there; the function is stopped"
-                            + " at " + secs(limit) + (limit == LAMBDA_MAX_SECONDS ? " (Lambda's 15-minute limit)" : ""));
+                    yield e.ineligibleByEstimate(
+                            "a run takes about " + secs(run) + " there; the function is stopped" + " at " + secs(limit)
+                                    + (limit == LAMBDA_MAX_SECONDS ? " (Lambda's 15-minute limit)" : ""));
                 }
                 yield e;
             }
@@ -406,13 +479,15 @@ public final class PlacementPolicy {
                 double run = runTimes.observed(model.name(), Backend.BATCH).orElse(base);
                 boolean warm = capacity.warm(model.name(), Backend.BATCH);
                 double start = warm ? estimates.batchWarmStartSeconds() : estimates.batchColdStartSeconds();
-                double perSecond = gpus > 0 ? prices.batchGpuUsdPerInstanceSecond() * gpus
+                double perSecond = gpus > 0
+                        ? prices.batchGpuUsdPerInstanceSecond() * gpus
                         : prices.batchUsdPerInstanceSecond() * cpus;
                 double cost = Math.max(prices.batchMinimumBilledSeconds(), run) * perSecond;
-                String note = (gpus > 0 ? gpus + " GPU" : cpus + " vCPU") + ", start "
-                        + (warm ? "warm " : "cold ") + secs(start) + ", run " + secs(run);
+                String note = (gpus > 0 ? gpus + " GPU" : cpus + " vCPU") + ", start " + (warm ? "warm " : "cold ")
+                        + secs(start) + ", run " + secs(run);
                 Estimate e = new Estimate(backend, true, cost, start + run, run, note, false);
-                if (model.placement() == null || model.placement().batch() == null
+                if (model.placement() == null
+                        || model.placement().batch() == null
                         || blank(model.placement().batch().jobQueue())
                         || blank(model.placement().batch().jobDefinition())) {
                     yield e.ineligible("no Batch job queue and job definition are configured in the model card");
@@ -422,22 +497,28 @@ public final class PlacementPolicy {
         };
     }
 
-    private static PlacementDecision decision(ModelCard model, String mode, Backend chosen, String reason,
-            Integer deadline, List<Estimate> all) {
-        return new PlacementDecision(mode, chosen, reason, deadline,
+    private static PlacementDecision decision(
+            ModelCard model, String mode, Backend chosen, String reason, Integer deadline, List<Estimate> all) {
+        return new PlacementDecision(
+                mode,
+                chosen,
+                reason,
+                deadline,
                 all.stream().map(Estimate::alternative).toList());
     }
 
     /** The longest a job of this model may run on Lambda: its {@code timeoutSeconds}, at most Lambda's 15 min. */
     public static double lambdaLimitSeconds(ModelCard model) {
         ModelCard.Resources r = model.resources();
-        return r == null || r.timeoutSeconds() == null ? LAMBDA_MAX_SECONDS
+        return r == null || r.timeoutSeconds() == null
+                ? LAMBDA_MAX_SECONDS
                 : Math.min(LAMBDA_MAX_SECONDS, r.timeoutSeconds());
     }
 
     /** The card's placement mode, lower case; {@code onprem} when it has none. */
     public static String mode(ModelCard model) {
-        return model.placement() == null || model.placement().mode() == null ? "onprem"
+        return model.placement() == null || model.placement().mode() == null
+                ? "onprem"
                 : model.placement().mode().toLowerCase(Locale.ROOT);
     }
 
@@ -446,7 +527,9 @@ public final class PlacementPolicy {
     }
 
     private static double age(Instant requestedAt, Instant now) {
-        return requestedAt == null ? 0 : Math.max(0, Duration.between(requestedAt, now).toMillis() / 1000.0);
+        return requestedAt == null
+                ? 0
+                : Math.max(0, Duration.between(requestedAt, now).toMillis() / 1000.0);
     }
 
     private static boolean blank(String s) {
@@ -463,7 +546,8 @@ public final class PlacementPolicy {
     }
 
     private static String secs(double seconds) {
-        return seconds >= 100 ? String.format(Locale.ROOT, "%.0f s", seconds)
+        return seconds >= 100
+                ? String.format(Locale.ROOT, "%.0f s", seconds)
                 : String.format(Locale.ROOT, "%.2f s", seconds);
     }
 

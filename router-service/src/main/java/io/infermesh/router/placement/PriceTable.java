@@ -17,8 +17,13 @@ package io.infermesh.router.placement;
  *     nodes are paid for whether they run jobs or not. Table 3's total cost of ownership of OSCAR's two nodes,
  *     $0.048 per 386 s, is $0.0000622 per slot-second; set that to charge jobs for the owned capacity
  */
-public record PriceTable(double lambdaUsdPerMsAt2048Mb, double lambdaUsdPerRequest, double batchUsdPerInstanceSecond,
-        double batchGpuUsdPerInstanceSecond, double batchMinimumBilledSeconds, double onpremUsdPerSlotSecond) {
+public record PriceTable(
+        double lambdaUsdPerMsAt2048Mb,
+        double lambdaUsdPerRequest,
+        double batchUsdPerInstanceSecond,
+        double batchGpuUsdPerInstanceSecond,
+        double batchMinimumBilledSeconds,
+        double onpremUsdPerSlotSecond) {
 
     /** Table 3's total cost of ownership of the on-prem pool per slot-second: $0.048 / (386 s x 2 nodes). */
     public static final double PAPER_ONPREM_TCO_USD_PER_SLOT_SECOND = 0.048 / (386.0 * 2);
@@ -29,7 +34,12 @@ public record PriceTable(double lambdaUsdPerMsAt2048Mb, double lambdaUsdPerReque
 
     /** The same table with another on-prem price. */
     public PriceTable withOnpremUsdPerSlotSecond(double price) {
-        return new PriceTable(lambdaUsdPerMsAt2048Mb, lambdaUsdPerRequest, batchUsdPerInstanceSecond,
-                batchGpuUsdPerInstanceSecond, batchMinimumBilledSeconds, price);
+        return new PriceTable(
+                lambdaUsdPerMsAt2048Mb,
+                lambdaUsdPerRequest,
+                batchUsdPerInstanceSecond,
+                batchGpuUsdPerInstanceSecond,
+                batchMinimumBilledSeconds,
+                price);
     }
 }

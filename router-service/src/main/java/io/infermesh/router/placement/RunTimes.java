@@ -18,8 +18,7 @@ public final class RunTimes {
     private static final double WEIGHT = 0.2;
 
     /** A timeout's lesson: runs take more than {@code limitSeconds}, until {@code until}. */
-    private record Penalty(double limitSeconds, Instant until) {
-    }
+    private record Penalty(double limitSeconds, Instant until) {}
 
     private final Map<String, Double> seconds = new ConcurrentHashMap<>();
     private final Map<String, Penalty> penalties = new ConcurrentHashMap<>();
@@ -55,7 +54,9 @@ public final class RunTimes {
      * a later job try it.
      */
     public void observeTimeout(String model, Backend backend, double limitSeconds) {
-        penalties.merge(key(model, backend), new Penalty(limitSeconds, clock.get().plus(penalty)),
+        penalties.merge(
+                key(model, backend),
+                new Penalty(limitSeconds, clock.get().plus(penalty)),
                 (old, now) -> new Penalty(Math.max(old.limitSeconds(), now.limitSeconds()), now.until()));
     }
 

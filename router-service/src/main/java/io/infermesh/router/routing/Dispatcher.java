@@ -45,6 +45,7 @@ final class Dispatcher {
     private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
     /** The {@code kind} tags of {@code infermesh.router.skipped}: what would have started the attempt. */
     private static final String KIND_REQUEST = "request";
+
     private static final String KIND_REDISPATCH = "redispatch";
 
     private final PlacementPolicy policy;
@@ -58,8 +59,16 @@ final class Dispatcher {
     private final String resultsBucket;
     private final String resultsPrefix;
 
-    Dispatcher(PlacementPolicy policy, Backends backends, Ledger ledger, FinalOutcomes finals,
-            JobEventSender publisher, ModelCatalogue catalogue, MeterRegistry meters, Clock clock, String resultsBucket,
+    Dispatcher(
+            PlacementPolicy policy,
+            Backends backends,
+            Ledger ledger,
+            FinalOutcomes finals,
+            JobEventSender publisher,
+            ModelCatalogue catalogue,
+            MeterRegistry meters,
+            Clock clock,
+            String resultsBucket,
             String resultsPrefix) {
         this.policy = policy;
         this.backends = backends;
@@ -90,11 +99,26 @@ final class Dispatcher {
         }
         switch (policy.place(job, card, now)) {
             case PlacementPolicy.Placed placed ->
-                    dispatch(job.jobId(), job.model(), job.owner(), job.input(), job.requestedAt(), attempt,
-                            card.get(), placed, KIND_REQUEST);
+                dispatch(
+                        job.jobId(),
+                        job.model(),
+                        job.owner(),
+                        job.input(),
+                        job.requestedAt(),
+                        attempt,
+                        card.get(),
+                        placed,
+                        KIND_REQUEST);
             case PlacementPolicy.Rejected rejected ->
-                    fail(job.jobId(), job.model(), job.owner(), attempt, null, rejected.reason(), rejected.message(),
-                            rejected.decision());
+                fail(
+                        job.jobId(),
+                        job.model(),
+                        job.owner(),
+                        attempt,
+                        null,
+                        rejected.reason(),
+                        rejected.message(),
+                        rejected.decision());
         }
     }
 
@@ -104,25 +128,46 @@ final class Dispatcher {
      * @param why what happened to the previous attempt, for people
      * @return false when the job has ended SUCCEEDED or CANCELLED and no attempt was started
      */
-    public boolean retry(JobStatusChanged previous, ObjectRef input, Instant requestedAt, Backend backend,
-            String why) {
+    public boolean retry(JobStatusChanged previous, ObjectRef input, Instant requestedAt, Backend backend, String why) {
         var card = catalogue.find(previous.model());
         int attempt = previous.attempt() + 1;
         if (settled(previous.jobId(), attempt, KIND_REDISPATCH)) {
             return false;
         }
         if (card.isEmpty()) {
-            fail(previous.jobId(), previous.model(), previous.owner(), attempt, null, FailureReason.UNKNOWN_MODEL,
-                    "model '" + previous.model() + "' left the catalogue before attempt " + attempt, null);
+            fail(
+                    previous.jobId(),
+                    previous.model(),
+                    previous.owner(),
+                    attempt,
+                    null,
+                    FailureReason.UNKNOWN_MODEL,
+                    "model '" + previous.model() + "' left the catalogue before attempt " + attempt,
+                    null);
             return true;
         }
         return switch (policy.placeRetry(card.get(), backend, why)) {
             case PlacementPolicy.Placed placed ->
-                    dispatch(previous.jobId(), previous.model(), previous.owner(), input, requestedAt, attempt,
-                            card.get(), placed, KIND_REDISPATCH);
+                dispatch(
+                        previous.jobId(),
+                        previous.model(),
+                        previous.owner(),
+                        input,
+                        requestedAt,
+                        attempt,
+                        card.get(),
+                        placed,
+                        KIND_REDISPATCH);
             case PlacementPolicy.Rejected rejected -> {
-                fail(previous.jobId(), previous.model(), previous.owner(), attempt, null, rejected.reason(),
-                        rejected.message(), rejected.decision());
+                fail(
+                        previous.jobId(),
+                        previous.model(),
+                        previous.owner(),
+                        attempt,
+                        null,
+                        rejected.reason(),
+                        rejected.message(),
+                        rejected.decision());
                 yield true;
             }
         };
@@ -135,15 +180,29 @@ final class Dispatcher {
             return false;
         }
         String outcome = done.status().name().toLowerCase(Locale.ROOT);
-        meters.counter("infermesh.router.skipped", "reason", outcome, "kind", kind).increment();
-        log.info("job {} attempt {} not started ({}): the job already {} in attempt {}, which is final (ADR 0016)",
-                jobId, attempt, kind, done.status(), done.attempt());
+        meters.counter("infermesh.router.skipped", "reason", outcome, "kind", kind)
+                .increment();
+        log.info(
+                "job {} attempt {} not started ({}): the job already {} in attempt {}, which is final (ADR 0016)",
+                jobId,
+                attempt,
+                kind,
+                done.status(),
+                done.attempt());
         return true;
     }
 
     /** Returns false when the attempt was not started because the job ended SUCCEEDED or CANCELLED meanwhile. */
-    private boolean dispatch(String jobId, String model, String owner, ObjectRef input, Instant requestedAt,
-            int attempt, ModelCard card, PlacementPolicy.Placed placed, String kind) {
+    private boolean dispatch(
+            String jobId,
+            String model,
+            String owner,
+            ObjectRef input,
+            Instant requestedAt,
+            int attempt,
+            ModelCard card,
+            PlacementPolicy.Placed placed,
+            String kind) {
         var accepted = ledger.remote(jobId, attempt);
         if (accepted.isPresent()) {
             // a redelivery after a cloud backend accepted the attempt but its announcement failed: announce, once
@@ -160,21 +219,41 @@ final class Dispatcher {
                 return false;
             }
             Instant now = clock.instant();
-            String reason = refusals.isEmpty() ? placed.reason()
+            String reason = refusals.isEmpty()
+                    ? placed.reason()
                     : placed.reason() + "; " + String.join("; ", refusals) + "; so " + PlacementPolicy.name(backend);
-            double cost = backend == placed.backend() ? placed.estimatedCostUsd()
+            double cost = backend == placed.backend()
+                    ? placed.estimatedCostUsd()
                     : policy.estimate(card, backend).costUsd();
-            PlacementDecision decision = placed.decision() == null ? null
-                    : new PlacementDecision(placed.decision().mode(), backend, reason,
-                            placed.decision().deadlineSeconds(), placed.decision().alternatives());
+            PlacementDecision decision = placed.decision() == null
+                    ? null
+                    : new PlacementDecision(
+                            placed.decision().mode(),
+                            backend,
+                            reason,
+                            placed.decision().deadlineSeconds(),
+                            placed.decision().alternatives());
             JobStatusChanged runnable = JobStatusChanged.of(jobId, model, owner, JobStatus.RUNNABLE, attempt, now)
-                    .withBackend(backend, reason).withDecision(decision).withEstimatedCost(cost).withInput(input);
-            RemoteJob remote = new RemoteJob(jobId, model, owner, attempt, backend, input, output(input, model, owner,
-                    jobId), requestedAt, now, cost);
+                    .withBackend(backend, reason)
+                    .withDecision(decision)
+                    .withEstimatedCost(cost)
+                    .withInput(input);
+            RemoteJob remote = new RemoteJob(
+                    jobId,
+                    model,
+                    owner,
+                    attempt,
+                    backend,
+                    input,
+                    output(input, model, owner, jobId),
+                    requestedAt,
+                    now,
+                    cost);
             if (backend == Backend.ONPREM) {
                 // RUNNABLE first; a Kafka failure here propagates and the request is redelivered (Kafka is down:
                 // no other backend's RUNNABLE could be published either)
-                ledger.dispatchedOnprem(jobId, attempt, model, policy.estimate(card, backend).runSeconds());
+                ledger.dispatchedOnprem(
+                        jobId, attempt, model, policy.estimate(card, backend).runSeconds());
                 try {
                     publisher.statusChanged(runnable);
                     backends.dispatch(backend, remote, reason, card);
@@ -197,23 +276,45 @@ final class Dispatcher {
                 last = e;
                 // the backend's message is a sentence without AWS's or the SDK's text (those are in the log)
                 refusals.add(PlacementPolicy.name(backend) + " refused it: " + e.getMessage());
-                meters.counter("infermesh.router.dispatch.failures", "backend", tag(backend), "kind",
-                        e.kind().name().toLowerCase(Locale.ROOT)).increment();
+                meters.counter(
+                                "infermesh.router.dispatch.failures",
+                                "backend",
+                                tag(backend),
+                                "kind",
+                                e.kind().name().toLowerCase(Locale.ROOT))
+                        .increment();
                 log.warn("job {} attempt {}: {} refused it: {}", jobId, attempt, backend, e.getMessage());
             }
         }
         FailureReason reason = last != null && last.kind() == BackendException.Kind.THROTTLED
-                ? FailureReason.THROTTLED : FailureReason.BACKEND_UNAVAILABLE;
+                ? FailureReason.THROTTLED
+                : FailureReason.BACKEND_UNAVAILABLE;
         // backend null: the attempt ran nowhere (and is no cloud outcome for breakers or lambda-batch)
-        fail(jobId, model, owner, attempt, null, reason,
-                "no backend accepted the job: " + String.join("; ", refusals), placed.decision());
+        fail(
+                jobId,
+                model,
+                owner,
+                attempt,
+                null,
+                reason,
+                "no backend accepted the job: " + String.join("; ", refusals),
+                placed.decision());
         return true;
     }
 
-    private void fail(String jobId, String model, String owner, int attempt, Backend backend, FailureReason reason,
-            String message, PlacementDecision decision) {
+    private void fail(
+            String jobId,
+            String model,
+            String owner,
+            int attempt,
+            Backend backend,
+            FailureReason reason,
+            String message,
+            PlacementDecision decision) {
         JobStatusChanged failed = JobStatusChanged.of(jobId, model, owner, JobStatus.FAILED, attempt, clock.instant())
-                .withBackend(backend, null).withFailure(reason, message).withDecision(decision);
+                .withBackend(backend, null)
+                .withFailure(reason, message)
+                .withDecision(decision);
         publisher.statusChanged(failed);
         meters.counter("infermesh.router.rejections", "reason", reason.name()).increment();
         log.info("job {} attempt {} failed: {}", jobId, attempt, message);
@@ -225,7 +326,8 @@ final class Dispatcher {
     }
 
     private void count(String model, Backend backend) {
-        meters.counter("infermesh.router.placements", "model", model, "backend", tag(backend)).increment();
+        meters.counter("infermesh.router.placements", "model", model, "backend", tag(backend))
+                .increment();
     }
 
     private static String tag(Backend backend) {

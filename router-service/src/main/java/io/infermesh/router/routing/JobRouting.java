@@ -71,17 +71,17 @@ class JobRouting {
         available.forEach(backends::register);
         String why = "AWS is not configured for this router (infermesh.router.aws.enabled=false)";
         backends.absent(Backend.LAMBDA, why).absent(Backend.BATCH, why);
-        TaggedCircuitBreakerMetrics.ofCircuitBreakerRegistry(backends.breakers()).bindTo(meters);
+        TaggedCircuitBreakerMetrics.ofCircuitBreakerRegistry(backends.breakers())
+                .bindTo(meters);
         TaggedRetryMetrics.ofRetryRegistry(backends.retries()).bindTo(meters);
         TaggedRateLimiterMetrics.ofRateLimiterRegistry(backends.limiters()).bindTo(meters);
         return backends;
     }
 
     @Bean
-    PlacementPolicy placementPolicy(RouterProperties properties, RunTimes runTimes, Ledger ledger,
-            Backends backends) {
-        return new PlacementPolicy(properties.prices().table(), properties.estimates().estimates(), runTimes, ledger,
-                backends);
+    PlacementPolicy placementPolicy(RouterProperties properties, RunTimes runTimes, Ledger ledger, Backends backends) {
+        return new PlacementPolicy(
+                properties.prices().table(), properties.estimates().estimates(), runTimes, ledger, backends);
     }
 
     /**
@@ -94,10 +94,26 @@ class JobRouting {
     }
 
     @Bean
-    Dispatcher dispatcher(PlacementPolicy policy, Backends backends, Ledger ledger, FinalOutcomes finals,
-            JobEventSender events, ModelCatalogue catalogue, MeterRegistry meters, RouterProperties properties) {
-        return new Dispatcher(policy, backends, ledger, finals, events, catalogue, meters, Clock.systemUTC(),
-                properties.resultsBucket(), properties.resultsPrefix());
+    Dispatcher dispatcher(
+            PlacementPolicy policy,
+            Backends backends,
+            Ledger ledger,
+            FinalOutcomes finals,
+            JobEventSender events,
+            ModelCatalogue catalogue,
+            MeterRegistry meters,
+            RouterProperties properties) {
+        return new Dispatcher(
+                policy,
+                backends,
+                ledger,
+                finals,
+                events,
+                catalogue,
+                meters,
+                Clock.systemUTC(),
+                properties.resultsBucket(),
+                properties.resultsPrefix());
     }
 
     /**
@@ -115,16 +131,16 @@ class JobRouting {
      * FAILED with that sentence.
      */
     @Bean
-    Consumer<Message<byte[]>> routeJob(JsonMapper json, Dispatcher dispatcher, MeterRegistry meters,
-            RecentJobs placedAttempts) {
+    Consumer<Message<byte[]>> routeJob(
+            JsonMapper json, Dispatcher dispatcher, MeterRegistry meters, RecentJobs placedAttempts) {
         var duplicates = meters.counter("infermesh.router.duplicates");
         return message -> {
             JobRequested job;
             try {
                 job = json.readValue(message.getPayload(), JobRequested.class);
             } catch (JacksonException e) {
-                throw UnreadableRecord.of(message, Topics.JOBS_REQUESTED.name(),
-                        "a job request it understands (JobRequested JSON)", e);
+                throw UnreadableRecord.of(
+                        message, Topics.JOBS_REQUESTED.name(), "a job request it understands (JobRequested JSON)", e);
             }
             int attempt = job.attemptOrFirst();
             if (!placedAttempts.firstTime(job.jobId(), attempt)) {
@@ -142,10 +158,16 @@ class JobRouting {
     }
 
     @Bean
-    LifecycleObserver lifecycleObserver(Ledger ledger, RunTimes runTimes, Backends backends, Dispatcher dispatcher,
-            ModelCatalogue catalogue, MeterRegistry meters, RecentJobs placedAttempts, FinalOutcomes finals) {
-        return new LifecycleObserver(ledger, runTimes, backends, dispatcher, catalogue, meters, placedAttempts,
-                finals);
+    LifecycleObserver lifecycleObserver(
+            Ledger ledger,
+            RunTimes runTimes,
+            Backends backends,
+            Dispatcher dispatcher,
+            ModelCatalogue catalogue,
+            MeterRegistry meters,
+            RecentJobs placedAttempts,
+            FinalOutcomes finals) {
+        return new LifecycleObserver(ledger, runTimes, backends, dispatcher, catalogue, meters, placedAttempts, finals);
     }
 
     /** Learns from each lifecycle event; a failure is retried, then dead-lettered with a sentence, as above. */
@@ -156,14 +178,20 @@ class JobRouting {
             try {
                 event = json.readValue(message.getPayload(), JobStatusChanged.class);
             } catch (JacksonException e) {
-                throw UnreadableRecord.of(message, Topics.JOBS_LIFECYCLE.name(),
-                        "a job status change it understands (JobStatusChanged JSON)", e);
+                throw UnreadableRecord.of(
+                        message,
+                        Topics.JOBS_LIFECYCLE.name(),
+                        "a job status change it understands (JobStatusChanged JSON)",
+                        e);
             }
             try {
                 observer.accept(event);
             } catch (RuntimeException e) {
-                throw RoutingFailure.of(message, "act on " + event.eventId() + " (" + event.status() + " of job "
-                        + event.jobId() + " attempt " + event.attempt() + ")", e);
+                throw RoutingFailure.of(
+                        message,
+                        "act on " + event.eventId() + " (" + event.status() + " of job " + event.jobId() + " attempt "
+                                + event.attempt() + ")",
+                        e);
             }
         };
     }

@@ -52,8 +52,15 @@ final class LifecycleObserver {
      *     and an owner's retry both start attempt N+1, and only the first of them runs
      * @param finals the jobs' final outcomes, which this observer keeps up to date for the dispatcher
      */
-    LifecycleObserver(Ledger ledger, RunTimes runTimes, Backends backends, Dispatcher dispatcher,
-            ModelCatalogue catalogue, MeterRegistry meters, RecentJobs placedAttempts, FinalOutcomes finals) {
+    LifecycleObserver(
+            Ledger ledger,
+            RunTimes runTimes,
+            Backends backends,
+            Dispatcher dispatcher,
+            ModelCatalogue catalogue,
+            MeterRegistry meters,
+            RecentJobs placedAttempts,
+            FinalOutcomes finals) {
         this.placedAttempts = placedAttempts;
         this.finals = finals;
         this.ledger = ledger;
@@ -72,22 +79,31 @@ final class LifecycleObserver {
                 runTimes.observe(event.model(), event.backend(), seconds);
             }
         });
-        if (event.backend() == null || event.backend() == Backend.ONPREM || !event.status().isTerminal()) {
+        if (event.backend() == null
+                || event.backend() == Backend.ONPREM
+                || !event.status().isTerminal()) {
             return;
         }
         boolean fault = event.status() == JobStatus.FAILED && BACKEND_FAULTS.contains(event.reason());
-        if (event.status() == JobStatus.FAILED && event.reason() == FailureReason.TIMEOUT
+        if (event.status() == JobStatus.FAILED
+                && event.reason() == FailureReason.TIMEOUT
                 && event.backend() == Backend.LAMBDA) {
             // the run needed more than the function's limit: Lambda leaves placement for this model until it is
             // observed to run faster again
-            runTimes.observeTimeout(event.model(), Backend.LAMBDA, catalogue.find(event.model())
-                    .map(PlacementPolicy::lambdaLimitSeconds).orElse(PlacementPolicy.LAMBDA_MAX_SECONDS));
+            runTimes.observeTimeout(
+                    event.model(),
+                    Backend.LAMBDA,
+                    catalogue
+                            .find(event.model())
+                            .map(PlacementPolicy::lambdaLimitSeconds)
+                            .orElse(PlacementPolicy.LAMBDA_MAX_SECONDS));
         }
         // count each outcome once: the same event may come from ingest and from Batch polling, or be redelivered
         if ((event.status() == JobStatus.SUCCEEDED || fault) && outcomes.firstTime(event.eventId())) {
             backends.recordOutcome(event.backend(), fault);
         }
-        if (event.status() != JobStatus.FAILED || event.backend() != Backend.LAMBDA
+        if (event.status() != JobStatus.FAILED
+                || event.backend() != Backend.LAMBDA
                 || (event.reason() != FailureReason.TIMEOUT && event.reason() != FailureReason.THROTTLED)) {
             return;
         }
@@ -98,12 +114,16 @@ final class LifecycleObserver {
         if (!placedAttempts.firstTime(event.jobId(), event.attempt() + 1)) {
             return;
         }
-        ObjectRef input = event.input() != null ? event.input()
+        ObjectRef input = event.input() != null
+                ? event.input()
                 : inFlight.map(f -> f.job().input()).orElse(null);
         Instant requestedAt = inFlight.map(f -> f.job().requestedAt()).orElse(null);
         if (input == null) {
-            log.error("job {} attempt {} failed on Lambda ({}) but neither the event nor this router knows its input;"
-                    + " it cannot be re-dispatched to Batch and stays FAILED", event.jobId(), event.attempt(),
+            log.error(
+                    "job {} attempt {} failed on Lambda ({}) but neither the event nor this router knows its input;"
+                            + " it cannot be re-dispatched to Batch and stays FAILED",
+                    event.jobId(),
+                    event.attempt(),
                     event.reason());
             return;
         }
@@ -112,7 +132,8 @@ final class LifecycleObserver {
                 + "; lambda-batch re-dispatches it to AWS Batch as attempt " + (event.attempt() + 1);
         try {
             if (dispatcher.retry(event, input, requestedAt, Backend.BATCH, why)) {
-                meters.counter("infermesh.router.lambda_batch_fallbacks", "model", event.model()).increment();
+                meters.counter("infermesh.router.lambda_batch_fallbacks", "model", event.model())
+                        .increment();
             }
         } catch (RuntimeException e) {
             placedAttempts.forget(event.jobId(), event.attempt() + 1);

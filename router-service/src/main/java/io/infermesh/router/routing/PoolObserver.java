@@ -50,8 +50,11 @@ final class PoolObserver {
                 case ACCEPTED -> accepted.increment();
                 case STALE -> {
                     stale.increment();
-                    log.debug("pool status {} measured at {} is older than {} or than the one held; ignored", key,
-                            status.at(), pools.staleness());
+                    log.debug(
+                            "pool status {} measured at {} is older than {} or than the one held; ignored",
+                            key,
+                            status.at(),
+                            pools.staleness());
                 }
                 case MALFORMED -> reject(key, PoolStatuses.problem(status));
             }
@@ -70,7 +73,8 @@ final class PoolObserver {
     private static String header(Message<?> message, String name) {
         // the binder's header mapper hands over headers it did not write itself as raw bytes
         Object value = message.getHeaders().get(name);
-        return value instanceof byte[] bytes ? new String(bytes, StandardCharsets.UTF_8)
+        return value instanceof byte[] bytes
+                ? new String(bytes, StandardCharsets.UTF_8)
                 : value == null ? null : value.toString();
     }
 }

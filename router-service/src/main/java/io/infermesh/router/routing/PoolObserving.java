@@ -27,8 +27,8 @@ class PoolObserving {
 
     @Bean
     PoolStatuses poolStatuses(RouterProperties properties) {
-        return new PoolStatuses(properties.pools().staleness(), properties.pools().modelLoadSeconds(),
-                Clock.systemUTC());
+        return new PoolStatuses(
+                properties.pools().staleness(), properties.pools().modelLoadSeconds(), Clock.systemUTC());
     }
 
     @Bean

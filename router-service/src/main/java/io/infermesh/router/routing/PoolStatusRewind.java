@@ -28,8 +28,8 @@ final class PoolStatusRewind implements KafkaBindingRebalanceListener {
     }
 
     @Override
-    public void onPartitionsAssigned(String bindingName, Consumer<?, ?> consumer,
-            Collection<TopicPartition> partitions, boolean initial) {
+    public void onPartitionsAssigned(
+            String bindingName, Consumer<?, ?> consumer, Collection<TopicPartition> partitions, boolean initial) {
         if (!binding.equals(bindingName) || !initial || partitions.isEmpty()) {
             return;
         }
@@ -46,8 +46,11 @@ final class PoolStatusRewind implements KafkaBindingRebalanceListener {
             });
         } catch (RuntimeException e) {
             // not fatal: the binding reads from the end and the next status interval fills the view
-            log.warn("could not rewind {} to the last {}; reading new pool statuses only", partitions,
-                    pools.staleness(), e);
+            log.warn(
+                    "could not rewind {} to the last {}; reading new pool statuses only",
+                    partitions,
+                    pools.staleness(),
+                    e);
         }
     }
 }

@@ -32,10 +32,14 @@ final class UnreadableRecord extends MessagingException {
      */
     static UnreadableRecord of(Message<?> record, String topic, String expected, JacksonException e) {
         TokenStreamLocation at = e.getLocation();
-        String where = at == null || at.getLineNr() < 1 ? ""
+        String where = at == null || at.getLineNr() < 1
+                ? ""
                 : ", the problem is at line " + at.getLineNr() + ", column " + at.getColumnNr();
         log.warn("record on {} dead-lettered, it is not {}: {}", topic, expected, e.getOriginalMessage());
-        return new UnreadableRecord(record, topic, new Because("it is not " + expected + where
-                + " (its writer must be fixed, retrying will not help)", e));
+        return new UnreadableRecord(
+                record,
+                topic,
+                new Because(
+                        "it is not " + expected + where + " (its writer must be fixed, retrying will not help)", e));
     }
 }

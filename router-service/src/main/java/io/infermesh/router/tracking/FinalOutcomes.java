@@ -72,11 +72,13 @@ public final class FinalOutcomes {
         if (current.isFinal()) {
             return false;
         }
-        if (status == JobStatus.CANCELLED && attempt == current.attempt()
+        if (status == JobStatus.CANCELLED
+                && attempt == current.attempt()
                 && current.status().rank() >= JobStatus.RUNNING.rank()) {
             return false;
         }
         return attempt > current.attempt()
-                || (attempt == current.attempt() && status.rank() > current.status().rank());
+                || (attempt == current.attempt()
+                        && status.rank() > current.status().rank());
     }
 }

@@ -41,20 +41,19 @@ public final class Ledger implements Capacity {
      * @param lastChange when that status was seen
      * @param announcement the RUNNABLE event that announces it, to publish again if the first publication failed
      */
-    public record InFlight(RemoteJob job, String handle, JobStatus lastStatus, Instant lastChange,
-            JobStatusChanged announcement) {
-    }
+    public record InFlight(
+            RemoteJob job, String handle, JobStatus lastStatus, Instant lastChange, JobStatusChanged announcement) {}
 
     /** Entries older than this are dropped: their end was missed (another router instance saw it, or it never came). */
     private static final Duration FORGET_ONPREM = Duration.ofHours(1);
+
     private static final Duration FORGET_REMOTE = Duration.ofHours(24);
 
     private final Estimates estimates;
     private final Clock clock;
     private final PoolStatuses pools;
     /** An on-prem attempt: its model, expected run, when it was dispatched and started running (null while queued). */
-    private record OnPrem(String model, double expectedRunSeconds, Instant dispatched, Instant runningSince) {
-    }
+    private record OnPrem(String model, double expectedRunSeconds, Instant dispatched, Instant runningSince) {}
 
     private final Map<String, OnPrem> onpremInFlight = new ConcurrentHashMap<>();
     private final Map<String, Deque<Instant>> arrivals = new ConcurrentHashMap<>();
@@ -92,8 +91,9 @@ public final class Ledger implements Capacity {
 
     /** An attempt was handed to a cloud backend and will be announced by {@code announcement}. */
     public void dispatchedRemote(RemoteJob job, String handle, JobStatusChanged announcement) {
-        remote.put(key(job.jobId(), job.attempt()), new InFlight(job, handle, JobStatus.RUNNABLE, clock.instant(),
-                announcement));
+        remote.put(
+                key(job.jobId(), job.attempt()),
+                new InFlight(job, handle, JobStatus.RUNNABLE, clock.instant(), announcement));
         lastUse.put(use(job.model(), job.backend()), clock.instant());
         evictStale();
     }
@@ -110,11 +110,17 @@ public final class Ledger implements Capacity {
             running.putIfAbsent(key, event.occurredAt());
         }
         if (event.status() == JobStatus.STARTING || event.status() == JobStatus.RUNNING) {
-            onpremInFlight.computeIfPresent(key, (k, o) -> o.runningSince() != null ? o
-                    : new OnPrem(o.model(), o.expectedRunSeconds(), o.dispatched(), event.occurredAt()));
+            onpremInFlight.computeIfPresent(
+                    key,
+                    (k, o) -> o.runningSince() != null
+                            ? o
+                            : new OnPrem(o.model(), o.expectedRunSeconds(), o.dispatched(), event.occurredAt()));
         }
-        remote.computeIfPresent(key, (k, f) -> event.status().rank() > f.lastStatus().rank()
-                ? new InFlight(f.job(), f.handle(), event.status(), clock.instant(), f.announcement()) : f);
+        remote.computeIfPresent(
+                key,
+                (k, f) -> event.status().rank() > f.lastStatus().rank()
+                        ? new InFlight(f.job(), f.handle(), event.status(), clock.instant(), f.announcement())
+                        : f);
         if (!event.status().isTerminal()) {
             return Optional.empty();
         }
@@ -133,7 +139,8 @@ public final class Ledger implements Capacity {
             return Optional.of(ms / 1000.0);
         }
         if (started != null && event.occurredAt() != null) {
-            return Optional.of(Math.max(0, Duration.between(started, event.occurredAt()).toMillis()) / 1000.0);
+            return Optional.of(
+                    Math.max(0, Duration.between(started, event.occurredAt()).toMillis()) / 1000.0);
         }
         return Optional.empty();
     }
@@ -147,7 +154,8 @@ public final class Ledger implements Capacity {
     public List<InFlight> lateBatchJobs(Duration lateAfter) {
         Instant limit = clock.instant().minus(lateAfter);
         return remote.values().stream()
-                .filter(f -> f.job().backend() == Backend.BATCH && !f.lastChange().isAfter(limit))
+                .filter(f ->
+                        f.job().backend() == Backend.BATCH && !f.lastChange().isAfter(limit))
                 .toList();
     }
 
@@ -174,7 +182,9 @@ public final class Ledger implements Capacity {
     @Override
     public int onpremBacklog(String model) {
         if (pools.reporting(model)) {
-            return (int) onpremInFlight.values().stream().filter(o -> o.model().equals(model)).count();
+            return (int) onpremInFlight.values().stream()
+                    .filter(o -> o.model().equals(model))
+                    .count();
         }
         return onpremInFlight.size();
     }
@@ -188,7 +198,8 @@ public final class Ledger implements Capacity {
             if (ownPool && !job.model().equals(model)) {
                 continue;
             }
-            double done = job.runningSince() == null ? 0
+            double done = job.runningSince() == null
+                    ? 0
                     : Math.max(0, Duration.between(job.runningSince(), now).toMillis() / 1000.0);
             work += Math.max(0, job.expectedRunSeconds() - done);
         }

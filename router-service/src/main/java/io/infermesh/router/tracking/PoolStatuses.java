@@ -102,7 +102,10 @@ public final class PoolStatuses {
         if (status.at() == null) {
             return "no measurement time (at)";
         }
-        if (status.workers() < 0 || status.maxWorkers() < 0 || status.busy() < 0 || status.backlog() < 0
+        if (status.workers() < 0
+                || status.maxWorkers() < 0
+                || status.busy() < 0
+                || status.backlog() < 0
                 || (status.lastWakeMs() != null && status.lastWakeMs() < 0)) {
             return "a negative count";
         }
@@ -112,7 +115,9 @@ public final class PoolStatuses {
     /** The fresh statuses of {@code model}'s pools, one per worker instance; empty when it is not reporting. */
     public List<PoolStatus> fresh(String model) {
         Instant now = clock.instant();
-        return latest.values().stream().filter(s -> s.model().equals(model) && fresh(s, now)).toList();
+        return latest.values().stream()
+                .filter(s -> s.model().equals(model) && fresh(s, now))
+                .toList();
     }
 
     /** Whether some instance of {@code model}'s pool has a fresh status. */
@@ -123,7 +128,8 @@ public final class PoolStatuses {
     /** Jobs {@code model}'s pools run at once: the sum of their {@code maxWorkers}; empty when not reporting. */
     public OptionalInt slots(String model) {
         List<PoolStatus> fresh = fresh(model);
-        return fresh.isEmpty() ? OptionalInt.empty()
+        return fresh.isEmpty()
+                ? OptionalInt.empty()
                 : OptionalInt.of(fresh.stream().mapToInt(PoolStatus::maxWorkers).sum());
     }
 
@@ -142,8 +148,10 @@ public final class PoolStatuses {
      * plus the model-load allowance; empty when no fresh status has measured a wake.
      */
     public OptionalDouble coldStartSeconds(String model) {
-        OptionalDouble wake = fresh(model).stream().filter(s -> s.lastWakeMs() != null)
-                .mapToDouble(s -> s.lastWakeMs() / 1000.0).max();
+        OptionalDouble wake = fresh(model).stream()
+                .filter(s -> s.lastWakeMs() != null)
+                .mapToDouble(s -> s.lastWakeMs() / 1000.0)
+                .max();
         return wake.isPresent() ? OptionalDouble.of(wake.getAsDouble() + modelLoadSeconds) : OptionalDouble.empty();
     }
 

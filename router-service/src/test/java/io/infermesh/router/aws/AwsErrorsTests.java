@@ -18,37 +18,49 @@ class AwsErrorsTests {
 
     @Test
     void aQualifiedFunctionIsNamedWithItsQualifier() {
-        BackendException refusal = AwsErrors.classify(INVOKE, service(404, "ResourceNotFoundException",
-                "Function not found: arn:aws:lambda:us-east-1:123456789012:function:infermesh-digits:live"));
+        BackendException refusal = AwsErrors.classify(
+                INVOKE,
+                service(
+                        404,
+                        "ResourceNotFoundException",
+                        "Function not found: arn:aws:lambda:us-east-1:123456789012:function:infermesh-digits:live"));
 
-        assertThat(refusal.getMessage()).isEqualTo("function 'infermesh-digits:live' does not exist in this AWS"
-                + " account and region (ResourceNotFoundException, HTTP 404): create it, or correct placement.lambda"
-                + " in the card of model 'digits'");
+        assertThat(refusal.getMessage())
+                .isEqualTo("function 'infermesh-digits:live' does not exist in this AWS"
+                        + " account and region (ResourceNotFoundException, HTTP 404): create it, or correct placement.lambda"
+                        + " in the card of model 'digits'");
     }
 
     @Test
     void aRequestAwsRefusesAsItIsPointsAtTheCardAndKeepsAwssWordsForTheLog() {
-        BackendException refusal = AwsErrors.classify(INVOKE, service(400, "InvalidParameterValueException",
-                "1 validation error detected: Value at 'qualifier' failed to satisfy constraint"));
+        BackendException refusal = AwsErrors.classify(
+                INVOKE,
+                service(
+                        400,
+                        "InvalidParameterValueException",
+                        "1 validation error detected: Value at 'qualifier' failed to satisfy constraint"));
 
         assertThat(refusal.kind()).isEqualTo(BackendException.Kind.REJECTED);
-        assertThat(refusal.getMessage()).isEqualTo("AWS Lambda refused to invoke function 'infermesh-digits:live'"
-                + " (InvalidParameterValueException, HTTP 400): check placement.lambda in the card of model 'digits'"
-                + " and the function's configuration (the router's log has AWS's explanation)");
+        assertThat(refusal.getMessage())
+                .isEqualTo("AWS Lambda refused to invoke function 'infermesh-digits:live'"
+                        + " (InvalidParameterValueException, HTTP 400): check placement.lambda in the card of model 'digits'"
+                        + " and the function's configuration (the router's log has AWS's explanation)");
     }
 
     @Test
     void noCredentialsAtAllIsSaidSo() {
-        BackendException refusal = AwsErrors.classify(AwsErrors.submit("infermesh-cpu", "infermesh-worker:3",
-                "digits"), SdkClientException.create("Unable to load credentials from any of the providers in the"
+        BackendException refusal = AwsErrors.classify(
+                AwsErrors.submit("infermesh-cpu", "infermesh-worker:3", "digits"),
+                SdkClientException.create("Unable to load credentials from any of the providers in the"
                         + " chain AwsCredentialsProviderChain(credentialsProviders=[SystemPropertyCredentialsProvider()"
                         + ", EnvironmentVariableCredentialsProvider()])"));
 
         assertThat(refusal.kind()).isEqualTo(BackendException.Kind.TRANSIENT);
-        assertThat(refusal.getMessage()).isEqualTo("the router found no AWS credentials to submit the job to queue"
-                + " 'infermesh-cpu' with job definition 'infermesh-worker:3': set infermesh.router.aws.access-key-id"
-                + " and secret-access-key, or provide credentials through the AWS SDK's default chain (environment,"
-                + " profile, role)");
+        assertThat(refusal.getMessage())
+                .isEqualTo("the router found no AWS credentials to submit the job to queue"
+                        + " 'infermesh-cpu' with job definition 'infermesh-worker:3': set infermesh.router.aws.access-key-id"
+                        + " and secret-access-key, or provide credentials through the AWS SDK's default chain (environment,"
+                        + " profile, role)");
     }
 
     @Test
@@ -56,21 +68,30 @@ class AwsErrorsTests {
         BackendException refusal = AwsErrors.classify(INVOKE, service(400, "ThrottlingException", "Rate exceeded"));
 
         assertThat(refusal.kind()).isEqualTo(BackendException.Kind.THROTTLED);
-        assertThat(refusal.getMessage()).isEqualTo("AWS Lambda throttled the router's request to invoke function"
-                + " 'infermesh-digits:live' (ThrottlingException, HTTP 400): the concurrency or request rate allowed"
-                + " is used up for now");
+        assertThat(refusal.getMessage())
+                .isEqualTo("AWS Lambda throttled the router's request to invoke function"
+                        + " 'infermesh-digits:live' (ThrottlingException, HTTP 400): the concurrency or request rate allowed"
+                        + " is used up for now");
     }
 
     @Test
     void aStatusWithoutACodeIsStillNamed() {
-        assertThat(AwsErrors.sentence(INVOKE, AwsErrors.Problem.FAULT, null, 503)).isEqualTo("AWS Lambda failed to"
-                + " invoke function 'infermesh-digits:live' (HTTP 503): a fault on AWS's side, usually brief");
+        assertThat(AwsErrors.sentence(INVOKE, AwsErrors.Problem.FAULT, null, 503))
+                .isEqualTo("AWS Lambda failed to"
+                        + " invoke function 'infermesh-digits:live' (HTTP 503): a fault on AWS's side, usually brief");
         assertThat(AwsErrors.sentence(INVOKE, AwsErrors.Problem.INVALID, "KMSAccessDeniedException", 0))
-                .startsWith("AWS Lambda refused to invoke function 'infermesh-digits:live' (KMSAccessDeniedException):");
+                .startsWith(
+                        "AWS Lambda refused to invoke function 'infermesh-digits:live' (KMSAccessDeniedException):");
     }
 
     private static AwsServiceException service(int status, String code, String message) {
-        return AwsServiceException.builder().statusCode(status).message(message)
-                .awsErrorDetails(AwsErrorDetails.builder().errorCode(code).errorMessage(message).build()).build();
+        return AwsServiceException.builder()
+                .statusCode(status)
+                .message(message)
+                .awsErrorDetails(AwsErrorDetails.builder()
+                        .errorCode(code)
+                        .errorMessage(message)
+                        .build())
+                .build();
     }
 }

@@ -41,11 +41,17 @@ class CloudBackendRefusalsTests {
     void aLambdaFunctionThatDoesNotExistIsRefusedNamingTheFunctionAndTheCard() throws IOException {
         // moto's Lambda without Docker accepts an invocation of any name: AWS's answer for a missing function
         String function = name("infermesh-absent");
-        try (FaultyProxy proxy = new FaultyProxy(); LambdaClient client = lambdaThrough(proxy)) {
-            proxy.refuse("/2015-03-31/functions", 404, "ResourceNotFoundException", "Function not found:"
-                    + " arn:aws:lambda:us-east-1:123456789012:function:" + function);
-            assertRefused(() -> new LambdaBackend(client, JSON).dispatch(job(Backend.LAMBDA), "test", lambda(function)),
-                    BackendException.Kind.REJECTED, "function '" + function + "' does not exist in this AWS account"
+        try (FaultyProxy proxy = new FaultyProxy();
+                LambdaClient client = lambdaThrough(proxy)) {
+            proxy.refuse(
+                    "/2015-03-31/functions",
+                    404,
+                    "ResourceNotFoundException",
+                    "Function not found:" + " arn:aws:lambda:us-east-1:123456789012:function:" + function);
+            assertRefused(
+                    () -> new LambdaBackend(client, JSON).dispatch(job(Backend.LAMBDA), "test", lambda(function)),
+                    BackendException.Kind.REJECTED,
+                    "function '" + function + "' does not exist in this AWS account"
                             + " and region (ResourceNotFoundException, HTTP 404): create it, or correct"
                             + " placement.lambda in the card of model 'digits'");
         }
@@ -54,12 +60,20 @@ class CloudBackendRefusalsTests {
     @Test
     void aLambdaInvocationTheRouterIsNotAllowedToMakeNamesThePermissionItNeeds() throws IOException {
         String function = existingFunction();
-        try (FaultyProxy proxy = new FaultyProxy(); LambdaClient client = lambdaThrough(proxy)) {
-            proxy.refuse("/2015-03-31/functions", 403, "AccessDeniedException", "User: arn:aws:iam::123456789012:"
-                    + "user/router is not authorized to perform: lambda:InvokeFunction on resource: arn:aws:lambda:"
-                    + "us-east-1:123456789012:function:" + function + " because no identity-based policy allows it");
-            assertRefused(() -> new LambdaBackend(client, JSON).dispatch(job(Backend.LAMBDA), "test", lambda(function)),
-                    BackendException.Kind.REJECTED, "the router is not allowed to invoke function '" + function
+        try (FaultyProxy proxy = new FaultyProxy();
+                LambdaClient client = lambdaThrough(proxy)) {
+            proxy.refuse(
+                    "/2015-03-31/functions",
+                    403,
+                    "AccessDeniedException",
+                    "User: arn:aws:iam::123456789012:"
+                            + "user/router is not authorized to perform: lambda:InvokeFunction on resource: arn:aws:lambda:"
+                            + "us-east-1:123456789012:function:" + function
+                            + " because no identity-based policy allows it");
+            assertRefused(
+                    () -> new LambdaBackend(client, JSON).dispatch(job(Backend.LAMBDA), "test", lambda(function)),
+                    BackendException.Kind.REJECTED,
+                    "the router is not allowed to invoke function '" + function
                             + "' (AccessDeniedException, HTTP 403): its AWS credentials need lambda:InvokeFunction on"
                             + " function '" + function + "'");
         }
@@ -68,11 +82,17 @@ class CloudBackendRefusalsTests {
     @Test
     void credentialsAwsDoesNotAcceptAreNamedAsTheRoutersCredentials() throws IOException {
         String function = existingFunction();
-        try (FaultyProxy proxy = new FaultyProxy(); LambdaClient client = lambdaThrough(proxy)) {
-            proxy.refuse("/2015-03-31/functions", 403, "UnrecognizedClientException",
+        try (FaultyProxy proxy = new FaultyProxy();
+                LambdaClient client = lambdaThrough(proxy)) {
+            proxy.refuse(
+                    "/2015-03-31/functions",
+                    403,
+                    "UnrecognizedClientException",
                     "The security token included in the request is invalid.");
-            assertRefused(() -> new LambdaBackend(client, JSON).dispatch(job(Backend.LAMBDA), "test", lambda(function)),
-                    BackendException.Kind.REJECTED, "AWS did not accept the router's credentials when it tried to"
+            assertRefused(
+                    () -> new LambdaBackend(client, JSON).dispatch(job(Backend.LAMBDA), "test", lambda(function)),
+                    BackendException.Kind.REJECTED,
+                    "AWS did not accept the router's credentials when it tried to"
                             + " invoke function '" + function + "' (UnrecognizedClientException, HTTP 403): check"
                             + " infermesh.router.aws.access-key-id and secret-access-key, or the credentials the AWS"
                             + " SDK finds in its default chain");
@@ -82,10 +102,13 @@ class CloudBackendRefusalsTests {
     @Test
     void aThrottledLambdaInvocationSaysTheLimitIsUsedUpForNow() throws IOException {
         String function = existingFunction();
-        try (FaultyProxy proxy = new FaultyProxy(); LambdaClient client = lambdaThrough(proxy)) {
+        try (FaultyProxy proxy = new FaultyProxy();
+                LambdaClient client = lambdaThrough(proxy)) {
             proxy.throttle(true);
-            assertRefused(() -> new LambdaBackend(client, JSON).dispatch(job(Backend.LAMBDA), "test", lambda(function)),
-                    BackendException.Kind.THROTTLED, "AWS Lambda throttled the router's request to invoke function '"
+            assertRefused(
+                    () -> new LambdaBackend(client, JSON).dispatch(job(Backend.LAMBDA), "test", lambda(function)),
+                    BackendException.Kind.THROTTLED,
+                    "AWS Lambda throttled the router's request to invoke function '"
                             + function + "' (TooManyRequestsException, HTTP 429): the concurrency or request rate"
                             + " allowed is used up for now");
         }
@@ -94,11 +117,17 @@ class CloudBackendRefusalsTests {
     @Test
     void aFaultOnAwssSideIsTransientAndSaysSo() throws IOException {
         String function = existingFunction();
-        try (FaultyProxy proxy = new FaultyProxy(); LambdaClient client = lambdaThrough(proxy)) {
-            proxy.refuse("/2015-03-31/functions", 500, "ServiceException",
+        try (FaultyProxy proxy = new FaultyProxy();
+                LambdaClient client = lambdaThrough(proxy)) {
+            proxy.refuse(
+                    "/2015-03-31/functions",
+                    500,
+                    "ServiceException",
                     "An internal error occurred (request 2f6e9c1a-0d7e-4b8e-9f51-7c1c0e6a1a11)");
-            assertRefused(() -> new LambdaBackend(client, JSON).dispatch(job(Backend.LAMBDA), "test", lambda(function)),
-                    BackendException.Kind.TRANSIENT, "AWS Lambda failed to invoke function '" + function
+            assertRefused(
+                    () -> new LambdaBackend(client, JSON).dispatch(job(Backend.LAMBDA), "test", lambda(function)),
+                    BackendException.Kind.TRANSIENT,
+                    "AWS Lambda failed to invoke function '" + function
                             + "' (ServiceException, HTTP 500): a fault on AWS's side, usually brief");
         }
     }
@@ -109,11 +138,17 @@ class CloudBackendRefusalsTests {
         try (ServerSocket socket = new ServerSocket(0)) {
             nowhere = URI.create("http://127.0.0.1:" + socket.getLocalPort());
         }
-        try (LambdaClient client = LambdaClient.builder().endpointOverride(nowhere).region(MotoServer.REGION)
+        try (LambdaClient client = LambdaClient.builder()
+                .endpointOverride(nowhere)
+                .region(MotoServer.REGION)
                 .credentialsProvider(MotoServer.credentials())
-                .overrideConfiguration(o -> o.retryStrategy(b -> b.maxAttempts(1))).build()) {
-            assertRefused(() -> new LambdaBackend(client, JSON).dispatch(job(Backend.LAMBDA), "test",
-                    lambda("infermesh-digits")), BackendException.Kind.TRANSIENT, "the router could not reach AWS"
+                .overrideConfiguration(o -> o.retryStrategy(b -> b.maxAttempts(1)))
+                .build()) {
+            assertRefused(
+                    () -> new LambdaBackend(client, JSON)
+                            .dispatch(job(Backend.LAMBDA), "test", lambda("infermesh-digits")),
+                    BackendException.Kind.TRANSIENT,
+                    "the router could not reach AWS"
                             + " Lambda to invoke function 'infermesh-digits': no answer from its endpoint (network,"
                             + " DNS, or infermesh.router.aws.endpoint and region)");
         }
@@ -125,8 +160,11 @@ class CloudBackendRefusalsTests {
         MotoAws.queue(queue, queue + "-worker");
         String absent = name("infermesh-nowhere");
         try (BatchClient client = MotoAws.batch()) {
-            assertRefused(() -> new BatchBackend(client, JSON).dispatch(job(Backend.BATCH), "test",
-                    batch(absent, queue + "-worker")), BackendException.Kind.REJECTED, "job queue '" + absent
+            assertRefused(
+                    () -> new BatchBackend(client, JSON)
+                            .dispatch(job(Backend.BATCH), "test", batch(absent, queue + "-worker")),
+                    BackendException.Kind.REJECTED,
+                    "job queue '" + absent
                             + "' does not exist in this AWS account and region (ClientException, HTTP 400): create"
                             + " it, or correct placement.batch in the card of model 'digits'");
         }
@@ -138,8 +176,10 @@ class CloudBackendRefusalsTests {
         MotoAws.queue(queue, queue + "-worker");
         String absent = name("infermesh-undefined") + ":3";
         try (BatchClient client = MotoAws.batch()) {
-            assertRefused(() -> new BatchBackend(client, JSON).dispatch(job(Backend.BATCH), "test",
-                    batch(queue, absent)), BackendException.Kind.REJECTED, "job definition '" + absent
+            assertRefused(
+                    () -> new BatchBackend(client, JSON).dispatch(job(Backend.BATCH), "test", batch(queue, absent)),
+                    BackendException.Kind.REJECTED,
+                    "job definition '" + absent
                             + "' does not exist in this AWS account and region, or is inactive (ClientException,"
                             + " HTTP 400): register it, or correct placement.batch in the card of model 'digits'");
         }
@@ -149,14 +189,24 @@ class CloudBackendRefusalsTests {
     void aBatchSubmissionTheRouterIsNotAllowedToMakeNamesThePermissionItNeeds() throws IOException {
         String queue = name("infermesh-cpu");
         MotoAws.queue(queue, queue + "-worker");
-        try (FaultyProxy proxy = new FaultyProxy(); BatchClient client = BatchClient.builder()
-                .endpointOverride(proxy.endpoint()).region(MotoServer.REGION)
-                .credentialsProvider(MotoServer.credentials()).build()) {
-            proxy.refuse("/v1/submitjob", 403, "AccessDeniedException", "User: arn:aws:iam::123456789012:user/router"
-                    + " is not authorized to perform: batch:SubmitJob on resource: arn:aws:batch:us-east-1:"
-                    + "123456789012:job-queue/" + queue);
-            assertRefused(() -> new BatchBackend(client, JSON).dispatch(job(Backend.BATCH), "test",
-                    batch(queue, queue + "-worker")), BackendException.Kind.REJECTED, "the router is not allowed to"
+        try (FaultyProxy proxy = new FaultyProxy();
+                BatchClient client = BatchClient.builder()
+                        .endpointOverride(proxy.endpoint())
+                        .region(MotoServer.REGION)
+                        .credentialsProvider(MotoServer.credentials())
+                        .build()) {
+            proxy.refuse(
+                    "/v1/submitjob",
+                    403,
+                    "AccessDeniedException",
+                    "User: arn:aws:iam::123456789012:user/router"
+                            + " is not authorized to perform: batch:SubmitJob on resource: arn:aws:batch:us-east-1:"
+                            + "123456789012:job-queue/" + queue);
+            assertRefused(
+                    () -> new BatchBackend(client, JSON)
+                            .dispatch(job(Backend.BATCH), "test", batch(queue, queue + "-worker")),
+                    BackendException.Kind.REJECTED,
+                    "the router is not allowed to"
                             + " submit the job to queue '" + queue + "' with job definition '" + queue + "-worker'"
                             + " (AccessDeniedException, HTTP 403): its AWS credentials need batch:SubmitJob on job"
                             + " queue '" + queue + "' and job definition '" + queue + "-worker'");
@@ -168,9 +218,19 @@ class CloudBackendRefusalsTests {
         assertThatThrownBy(dispatch).isInstanceOfSatisfying(BackendException.class, e -> {
             assertThat(e.getMessage()).isEqualTo(sentence);
             assertThat(e.kind()).isEqualTo(kind);
-            assertThat(e.getMessage()).doesNotContain("arn:aws", "Service:", "Status Code", "Request ID",
-                    "not found", "Unable to", "Connection refused", "Rate Exceeded", "internal error",
-                    "security token", "not authorized");
+            assertThat(e.getMessage())
+                    .doesNotContain(
+                            "arn:aws",
+                            "Service:",
+                            "Status Code",
+                            "Request ID",
+                            "not found",
+                            "Unable to",
+                            "Connection refused",
+                            "Rate Exceeded",
+                            "internal error",
+                            "security token",
+                            "not authorized");
         });
     }
 
@@ -181,9 +241,12 @@ class CloudBackendRefusalsTests {
     }
 
     private static LambdaClient lambdaThrough(FaultyProxy proxy) {
-        return LambdaClient.builder().endpointOverride(proxy.endpoint()).region(MotoServer.REGION)
+        return LambdaClient.builder()
+                .endpointOverride(proxy.endpoint())
+                .region(MotoServer.REGION)
                 .credentialsProvider(MotoServer.credentials())
-                .overrideConfiguration(o -> o.retryStrategy(b -> b.maxAttempts(1))).build();
+                .overrideConfiguration(o -> o.retryStrategy(b -> b.maxAttempts(1)))
+                .build();
     }
 
     private static String name(String prefix) {
@@ -192,9 +255,17 @@ class CloudBackendRefusalsTests {
 
     private static RemoteJob job(Backend backend) {
         String jobId = UUID.randomUUID().toString();
-        return new RemoteJob(jobId, "digits", "alice", 1, backend,
+        return new RemoteJob(
+                jobId,
+                "digits",
+                "alice",
+                1,
+                backend,
                 new ObjectRef("inbox", "digits/alice/seven.png", "v1", "e1", 123L, "image/png"),
-                ObjectRef.of("inbox", "results/digits/alice/" + jobId + "/result.json"), NOW, NOW, 0.000001);
+                ObjectRef.of("inbox", "results/digits/alice/" + jobId + "/result.json"),
+                NOW,
+                NOW,
+                0.000001);
     }
 
     private static ModelCard lambda(String function) {
@@ -206,7 +277,13 @@ class CloudBackendRefusalsTests {
     }
 
     private static ModelCard card(ModelCard.LambdaTarget lambda, ModelCard.BatchTarget batch) {
-        return new ModelCard("digits", "1", "d", "model.onnx", null, null,
+        return new ModelCard(
+                "digits",
+                "1",
+                "d",
+                "model.onnx",
+                null,
+                null,
                 new ModelCard.Resources(1_000_000L, 120, 2048, 1, 0, 0.5),
                 new ModelCard.Placement("lambda-batch", null, null, lambda, batch));
     }

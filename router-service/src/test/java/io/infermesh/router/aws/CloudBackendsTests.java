@@ -53,11 +53,12 @@ class CloudBackendsTests {
         MotoAws.function(function);
         List<InvokeResponse> seen = new CopyOnWriteArrayList<>();
         List<String> invocationTypes = new CopyOnWriteArrayList<>();
-        try (LambdaClient client = MotoServer.client(LambdaClient.builder().overrideConfiguration(o ->
-                o.addExecutionInterceptor(new ExecutionInterceptor() {
+        try (LambdaClient client = MotoServer.client(LambdaClient.builder()
+                .overrideConfiguration(o -> o.addExecutionInterceptor(new ExecutionInterceptor() {
                     @Override
                     public void afterExecution(Context.AfterExecution context, ExecutionAttributes attributes) {
-                        invocationTypes.add(context.httpRequest().firstMatchingHeader("X-Amz-Invocation-Type")
+                        invocationTypes.add(context.httpRequest()
+                                .firstMatchingHeader("X-Amz-Invocation-Type")
                                 .orElse(""));
                         if (context.response() instanceof InvokeResponse invoke) {
                             seen.add(invoke);
@@ -65,8 +66,8 @@ class CloudBackendsTests {
                     }
                 })))) {
             RemoteJob job = job(Backend.LAMBDA, 1);
-            ComputeBackend.Handle handle = new LambdaBackend(client, JSON).dispatch(job, "test",
-                    card(function, null, null));
+            ComputeBackend.Handle handle =
+                    new LambdaBackend(client, JSON).dispatch(job, "test", card(function, null, null));
 
             assertThat(handle.id()).isNotBlank();
             assertThat(handle.detail()).contains(function);
@@ -84,10 +85,11 @@ class CloudBackendsTests {
     void aThrottlingLambdaIsReportedAsThrottled() throws Exception {
         String function = "infermesh-busy-" + UUID.randomUUID().toString().substring(0, 8);
         MotoAws.function(function);
-        try (FaultyProxy proxy = new FaultyProxy(); LambdaClient client = throughProxy(proxy)) {
+        try (FaultyProxy proxy = new FaultyProxy();
+                LambdaClient client = throughProxy(proxy)) {
             proxy.throttle(true);
-            assertThatThrownBy(() -> new LambdaBackend(client, JSON).dispatch(job(Backend.LAMBDA, 1), "test",
-                    card(function, null, null)))
+            assertThatThrownBy(() -> new LambdaBackend(client, JSON)
+                            .dispatch(job(Backend.LAMBDA, 1), "test", card(function, null, null)))
                     .isInstanceOfSatisfying(BackendException.class, e -> {
                         assertThat(e.kind()).isEqualTo(BackendException.Kind.THROTTLED);
                         assertThat(e.retryable()).isTrue();
@@ -108,12 +110,20 @@ class CloudBackendsTests {
             JobDetail detail = backend.describe(List.of(handle.id())).getFirst();
             assertThat(detail.jobName()).isEqualTo(RemoteJob.batchJobName(job.jobId(), 2));
             assertThat(detail.jobQueue()).endsWith(queue);
-            assertThat(detail.parameters()).containsAllEntriesOf(Map.of(
-                    RemoteJob.BATCH_PARAMETER_JOB_ID, job.jobId(), RemoteJob.BATCH_PARAMETER_ATTEMPT, "2",
-                    RemoteJob.BATCH_PARAMETER_MODEL, "digits", RemoteJob.BATCH_PARAMETER_OWNER, "alice"));
+            assertThat(detail.parameters())
+                    .containsAllEntriesOf(Map.of(
+                            RemoteJob.BATCH_PARAMETER_JOB_ID,
+                            job.jobId(),
+                            RemoteJob.BATCH_PARAMETER_ATTEMPT,
+                            "2",
+                            RemoteJob.BATCH_PARAMETER_MODEL,
+                            "digits",
+                            RemoteJob.BATCH_PARAMETER_OWNER,
+                            "alice"));
             Map<String, String> environment = detail.container().environment().stream()
                     .collect(Collectors.toMap(kv -> kv.name(), kv -> kv.value()));
-            assertThat(JSON.readValue(environment.get(RemoteJob.ENV_JOB), RemoteJob.class)).isEqualTo(job);
+            assertThat(JSON.readValue(environment.get(RemoteJob.ENV_JOB), RemoteJob.class))
+                    .isEqualTo(job);
             assertThat(detail.timeout().attemptDurationSeconds()).isEqualTo(120);
             assertThat(detail.statusAsString()).isEqualTo("SUCCEEDED"); // moto's Batch without Docker
         }
@@ -125,37 +135,55 @@ class CloudBackendsTests {
         String queue = "infermesh-cpu-" + UUID.randomUUID().toString().substring(0, 8);
         MotoAws.function(function);
         MotoAws.queue(queue, queue + "-worker");
-        try (FaultyProxy proxy = new FaultyProxy(); LambdaClient lambda = throughProxy(proxy);
+        try (FaultyProxy proxy = new FaultyProxy();
+                LambdaClient lambda = throughProxy(proxy);
                 BatchClient batch = MotoAws.batch()) {
-            Backends backends = new Backends(new Backends.Resilience(50, 4, 4, Duration.ofMillis(700), 2,
-                    Duration.ofMillis(10), 100, Duration.ofSeconds(5)))
-                    .register(new LambdaBackend(lambda, JSON)).register(new BatchBackend(batch, JSON));
-            ModelCard auto = new ModelCard("digits", "1", "d", "model.onnx", null, null,
+            Backends backends = new Backends(new Backends.Resilience(
+                            50, 4, 4, Duration.ofMillis(700), 2, Duration.ofMillis(10), 100, Duration.ofSeconds(5)))
+                    .register(new LambdaBackend(lambda, JSON))
+                    .register(new BatchBackend(batch, JSON));
+            ModelCard auto = new ModelCard(
+                    "digits",
+                    "1",
+                    "d",
+                    "model.onnx",
+                    null,
+                    null,
                     new ModelCard.Resources(1_000_000L, 120, 2048, 1, 0, 0.5),
-                    new ModelCard.Placement("auto", 600, null, new ModelCard.LambdaTarget(function, null),
+                    new ModelCard.Placement(
+                            "auto",
+                            600,
+                            null,
+                            new ModelCard.LambdaTarget(function, null),
                             new ModelCard.BatchTarget(queue, queue + "-worker")));
-            PlacementPolicy policy = new PlacementPolicy(PriceTable.defaults(), Estimates.defaults(), new RunTimes(),
-                    busyPool(), backends);
-            JobRequested request = new JobRequested("j", "digits", "alice", ObjectRef.of("inbox", "digits/alice/x"),
-                    Instant.now(), "test");
+            PlacementPolicy policy = new PlacementPolicy(
+                    PriceTable.defaults(), Estimates.defaults(), new RunTimes(), busyPool(), backends);
+            JobRequested request = new JobRequested(
+                    "j", "digits", "alice", ObjectRef.of("inbox", "digits/alice/x"), Instant.now(), "test");
             assertThat(placed(policy, request, auto)).isEqualTo(Backend.LAMBDA);
 
             // Lambda throttles every call: each dispatch is retried once, then refused; the breaker opens
             proxy.throttle(true);
             for (int i = 0; i < 2; i++) {
                 assertThatThrownBy(() -> backends.dispatch(Backend.LAMBDA, job(Backend.LAMBDA, 1), "t", auto))
-                        .isInstanceOfSatisfying(BackendException.class,
+                        .isInstanceOfSatisfying(
+                                BackendException.class,
                                 e -> assertThat(e.kind()).isEqualTo(BackendException.Kind.THROTTLED));
             }
             assertThat(proxy.throttledCalls()).isEqualTo(4);
             assertThat(backends.breaker(Backend.LAMBDA).getState()).isEqualTo(CircuitBreaker.State.OPEN);
-            assertThat(backends.unavailable(Backend.LAMBDA)).hasValueSatisfying(
-                    why -> assertThat(why).contains("circuit breaker is open"));
-            assertThat(placed(policy, request, auto)).as("new auto jobs go elsewhere").isEqualTo(Backend.BATCH);
+            assertThat(backends.unavailable(Backend.LAMBDA))
+                    .hasValueSatisfying(why -> assertThat(why).contains("circuit breaker is open"));
+            assertThat(placed(policy, request, auto))
+                    .as("new auto jobs go elsewhere")
+                    .isEqualTo(Backend.BATCH);
             assertThatThrownBy(() -> backends.dispatch(Backend.LAMBDA, job(Backend.LAMBDA, 1), "t", auto))
-                    .isInstanceOfSatisfying(BackendException.class,
+                    .isInstanceOfSatisfying(
+                            BackendException.class,
                             e -> assertThat(e.getMessage()).contains("circuit breaker"));
-            assertThat(proxy.throttledCalls()).as("an open breaker makes no calls").isEqualTo(4);
+            assertThat(proxy.throttledCalls())
+                    .as("an open breaker makes no calls")
+                    .isEqualTo(4);
 
             // Lambda recovers; after the pause the breaker lets a trial call through, which closes it
             proxy.throttle(false);
@@ -171,9 +199,12 @@ class CloudBackendsTests {
     }
 
     private static LambdaClient throughProxy(FaultyProxy proxy) {
-        return LambdaClient.builder().endpointOverride(proxy.endpoint()).region(MotoServer.REGION)
+        return LambdaClient.builder()
+                .endpointOverride(proxy.endpoint())
+                .region(MotoServer.REGION)
                 .credentialsProvider(MotoServer.credentials())
-                .overrideConfiguration(o -> o.retryStrategy(b -> b.maxAttempts(1))).build();
+                .overrideConfiguration(o -> o.retryStrategy(b -> b.maxAttempts(1)))
+                .build();
     }
 
     private static Backend placed(PlacementPolicy policy, JobRequested request, ModelCard card) {

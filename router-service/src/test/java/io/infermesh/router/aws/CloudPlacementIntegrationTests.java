@@ -58,7 +58,9 @@ import tools.jackson.databind.json.JsonMapper;
  */
 @WithLocalInfra
 @ExtendWith(MotoServer.class)
-@SpringBootTest(classes = RouterServiceApplication.class, webEnvironment = SpringBootTest.WebEnvironment.NONE,
+@SpringBootTest(
+        classes = RouterServiceApplication.class,
+        webEnvironment = SpringBootTest.WebEnvironment.NONE,
         properties = "spring.config.name=router-service")
 class CloudPlacementIntegrationTests {
 
@@ -71,16 +73,21 @@ class CloudPlacementIntegrationTests {
     /** A queue no AWS account has: the card of model "queueless" names it. */
     private static final String LOST_QUEUE = "infermesh-nowhere-" + SUFFIX;
     /** Every state of an AWS Batch job (its API's {@code JobStatus}, not ours). */
-    private static final List<String> BATCH_STATES = List.of("SUBMITTED", "PENDING", "RUNNABLE", "STARTING",
-            "RUNNING", "SUCCEEDED", "FAILED");
+    private static final List<String> BATCH_STATES =
+            List.of("SUBMITTED", "PENDING", "RUNNABLE", "STARTING", "RUNNING", "SUCCEEDED", "FAILED");
     /** Between the router and AWS (moto), to make Lambda throttle. */
     private static FaultyProxy aws;
 
     @DynamicPropertySource
     static void infrastructure(DynamicPropertyRegistry registry) throws IOException {
         LocalInfra infra = LocalInfraExtension.infra();
-        infra.kafka().createTopics(3, Topics.JOBS_REQUESTED.name(), Topics.JOBS_LIFECYCLE.name(),
-                Topics.JOBS_RESULTS.name(), Topics.JOBS_REQUESTED.dlq());
+        infra.kafka()
+                .createTopics(
+                        3,
+                        Topics.JOBS_REQUESTED.name(),
+                        Topics.JOBS_LIFECYCLE.name(),
+                        Topics.JOBS_RESULTS.name(),
+                        Topics.JOBS_REQUESTED.dlq());
         MotoAws.function(FUNCTION);
         MotoAws.queue(QUEUE, QUEUE + "-worker");
         Path models = Files.createTempDirectory("router-models");
@@ -94,13 +101,18 @@ class CloudPlacementIntegrationTests {
         card(models, "choosy", "auto");
         card(models, "lost", "lambda", LOST_FUNCTION, QUEUE);
         card(models, "queueless", "batch", FUNCTION, LOST_QUEUE);
-        registry.add("spring.cloud.stream.kafka.binder.brokers", () -> infra.kafka().bootstrapServers());
+        registry.add(
+                "spring.cloud.stream.kafka.binder.brokers", () -> infra.kafka().bootstrapServers());
         registry.add("infermesh.router.models-dir", models::toString);
         registry.add("infermesh.router.results-bucket", () -> "results");
         registry.add("infermesh.router.aws.enabled", () -> "true");
         aws = new FaultyProxy();
-        // moto's Lambda without Docker takes an invocation of any name: for this one, AWS's answer to a missing function
-        aws.refuse("/2015-03-31/functions/" + LOST_FUNCTION + "/", 404, "ResourceNotFoundException",
+        // moto's Lambda without Docker takes an invocation of any name: for this one, AWS's answer to a missing
+        // function
+        aws.refuse(
+                "/2015-03-31/functions/" + LOST_FUNCTION + "/",
+                404,
+                "ResourceNotFoundException",
                 "Function not found: arn:aws:lambda:us-east-1:123456789012:function:" + LOST_FUNCTION);
         registry.add("infermesh.router.aws.endpoint", () -> aws.endpoint().toString());
         registry.add("infermesh.router.aws.region", () -> MotoServer.REGION.id());
@@ -114,10 +126,10 @@ class CloudPlacementIntegrationTests {
         card(models, name, mode, FUNCTION, QUEUE);
     }
 
-    private static void card(Path models, String name, String mode, String function, String queue)
-            throws IOException {
+    private static void card(Path models, String name, String mode, String function, String queue) throws IOException {
         Files.createDirectories(models.resolve(name));
-        Files.writeString(models.resolve(name).resolve("model.yaml"), """
+        Files.writeString(
+                models.resolve(name).resolve("model.yaml"), """
                 name: %s
                 artifact: model.onnx
                 input: {kind: image, width: 8, height: 8, channels: 1}
@@ -135,9 +147,11 @@ class CloudPlacementIntegrationTests {
     void aLambdaJobIsInvokedAndItsRunnableEventCarriesTheDecision() {
         String jobId = request("cloudy");
 
-        JobStatusChanged runnable = awaitStatus(jobId, events -> events.stream()
-                .anyMatch(e -> e.status() == JobStatus.RUNNABLE)).stream()
-                .filter(e -> e.status() == JobStatus.RUNNABLE).findFirst().orElseThrow();
+        JobStatusChanged runnable =
+                awaitStatus(jobId, events -> events.stream().anyMatch(e -> e.status() == JobStatus.RUNNABLE)).stream()
+                        .filter(e -> e.status() == JobStatus.RUNNABLE)
+                        .findFirst()
+                        .orElseThrow();
         assertThat(runnable.backend()).isEqualTo(Backend.LAMBDA);
         assertThat(runnable.attempt()).isEqualTo(1);
         assertThat(runnable.placementReason()).contains("fixes placement to AWS Lambda");
@@ -158,9 +172,11 @@ class CloudPlacementIntegrationTests {
 
         JobStatusChanged failed = failed(jobId);
         assertThat(failed.reason()).isEqualTo(FailureReason.BACKEND_UNAVAILABLE);
-        assertThat(failed.message()).isEqualTo("no backend accepted the job: AWS Lambda refused it: function '"
-                + LOST_FUNCTION + "' does not exist in this AWS account and region (ResourceNotFoundException, HTTP"
-                + " 404): create it, or correct placement.lambda in the card of model 'lost'");
+        assertThat(failed.message())
+                .isEqualTo("no backend accepted the job: AWS Lambda refused it: function '"
+                        + LOST_FUNCTION
+                        + "' does not exist in this AWS account and region (ResourceNotFoundException, HTTP"
+                        + " 404): create it, or correct placement.lambda in the card of model 'lost'");
     }
 
     /** Issue 17: the same for a Batch queue that does not exist (moto's own answer: ClientException, HTTP 400). */
@@ -170,9 +186,11 @@ class CloudPlacementIntegrationTests {
 
         JobStatusChanged failed = failed(jobId);
         assertThat(failed.reason()).isEqualTo(FailureReason.BACKEND_UNAVAILABLE);
-        assertThat(failed.message()).isEqualTo("no backend accepted the job: AWS Batch refused it: job queue '"
-                + LOST_QUEUE + "' does not exist in this AWS account and region (ClientException, HTTP 400): create"
-                + " it, or correct placement.batch in the card of model 'queueless'");
+        assertThat(failed.message())
+                .isEqualTo("no backend accepted the job: AWS Batch refused it: job queue '"
+                        + LOST_QUEUE
+                        + "' does not exist in this AWS account and region (ClientException, HTTP 400): create"
+                        + " it, or correct placement.batch in the card of model 'queueless'");
     }
 
     /**
@@ -184,41 +202,61 @@ class CloudPlacementIntegrationTests {
     void aBatchJobThatRanOutOfMemoryIsReportedFailedWithASentenceNotBatchsWords() {
         String jobId = UUID.randomUUID().toString();
         String name = RemoteJob.batchJobName(jobId, 1);
-        aws.failBatchJob(name, new FaultyProxy.BatchFailure("Essential container in task exited", 137,
-                "OutOfMemoryError: Container killed due to memory usage"));
+        aws.failBatchJob(
+                name,
+                new FaultyProxy.BatchFailure(
+                        "Essential container in task exited",
+                        137,
+                        "OutOfMemoryError: Container killed due to memory usage"));
         send(new JobRequested(jobId, "batchy", "alice", input("batchy", jobId), Instant.now(), "test"));
 
         JobStatusChanged failed = failed(jobId);
         assertThat(failed.backend()).isEqualTo(Backend.BATCH);
         assertThat(failed.reason()).isEqualTo(FailureReason.BACKEND_ERROR);
-        assertThat(failed.message()).isEqualTo("the container of AWS Batch job " + name + " ("
-                + batchJob(name).jobId() + ") on queue '" + QUEUE + "' ran out of memory and was killed (exit code"
-                + " 137): give job definition '" + QUEUE + "-worker:1' more memory");
+        assertThat(failed.message())
+                .isEqualTo("the container of AWS Batch job " + name + " ("
+                        + batchJob(name).jobId() + ") on queue '" + QUEUE
+                        + "' ran out of memory and was killed (exit code"
+                        + " 137): give job definition '" + QUEUE + "-worker:1' more memory");
     }
 
     private static JobStatusChanged failed(String jobId) {
         return awaitStatus(jobId, e -> e.stream().anyMatch(s -> s.status() == JobStatus.FAILED)).stream()
-                .filter(e -> e.status() == JobStatus.FAILED).findFirst().orElseThrow();
+                .filter(e -> e.status() == JobStatus.FAILED)
+                .findFirst()
+                .orElseThrow();
     }
 
     @Test
     void aBatchJobIsSubmittedAndItsStatesReachTheLifecycleThroughPolling() {
         String jobId = request("batchy");
 
-        List<JobStatusChanged> events = awaitStatus(jobId, e -> e.stream()
-                .anyMatch(s -> s.status() == JobStatus.SUCCEEDED));
+        List<JobStatusChanged> events =
+                awaitStatus(jobId, e -> e.stream().anyMatch(s -> s.status() == JobStatus.SUCCEEDED));
         JobStatusChanged runnable = events.stream()
-                .filter(e -> e.status() == JobStatus.RUNNABLE).findFirst().orElseThrow();
+                .filter(e -> e.status() == JobStatus.RUNNABLE)
+                .findFirst()
+                .orElseThrow();
         assertThat(runnable.backend()).isEqualTo(Backend.BATCH);
         JobStatusChanged succeeded = events.stream()
-                .filter(e -> e.status() == JobStatus.SUCCEEDED).findFirst().orElseThrow();
+                .filter(e -> e.status() == JobStatus.SUCCEEDED)
+                .findFirst()
+                .orElseThrow();
         assertThat(succeeded.backend()).isEqualTo(Backend.BATCH);
-        assertThat(succeeded.output()).isEqualTo(ObjectRef.of("results",
-                RemoteJob.resultKey("results/", "batchy", "alice", jobId)));
+        assertThat(succeeded.output())
+                .isEqualTo(ObjectRef.of("results", RemoteJob.resultKey("results/", "batchy", "alice", jobId)));
         assertThat(succeeded.message()).contains("succeeded");
 
-        JobResult result = JSON.readValue(TopicProbe.awaitRecords(bootstrap(), Topics.JOBS_RESULTS.name(), jobId,
-                r -> !r.isEmpty(), Duration.ofSeconds(30)).getFirst().value(), JobResult.class);
+        JobResult result = JSON.readValue(
+                TopicProbe.awaitRecords(
+                                bootstrap(),
+                                Topics.JOBS_RESULTS.name(),
+                                jobId,
+                                r -> !r.isEmpty(),
+                                Duration.ofSeconds(30))
+                        .getFirst()
+                        .value(),
+                JobResult.class);
         assertThat(result.backend()).isEqualTo(Backend.BATCH);
         assertThat(result.output()).isEqualTo(succeeded.output());
         assertThat(result.estimatedCostUsd()).isPositive();
@@ -238,24 +276,36 @@ class CloudPlacementIntegrationTests {
     @Test
     void aLambdaBatchJobWhoseLambdaAttemptTimesOutRunsOnBatchAsAttemptTwo() {
         String jobId = request("fallback");
-        awaitStatus(jobId, e -> e.stream().anyMatch(s -> s.status() == JobStatus.RUNNABLE
-                && s.backend() == Backend.LAMBDA));
+        awaitStatus(
+                jobId,
+                e -> e.stream().anyMatch(s -> s.status() == JobStatus.RUNNABLE && s.backend() == Backend.LAMBDA));
 
         // what ingest-service publishes from the function's on-failure destination record
-        JobStatusChanged timedOut = JobStatusChanged.of(jobId, "fallback", "alice",
-                JobStatus.FAILED, 1, Instant.now()).withBackend(Backend.LAMBDA, null)
+        JobStatusChanged timedOut = JobStatusChanged.of(jobId, "fallback", "alice", JobStatus.FAILED, 1, Instant.now())
+                .withBackend(Backend.LAMBDA, null)
                 .withInput(input("fallback", jobId))
                 .withFailure(FailureReason.TIMEOUT, "Lambda function " + FUNCTION + " timed out after 60 s");
-        TopicProbe.send(bootstrap(), Topics.JOBS_LIFECYCLE.name(), jobId, JSON.writeValueAsBytes(timedOut),
-                CloudEventTypes.headers(timedOut.eventId(), CloudEventTypes.JOB_STATUS_CHANGED, "ingest-service",
-                        jobId, timedOut.occurredAt()));
+        TopicProbe.send(
+                bootstrap(),
+                Topics.JOBS_LIFECYCLE.name(),
+                jobId,
+                JSON.writeValueAsBytes(timedOut),
+                CloudEventTypes.headers(
+                        timedOut.eventId(),
+                        CloudEventTypes.JOB_STATUS_CHANGED,
+                        "ingest-service",
+                        jobId,
+                        timedOut.occurredAt()));
 
-        List<JobStatusChanged> events = awaitStatus(jobId, e -> e.stream()
-                .anyMatch(s -> s.attempt() == 2 && s.status() == JobStatus.SUCCEEDED));
-        JobStatusChanged second = events.stream().filter(e -> e.attempt() == 2
-                && e.status() == JobStatus.RUNNABLE).findFirst().orElseThrow();
+        List<JobStatusChanged> events = awaitStatus(
+                jobId, e -> e.stream().anyMatch(s -> s.attempt() == 2 && s.status() == JobStatus.SUCCEEDED));
+        JobStatusChanged second = events.stream()
+                .filter(e -> e.attempt() == 2 && e.status() == JobStatus.RUNNABLE)
+                .findFirst()
+                .orElseThrow();
         assertThat(second.backend()).isEqualTo(Backend.BATCH);
-        assertThat(second.placementReason()).contains("attempt 1 on AWS Lambda timed out")
+        assertThat(second.placementReason())
+                .contains("attempt 1 on AWS Lambda timed out")
                 .contains("attempt 2");
         assertThat(batchJob(RemoteJob.batchJobName(jobId, 2)).statusAsString()).isEqualTo("SUCCEEDED");
         assertThat(events).filteredOn(e -> e.attempt() == 3).isEmpty();
@@ -275,28 +325,30 @@ class CloudPlacementIntegrationTests {
     private void aSucceededJobIsNotReDispatchedWhenLambdaReportsATimeoutOf(String model, int failedAttempt) {
         String jobId = request(model);
         double skipped = skippedRedispatches();
-        awaitStatus(jobId, e -> e.stream().anyMatch(s -> s.status() == JobStatus.RUNNABLE
-                && s.backend() == Backend.LAMBDA));
+        awaitStatus(
+                jobId,
+                e -> e.stream().anyMatch(s -> s.status() == JobStatus.RUNNABLE && s.backend() == Backend.LAMBDA));
         // given: the function's on-success destination record for attempt 1, as ingest-service publishes it
         publishLifecycle(JobStatusChanged.of(jobId, model, "alice", JobStatus.SUCCEEDED, 1, Instant.now())
-                .withBackend(Backend.LAMBDA, null).withInput(input(model, jobId))
+                .withBackend(Backend.LAMBDA, null)
+                .withInput(input(model, jobId))
                 .withOutput(ObjectRef.of("results", RemoteJob.resultKey("results/", model, "alice", jobId))));
 
         // when: an on-failure record arrives after it (a timeout that lambda-batch would re-dispatch to Batch)
         publishLifecycle(JobStatusChanged.of(jobId, model, "alice", JobStatus.FAILED, failedAttempt, Instant.now())
-                .withBackend(Backend.LAMBDA, null).withInput(input(model, jobId))
+                .withBackend(Backend.LAMBDA, null)
+                .withInput(input(model, jobId))
                 .withFailure(FailureReason.TIMEOUT, "Lambda function " + FUNCTION + " timed out after 60 s"));
 
         // then: counted as skipped once, and no later attempt is announced or submitted to Batch
-        await().atMost(Duration.ofSeconds(30))
-                .until(() -> skippedRedispatches() >= skipped + 1);
+        await().atMost(Duration.ofSeconds(30)).until(() -> skippedRedispatches() >= skipped + 1);
         assertThat(skippedRedispatches()).isEqualTo(skipped + 1);
-        List<JobStatusChanged> events = awaitStatus(jobId, e -> e.stream()
-                .anyMatch(s -> s.status() == JobStatus.FAILED));
-        assertThat(events).extracting(JobStatusChanged::status)
+        List<JobStatusChanged> events =
+                awaitStatus(jobId, e -> e.stream().anyMatch(s -> s.status() == JobStatus.FAILED));
+        assertThat(events)
+                .extracting(JobStatusChanged::status)
                 .containsExactly(JobStatus.RUNNABLE, JobStatus.SUCCEEDED, JobStatus.FAILED);
-        assertThat(batchJobNames()).doesNotContain(RemoteJob.batchJobName(jobId, 2),
-                RemoteJob.batchJobName(jobId, 3));
+        assertThat(batchJobNames()).doesNotContain(RemoteJob.batchJobName(jobId, 2), RemoteJob.batchJobName(jobId, 3));
     }
 
     @Test
@@ -307,17 +359,35 @@ class CloudPlacementIntegrationTests {
         // given: attempt 2 of a job runs on Batch (a re-dispatch), and this router has seen attempt 1 succeed since
         String jobId = UUID.randomUUID().toString();
         ObjectRef output = ObjectRef.of("results", RemoteJob.resultKey("results/", "batchy", "alice", jobId));
-        RemoteJob second = new RemoteJob(jobId, "batchy", "alice", 2, Backend.BATCH, input("batchy", jobId), output,
-                Instant.now(), Instant.now(), 0.001);
-        var handle = backends.dispatch(Backend.BATCH, second, "re-dispatched", catalogue.find("batchy").orElseThrow());
+        RemoteJob second = new RemoteJob(
+                jobId,
+                "batchy",
+                "alice",
+                2,
+                Backend.BATCH,
+                input("batchy", jobId),
+                output,
+                Instant.now(),
+                Instant.now(),
+                0.001);
+        var handle = backends.dispatch(
+                Backend.BATCH, second, "re-dispatched", catalogue.find("batchy").orElseThrow());
         Ledger ledger = new Ledger(properties.estimates().estimates(), Clock.systemUTC());
-        ledger.dispatchedRemote(second, handle.id(), JobStatusChanged.of(jobId, "batchy", "alice", JobStatus.RUNNABLE,
-                2, Instant.now()));
+        ledger.dispatchedRemote(
+                second,
+                handle.id(),
+                JobStatusChanged.of(jobId, "batchy", "alice", JobStatus.RUNNABLE, 2, Instant.now()));
         FinalOutcomes finals = new FinalOutcomes(10);
         finals.observe(jobId, 1, JobStatus.RUNNING);
         finals.observe(jobId, 1, JobStatus.SUCCEEDED);
-        BatchPoller poller = new BatchPoller((BatchBackend) backends.get(Backend.BATCH).orElseThrow(), ledger, finals,
-                new JobEventSender(bridge, JSON, "router-service"), meters, Duration.ZERO, Clock.systemUTC());
+        BatchPoller poller = new BatchPoller(
+                (BatchBackend) backends.get(Backend.BATCH).orElseThrow(),
+                ledger,
+                finals,
+                new JobEventSender(bridge, JSON, "router-service"),
+                meters,
+                Duration.ZERO,
+                Clock.systemUTC());
         double skipped = skippedResults();
 
         // when: polling sees attempt 2 succeed on Batch
@@ -331,25 +401,40 @@ class CloudPlacementIntegrationTests {
         awaitStatus(jobId, e -> e.stream().anyMatch(s -> s.attempt() == 2 && s.status() == JobStatus.SUCCEEDED));
         // a marker after whatever the poller sent, in the same partition (same key): everything before it is read
         TopicProbe.send(bootstrap(), Topics.JOBS_RESULTS.name(), jobId, "marker".getBytes(), Map.of());
-        assertThat(TopicProbe.awaitRecords(bootstrap(), Topics.JOBS_RESULTS.name(), jobId,
-                r -> r.stream().anyMatch(m -> m.value().equals("marker")), Duration.ofSeconds(30)))
-                .extracting(ConsumerRecord::value).containsExactly("marker");
+        assertThat(TopicProbe.awaitRecords(
+                        bootstrap(),
+                        Topics.JOBS_RESULTS.name(),
+                        jobId,
+                        r -> r.stream().anyMatch(m -> m.value().equals("marker")),
+                        Duration.ofSeconds(30)))
+                .extracting(ConsumerRecord::value)
+                .containsExactly("marker");
     }
 
     private double skippedResults() {
-        var counter = meters.find("infermesh.router.skipped").tags("reason", "succeeded", "kind", "result")
+        var counter = meters.find("infermesh.router.skipped")
+                .tags("reason", "succeeded", "kind", "result")
                 .counter();
         return counter == null ? 0 : counter.count();
     }
 
     private static void publishLifecycle(JobStatusChanged event) {
-        TopicProbe.send(bootstrap(), Topics.JOBS_LIFECYCLE.name(), event.jobId(), JSON.writeValueAsBytes(event),
-                CloudEventTypes.headers(event.eventId(), CloudEventTypes.JOB_STATUS_CHANGED, "ingest-service",
-                        event.jobId(), event.occurredAt()));
+        TopicProbe.send(
+                bootstrap(),
+                Topics.JOBS_LIFECYCLE.name(),
+                event.jobId(),
+                JSON.writeValueAsBytes(event),
+                CloudEventTypes.headers(
+                        event.eventId(),
+                        CloudEventTypes.JOB_STATUS_CHANGED,
+                        "ingest-service",
+                        event.jobId(),
+                        event.occurredAt()));
     }
 
     private double skippedRedispatches() {
-        var counter = meters.find("infermesh.router.skipped").tags("reason", "succeeded", "kind", "redispatch")
+        var counter = meters.find("infermesh.router.skipped")
+                .tags("reason", "succeeded", "kind", "redispatch")
                 .counter();
         return counter == null ? 0 : counter.count();
     }
@@ -359,7 +444,8 @@ class CloudPlacementIntegrationTests {
         try (BatchClient batch = MotoAws.batch()) {
             return BATCH_STATES.stream()
                     .flatMap(s -> batch.listJobs(r -> r.jobQueue(QUEUE).jobStatus(s)).jobSummaryList().stream())
-                    .map(JobSummary::jobName).toList();
+                    .map(JobSummary::jobName)
+                    .toList();
         }
     }
 
@@ -369,18 +455,24 @@ class CloudPlacementIntegrationTests {
         String jobId;
         try {
             jobId = request("pushback");
-            JobStatusChanged runnable = awaitStatus(jobId, e -> e.stream()
-                    .anyMatch(s -> s.status() == JobStatus.RUNNABLE)).stream()
-                    .filter(e -> e.status() == JobStatus.RUNNABLE).findFirst().orElseThrow();
+            JobStatusChanged runnable =
+                    awaitStatus(jobId, e -> e.stream().anyMatch(s -> s.status() == JobStatus.RUNNABLE)).stream()
+                            .filter(e -> e.status() == JobStatus.RUNNABLE)
+                            .findFirst()
+                            .orElseThrow();
             assertThat(runnable.attempt()).isEqualTo(1);
             assertThat(runnable.backend()).isEqualTo(Backend.BATCH);
-            assertThat(runnable.placementReason()).contains("AWS Lambda refused it").contains("429")
+            assertThat(runnable.placementReason())
+                    .contains("AWS Lambda refused it")
+                    .contains("429")
                     .contains("so AWS Batch");
             assertThat(runnable.decision().chosen()).isEqualTo(Backend.BATCH);
         } finally {
             aws.throttle(false);
         }
-        assertThat(aws.throttledCalls()).as("retried with backoff before giving up on Lambda").isEqualTo(3);
+        assertThat(aws.throttledCalls())
+                .as("retried with backoff before giving up on Lambda")
+                .isEqualTo(3);
         awaitStatus(jobId, e -> e.stream().anyMatch(s -> s.status() == JobStatus.SUCCEEDED));
     }
 
@@ -390,10 +482,12 @@ class CloudPlacementIntegrationTests {
         send(new JobRequested(jobId, "choosy", "alice", input("choosy", jobId), Instant.now(), "test")
                 .withRequestedBackend(Backend.BATCH));
 
-        List<JobStatusChanged> events = awaitStatus(jobId, e -> e.stream()
-                .anyMatch(s -> s.status() == JobStatus.SUCCEEDED));
+        List<JobStatusChanged> events =
+                awaitStatus(jobId, e -> e.stream().anyMatch(s -> s.status() == JobStatus.SUCCEEDED));
         JobStatusChanged runnable = events.stream()
-                .filter(e -> e.status() == JobStatus.RUNNABLE).findFirst().orElseThrow();
+                .filter(e -> e.status() == JobStatus.RUNNABLE)
+                .findFirst()
+                .orElseThrow();
         assertThat(runnable.backend()).isEqualTo(Backend.BATCH);
         assertThat(runnable.placementReason())
                 .startsWith("requested batch: AWS Batch, which the card of 'choosy' (auto) allows");
@@ -408,32 +502,49 @@ class CloudPlacementIntegrationTests {
         double duplicates = duplicates();
         // status-service's retry of a job whose attempt 1 failed: attempt 2, Lambda first as the card says
         send(new JobRequested(jobId, "retried", "alice", input("retried", jobId), Instant.now(), "retry", null, 2));
-        JobStatusChanged onLambda = awaitStatus(jobId, e -> e.stream().anyMatch(s -> s.status() == JobStatus.RUNNABLE))
-                .stream().filter(e -> e.status() == JobStatus.RUNNABLE).findFirst().orElseThrow();
+        JobStatusChanged onLambda =
+                awaitStatus(jobId, e -> e.stream().anyMatch(s -> s.status() == JobStatus.RUNNABLE)).stream()
+                        .filter(e -> e.status() == JobStatus.RUNNABLE)
+                        .findFirst()
+                        .orElseThrow();
         assertThat(onLambda.attempt()).isEqualTo(2);
         assertThat(onLambda.backend()).isEqualTo(Backend.LAMBDA);
 
         JobStatusChanged timedOut = JobStatusChanged.of(jobId, "retried", "alice", JobStatus.FAILED, 2, Instant.now())
-                .withBackend(Backend.LAMBDA, null).withInput(input("retried", jobId))
+                .withBackend(Backend.LAMBDA, null)
+                .withInput(input("retried", jobId))
                 .withFailure(FailureReason.TIMEOUT, "Lambda function " + FUNCTION + " timed out after 60 s");
-        TopicProbe.send(bootstrap(), Topics.JOBS_LIFECYCLE.name(), jobId, JSON.writeValueAsBytes(timedOut),
-                CloudEventTypes.headers(timedOut.eventId(), CloudEventTypes.JOB_STATUS_CHANGED, "ingest-service",
-                        jobId, timedOut.occurredAt()));
-        List<JobStatusChanged> events = awaitStatus(jobId, e -> e.stream()
-                .anyMatch(s -> s.attempt() == 3 && s.status() == JobStatus.SUCCEEDED));
-        JobStatusChanged third = events.stream().filter(e -> e.attempt() == 3
-                && e.status() == JobStatus.RUNNABLE).findFirst().orElseThrow();
+        TopicProbe.send(
+                bootstrap(),
+                Topics.JOBS_LIFECYCLE.name(),
+                jobId,
+                JSON.writeValueAsBytes(timedOut),
+                CloudEventTypes.headers(
+                        timedOut.eventId(),
+                        CloudEventTypes.JOB_STATUS_CHANGED,
+                        "ingest-service",
+                        jobId,
+                        timedOut.occurredAt()));
+        List<JobStatusChanged> events = awaitStatus(
+                jobId, e -> e.stream().anyMatch(s -> s.attempt() == 3 && s.status() == JobStatus.SUCCEEDED));
+        JobStatusChanged third = events.stream()
+                .filter(e -> e.attempt() == 3 && e.status() == JobStatus.RUNNABLE)
+                .findFirst()
+                .orElseThrow();
         assertThat(third.backend()).isEqualTo(Backend.BATCH);
-        assertThat(third.placementReason()).contains("attempt 2 on AWS Lambda timed out")
+        assertThat(third.placementReason())
+                .contains("attempt 2 on AWS Lambda timed out")
                 .contains("as attempt 3");
         assertThat(batchJob(RemoteJob.batchJobName(jobId, 3)).statusAsString()).isEqualTo("SUCCEEDED");
 
         // the owner, having seen attempt 2 FAILED for a moment, retries it too: attempt 3 is already placed
         send(new JobRequested(jobId, "retried", "alice", input("retried", jobId), Instant.now(), "retry", null, 3));
         await().atMost(Duration.ofSeconds(30)).until(() -> duplicates() >= duplicates + 1);
-        assertThat(awaitStatus(jobId, e -> e.stream().anyMatch(s -> s.attempt() == 3
-                && s.status() == JobStatus.SUCCEEDED))).filteredOn(e -> e.status() == JobStatus.RUNNABLE)
-                .extracting(JobStatusChanged::attempt).containsExactly(2, 3);
+        assertThat(awaitStatus(
+                        jobId, e -> e.stream().anyMatch(s -> s.attempt() == 3 && s.status() == JobStatus.SUCCEEDED)))
+                .filteredOn(e -> e.status() == JobStatus.RUNNABLE)
+                .extracting(JobStatusChanged::attempt)
+                .containsExactly(2, 3);
     }
 
     private double duplicates() {
@@ -468,8 +579,7 @@ class CloudPlacementIntegrationTests {
     }
 
     private static void send(JobRequested job) {
-        TopicProbe.send(bootstrap(), Topics.JOBS_REQUESTED.name(), job.jobId(), JSON.writeValueAsBytes(job),
-                Map.of());
+        TopicProbe.send(bootstrap(), Topics.JOBS_REQUESTED.name(), job.jobId(), JSON.writeValueAsBytes(job), Map.of());
     }
 
     private static ObjectRef input(String model, String jobId) {
@@ -477,19 +587,24 @@ class CloudPlacementIntegrationTests {
     }
 
     private static List<JobStatusChanged> awaitStatus(String jobId, Predicate<List<JobStatusChanged>> done) {
-        List<ConsumerRecord<String, String>> records = TopicProbe.awaitRecords(bootstrap(),
-                Topics.JOBS_LIFECYCLE.name(), jobId, r -> done.test(parse(r)), Duration.ofSeconds(30));
+        List<ConsumerRecord<String, String>> records = TopicProbe.awaitRecords(
+                bootstrap(), Topics.JOBS_LIFECYCLE.name(), jobId, r -> done.test(parse(r)), Duration.ofSeconds(30));
         return parse(records);
     }
 
     private static List<JobStatusChanged> parse(List<ConsumerRecord<String, String>> records) {
-        return records.stream().map(r -> JSON.readValue(r.value(), JobStatusChanged.class)).toList();
+        return records.stream()
+                .map(r -> JSON.readValue(r.value(), JobStatusChanged.class))
+                .toList();
     }
 
     private static JobDetail batchJob(String name) {
         try (BatchClient batch = MotoAws.batch()) {
-            String id = batch.listJobs(r -> r.jobQueue(QUEUE).jobStatus("SUCCEEDED")).jobSummaryList()
-                    .stream().filter(s -> s.jobName().equals(name)).findFirst().orElseThrow().jobId();
+            String id = batch.listJobs(r -> r.jobQueue(QUEUE).jobStatus("SUCCEEDED")).jobSummaryList().stream()
+                    .filter(s -> s.jobName().equals(name))
+                    .findFirst()
+                    .orElseThrow()
+                    .jobId();
             return batch.describeJobs(r -> r.jobs(id)).jobs().getFirst();
         }
     }

@@ -29,8 +29,8 @@ import tools.jackson.databind.node.ObjectNode;
  */
 public final class FaultyProxy implements AutoCloseable {
 
-    private static final Set<String> HOP_BY_HOP = Set.of("host", "content-length", "connection", "expect",
-            "transfer-encoding", "upgrade");
+    private static final Set<String> HOP_BY_HOP =
+            Set.of("host", "content-length", "connection", "expect", "transfer-encoding", "upgrade");
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
     /**
@@ -41,8 +41,7 @@ public final class FaultyProxy implements AutoCloseable {
      * @param errorType the error code ({@code x-amzn-ErrorType})
      * @param message AWS's own explanation, in the body
      */
-    private record Refusal(String prefix, int status, String errorType, String message) {
-    }
+    private record Refusal(String prefix, int status, String errorType, String message) {}
 
     /**
      * What AWS Batch says of a failed job, written over moto's answer to DescribeJobs.
@@ -51,8 +50,7 @@ public final class FaultyProxy implements AutoCloseable {
      * @param exitCode the container's exit code, or null
      * @param containerReason the container's {@code reason}, or null
      */
-    public record BatchFailure(String statusReason, Integer exitCode, String containerReason) {
-    }
+    public record BatchFailure(String statusReason, Integer exitCode, String containerReason) {}
 
     private final HttpServer server;
     private final HttpClient http = HttpClient.newHttpClient();
@@ -113,8 +111,12 @@ public final class FaultyProxy implements AutoCloseable {
         String path = exchange.getRequestURI().getPath();
         if (throttling && path.startsWith(throttledPrefix)) {
             throttled.incrementAndGet();
-            answer(exchange, 429, "TooManyRequestsException", "{\"Type\":\"User\",\"message\":\"Rate Exceeded.\","
-                    + "\"Reason\":\"ReservedFunctionConcurrentInvocationLimitExceeded\"}");
+            answer(
+                    exchange,
+                    429,
+                    "TooManyRequestsException",
+                    "{\"Type\":\"User\",\"message\":\"Rate Exceeded.\","
+                            + "\"Reason\":\"ReservedFunctionConcurrentInvocationLimitExceeded\"}");
             return;
         }
         Refusal refusing = refusal;
@@ -124,8 +126,8 @@ public final class FaultyProxy implements AutoCloseable {
             answer(exchange, refusing.status(), refusing.errorType(), JSON.writeValueAsString(error));
             return;
         }
-        HttpRequest.Builder forward = HttpRequest.newBuilder(MotoServer.endpoint().resolve(
-                exchange.getRequestURI().toString()))
+        HttpRequest.Builder forward = HttpRequest.newBuilder(
+                        MotoServer.endpoint().resolve(exchange.getRequestURI().toString()))
                 .method(exchange.getRequestMethod(), HttpRequest.BodyPublishers.ofByteArray(body));
         exchange.getRequestHeaders().forEach((name, values) -> {
             if (!HOP_BY_HOP.contains(name.toLowerCase(Locale.ROOT))) {
@@ -161,14 +163,17 @@ public final class FaultyProxy implements AutoCloseable {
             if (failure != null && job instanceof ObjectNode detail) {
                 detail.put("status", "FAILED").put("statusReason", failure.statusReason());
                 ObjectNode container = detail.has("container") && detail.get("container") instanceof ObjectNode c
-                        ? c : detail.putObject("container");
+                        ? c
+                        : detail.putObject("container");
                 if (failure.exitCode() != null) {
                     container.put("exitCode", failure.exitCode());
                 }
                 if (failure.containerReason() != null) {
                     container.put("reason", failure.containerReason());
                 }
-                container.put("logStreamName", "infermesh-worker/default/" + job.path("jobId").asString(""));
+                container.put(
+                        "logStreamName",
+                        "infermesh-worker/default/" + job.path("jobId").asString(""));
             }
         }
         return JSON.writeValueAsBytes(answer);

@@ -17,7 +17,6 @@ import org.junit.jupiter.api.Test;
 /** The resilience around every cloud backend: retries, rate limits and an absent backend's reason. */
 class BackendsTests {
 
-
     @Test
     void transientFailuresAreRetriedWithBackoffAndRejectionsAreNot() {
         AtomicInteger calls = new AtomicInteger();
@@ -35,9 +34,11 @@ class BackendsTests {
                 return new Handle("b-" + calls.get(), "accepted");
             }
         };
-        Backends backends = new Backends(new Backends.Resilience(50, 10, 10, Duration.ofSeconds(30), 3,
-                Duration.ofMillis(5), 100, Duration.ofSeconds(5))).register(flaky);
-        assertThat(backends.dispatch(Backend.BATCH, job(Backend.BATCH, 1), "t", card(null, "q", "d")).id())
+        Backends backends = new Backends(new Backends.Resilience(
+                        50, 10, 10, Duration.ofSeconds(30), 3, Duration.ofMillis(5), 100, Duration.ofSeconds(5)))
+                .register(flaky);
+        assertThat(backends.dispatch(Backend.BATCH, job(Backend.BATCH, 1), "t", card(null, "q", "d"))
+                        .id())
                 .isEqualTo("b-3");
 
         AtomicInteger rejected = new AtomicInteger();
@@ -72,8 +73,9 @@ class BackendsTests {
                 return new Handle("r-" + calls.incrementAndGet(), "accepted");
             }
         };
-        Backends backends = new Backends(new Backends.Resilience(50, 100, 100, Duration.ofSeconds(30), 1,
-                Duration.ofMillis(5), 1, Duration.ZERO)).register(counting);
+        Backends backends = new Backends(new Backends.Resilience(
+                        50, 100, 100, Duration.ofSeconds(30), 1, Duration.ofMillis(5), 1, Duration.ZERO))
+                .register(counting);
         List<String> refusals = new CopyOnWriteArrayList<>();
         for (int i = 0; i < 20; i++) {
             try {
@@ -85,7 +87,9 @@ class BackendsTests {
         }
         // one call per second: 20 calls in a burst get one through (two if the burst straddles a second)
         assertThat(calls.get()).isBetween(1, 2);
-        assertThat(refusals).hasSize(20 - calls.get()).allSatisfy(m -> assertThat(m).contains("rate limit"));
+        assertThat(refusals)
+                .hasSize(20 - calls.get())
+                .allSatisfy(m -> assertThat(m).contains("rate limit"));
     }
 
     @Test

@@ -41,7 +41,9 @@ class RecentJobsTests {
         assertThat(recent.firstTime("a", 2)).as("its owner's retry").isTrue();
         assertThat(recent.firstTime("a", 2)).as("the retry redelivered").isFalse();
         recent.forget("a", 2);
-        assertThat(recent.firstTime("a", 2)).as("a failed placement of the retry is placed again").isTrue();
+        assertThat(recent.firstTime("a", 2))
+                .as("a failed placement of the retry is placed again")
+                .isTrue();
         assertThat(recent.firstTime("a", 1)).isFalse();
     }
 }

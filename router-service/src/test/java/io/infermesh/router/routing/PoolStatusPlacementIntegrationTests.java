@@ -40,7 +40,9 @@ import tools.jackson.databind.json.JsonMapper;
  * expected time). AWS is off, so every job goes on-prem and the decision shows the on-prem estimate.
  */
 @WithLocalInfra
-@SpringBootTest(classes = RouterServiceApplication.class, webEnvironment = SpringBootTest.WebEnvironment.NONE,
+@SpringBootTest(
+        classes = RouterServiceApplication.class,
+        webEnvironment = SpringBootTest.WebEnvironment.NONE,
         properties = "spring.config.name=router-service")
 class PoolStatusPlacementIntegrationTests {
 
@@ -58,17 +60,26 @@ class PoolStatusPlacementIntegrationTests {
     @DynamicPropertySource
     static void infrastructure(DynamicPropertyRegistry registry) throws IOException {
         LocalInfra infra = LocalInfraExtension.infra();
-        infra.kafka().createTopics(3, Topics.JOBS_REQUESTED.name(), Topics.JOBS_LIFECYCLE.name(),
-                Topics.JOBS_RESULTS.name(), Topics.JOBS_REQUESTED.dlq(), Topics.WORKER_POOLS.name(),
-                Topics.dispatch(WAKING).name(), Topics.dispatch(STALE).name(), Topics.dispatch(AFTER_BAD).name(),
-                Topics.dispatch(EARLY).name());
+        infra.kafka()
+                .createTopics(
+                        3,
+                        Topics.JOBS_REQUESTED.name(),
+                        Topics.JOBS_LIFECYCLE.name(),
+                        Topics.JOBS_RESULTS.name(),
+                        Topics.JOBS_REQUESTED.dlq(),
+                        Topics.WORKER_POOLS.name(),
+                        Topics.dispatch(WAKING).name(),
+                        Topics.dispatch(STALE).name(),
+                        Topics.dispatch(AFTER_BAD).name(),
+                        Topics.dispatch(EARLY).name());
         Path models = Files.createTempDirectory("router-models");
         for (String model : new String[] {WAKING, STALE, AFTER_BAD, EARLY}) {
             card(models, model);
         }
         // a worker already running when the router starts: its last report must be known without waiting for the next
         publish(new PoolStatus(EARLY, "worker-a", PoolState.ACTIVE, 2, 6, 0, 0, true, 40L, Instant.now()));
-        registry.add("spring.cloud.stream.kafka.binder.brokers", () -> infra.kafka().bootstrapServers());
+        registry.add(
+                "spring.cloud.stream.kafka.binder.brokers", () -> infra.kafka().bootstrapServers());
         registry.add("infermesh.router.models-dir", models::toString);
         // generous, so that the report published before start-up is still fresh however slowly the context starts
         registry.add("infermesh.router.pools.staleness", () -> "60s");
@@ -98,7 +109,8 @@ class PoolStatusPlacementIntegrationTests {
 
         PlacementDecision.Alternative cold = onprem(place(WAKING));
         assertThat(cold.note()).contains("on 8 slots").contains("cold start 2.50 s");
-        assertThat(cold.expectedSeconds()).as("run 0.5 s + slowest measured wake 2.0 s + model load 0.5 s")
+        assertThat(cold.expectedSeconds())
+                .as("run 0.5 s + slowest measured wake 2.0 s + model load 0.5 s")
                 .isEqualTo(3.0);
 
         publish(new PoolStatus(WAKING, "worker-a", PoolState.ACTIVE, 1, 4, 0, 0, true, 2_000L, Instant.now()));
@@ -106,7 +118,9 @@ class PoolStatusPlacementIntegrationTests {
 
         PlacementDecision.Alternative warm = onprem(place(WAKING));
         assertThat(warm.note()).contains("on 8 slots").contains("warm").doesNotContain("cold start");
-        assertThat(warm.expectedSeconds()).as("one job ahead on 8 slots: no wait, no cold start").isEqualTo(0.5);
+        assertThat(warm.expectedSeconds())
+                .as("one job ahead on 8 slots: no wait, no cold start")
+                .isEqualTo(0.5);
     }
 
     @Test
@@ -114,29 +128,56 @@ class PoolStatusPlacementIntegrationTests {
         double accepted = count("accepted");
         double malformed = count("malformed");
         double stale = count("stale");
-        TopicProbe.send(bootstrap(), Topics.WORKER_POOLS.name(), AFTER_BAD + "/worker-x",
-                "{not json".getBytes(StandardCharsets.UTF_8), Map.of());
-        String unknownState = JSON.writeValueAsString(new PoolStatus(AFTER_BAD, "worker-y", PoolState.ACTIVE, 1, 12, 0, 0,
-                true, null, Instant.now())).replace("\"ACTIVE\"", "\"SLEEPING\"");
-        TopicProbe.send(bootstrap(), Topics.WORKER_POOLS.name(), AFTER_BAD + "/worker-y",
-                unknownState.getBytes(StandardCharsets.UTF_8), CloudEventTypes.headers("y",
-                        CloudEventTypes.POOL_STATUS, "worker-service", AFTER_BAD + "/worker-y", Instant.now()));
-        PoolStatus foreign = new PoolStatus(AFTER_BAD, "worker-x", PoolState.ACTIVE, 1, 12, 0, 0, true, null, Instant.now());
-        TopicProbe.send(bootstrap(), Topics.WORKER_POOLS.name(), AFTER_BAD + "/worker-x",
-                JSON.writeValueAsBytes(foreign), CloudEventTypes.headers("x", CloudEventTypes.JOB_RESULT,
-                        "worker-service", AFTER_BAD + "/worker-x", Instant.now()));
-        publish(new PoolStatus(STALE, "worker-a", PoolState.ACTIVE, 2, 16, 0, 0, true, 40L,
+        TopicProbe.send(
+                bootstrap(),
+                Topics.WORKER_POOLS.name(),
+                AFTER_BAD + "/worker-x",
+                "{not json".getBytes(StandardCharsets.UTF_8),
+                Map.of());
+        String unknownState = JSON.writeValueAsString(
+                        new PoolStatus(AFTER_BAD, "worker-y", PoolState.ACTIVE, 1, 12, 0, 0, true, null, Instant.now()))
+                .replace("\"ACTIVE\"", "\"SLEEPING\"");
+        TopicProbe.send(
+                bootstrap(),
+                Topics.WORKER_POOLS.name(),
+                AFTER_BAD + "/worker-y",
+                unknownState.getBytes(StandardCharsets.UTF_8),
+                CloudEventTypes.headers(
+                        "y", CloudEventTypes.POOL_STATUS, "worker-service", AFTER_BAD + "/worker-y", Instant.now()));
+        PoolStatus foreign =
+                new PoolStatus(AFTER_BAD, "worker-x", PoolState.ACTIVE, 1, 12, 0, 0, true, null, Instant.now());
+        TopicProbe.send(
+                bootstrap(),
+                Topics.WORKER_POOLS.name(),
+                AFTER_BAD + "/worker-x",
+                JSON.writeValueAsBytes(foreign),
+                CloudEventTypes.headers(
+                        "x", CloudEventTypes.JOB_RESULT, "worker-service", AFTER_BAD + "/worker-x", Instant.now()));
+        publish(new PoolStatus(
+                STALE,
+                "worker-a",
+                PoolState.ACTIVE,
+                2,
+                16,
+                0,
+                0,
+                true,
+                40L,
                 Instant.now().minus(Duration.ofMinutes(5))));
         publish(new PoolStatus(AFTER_BAD, "worker-a", PoolState.ACTIVE, 1, 3, 0, 0, true, null, Instant.now()));
-        await().atMost(Duration.ofSeconds(30)).until(() -> count("accepted") >= accepted + 1
-                && count("malformed") >= malformed + 3 && count("stale") >= stale + 1);
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> count("accepted") >= accepted + 1
+                        && count("malformed") >= malformed + 3
+                        && count("stale") >= stale + 1);
 
         PlacementDecision.Alternative reported = onprem(place(AFTER_BAD));
         assertThat(reported.note()).contains("on 3 slots").contains("warm");
 
         PlacementDecision.Alternative unreported = onprem(place(STALE));
-        assertThat(unreported.note()).as("the stale report is ignored: configured slots and cold start")
-                .contains("on 2 slots").contains("cold start 1.00 s");
+        assertThat(unreported.note())
+                .as("the stale report is ignored: configured slots and cold start")
+                .contains("on 2 slots")
+                .contains("cold start 1.00 s");
     }
 
     @Test
@@ -151,28 +192,49 @@ class PoolStatusPlacementIntegrationTests {
     /** Requests one job of {@code model} and returns its RUNNABLE event. */
     private static JobStatusChanged place(String model) {
         String jobId = UUID.randomUUID().toString();
-        JobRequested job = new JobRequested(jobId, model, "alice",
+        JobRequested job = new JobRequested(
+                jobId,
+                model,
+                "alice",
                 new ObjectRef("inbox", model + "/alice/" + jobId + ".png", null, "e", 100L, "image/png"),
-                Instant.now(), "test");
+                Instant.now(),
+                "test");
         TopicProbe.send(bootstrap(), Topics.JOBS_REQUESTED.name(), jobId, JSON.writeValueAsBytes(job), Map.of());
-        return TopicProbe.awaitRecords(bootstrap(), Topics.JOBS_LIFECYCLE.name(), jobId,
+        return TopicProbe.awaitRecords(
+                        bootstrap(),
+                        Topics.JOBS_LIFECYCLE.name(),
+                        jobId,
                         r -> r.stream().anyMatch(e -> parse(e.value()).status() == JobStatus.RUNNABLE),
-                        Duration.ofSeconds(30)).stream().map(r -> parse(r.value()))
-                .filter(e -> e.status() == JobStatus.RUNNABLE).findFirst().orElseThrow();
+                        Duration.ofSeconds(30))
+                .stream()
+                .map(r -> parse(r.value()))
+                .filter(e -> e.status() == JobStatus.RUNNABLE)
+                .findFirst()
+                .orElseThrow();
     }
 
     private static PlacementDecision.Alternative onprem(JobStatusChanged runnable) {
         assertThat(runnable.backend()).isEqualTo(Backend.ONPREM);
-        return runnable.decision().alternatives().stream().filter(a -> a.backend() == Backend.ONPREM).findFirst()
+        return runnable.decision().alternatives().stream()
+                .filter(a -> a.backend() == Backend.ONPREM)
+                .findFirst()
                 .orElseThrow();
     }
 
     /** As worker-service publishes it: JSON, key {@code <model>/<instance>}, CloudEvents headers. */
     private static void publish(PoolStatus status) {
         String key = status.model() + "/" + status.instance();
-        TopicProbe.send(bootstrap(), Topics.WORKER_POOLS.name(), key, JSON.writeValueAsBytes(status),
-                CloudEventTypes.headers(key + "@" + status.at().toEpochMilli(), CloudEventTypes.POOL_STATUS,
-                        "worker-service", key, status.at()));
+        TopicProbe.send(
+                bootstrap(),
+                Topics.WORKER_POOLS.name(),
+                key,
+                JSON.writeValueAsBytes(status),
+                CloudEventTypes.headers(
+                        key + "@" + status.at().toEpochMilli(),
+                        CloudEventTypes.POOL_STATUS,
+                        "worker-service",
+                        key,
+                        status.at()));
     }
 
     private static JobStatusChanged parse(String value) {
@@ -180,7 +242,9 @@ class PoolStatusPlacementIntegrationTests {
     }
 
     private double count(String outcome) {
-        var counter = meters.find("infermesh.router.pool_statuses").tag("outcome", outcome).counter();
+        var counter = meters.find("infermesh.router.pool_statuses")
+                .tag("outcome", outcome)
+                .counter();
         return counter == null ? 0 : counter.count();
     }
 

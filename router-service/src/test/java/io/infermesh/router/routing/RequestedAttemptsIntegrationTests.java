@@ -49,25 +49,37 @@ import tools.jackson.databind.json.JsonMapper;
  * topics, as the status projection and the workers see it.
  */
 @WithLocalInfra
-@SpringBootTest(classes = RouterServiceApplication.class, webEnvironment = SpringBootTest.WebEnvironment.NONE,
+@SpringBootTest(
+        classes = RouterServiceApplication.class,
+        webEnvironment = SpringBootTest.WebEnvironment.NONE,
         properties = "spring.config.name=router-service")
 class RequestedAttemptsIntegrationTests {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
-    private static final String MODEL = "retried-" + UUID.randomUUID().toString().substring(0, 8);
+    private static final String MODEL =
+            "retried-" + UUID.randomUUID().toString().substring(0, 8);
     /** A model whose dispatch topic takes no record as large as a dispatch (its max.message.bytes is tiny). */
-    private static final String CRAMPED = "cramped-" + UUID.randomUUID().toString().substring(0, 8);
+    private static final String CRAMPED =
+            "cramped-" + UUID.randomUUID().toString().substring(0, 8);
 
     @DynamicPropertySource
     static void infrastructure(DynamicPropertyRegistry registry) throws IOException {
         LocalInfra infra = LocalInfraExtension.infra();
-        infra.kafka().createTopics(3, Topics.JOBS_REQUESTED.name(), Topics.JOBS_LIFECYCLE.name(),
-                Topics.JOBS_RESULTS.name(), Topics.JOBS_REQUESTED.dlq(), Topics.WORKER_POOLS.name(),
-                Topics.dispatch(MODEL).name());
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
-                infra.kafka().bootstrapServers()))) {
+        infra.kafka()
+                .createTopics(
+                        3,
+                        Topics.JOBS_REQUESTED.name(),
+                        Topics.JOBS_LIFECYCLE.name(),
+                        Topics.JOBS_RESULTS.name(),
+                        Topics.JOBS_REQUESTED.dlq(),
+                        Topics.WORKER_POOLS.name(),
+                        Topics.dispatch(MODEL).name());
+        try (Admin admin = Admin.create(
+                Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, infra.kafka().bootstrapServers()))) {
             admin.createTopics(List.of(new NewTopic(Topics.dispatch(CRAMPED).name(), 1, (short) 1)
-                    .configs(Map.of(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, "64")))).all().get();
+                            .configs(Map.of(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, "64"))))
+                    .all()
+                    .get();
         } catch (ExecutionException e) {
             throw new IllegalStateException("could not create the cramped dispatch topic", e.getCause());
         } catch (InterruptedException e) {
@@ -86,7 +98,8 @@ class RequestedAttemptsIntegrationTests {
                     placement: {mode: onprem}
                     """.formatted(model));
         }
-        registry.add("spring.cloud.stream.kafka.binder.brokers", () -> infra.kafka().bootstrapServers());
+        registry.add(
+                "spring.cloud.stream.kafka.binder.brokers", () -> infra.kafka().bootstrapServers());
         registry.add("infermesh.router.models-dir", models::toString);
     }
 
@@ -102,8 +115,8 @@ class RequestedAttemptsIntegrationTests {
         double duplicates = duplicates();
         JobRequested first = new JobRequested(jobId, MODEL, "alice", input(jobId), Instant.now(), "minio-kafka");
         // the owner retries the FAILED job, asking for Lambda this time (the card allows only the pool)
-        JobRequested retry = new JobRequested(jobId, MODEL, "alice", input(jobId), Instant.now(), "retry",
-                Backend.LAMBDA, 2);
+        JobRequested retry =
+                new JobRequested(jobId, MODEL, "alice", input(jobId), Instant.now(), "retry", Backend.LAMBDA, 2);
 
         request(first);
         request(first); // the same object announced again (another intake path)
@@ -113,9 +126,11 @@ class RequestedAttemptsIntegrationTests {
         // one partition (key = job id): when the second duplicate is counted, all four requests have been handled
         await().atMost(Duration.ofSeconds(30)).until(() -> duplicates() >= duplicates + 2);
         List<JobStatusChanged> runnable = events(jobId, 2).stream()
-                .filter(e -> e.status() == JobStatus.RUNNABLE).toList();
+                .filter(e -> e.status() == JobStatus.RUNNABLE)
+                .toList();
         assertThat(runnable).extracting(JobStatusChanged::attempt).containsExactly(1, 2);
-        assertThat(runnable).extracting(JobStatusChanged::eventId)
+        assertThat(runnable)
+                .extracting(JobStatusChanged::eventId)
                 .containsExactly(jobId + "/1/RUNNABLE", jobId + "/2/RUNNABLE");
         JobStatusChanged second = runnable.get(1);
         assertThat(second.backend()).isEqualTo(Backend.ONPREM);
@@ -124,10 +139,15 @@ class RequestedAttemptsIntegrationTests {
         assertThat(second.decision().reason()).isEqualTo(second.placementReason());
         assertThat(runnable.getFirst().placementReason()).doesNotContain("requested");
 
-        List<JobDispatched> dispatched = TopicProbe.awaitRecords(bootstrap(), Topics.dispatch(MODEL).name(), jobId,
-                        r -> r.size() >= 2, Duration.ofSeconds(30)).stream()
-                .map(r -> JSON.readValue(r.value(), JobDispatched.class)).toList();
-        assertThat(dispatched).as("one run per attempt").extracting(JobDispatched::attempt).containsExactly(1, 2);
+        List<JobDispatched> dispatched = TopicProbe.awaitRecords(
+                        bootstrap(), Topics.dispatch(MODEL).name(), jobId, r -> r.size() >= 2, Duration.ofSeconds(30))
+                .stream()
+                .map(r -> JSON.readValue(r.value(), JobDispatched.class))
+                .toList();
+        assertThat(dispatched)
+                .as("one run per attempt")
+                .extracting(JobDispatched::attempt)
+                .containsExactly(1, 2);
     }
 
     @Test
@@ -139,9 +159,17 @@ class RequestedAttemptsIntegrationTests {
         // given: the owner cancelled the job while it waited (what status-service publishes), and the router saw it
         JobStatusChanged cancelled = JobStatusChanged.of(jobId, MODEL, "alice", JobStatus.CANCELLED, 1, Instant.now())
                 .withMessage("Cancelled by alice");
-        TopicProbe.send(bootstrap(), Topics.JOBS_LIFECYCLE.name(), jobId, JSON.writeValueAsBytes(cancelled),
-                CloudEventTypes.headers(cancelled.eventId(), CloudEventTypes.JOB_STATUS_CHANGED, "status-service",
-                        jobId, cancelled.occurredAt()));
+        TopicProbe.send(
+                bootstrap(),
+                Topics.JOBS_LIFECYCLE.name(),
+                jobId,
+                JSON.writeValueAsBytes(cancelled),
+                CloudEventTypes.headers(
+                        cancelled.eventId(),
+                        CloudEventTypes.JOB_STATUS_CHANGED,
+                        "status-service",
+                        jobId,
+                        cancelled.occurredAt()));
         await().atMost(Duration.ofSeconds(30)).until(() -> finals.finalState(jobId) != null);
 
         // when: a retry of attempt 2 arrives anyway (a racing or duplicated request; status-service refuses these)
@@ -150,12 +178,19 @@ class RequestedAttemptsIntegrationTests {
         // then: it is counted as skipped and nothing of attempt 2 is announced or dispatched
         await().atMost(Duration.ofSeconds(30)).until(() -> skipped("cancelled") >= skipped + 1);
         assertThat(skipped("cancelled")).isEqualTo(skipped + 1);
-        assertThat(events(jobId, 2)).extracting(JobStatusChanged::attempt, JobStatusChanged::status)
-                .containsExactly(tuple(1, JobStatus.RUNNABLE),
-                        tuple(1, JobStatus.CANCELLED));
-        assertThat(TopicProbe.awaitRecords(bootstrap(), Topics.dispatch(MODEL).name(), jobId, r -> !r.isEmpty(),
-                        Duration.ofSeconds(30)).stream().map(r -> JSON.readValue(r.value(), JobDispatched.class)))
-                .extracting(JobDispatched::attempt).containsExactly(1);
+        assertThat(events(jobId, 2))
+                .extracting(JobStatusChanged::attempt, JobStatusChanged::status)
+                .containsExactly(tuple(1, JobStatus.RUNNABLE), tuple(1, JobStatus.CANCELLED));
+        assertThat(TopicProbe.awaitRecords(
+                                bootstrap(),
+                                Topics.dispatch(MODEL).name(),
+                                jobId,
+                                r -> !r.isEmpty(),
+                                Duration.ofSeconds(30))
+                        .stream()
+                        .map(r -> JSON.readValue(r.value(), JobDispatched.class)))
+                .extracting(JobDispatched::attempt)
+                .containsExactly(1);
     }
 
     @Test
@@ -165,8 +200,8 @@ class RequestedAttemptsIntegrationTests {
         JobStatusChanged runnable = events(jobId, 1).getFirst();
         assertThat(runnable.status()).isEqualTo(JobStatus.RUNNABLE);
         assertThat(runnable.attempt()).isEqualTo(1);
-        assertThat(runnable.placementReason()).isEqualTo("model card of '" + MODEL
-                + "' fixes placement to the on-prem pool");
+        assertThat(runnable.placementReason())
+                .isEqualTo("model card of '" + MODEL + "' fixes placement to the on-prem pool");
     }
 
     /**
@@ -176,13 +211,18 @@ class RequestedAttemptsIntegrationTests {
     @Test
     void anUnreadableRequestIsDeadLetteredWithASentenceNotTheParsersText() {
         String jobId = UUID.randomUUID().toString();
-        TopicProbe.send(bootstrap(), Topics.JOBS_REQUESTED.name(), jobId,
-                "{\"jobId\": \"%s\", \"model\": [nope".formatted(jobId).getBytes(StandardCharsets.UTF_8), Map.of());
+        TopicProbe.send(
+                bootstrap(),
+                Topics.JOBS_REQUESTED.name(),
+                jobId,
+                "{\"jobId\": \"%s\", \"model\": [nope".formatted(jobId).getBytes(StandardCharsets.UTF_8),
+                Map.of());
 
         ConsumerRecord<String, String> dead = deadLetter(jobId);
-        assertThat(TopicProbe.header(dead, DeadLetters.EXCEPTION_MESSAGE)).isEqualTo("the router cannot read this"
-                + " record on infermesh.jobs.requested; it is not a job request it understands (JobRequested JSON),"
-                + " the problem is at line 1, column 60 (its writer must be fixed, retrying will not help)");
+        assertThat(TopicProbe.header(dead, DeadLetters.EXCEPTION_MESSAGE))
+                .isEqualTo("the router cannot read this"
+                        + " record on infermesh.jobs.requested; it is not a job request it understands (JobRequested JSON),"
+                        + " the problem is at line 1, column 60 (its writer must be fixed, retrying will not help)");
         assertThat(TopicProbe.header(dead, DeadLetters.ORIGINAL_TOPIC)).isEqualTo(Topics.JOBS_REQUESTED.name());
     }
 
@@ -193,26 +233,30 @@ class RequestedAttemptsIntegrationTests {
         request(new JobRequested(jobId, CRAMPED, "alice", input(jobId), Instant.now(), "minio-kafka"));
 
         ConsumerRecord<String, String> dead = deadLetter(jobId);
-        assertThat(TopicProbe.header(dead, DeadLetters.EXCEPTION_MESSAGE)).isEqualTo("the router could not place"
-                + " attempt 1 of job " + jobId + "; Kafka did not take the dispatch record on "
-                + Topics.dispatch(CRAMPED).name() + " for the on-prem pool of model '" + CRAMPED + "' (the router's"
-                + " log has the producer's error)");
+        assertThat(TopicProbe.header(dead, DeadLetters.EXCEPTION_MESSAGE))
+                .isEqualTo("the router could not place"
+                        + " attempt 1 of job " + jobId + "; Kafka did not take the dispatch record on "
+                        + Topics.dispatch(CRAMPED).name() + " for the on-prem pool of model '" + CRAMPED
+                        + "' (the router's"
+                        + " log has the producer's error)");
     }
 
     private static ConsumerRecord<String, String> deadLetter(String jobId) {
-        return TopicProbe.awaitRecords(bootstrap(), Topics.JOBS_REQUESTED.dlq(), jobId, r -> !r.isEmpty(),
-                Duration.ofSeconds(60)).getFirst();
+        return TopicProbe.awaitRecords(
+                        bootstrap(), Topics.JOBS_REQUESTED.dlq(), jobId, r -> !r.isEmpty(), Duration.ofSeconds(60))
+                .getFirst();
     }
 
     private static void request(JobRequested job) {
-        TopicProbe.send(bootstrap(), Topics.JOBS_REQUESTED.name(), job.jobId(), JSON.writeValueAsBytes(job),
-                Map.of());
+        TopicProbe.send(bootstrap(), Topics.JOBS_REQUESTED.name(), job.jobId(), JSON.writeValueAsBytes(job), Map.of());
     }
 
     private static List<JobStatusChanged> events(String jobId, int count) {
-        List<ConsumerRecord<String, String>> records = TopicProbe.awaitRecords(bootstrap(),
-                Topics.JOBS_LIFECYCLE.name(), jobId, r -> r.size() >= count, Duration.ofSeconds(30));
-        return records.stream().map(r -> JSON.readValue(r.value(), JobStatusChanged.class)).toList();
+        List<ConsumerRecord<String, String>> records = TopicProbe.awaitRecords(
+                bootstrap(), Topics.JOBS_LIFECYCLE.name(), jobId, r -> r.size() >= count, Duration.ofSeconds(30));
+        return records.stream()
+                .map(r -> JSON.readValue(r.value(), JobStatusChanged.class))
+                .toList();
     }
 
     private static ObjectRef input(String jobId) {
@@ -220,7 +264,9 @@ class RequestedAttemptsIntegrationTests {
     }
 
     private double skipped(String reason) {
-        var counter = meters.find("infermesh.router.skipped").tags("reason", reason, "kind", "request").counter();
+        var counter = meters.find("infermesh.router.skipped")
+                .tags("reason", reason, "kind", "request")
+                .counter();
         return counter == null ? 0 : counter.count();
     }
 

@@ -17,21 +17,46 @@ import java.util.Base64;
  * @param valueEncoding {@code text} or {@code base64}
  * @param valueBytes the size of the whole value
  */
-record DeadLetter(String topic, int partition, long offset, Instant time, String key, String reason,
-        String originalTopic, String valuePreview, String valueEncoding, int valueBytes) {
+record DeadLetter(
+        String topic,
+        int partition,
+        long offset,
+        Instant time,
+        String key,
+        String reason,
+        String originalTopic,
+        String valuePreview,
+        String valueEncoding,
+        int valueBytes) {
 
     /** How much of a value is shown. */
     static final int PREVIEW_BYTES = 200;
 
-    static DeadLetter of(String topic, int partition, long offset, Instant time, String key, String reason,
-            String originalTopic, byte[] value) {
+    static DeadLetter of(
+            String topic,
+            int partition,
+            long offset,
+            Instant time,
+            String key,
+            String reason,
+            String originalTopic,
+            byte[] value) {
         byte[] bytes = value == null ? new byte[0] : value;
         int shown = Math.min(bytes.length, PREVIEW_BYTES);
         String text = text(bytes, shown);
         return text != null
                 ? new DeadLetter(topic, partition, offset, time, key, reason, originalTopic, text, "text", bytes.length)
-                : new DeadLetter(topic, partition, offset, time, key, reason, originalTopic,
-                        Base64.getEncoder().encodeToString(Arrays.copyOf(bytes, shown)), "base64", bytes.length);
+                : new DeadLetter(
+                        topic,
+                        partition,
+                        offset,
+                        time,
+                        key,
+                        reason,
+                        originalTopic,
+                        Base64.getEncoder().encodeToString(Arrays.copyOf(bytes, shown)),
+                        "base64",
+                        bytes.length);
     }
 
     /**
@@ -42,11 +67,14 @@ record DeadLetter(String topic, int partition, long offset, Instant time, String
         // a preview cut inside a multi-byte character: drop up to three trailing bytes of it
         for (int end = length; end >= Math.max(0, length - 3); end--) {
             try {
-                String decoded = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                        .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes, 0, end))
+                String decoded = StandardCharsets.UTF_8
+                        .newDecoder()
+                        .onMalformedInput(CodingErrorAction.REPORT)
+                        .onUnmappableCharacter(CodingErrorAction.REPORT)
+                        .decode(ByteBuffer.wrap(bytes, 0, end))
                         .toString();
-                boolean printable = decoded.chars().noneMatch(c -> Character.isISOControl(c) && c != '\n'
-                        && c != '\r' && c != '\t');
+                boolean printable = decoded.chars()
+                        .noneMatch(c -> Character.isISOControl(c) && c != '\n' && c != '\r' && c != '\t');
                 return printable ? decoded : null;
             } catch (CharacterCodingException e) {
                 if (end == length && length == bytes.length) {

@@ -30,14 +30,23 @@ class DeadLetterRecording {
             String topic = String.valueOf(headers.get(KafkaHeaders.RECEIVED_TOPIC));
             String reason = text(headers.get(DeadLetters.EXCEPTION_MESSAGE));
             String original = text(headers.get(DeadLetters.ORIGINAL_TOPIC));
-            DeadLetter letter = DeadLetter.of(topic, headers.get(KafkaHeaders.RECEIVED_PARTITION, Integer.class),
-                    headers.get(KafkaHeaders.OFFSET, Long.class), time(headers.get(KafkaHeaders.RECEIVED_TIMESTAMP)),
-                    text(headers.get(KafkaHeaders.RECEIVED_KEY)), reason,
+            DeadLetter letter = DeadLetter.of(
+                    topic,
+                    headers.get(KafkaHeaders.RECEIVED_PARTITION, Integer.class),
+                    headers.get(KafkaHeaders.OFFSET, Long.class),
+                    time(headers.get(KafkaHeaders.RECEIVED_TIMESTAMP)),
+                    text(headers.get(KafkaHeaders.RECEIVED_KEY)),
+                    reason,
                     original != null ? original : text(headers.get(DeadLetters.ORIGINAL_SOURCE)),
                     message.getPayload());
             book.record(letter);
-            meters.counter("infermesh.status.dead-letters.recorded", "topic", topic).increment();
-            log.warn("dead letter on {} ({}@{}): {}", topic, letter.partition(), letter.offset(),
+            meters.counter("infermesh.status.dead-letters.recorded", "topic", topic)
+                    .increment();
+            log.warn(
+                    "dead letter on {} ({}@{}): {}",
+                    topic,
+                    letter.partition(),
+                    letter.offset(),
                     reason == null ? "no reason given" : reason);
         };
     }
@@ -50,7 +59,8 @@ class DeadLetterRecording {
         return switch (header) {
             case null -> null;
             case byte[] bytes -> new String(bytes, StandardCharsets.UTF_8);
-            case ByteBuffer buffer -> StandardCharsets.UTF_8.decode(buffer.duplicate()).toString();
+            case ByteBuffer buffer ->
+                StandardCharsets.UTF_8.decode(buffer.duplicate()).toString();
             default -> header.toString();
         };
     }

@@ -14,22 +14,26 @@ import java.util.Optional;
 final class DeadLetterSettlement {
 
     /** What the store knows of the job, if anything. */
-    record Current(int attempt, JobStatus status, String model, String owner) {
-    }
+    record Current(int attempt, JobStatus status, String model, String owner) {}
 
-    private DeadLetterSettlement() {
-    }
+    private DeadLetterSettlement() {}
 
-    static Optional<JobStatusChanged> settle(String jobId, Optional<Current> current, String topic, String why,
-            Instant now) {
-        if (jobId == null || jobId.isBlank() || current.map(c -> c.status().isTerminal()).orElse(false)) {
+    static Optional<JobStatusChanged> settle(
+            String jobId, Optional<Current> current, String topic, String why, Instant now) {
+        if (jobId == null
+                || jobId.isBlank()
+                || current.map(c -> c.status().isTerminal()).orElse(false)) {
             return Optional.empty();
         }
         String message = "a message about this job could not be processed and was dead-lettered on " + topic
                 + (why == null || why.isBlank() ? "" : ": " + why);
-        return Optional.of(JobStatusChanged
-                .of(jobId, current.map(Current::model).orElse("unknown"), current.map(Current::owner).orElse("unknown"),
-                        JobStatus.FAILED, current.map(Current::attempt).orElse(1), now)
+        return Optional.of(JobStatusChanged.of(
+                        jobId,
+                        current.map(Current::model).orElse("unknown"),
+                        current.map(Current::owner).orElse("unknown"),
+                        JobStatus.FAILED,
+                        current.map(Current::attempt).orElse(1),
+                        now)
                 .withFailure(FailureReason.DEAD_LETTERED, message));
     }
 }

@@ -29,25 +29,30 @@ class DeadLetterSettling {
     private static final Logger log = LoggerFactory.getLogger(DeadLetterSettling.class);
 
     @Bean
-    Consumer<Message<byte[]>> settleDeadLetter(JdbcClient jdbc, StreamBridge bridge, JsonMapper json,
-            MeterRegistry meters) {
+    Consumer<Message<byte[]>> settleDeadLetter(
+            JdbcClient jdbc, StreamBridge bridge, JsonMapper json, MeterRegistry meters) {
         var settled = meters.counter("infermesh.status.dead-letters.settled");
         JobEventSender sender = new JobEventSender(bridge, json, "status-service");
         return message -> {
             String jobId = text(message.getHeaders().get(KafkaHeaders.RECEIVED_KEY));
             String topic = text(message.getHeaders().get(KafkaHeaders.RECEIVED_TOPIC));
             String why = text(message.getHeaders().get(DeadLetters.EXCEPTION_MESSAGE));
-            Optional<DeadLetterSettlement.Current> current = jobId == null ? Optional.empty()
-                    : jdbc.sql("SELECT attempt, status, model, owner FROM jobs WHERE job_id = :id").param("id", jobId)
-                            .query((rs, n) -> new DeadLetterSettlement.Current(rs.getInt("attempt"),
-                                    JobStatus.valueOf(rs.getString("status")), rs.getString("model"),
+            Optional<DeadLetterSettlement.Current> current = jobId == null
+                    ? Optional.empty()
+                    : jdbc.sql("SELECT attempt, status, model, owner FROM jobs WHERE job_id = :id")
+                            .param("id", jobId)
+                            .query((rs, n) -> new DeadLetterSettlement.Current(
+                                    rs.getInt("attempt"),
+                                    JobStatus.valueOf(rs.getString("status")),
+                                    rs.getString("model"),
                                     rs.getString("owner")))
                             .optional();
-            DeadLetterSettlement.settle(jobId, current, topic, why, Instant.now()).ifPresent(failed -> {
-                sender.statusChanged(failed);
-                settled.increment();
-                log.warn("job {} FAILED: dead letter on {}", jobId, topic);
-            });
+            DeadLetterSettlement.settle(jobId, current, topic, why, Instant.now())
+                    .ifPresent(failed -> {
+                        sender.statusChanged(failed);
+                        settled.increment();
+                        log.warn("job {} FAILED: dead letter on {}", jobId, topic);
+                    });
         };
     }
 

@@ -25,10 +25,14 @@ class DeadLettersController {
     }
 
     @GetMapping("/api/dead-letters")
-    DeadLetterBook.Page deadLetters(Caller caller, @RequestParam(required = false) String topic,
-            @RequestParam(required = false) Integer limit, @RequestParam(required = false) String cursor) {
+    DeadLetterBook.Page deadLetters(
+            Caller caller,
+            @RequestParam(required = false) String topic,
+            @RequestParam(required = false) Integer limit,
+            @RequestParam(required = false) String cursor) {
         if (!caller.operator()) {
-            ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.FORBIDDEN,
+            ProblemDetail problem = ProblemDetail.forStatusAndDetail(
+                    HttpStatus.FORBIDDEN,
                     "Dead letters hold every owner's messages: only callers with the operator role may list them");
             problem.setTitle("Operators only");
             throw new ErrorResponseException(HttpStatus.FORBIDDEN, problem, null);
@@ -43,8 +47,11 @@ class DeadLettersController {
             try {
                 after = Long.parseLong(cursor.trim());
             } catch (NumberFormatException e) {
-                throw badRequest("Invalid cursor", "cursor must be a nextCursor this API returned, got '" + cursor
-                        + "'", "cursor", cursor);
+                throw badRequest(
+                        "Invalid cursor",
+                        "cursor must be a nextCursor this API returned, got '" + cursor + "'",
+                        "cursor",
+                        cursor);
             }
         }
         return book.list(topic == null || topic.isBlank() ? null : topic.trim(), after, effective);

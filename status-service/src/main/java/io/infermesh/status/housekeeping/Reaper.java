@@ -42,8 +42,15 @@ public final class Reaper {
      * @param quiet how long the projection must have recorded no change to a job (by the database clock) before
      *     the job may be settled
      */
-    public Reaper(JdbcClient jdbc, TransactionTemplate transactions, JobEventSender publisher,
-            ModelCatalogue catalogue, Duration grace, Duration defaultTimeout, Duration quiet, int batchSize) {
+    public Reaper(
+            JdbcClient jdbc,
+            TransactionTemplate transactions,
+            JobEventSender publisher,
+            ModelCatalogue catalogue,
+            Duration grace,
+            Duration defaultTimeout,
+            Duration quiet,
+            int batchSize) {
         this.jdbc = jdbc;
         this.transactions = transactions;
         this.publisher = publisher;
@@ -56,15 +63,22 @@ public final class Reaper {
         this.candidatesSql = candidatesSql(models);
     }
 
-    private record Open(String jobId, String model, String owner, JobStatus status, int attempt, String backend,
-            Instant progress) {
-    }
+    private record Open(
+            String jobId,
+            String model,
+            String owner,
+            JobStatus status,
+            int attempt,
+            String backend,
+            Instant progress) {}
 
     /** One sweep; returns the jobs it settled. */
     public List<JobStatusChanged> sweep(Instant now) {
         List<JobStatusChanged> settled = transactions.execute(tx -> {
-            Boolean locked = jdbc.sql("SELECT pg_try_advisory_xact_lock(:key)").param("key", LOCK)
-                    .query(Boolean.class).single();
+            Boolean locked = jdbc.sql("SELECT pg_try_advisory_xact_lock(:key)")
+                    .param("key", LOCK)
+                    .query(Boolean.class)
+                    .single();
             if (!Boolean.TRUE.equals(locked)) {
                 return List.of();
             }
@@ -75,11 +89,16 @@ public final class Reaper {
                     .param("default_s", defaultTimeout.plus(grace).toSeconds())
                     .param("n", batchSize);
             for (int i = 0; i < models.size(); i++) {
-                select = select.param("m" + i, models.get(i)).param("s" + i, limit(models.get(i)).toSeconds());
+                select = select.param("m" + i, models.get(i))
+                        .param("s" + i, limit(models.get(i)).toSeconds());
             }
-            List<Open> candidates = select
-                    .query((rs, i) -> new Open(rs.getString("job_id"), rs.getString("model"), rs.getString("owner"),
-                            JobStatus.valueOf(rs.getString("status")), rs.getInt("attempt"), rs.getString("backend"),
+            List<Open> candidates = select.query((rs, i) -> new Open(
+                            rs.getString("job_id"),
+                            rs.getString("model"),
+                            rs.getString("owner"),
+                            JobStatus.valueOf(rs.getString("status")),
+                            rs.getInt("attempt"),
+                            rs.getString("backend"),
                             rs.getTimestamp("progress").toInstant()))
                     .list();
             return candidates.stream().map(open -> settle(open, now)).toList();
@@ -117,12 +136,14 @@ public final class Reaper {
     private JobStatusChanged settle(Open open, Instant now) {
         Duration timeout = timeout(open.model());
         Duration idle = Duration.between(open.progress(), now);
-        JobStatusChanged failed = JobStatusChanged.of(open.jobId(), open.model(), open.owner(), JobStatus.FAILED,
-                        open.attempt(), now)
+        JobStatusChanged failed = JobStatusChanged.of(
+                        open.jobId(), open.model(), open.owner(), JobStatus.FAILED, open.attempt(), now)
                 .withBackend(open.backend() == null ? null : Backend.valueOf(open.backend()), null)
-                .withFailure(FailureReason.STUCK, "timed out in " + open.status() + ": no progress for "
-                        + human(idle) + ", and model '" + open.model() + "' allows " + human(timeout) + " plus "
-                        + human(grace) + " of grace; the status reaper settled the job");
+                .withFailure(
+                        FailureReason.STUCK,
+                        "timed out in " + open.status() + ": no progress for "
+                                + human(idle) + ", and model '" + open.model() + "' allows " + human(timeout) + " plus "
+                                + human(grace) + " of grace; the status reaper settled the job");
         publisher.statusChanged(failed);
         return failed;
     }
@@ -132,8 +153,12 @@ public final class Reaper {
     }
 
     private Duration timeout(String model) {
-        return catalogue.find(model).map(ModelCard::resources).map(ModelCard.Resources::timeoutSeconds)
-                .map(s -> Duration.ofSeconds(s)).orElse(defaultTimeout);
+        return catalogue
+                .find(model)
+                .map(ModelCard::resources)
+                .map(ModelCard.Resources::timeoutSeconds)
+                .map(s -> Duration.ofSeconds(s))
+                .orElse(defaultTimeout);
     }
 
     private Duration shortestLimit() {

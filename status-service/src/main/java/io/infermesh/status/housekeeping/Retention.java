@@ -26,7 +26,8 @@ public final class Retention {
         Timestamp cutoff = Timestamp.from(now.minus(keep));
         int total = 0;
         while (true) {
-            Integer deleted = jdbc.sql("""
+            Integer deleted =
+                    jdbc.sql("""
                     WITH gone AS (
                         DELETE FROM jobs WHERE job_id IN (
                             SELECT job_id FROM jobs WHERE status_rank = 4 AND finished_at < :cutoff LIMIT 1000)
@@ -39,7 +40,9 @@ public final class Retention {
                     SELECT count(*) FROM gone""").param("cutoff", cutoff).query(Integer.class).single();
             total += deleted;
             if (deleted < 1000) {
-                jdbc.sql("DELETE FROM purged_jobs WHERE purged_at < :cutoff").param("cutoff", cutoff).update();
+                jdbc.sql("DELETE FROM purged_jobs WHERE purged_at < :cutoff")
+                        .param("cutoff", cutoff)
+                        .update();
                 return total;
             }
         }

@@ -63,27 +63,35 @@ class JobActions {
      * @param status the status the action asked for
      * @param message what was asked, by whom
      */
-    record Accepted(String jobId, int attempt, JobStatus status, String message) {
-    }
+    record Accepted(String jobId, int attempt, JobStatus status, String message) {}
 
     Accepted cancel(JobView job, Caller caller) {
         if (job.status() == JobStatus.CANCELLED) {
             // the first cancel may have reached the lifecycle but not the workers (503): tell them again, same id
-            announce(JobStatusChanged.of(job.jobId(), job.model(), job.owner(), JobStatus.CANCELLED, job.attempt(),
-                    cancelledAt(job)).withInput(job.input()).withMessage(job.message()));
+            announce(JobStatusChanged.of(
+                            job.jobId(), job.model(), job.owner(), JobStatus.CANCELLED, job.attempt(), cancelledAt(job))
+                    .withInput(job.input())
+                    .withMessage(job.message()));
             return new Accepted(job.jobId(), job.attempt(), JobStatus.CANCELLED, job.message());
         }
         if (!job.status().isCancellable()) {
-            throw conflict("Job cannot be cancelled", job, switch (job.status()) {
-                case RUNNING -> "it is already RUNNING and will finish; only a job that has not started running can be "
-                        + "cancelled";
-                case SUCCEEDED -> "it has already SUCCEEDED";
-                default -> "it has already " + job.status() + (job.reason() == null ? "" : " (" + job.reason() + ")");
-            });
+            throw conflict(
+                    "Job cannot be cancelled",
+                    job,
+                    switch (job.status()) {
+                        case RUNNING ->
+                            "it is already RUNNING and will finish; only a job that has not started running can be "
+                                    + "cancelled";
+                        case SUCCEEDED -> "it has already SUCCEEDED";
+                        default ->
+                            "it has already " + job.status() + (job.reason() == null ? "" : " (" + job.reason() + ")");
+                    });
         }
         String message = "Cancelled by " + who(job, caller);
-        JobStatusChanged cancelled = JobStatusChanged.of(job.jobId(), job.model(), job.owner(), JobStatus.CANCELLED,
-                job.attempt(), clock.instant()).withInput(job.input()).withMessage(message);
+        JobStatusChanged cancelled = JobStatusChanged.of(
+                        job.jobId(), job.model(), job.owner(), JobStatus.CANCELLED, job.attempt(), clock.instant())
+                .withInput(job.input())
+                .withMessage(message);
         publish(cancelled);
         announce(cancelled);
         log.info("job {} attempt {}: {}", job.jobId(), job.attempt(), message);
@@ -92,30 +100,42 @@ class JobActions {
 
     Accepted retry(JobView job, Caller caller, Backend backend) {
         if (job.status() != JobStatus.FAILED) {
-            throw conflict("Job cannot be retried", job, switch (job.status()) {
-                case SUCCEEDED -> "it has SUCCEEDED and its result stands";
-                case CANCELLED -> "it was CANCELLED; upload the file again for a new job";
-                default -> "it is still " + job.status() + "; a job can be retried once it has FAILED";
-            });
+            throw conflict(
+                    "Job cannot be retried",
+                    job,
+                    switch (job.status()) {
+                        case SUCCEEDED -> "it has SUCCEEDED and its result stands";
+                        case CANCELLED -> "it was CANCELLED; upload the file again for a new job";
+                        default -> "it is still " + job.status() + "; a job can be retried once it has FAILED";
+                    });
         }
-        if (job.reason() == FailureReason.INVALID_KEY || job.input() == null || job.model() == null
+        if (job.reason() == FailureReason.INVALID_KEY
+                || job.input() == null
+                || job.model() == null
                 || job.owner() == null) {
-            throw conflict("Job cannot be retried", job, "its object key names no model and owner, so another attempt "
-                    + "would fail the same way; upload it again under inbox/<model>/<owner>/");
+            throw conflict(
+                    "Job cannot be retried",
+                    job,
+                    "its object key names no model and owner, so another attempt "
+                            + "would fail the same way; upload it again under inbox/<model>/<owner>/");
         }
         if (job.attempt() >= MAX_ATTEMPTS) {
-            throw conflict("Job cannot be retried", job, "it has had " + job.attempt() + " attempts, the most a job "
-                    + "gets; upload the file again for a new job");
+            throw conflict(
+                    "Job cannot be retried",
+                    job,
+                    "it has had " + job.attempt() + " attempts, the most a job "
+                            + "gets; upload the file again for a new job");
         }
         int next = job.attempt() + 1;
         Instant now = clock.instant();
         String message = "Retried by " + who(job, caller)
                 + (backend == null ? "" : ", on " + backend.name().toLowerCase(Locale.ROOT));
         publish(JobStatusChanged.of(job.jobId(), job.model(), job.owner(), JobStatus.PENDING, next, now)
-                .withInput(job.input()).withMessage(message));
+                .withInput(job.input())
+                .withMessage(message));
         try {
-            sender.requested(new JobRequested(job.jobId(), job.model(), job.owner(), job.input(), now, "retry",
-                    backend, next));
+            sender.requested(
+                    new JobRequested(job.jobId(), job.model(), job.owner(), job.input(), now, "retry", backend, next));
         } catch (RuntimeException e) {
             // PENDING of the attempt is published: asking again publishes both with the same ids; if nobody does, the
             // reaper settles the attempt as STUCK
@@ -155,9 +175,10 @@ class JobActions {
     }
 
     private static ErrorResponseException conflict(String title, JobView job, String why) {
-        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.CONFLICT,
-                "Job '" + job.jobId() + "' cannot be " + (title.contains("cancelled") ? "cancelled" : "retried")
-                        + ": " + why);
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(
+                HttpStatus.CONFLICT,
+                "Job '" + job.jobId() + "' cannot be " + (title.contains("cancelled") ? "cancelled" : "retried") + ": "
+                        + why);
         problem.setTitle(title);
         problem.setProperty("jobId", job.jobId());
         problem.setProperty("status", job.status());
@@ -167,7 +188,8 @@ class JobActions {
 
     private static ErrorResponseException unavailable(RuntimeException cause) {
         log.warn("could not publish a job action: {}", cause.toString());
-        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.SERVICE_UNAVAILABLE,
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(
+                HttpStatus.SERVICE_UNAVAILABLE,
                 "The event log cannot take the request right now; nothing was changed that asking again would not "
                         + "complete. Try again shortly.");
         problem.setTitle("Try again shortly");

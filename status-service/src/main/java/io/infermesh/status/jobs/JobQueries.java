@@ -31,8 +31,7 @@ class JobQueries {
     /** Reads the JSON columns the projection writes with plain Jackson. */
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
-    private static final TypeReference<List<Prediction>> PREDICTIONS = new TypeReference<>() {
-    };
+    private static final TypeReference<List<Prediction>> PREDICTIONS = new TypeReference<>() {};
 
     private final JdbcClient jdbc;
 
@@ -41,8 +40,10 @@ class JobQueries {
     }
 
     Optional<JobView> find(String jobId) {
-        return jdbc.sql("SELECT * FROM jobs WHERE job_id = :jobId").param("jobId", jobId)
-                .query((rs, n) -> view(rs)).optional();
+        return jdbc.sql("SELECT * FROM jobs WHERE job_id = :jobId")
+                .param("jobId", jobId)
+                .query((rs, n) -> view(rs))
+                .optional();
     }
 
     /**
@@ -52,8 +53,16 @@ class JobQueries {
      * @param to created before
      */
     @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
-    record Filter(String model, String owner, JobStatus status, Backend backend, String bucket, String key,
-            String versionId, Instant from, Instant to) {
+    record Filter(
+            String model,
+            String owner,
+            JobStatus status,
+            Backend backend,
+            String bucket,
+            String key,
+            String versionId,
+            Instant from,
+            Instant to) {
 
         void apply(List<String> where, Map<String, Object> params) {
             add(where, params, "model", model);
@@ -114,21 +123,22 @@ class JobQueries {
     record Cursor(Sort sort, Instant at, String jobId) {
 
         String encode() {
-            String raw = sort.spelling + "|" + at.getEpochSecond() + "." + String.format("%09d", at.getNano()) + "|"
-                    + jobId;
-            return java.util.Base64.getUrlEncoder().withoutPadding()
+            String raw =
+                    sort.spelling + "|" + at.getEpochSecond() + "." + String.format("%09d", at.getNano()) + "|" + jobId;
+            return java.util.Base64.getUrlEncoder()
+                    .withoutPadding()
                     .encodeToString(raw.getBytes(java.nio.charset.StandardCharsets.UTF_8));
         }
 
         static Optional<Cursor> decode(String text) {
             try {
-                String raw = new String(java.util.Base64.getUrlDecoder().decode(text),
-                        java.nio.charset.StandardCharsets.UTF_8);
+                String raw = new String(
+                        java.util.Base64.getUrlDecoder().decode(text), java.nio.charset.StandardCharsets.UTF_8);
                 String[] parts = raw.split("\\|", 3);
                 Optional<Sort> sort = Sort.parse(parts[0]);
                 String[] time = parts[1].split("\\.");
-                return sort.map(s -> new Cursor(s, Instant.ofEpochSecond(Long.parseLong(time[0]),
-                        Long.parseLong(time[1])), parts[2]));
+                return sort.map(s -> new Cursor(
+                        s, Instant.ofEpochSecond(Long.parseLong(time[0]), Long.parseLong(time[1])), parts[2]));
             } catch (RuntimeException e) {
                 return Optional.empty();
             }
@@ -136,8 +146,7 @@ class JobQueries {
     }
 
     /** One page of jobs and the cursor of the next, null on the last page. */
-    record Page(List<JobView> jobs, String nextCursor) {
-    }
+    record Page(List<JobView> jobs, String nextCursor) {}
 
     /** Jobs matching the filter, in {@code sort} order, after {@code cursor}. */
     Page list(Filter filter, Sort sort, Cursor cursor, int limit) {
@@ -153,7 +162,8 @@ class JobQueries {
         String direction = sort.descending ? " DESC" : " ASC";
         String sql = "SELECT * FROM jobs" + (where.isEmpty() ? "" : " WHERE " + String.join(" AND ", where))
                 + " ORDER BY " + sort.column + direction + ", job_id" + direction + " LIMIT :limit";
-        List<JobView> jobs = jdbc.sql(sql).params(params).query((rs, n) -> view(rs)).list();
+        List<JobView> jobs =
+                jdbc.sql(sql).params(params).query((rs, n) -> view(rs)).list();
         if (jobs.size() <= limit) {
             return new Page(jobs, null);
         }
@@ -170,31 +180,44 @@ class JobQueries {
         filter.apply(where, params);
         String condition = where.isEmpty() ? "" : " WHERE " + String.join(" AND ", where);
         Map<String, Object> stats = new LinkedHashMap<>();
-        stats.put("jobs", jdbc.sql("SELECT count(*) FROM jobs" + condition).params(params).query(Long.class).single());
+        stats.put(
+                "jobs",
+                jdbc.sql("SELECT count(*) FROM jobs" + condition)
+                        .params(params)
+                        .query(Long.class)
+                        .single());
         for (String[] group : new String[][] {{"byStatus", "status"}, {"byModel", "model"}, {"byBackend", "backend"}}) {
             Map<String, Long> counts = new LinkedHashMap<>();
             boolean backend = group[1].equals("backend");
             jdbc.sql("SELECT coalesce(" + group[1] + ", 'none') AS k, count(*) AS n FROM jobs" + condition
-                    + " GROUP BY 1 ORDER BY 2 DESC, 1").params(params)
-                    .query((rs, n) -> counts.put(backend ? rs.getString("k").toLowerCase(java.util.Locale.ROOT)
-                            : rs.getString("k"), rs.getLong("n")))
+                            + " GROUP BY 1 ORDER BY 2 DESC, 1")
+                    .params(params)
+                    .query((rs, n) -> counts.put(
+                            backend ? rs.getString("k").toLowerCase(java.util.Locale.ROOT) : rs.getString("k"),
+                            rs.getLong("n")))
                     .list();
             stats.put(group[0], counts);
         }
         stats.put("queueWaitMs", percentiles("queue_wait_ms", condition, params));
-        stats.put("runMs", percentiles("coalesce(download_ms, 0) + inference_ms + coalesce(upload_ms, 0)",
-                condition, params));
-        stats.put("estimatedCostUsd", jdbc.sql("SELECT coalesce(sum(estimated_cost_usd), 0) FROM jobs" + condition)
-                .params(params).query(Double.class).single());
+        stats.put(
+                "runMs",
+                percentiles("coalesce(download_ms, 0) + inference_ms + coalesce(upload_ms, 0)", condition, params));
+        stats.put(
+                "estimatedCostUsd",
+                jdbc.sql("SELECT coalesce(sum(estimated_cost_usd), 0) FROM jobs" + condition)
+                        .params(params)
+                        .query(Double.class)
+                        .single());
         return stats;
     }
 
     private Map<String, Object> percentiles(String expression, String condition, Map<String, Object> params) {
         String where = (condition.isEmpty() ? " WHERE " : condition + " AND ") + "(" + expression + ") IS NOT NULL";
         return jdbc.sql("SELECT count(*) AS n, percentile_cont(0.5) WITHIN GROUP (ORDER BY " + expression + ") AS p50,"
-                + " percentile_cont(0.9) WITHIN GROUP (ORDER BY " + expression + ") AS p90,"
-                + " percentile_cont(0.99) WITHIN GROUP (ORDER BY " + expression + ") AS p99,"
-                + " max(" + expression + ") AS max FROM jobs" + where).params(params)
+                        + " percentile_cont(0.9) WITHIN GROUP (ORDER BY " + expression + ") AS p90,"
+                        + " percentile_cont(0.99) WITHIN GROUP (ORDER BY " + expression + ") AS p99,"
+                        + " max(" + expression + ") AS max FROM jobs" + where)
+                .params(params)
                 .query((rs, n) -> {
                     Map<String, Object> p = new LinkedHashMap<>();
                     p.put("count", rs.getLong("n"));
@@ -203,7 +226,8 @@ class JobQueries {
                     p.put("p99", rs.getObject("p99", Double.class));
                     p.put("max", rs.getObject("max", Long.class));
                     return p;
-                }).single();
+                })
+                .single();
     }
 
     /** Every distinct event recorded for the job, in lifecycle order. */
@@ -212,21 +236,32 @@ class JobQueries {
                 SELECT payload::text FROM job_events WHERE job_id = :jobId
                 ORDER BY attempt, CASE status WHEN 'PENDING' THEN 0 WHEN 'RUNNABLE' THEN 1 WHEN 'STARTING' THEN 2
                                               WHEN 'RUNNING' THEN 3 ELSE 4 END, occurred_at, event_id
-                """).param("jobId", jobId)
-                .query((rs, n) -> JSON.readValue(rs.getString(1), JobStatusChanged.class)).list();
+                """)
+                .param("jobId", jobId)
+                .query((rs, n) -> JSON.readValue(rs.getString(1), JobStatusChanged.class))
+                .list();
     }
 
     private static JobView view(ResultSet rs) throws SQLException {
         JobStatus status = JobStatus.valueOf(rs.getString("status"));
-        ObjectRef input = rs.getString("input_bucket") == null ? null
-                : new ObjectRef(rs.getString("input_bucket"), rs.getString("input_key"),
-                        rs.getString("input_version_id"), rs.getString("input_etag"),
-                        rs.getObject("input_size", Long.class), rs.getString("input_content_type"));
-        ObjectRef output = rs.getString("output_bucket") == null ? null
+        ObjectRef input = rs.getString("input_bucket") == null
+                ? null
+                : new ObjectRef(
+                        rs.getString("input_bucket"),
+                        rs.getString("input_key"),
+                        rs.getString("input_version_id"),
+                        rs.getString("input_etag"),
+                        rs.getObject("input_size", Long.class),
+                        rs.getString("input_content_type"));
+        ObjectRef output = rs.getString("output_bucket") == null
+                ? null
                 : ObjectRef.of(rs.getString("output_bucket"), rs.getString("output_key"));
-        Timings timings = new Timings(rs.getObject("queue_wait_ms", Long.class),
-                rs.getObject("download_ms", Long.class), rs.getObject("model_load_ms", Long.class),
-                rs.getObject("inference_ms", Long.class), rs.getObject("upload_ms", Long.class),
+        Timings timings = new Timings(
+                rs.getObject("queue_wait_ms", Long.class),
+                rs.getObject("download_ms", Long.class),
+                rs.getObject("model_load_ms", Long.class),
+                rs.getObject("inference_ms", Long.class),
+                rs.getObject("upload_ms", Long.class),
                 rs.getObject("total_ms", Long.class));
         Map<String, Instant> timestamps = new LinkedHashMap<>();
         putIfSet(timestamps, JobStatus.PENDING.name(), rs, "pending_at");
@@ -238,14 +273,26 @@ class JobQueries {
         }
         String backend = rs.getString("backend");
         String reason = rs.getString("reason");
-        return new JobView(rs.getString("job_id"), rs.getString("model"), rs.getString("owner"), status,
-                rs.getInt("attempt"), backend == null ? null : Backend.valueOf(backend),
-                rs.getString("placement_reason"), reason == null ? null : FailureReason.valueOf(reason),
-                rs.getString("message"), input, output, output == null ? null : output.uri(),
-                rs.getObject("cold_start", Boolean.class), NO_TIMINGS.equals(timings) ? null : timings,
-                rs.getObject("estimated_cost_usd", Double.class), predictions(rs.getString("predictions")),
+        return new JobView(
+                rs.getString("job_id"),
+                rs.getString("model"),
+                rs.getString("owner"),
+                status,
+                rs.getInt("attempt"),
+                backend == null ? null : Backend.valueOf(backend),
+                rs.getString("placement_reason"),
+                reason == null ? null : FailureReason.valueOf(reason),
+                rs.getString("message"),
+                input,
+                output,
+                output == null ? null : output.uri(),
+                rs.getObject("cold_start", Boolean.class),
+                NO_TIMINGS.equals(timings) ? null : timings,
+                rs.getObject("estimated_cost_usd", Double.class),
+                predictions(rs.getString("predictions")),
                 instant(rs, "created_at"),
-                instant(rs, "updated_at"), timestamps);
+                instant(rs, "updated_at"),
+                timestamps);
     }
 
     private static List<Prediction> predictions(String json) {

@@ -21,9 +21,23 @@ import java.util.Map;
  * @param updatedAt when the job store last changed this job
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-record JobView(String jobId, String model, String owner, JobStatus status, int attempt, Backend backend,
-        String placementReason, FailureReason reason, String message, ObjectRef input, ObjectRef output,
-        String outputUri, Boolean coldStart, Timings timings, Double estimatedCostUsd, List<Prediction> predictions,
+record JobView(
+        String jobId,
+        String model,
+        String owner,
+        JobStatus status,
+        int attempt,
+        Backend backend,
+        String placementReason,
+        FailureReason reason,
+        String message,
+        ObjectRef input,
+        ObjectRef output,
+        String outputUri,
+        Boolean coldStart,
+        Timings timings,
+        Double estimatedCostUsd,
+        List<Prediction> predictions,
         Instant createdAt,
-        Instant updatedAt, Map<String, Instant> timestamps) {
-}
+        Instant updatedAt,
+        Map<String, Instant> timestamps) {}

@@ -34,7 +34,8 @@ import org.springframework.web.bind.annotation.RestController;
 @RequestMapping("/api/jobs")
 class JobsController {
 
-    private static final List<String> STATUSES = Arrays.stream(JobStatus.values()).map(Enum::name).toList();
+    private static final List<String> STATUSES =
+            Arrays.stream(JobStatus.values()).map(Enum::name).toList();
 
     private final JobQueries queries;
     private final StatusProperties properties;
@@ -70,53 +71,78 @@ class JobsController {
 
     /** 202: the next attempt of a FAILED job is requested, optionally on another backend; 409 for any other job. */
     @PostMapping("/{jobId}/retry")
-    ResponseEntity<JobActions.Accepted> retry(Caller caller, @PathVariable String jobId,
-            @RequestParam(required = false) String backend) {
+    ResponseEntity<JobActions.Accepted> retry(
+            Caller caller, @PathVariable String jobId, @RequestParam(required = false) String backend) {
         Backend on = backend(backend);
         return ResponseEntity.accepted().body(actions.retry(visible(caller, jobId), caller, on));
     }
 
     @GetMapping
-    JobList jobs(Caller caller, @RequestParam(required = false) String model,
+    JobList jobs(
+            Caller caller,
+            @RequestParam(required = false) String model,
             @RequestParam(required = false) String owner,
-            @RequestParam(required = false) String status, @RequestParam(required = false) String backend,
-            @RequestParam(required = false) String bucket, @RequestParam(required = false) String key,
-            @RequestParam(required = false) String versionId, @RequestParam(required = false) String from,
-            @RequestParam(required = false) String to, @RequestParam(required = false) String sort,
-            @RequestParam(required = false) String cursor, @RequestParam(required = false) Integer limit) {
+            @RequestParam(required = false) String status,
+            @RequestParam(required = false) String backend,
+            @RequestParam(required = false) String bucket,
+            @RequestParam(required = false) String key,
+            @RequestParam(required = false) String versionId,
+            @RequestParam(required = false) String from,
+            @RequestParam(required = false) String to,
+            @RequestParam(required = false) String sort,
+            @RequestParam(required = false) String cursor,
+            @RequestParam(required = false) Integer limit) {
         int max = properties.maxLimit();
         int effectiveLimit = limit == null ? properties.defaultLimit() : limit;
         if (effectiveLimit < 1 || effectiveLimit > max) {
-            throw badRequest("Invalid limit", "limit must be between 1 and " + max + ", got " + limit, "limit",
-                    limit);
+            throw badRequest("Invalid limit", "limit must be between 1 and " + max + ", got " + limit, "limit", limit);
         }
-        JobQueries.Sort order = sort == null || sort.isBlank() ? JobQueries.Sort.CREATED_DESC
-                : JobQueries.Sort.parse(sort.trim()).orElseThrow(() -> badRequest("Unknown sort",
-                        "sort must be one of -createdAt (newest first, the default), createdAt, -updatedAt, "
-                                + "updatedAt; got '" + sort + "'", "sort", sort));
+        JobQueries.Sort order = sort == null || sort.isBlank()
+                ? JobQueries.Sort.CREATED_DESC
+                : JobQueries.Sort.parse(sort.trim())
+                        .orElseThrow(() -> badRequest(
+                                "Unknown sort",
+                                "sort must be one of -createdAt (newest first, the default), createdAt, -updatedAt, "
+                                        + "updatedAt; got '" + sort + "'",
+                                "sort",
+                                sort));
         JobQueries.Cursor after = null;
         if (cursor != null && !cursor.isBlank()) {
-            after = JobQueries.Cursor.decode(cursor.trim()).orElseThrow(() -> badRequest("Invalid cursor",
-                    "cursor must be a nextCursor this API returned, got '" + cursor + "'", "cursor", cursor));
+            after = JobQueries.Cursor.decode(cursor.trim())
+                    .orElseThrow(() -> badRequest(
+                            "Invalid cursor",
+                            "cursor must be a nextCursor this API returned, got '" + cursor + "'",
+                            "cursor",
+                            cursor));
             if (after.sort() != order) {
-                throw badRequest("Cursor of another order", "this cursor continues a list sorted by "
-                        + after.sort().spelling + "; ask again with sort=" + after.sort().spelling, "cursor", cursor);
+                throw badRequest(
+                        "Cursor of another order",
+                        "this cursor continues a list sorted by " + after.sort().spelling + "; ask again with sort="
+                                + after.sort().spelling,
+                        "cursor",
+                        cursor);
             }
         }
-        JobQueries.Page page = queries.list(filter(model, OwnerScope.of(caller, owner), status, backend, bucket, key,
-                versionId, from, to),
-                order, after, effectiveLimit);
+        JobQueries.Page page = queries.list(
+                filter(model, OwnerScope.of(caller, owner), status, backend, bucket, key, versionId, from, to),
+                order,
+                after,
+                effectiveLimit);
         return new JobList(page.jobs(), page.nextCursor());
     }
 
     @GetMapping("/stats")
-    Map<String, Object> stats(Caller caller, @RequestParam(required = false) String model,
-            @RequestParam(required = false) String owner, @RequestParam(required = false) String status,
-            @RequestParam(required = false) String backend, @RequestParam(required = false) String from,
+    Map<String, Object> stats(
+            Caller caller,
+            @RequestParam(required = false) String model,
+            @RequestParam(required = false) String owner,
+            @RequestParam(required = false) String status,
+            @RequestParam(required = false) String backend,
+            @RequestParam(required = false) String from,
             @RequestParam(required = false) String to) {
         Map<String, Object> body = new LinkedHashMap<>();
-        JobQueries.Filter filter = filter(model, OwnerScope.of(caller, owner), status, backend, null, null, null, from,
-                to);
+        JobQueries.Filter filter =
+                filter(model, OwnerScope.of(caller, owner), status, backend, null, null, null, from, to);
         body.put("filter", filter);
         body.putAll(queries.stats(filter));
         return body;
@@ -124,19 +150,34 @@ class JobsController {
 
     /** The job, if the caller may see it; otherwise exactly the answer for a job that does not exist. */
     private JobView visible(Caller caller, String jobId) {
-        return queries.find(jobId).filter(job -> caller.mayAccess(job.owner()))
-                .orElseThrow(() -> jobNotFound(jobId));
+        return queries.find(jobId).filter(job -> caller.mayAccess(job.owner())).orElseThrow(() -> jobNotFound(jobId));
     }
 
-    private static JobQueries.Filter filter(String model, String owner, String status, String backend, String bucket,
-            String key, String versionId, String from, String to) {
+    private static JobQueries.Filter filter(
+            String model,
+            String owner,
+            String status,
+            String backend,
+            String bucket,
+            String key,
+            String versionId,
+            String from,
+            String to) {
         Instant start = instant(from, "from");
         Instant end = instant(to, "to");
         if (start != null && end != null && !start.isBefore(end)) {
             throw badRequest("Empty time range", "from (" + from + ") must be before to (" + to + ")", "from", from);
         }
-        return new JobQueries.Filter(blankToNull(model), owner, status(status), backend(backend),
-                blankToNull(bucket), blankToNull(key), blankToNull(versionId), start, end);
+        return new JobQueries.Filter(
+                blankToNull(model),
+                owner,
+                status(status),
+                backend(backend),
+                blankToNull(bucket),
+                blankToNull(key),
+                blankToNull(versionId),
+                start,
+                end);
     }
 
     private static Instant instant(String value, String parameter) {
@@ -146,8 +187,11 @@ class JobsController {
         try {
             return Instant.parse(value.trim());
         } catch (java.time.format.DateTimeParseException e) {
-            throw badRequest("Invalid time", parameter + " must be an ISO-8601 instant such as "
-                    + "2026-11-22T10:15:30Z, got '" + value + "'", parameter, value);
+            throw badRequest(
+                    "Invalid time",
+                    parameter + " must be an ISO-8601 instant such as " + "2026-11-22T10:15:30Z, got '" + value + "'",
+                    parameter,
+                    value);
         }
     }
 
@@ -160,8 +204,8 @@ class JobsController {
                 return b;
             }
         }
-        ErrorResponseException problem = badRequest("Unknown backend",
-                "backend '" + value + "' is not one of onprem, lambda, batch", "backend", value);
+        ErrorResponseException problem = badRequest(
+                "Unknown backend", "backend '" + value + "' is not one of onprem, lambda, batch", "backend", value);
         problem.getBody().setProperty("legalValues", List.of("onprem", "lambda", "batch"));
         throw problem;
     }
@@ -172,8 +216,11 @@ class JobsController {
         }
         String name = value.trim().toUpperCase(Locale.ROOT);
         if (!STATUSES.contains(name)) {
-            ErrorResponseException problem = badRequest("Unknown status",
-                    "status '" + value + "' is not one of " + String.join(", ", STATUSES), "status", value);
+            ErrorResponseException problem = badRequest(
+                    "Unknown status",
+                    "status '" + value + "' is not one of " + String.join(", ", STATUSES),
+                    "status",
+                    value);
             problem.getBody().setProperty("legalValues", STATUSES);
             throw problem;
         }
@@ -185,8 +232,8 @@ class JobsController {
     }
 
     private static ErrorResponseException jobNotFound(String jobId) {
-        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.NOT_FOUND,
-                "No job with id '" + jobId + "'");
+        ProblemDetail problem =
+                ProblemDetail.forStatusAndDetail(HttpStatus.NOT_FOUND, "No job with id '" + jobId + "'");
         problem.setTitle("Job not found");
         problem.setProperty("jobId", jobId);
         return new ErrorResponseException(HttpStatus.NOT_FOUND, problem, null);
@@ -206,10 +253,8 @@ class JobsController {
      * @param jobs the page
      * @param nextCursor pass as {@code cursor} (with the same sort and filters) for the next page; null on the last
      */
-    record JobList(List<JobView> jobs, String nextCursor) {
-    }
+    record JobList(List<JobView> jobs, String nextCursor) {}
 
     /** The body of {@code GET /api/jobs/{jobId}/events}. */
-    record JobHistory(String jobId, List<JobStatusChanged> events) {
-    }
+    record JobHistory(String jobId, List<JobStatusChanged> events) {}
 }

@@ -38,14 +38,19 @@ class JobLifecycleConsumer implements Consumer<Message<List<byte[]>>> {
     private final JsonMapper json;
     private final DistributionSummary batchSizes;
 
-    JobLifecycleConsumer(JobProjectionStore store, ProjectionMetrics metrics, LifecycleDeadLetters deadLetters,
-            JsonMapper json, MeterRegistry registry) {
+    JobLifecycleConsumer(
+            JobProjectionStore store,
+            ProjectionMetrics metrics,
+            LifecycleDeadLetters deadLetters,
+            JsonMapper json,
+            MeterRegistry registry) {
         this.store = store;
         this.metrics = metrics;
         this.deadLetters = deadLetters;
         this.json = json;
         this.batchSizes = DistributionSummary.builder("infermesh.status.batch.size")
-                .description("Lifecycle records per projection batch (one transaction)").register(registry);
+                .description("Lifecycle records per projection batch (one transaction)")
+                .register(registry);
     }
 
     @Override
@@ -60,8 +65,8 @@ class JobLifecycleConsumer implements Consumer<Message<List<byte[]>>> {
         Map<Integer, RejectedEvent> rejected = new java.util.TreeMap<>();
         for (int i = 0; i < values.size(); i++) {
             try {
-                events.add(projection.accept(read(values.get(i)),
-                        text(headersOf(headers, i).get(CloudEventTypes.HEADER_TYPE))));
+                events.add(projection.accept(
+                        read(values.get(i)), text(headersOf(headers, i).get(CloudEventTypes.HEADER_TYPE))));
                 origin.add(i);
             } catch (RejectedEvent e) {
                 rejected.put(i, e);
@@ -87,8 +92,11 @@ class JobLifecycleConsumer implements Consumer<Message<List<byte[]>>> {
      * hold its partition up for good: it is dead-lettered with the database's reason. Any other failure (the
      * database away, full, read-only, a deadlock or a timeout) propagates, and the whole batch is tried again later.
      */
-    private List<Outcome> oneByOne(List<JobStatusChanged> events, List<Integer> origin,
-            DataAccessException batchFailed, Map<Integer, RejectedEvent> rejected) {
+    private List<Outcome> oneByOne(
+            List<JobStatusChanged> events,
+            List<Integer> origin,
+            DataAccessException batchFailed,
+            Map<Integer, RejectedEvent> rejected) {
         List<Outcome> outcomes = new ArrayList<>(events.size());
         for (int i = 0; i < events.size(); i++) {
             try {
@@ -100,9 +108,12 @@ class JobLifecycleConsumer implements Consumer<Message<List<byte[]>>> {
                     throw batchFailed;
                 }
                 outcomes.add(null);
-                rejected.put(origin.get(i), new RejectedEvent("the job store refuses the event of job "
-                        + events.get(i).jobId() + " (SQLSTATE " + state + "): "
-                        + NestedExceptionUtils.getMostSpecificCause(refused).getMessage()));
+                rejected.put(
+                        origin.get(i),
+                        new RejectedEvent("the job store refuses the event of job "
+                                + events.get(i).jobId() + " (SQLSTATE " + state + "): "
+                                + NestedExceptionUtils.getMostSpecificCause(refused)
+                                        .getMessage()));
             }
         }
         return outcomes;
@@ -120,9 +131,14 @@ class JobLifecycleConsumer implements Consumer<Message<List<byte[]>>> {
     private void deadLetter(Message<List<byte[]>> message, int i, RejectedEvent why) {
         Object topics = message.getHeaders().get(KafkaHeaders.RECEIVED_TOPIC);
         Object topic = topics instanceof List<?> l ? at(l, i) : topics;
-        deadLetters.send(message.getPayload().get(i), text(at(list(message, KafkaHeaders.RECEIVED_KEY), i)),
-                headersOf(list(message, KafkaHeaders.BATCH_CONVERTED_HEADERS), i), String.valueOf(topic),
-                at(list(message, KafkaHeaders.RECEIVED_PARTITION), i), at(list(message, KafkaHeaders.OFFSET), i), why);
+        deadLetters.send(
+                message.getPayload().get(i),
+                text(at(list(message, KafkaHeaders.RECEIVED_KEY), i)),
+                headersOf(list(message, KafkaHeaders.BATCH_CONVERTED_HEADERS), i),
+                String.valueOf(topic),
+                at(list(message, KafkaHeaders.RECEIVED_PARTITION), i),
+                at(list(message, KafkaHeaders.OFFSET), i),
+                why);
     }
 
     private static Map<?, ?> headersOf(List<?> headers, int i) {
@@ -137,8 +153,8 @@ class JobLifecycleConsumer implements Consumer<Message<List<byte[]>>> {
         try {
             return json.readValue(value, JobStatusChanged.class);
         } catch (JacksonException e) {
-            throw new RejectedEvent("the record value is not a JobStatusChanged JSON object: "
-                    + e.getOriginalMessage());
+            throw new RejectedEvent(
+                    "the record value is not a JobStatusChanged JSON object: " + e.getOriginalMessage());
         }
     }
 
@@ -152,7 +168,8 @@ class JobLifecycleConsumer implements Consumer<Message<List<byte[]>>> {
 
     private static String text(Object value) {
         // headers the binder did not write itself arrive as raw bytes
-        return value instanceof byte[] bytes ? new String(bytes, StandardCharsets.UTF_8)
+        return value instanceof byte[] bytes
+                ? new String(bytes, StandardCharsets.UTF_8)
                 : value == null ? null : value.toString();
     }
 }

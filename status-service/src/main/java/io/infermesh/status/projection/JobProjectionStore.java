@@ -57,12 +57,24 @@ class JobProjectionStore {
             new Column("pending_at", "timestamptz", e -> at(e, JobStatus.PENDING)));
 
     private static final List<Column> ATTEMPT_FACTS = List.of(
-            new Column("backend", "text", e -> e.backend() == null ? null : e.backend().name()),
+            new Column(
+                    "backend",
+                    "text",
+                    e -> e.backend() == null ? null : e.backend().name()),
             new Column("placement_reason", "text", JobStatusChanged::placementReason),
-            new Column("reason", "text", e -> e.reason() == null ? null : e.reason().name()),
+            new Column(
+                    "reason",
+                    "text",
+                    e -> e.reason() == null ? null : e.reason().name()),
             new Column("message", "text", JobStatusChanged::message),
-            new Column("output_bucket", "text", e -> e.output() == null ? null : e.output().bucket()),
-            new Column("output_key", "text", e -> e.output() == null ? null : e.output().key()),
+            new Column(
+                    "output_bucket",
+                    "text",
+                    e -> e.output() == null ? null : e.output().bucket()),
+            new Column(
+                    "output_key",
+                    "text",
+                    e -> e.output() == null ? null : e.output().key()),
             new Column("cold_start", "boolean", JobStatusChanged::coldStart),
             new Column("queue_wait_ms", "bigint", e -> timing(e, Timings::queueWaitMs)),
             new Column("download_ms", "bigint", e -> timing(e, Timings::downloadMs)),
@@ -71,13 +83,14 @@ class JobProjectionStore {
             new Column("upload_ms", "bigint", e -> timing(e, Timings::uploadMs)),
             new Column("total_ms", "bigint", e -> timing(e, Timings::totalMs)),
             new Column("estimated_cost_usd", "double precision", JobStatusChanged::estimatedCostUsd),
-            new Column("predictions", "jsonb",
+            new Column(
+                    "predictions",
+                    "jsonb",
                     e -> e.predictions() == null ? null : JSON.writeValueAsString(e.predictions())),
             new Column("runnable_at", "timestamptz", e -> at(e, JobStatus.RUNNABLE)),
             new Column("starting_at", "timestamptz", e -> at(e, JobStatus.STARTING)),
             new Column("running_at", "timestamptz", e -> at(e, JobStatus.RUNNING)),
-            new Column("finished_at", "timestamptz",
-                    e -> e.status().isTerminal() ? utc(e.occurredAt()) : null));
+            new Column("finished_at", "timestamptz", e -> e.status().isTerminal() ? utc(e.occurredAt()) : null));
 
     private static final List<Column> STATE = List.of(
             new Column("job_id", "text", JobStatusChanged::jobId),
@@ -86,7 +99,8 @@ class JobProjectionStore {
             new Column("status_rank", "smallint", e -> e.status().rank()),
             new Column("created_at", "timestamptz", e -> utc(e.occurredAt())));
 
-    private static final List<Column> ALL = Stream.of(STATE, JOB_FACTS, ATTEMPT_FACTS).flatMap(List::stream).toList();
+    private static final List<Column> ALL =
+            Stream.of(STATE, JOB_FACTS, ATTEMPT_FACTS).flatMap(List::stream).toList();
 
     static final String PROJECT_SQL = """
             WITH recorded AS (
@@ -119,10 +133,14 @@ class JobProjectionStore {
             """.formatted(
             ALL.stream().map(Column::name).collect(Collectors.joining(", ")),
             ALL.stream().map(c -> "CAST(:" + c.name() + " AS " + c.type() + ")").collect(Collectors.joining(", ")),
-            NEWER, NEWER, NEWER,
-            JOB_FACTS.stream().map(c -> "%1$s = COALESCE(j.%1$s, excluded.%1$s)".formatted(c.name()))
+            NEWER,
+            NEWER,
+            NEWER,
+            JOB_FACTS.stream()
+                    .map(c -> "%1$s = COALESCE(j.%1$s, excluded.%1$s)".formatted(c.name()))
                     .collect(Collectors.joining(",\n        ")),
-            ATTEMPT_FACTS.stream().map(c -> """
+            ATTEMPT_FACTS.stream()
+                    .map(c -> """
                     %1$s = CASE WHEN excluded.attempt > j.attempt AND j.status NOT IN ('SUCCEEDED', 'CANCELLED')
                                      THEN excluded.%1$s
                                 WHEN excluded.attempt <> j.attempt THEN j.%1$s
@@ -159,11 +177,15 @@ class JobProjectionStore {
         ALL.forEach(c -> params.put(c.name(), c.value().apply(event)));
         params.put("event_id", event.eventId());
         params.put("payload", JSON.writeValueAsString(event));
-        return jdbc.sql(PROJECT_SQL).params(params).query((rs, n) -> {
-            String status = rs.getString("status");
-            JobState after = status == null ? null : new JobState(rs.getInt("attempt"), JobStatus.valueOf(status));
-            return LifecycleProjection.outcome(event, rs.getBoolean("recorded"), after);
-        }).single();
+        return jdbc.sql(PROJECT_SQL)
+                .params(params)
+                .query((rs, n) -> {
+                    String status = rs.getString("status");
+                    JobState after =
+                            status == null ? null : new JobState(rs.getInt("attempt"), JobStatus.valueOf(status));
+                    return LifecycleProjection.outcome(event, rs.getBoolean("recorded"), after);
+                })
+                .single();
     }
 
     private static String fillable(List<Column> columns) {
@@ -189,6 +211,5 @@ class JobProjectionStore {
         return instant.atOffset(ZoneOffset.UTC);
     }
 
-    private record Column(String name, String type, Function<JobStatusChanged, Object> value) {
-    }
+    private record Column(String name, String type, Function<JobStatusChanged, Object> value) {}
 }

@@ -39,12 +39,22 @@ class LifecycleDeadLetters {
      * @throws IllegalStateException when Kafka did not take it: a dead letter that cannot be written must not be
      *     lost, so the batch fails and comes again
      */
-    void send(byte[] value, String key, Map<?, ?> headers, String topic, Object partition, Object offset,
+    void send(
+            byte[] value,
+            String key,
+            Map<?, ?> headers,
+            String topic,
+            Object partition,
+            Object offset,
             RuntimeException why) {
         log.warn("Dead-lettering {}-{}@{} (key {}): {}", topic, partition, offset, key, why.toString());
-        DeadLetter letter = DeadLetter.ofRecord(topic, partition instanceof Number p ? p.intValue() : -1,
-                offset instanceof Number o ? o.longValue() : -1,
-                key == null ? null : key.getBytes(StandardCharsets.UTF_8), value).keeping(headers);
+        DeadLetter letter = DeadLetter.ofRecord(
+                        topic,
+                        partition instanceof Number p ? p.intValue() : -1,
+                        offset instanceof Number o ? o.longValue() : -1,
+                        key == null ? null : key.getBytes(StandardCharsets.UTF_8),
+                        value)
+                .keeping(headers);
         writer.write(BINDING, letter, why);
         Counter.builder(DEAD_LETTERS)
                 .description("Lifecycle records sent to the dead-letter topic, by cause")

@@ -36,8 +36,8 @@ final class LifecycleProjection {
             throw new RejectedEvent("the event of job " + event.jobId() + " has no status");
         }
         if (event.attempt() < 1) {
-            throw new RejectedEvent("the event of job " + event.jobId() + " has attempt " + event.attempt()
-                    + "; attempts start at 1");
+            throw new RejectedEvent(
+                    "the event of job " + event.jobId() + " has attempt " + event.attempt() + "; attempts start at 1");
         }
         if (event.occurredAt() == null) {
             throw new RejectedEvent("the event of job " + event.jobId() + " has no occurredAt");
@@ -60,7 +60,8 @@ final class LifecycleProjection {
         if (currentStatus == JobStatus.SUCCEEDED || currentStatus == JobStatus.CANCELLED) {
             return false;
         }
-        if (status == JobStatus.CANCELLED && attempt == currentAttempt
+        if (status == JobStatus.CANCELLED
+                && attempt == currentAttempt
                 && currentStatus.rank() >= JobStatus.RUNNING.rank()) {
             return false;
         }
@@ -83,6 +84,5 @@ final class LifecycleProjection {
     }
 
     /** Where a job stands: its attempt and status. */
-    record JobState(int attempt, JobStatus status) {
-    }
+    record JobState(int attempt, JobStatus status) {}
 }

@@ -27,14 +27,18 @@ class ProjectionBatches {
             if (Topics.JOBS_LIFECYCLE.name().equals(destination)) {
                 ExponentialBackOff backOff = new ExponentialBackOff(500, 2.0);
                 backOff.setMaxInterval(10_000);
-                DefaultErrorHandler handler = new DefaultErrorHandler((record, e) -> {
-                    throw new IllegalStateException("unreachable: the back-off never ends", e);
-                }, backOff);
+                DefaultErrorHandler handler = new DefaultErrorHandler(
+                        (record, e) -> {
+                            throw new IllegalStateException("unreachable: the back-off never ends", e);
+                        },
+                        backOff);
                 handler.setLogLevel(org.springframework.kafka.KafkaException.Level.WARN);
                 // every failure is worth another try (the defaults would send some straight to the recoverer)
                 handler.setClassifications(java.util.Map.of(), true);
                 container.setCommonErrorHandler(handler);
-                log.info("lifecycle projection: failed batches are retried without end ({} group {})", destination,
+                log.info(
+                        "lifecycle projection: failed batches are retried without end ({} group {})",
+                        destination,
                         group);
             }
         };

@@ -22,11 +22,13 @@ class ProjectionMetrics {
         for (Outcome outcome : Outcome.values()) {
             Map<JobStatus, Counter> byStatus = new EnumMap<>(JobStatus.class);
             for (JobStatus status : JobStatus.values()) {
-                byStatus.put(status, Counter.builder(EVENTS)
-                        .description("Job lifecycle events projected into the job store, by outcome")
-                        .tag("outcome", outcome.tag())
-                        .tag("status", status.name())
-                        .register(registry));
+                byStatus.put(
+                        status,
+                        Counter.builder(EVENTS)
+                                .description("Job lifecycle events projected into the job store, by outcome")
+                                .tag("outcome", outcome.tag())
+                                .tag("status", status.name())
+                                .register(registry));
             }
             counters.put(outcome, byStatus);
         }

@@ -35,17 +35,16 @@ public final class EventFeed implements SmartLifecycle {
     public record Filter(String jobId, String owner, String model) {
 
         boolean matches(Row row) {
-            return (jobId == null || jobId.equals(row.jobId())) && (owner == null || owner.equals(row.owner()))
+            return (jobId == null || jobId.equals(row.jobId()))
+                    && (owner == null || owner.equals(row.owner()))
                     && (model == null || model.equals(row.model()));
         }
     }
 
     /** One recorded lifecycle event. */
-    record Row(long seq, String jobId, String owner, String model, String payload) {
-    }
+    record Row(long seq, String jobId, String owner, String model, String payload) {}
 
-    private record Subscriber(SseEmitter emitter, Filter filter) {
-    }
+    private record Subscriber(SseEmitter emitter, Filter filter) {}
 
     private final JdbcClient jdbc;
     private final Duration interval;
@@ -134,7 +133,10 @@ public final class EventFeed implements SmartLifecycle {
         if (position < 0) {
             // start at the newest committed row: a new stream is live, history is for Last-Event-ID
             position = jdbc.sql("SELECT coalesce(max(seq), 0) FROM job_events WHERE recorded_at < now() - "
-                    + "make_interval(secs => :lag)").param("lag", lag.toMillis() / 1000.0).query(Long.class).single();
+                            + "make_interval(secs => :lag)")
+                    .param("lag", lag.toMillis() / 1000.0)
+                    .query(Long.class)
+                    .single();
         }
         return position;
     }
@@ -144,8 +146,8 @@ public final class EventFeed implements SmartLifecycle {
                 SELECT seq, job_id, payload->>'owner' AS owner, payload->>'model' AS model, payload::text AS payload
                 FROM job_events
                 WHERE seq > :after AND seq <= :upTo AND recorded_at < now() - make_interval(secs => :lag)""");
-        Map<String, Object> params = new java.util.HashMap<>(Map.of("after", after, "upTo", upTo,
-                "lag", lag.toMillis() / 1000.0));
+        Map<String, Object> params =
+                new java.util.HashMap<>(Map.of("after", after, "upTo", upTo, "lag", lag.toMillis() / 1000.0));
         if (filter != null && filter.jobId() != null) {
             sql.append(" AND job_id = :jobId");
             params.put("jobId", filter.jobId());
@@ -159,33 +161,44 @@ public final class EventFeed implements SmartLifecycle {
             params.put("model", filter.model());
         }
         sql.append(" ORDER BY seq LIMIT ").append(PAGE);
-        return jdbc.sql(sql.toString()).params(params)
-                .query((rs, i) -> new Row(rs.getLong("seq"), rs.getString("job_id"), rs.getString("owner"),
-                        rs.getString("model"), rs.getString("payload")))
+        return jdbc.sql(sql.toString())
+                .params(params)
+                .query((rs, i) -> new Row(
+                        rs.getLong("seq"),
+                        rs.getString("job_id"),
+                        rs.getString("owner"),
+                        rs.getString("model"),
+                        rs.getString("payload")))
                 .list();
     }
 
     private static void send(SseEmitter emitter, Row row) throws IOException {
-        emitter.send(SseEmitter.event().id(Long.toString(row.seq())).name("status")
+        emitter.send(SseEmitter.event()
+                .id(Long.toString(row.seq()))
+                .name("status")
                 .data(row.payload(), org.springframework.http.MediaType.APPLICATION_JSON));
     }
 
     @Override
     public void start() {
         timer = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "status-event-feed"));
-        timer.scheduleWithFixedDelay(() -> {
-            try {
-                synchronized (lock) {
-                    if (subscribers.isEmpty()) {
-                        position = -1; // nobody listens: start from the newest again when someone does
-                    } else {
-                        poll();
+        timer.scheduleWithFixedDelay(
+                () -> {
+                    try {
+                        synchronized (lock) {
+                            if (subscribers.isEmpty()) {
+                                position = -1; // nobody listens: start from the newest again when someone does
+                            } else {
+                                poll();
+                            }
+                        }
+                    } catch (RuntimeException e) {
+                        log.warn("event feed poll failed; retrying in {}", interval, e);
                     }
-                }
-            } catch (RuntimeException e) {
-                log.warn("event feed poll failed; retrying in {}", interval, e);
-            }
-        }, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
+                },
+                interval.toMillis(),
+                interval.toMillis(),
+                TimeUnit.MILLISECONDS);
     }
 
     @Override

@@ -35,14 +35,20 @@ class StreamController {
     }
 
     @GetMapping(path = "/api/jobs/stream", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
-    SseEmitter stream(Caller caller, @RequestParam(required = false) String jobId,
+    SseEmitter stream(
+            Caller caller,
+            @RequestParam(required = false) String jobId,
             @RequestParam(required = false) String owner,
-            @RequestParam(required = false) String model, @RequestParam(required = false) String after,
-            @RequestHeader(name = "Last-Event-ID", required = false) String lastEventId) throws IOException {
-        Long resumeAfter = position(lastEventId != null && !lastEventId.isBlank() ? lastEventId : after,
+            @RequestParam(required = false) String model,
+            @RequestParam(required = false) String after,
+            @RequestHeader(name = "Last-Event-ID", required = false) String lastEventId)
+            throws IOException {
+        Long resumeAfter = position(
+                lastEventId != null && !lastEventId.isBlank() ? lastEventId : after,
                 lastEventId != null && !lastEventId.isBlank() ? "Last-Event-ID" : "after");
         SseEmitter emitter = new SseEmitter(properties.stream().timeout().toMillis());
-        feed.subscribe(emitter, new EventFeed.Filter(blank(jobId), OwnerScope.of(caller, owner), blank(model)), resumeAfter);
+        feed.subscribe(
+                emitter, new EventFeed.Filter(blank(jobId), OwnerScope.of(caller, owner), blank(model)), resumeAfter);
         return emitter;
     }
 
@@ -58,7 +64,8 @@ class StreamController {
         } catch (NumberFormatException notANumber) {
             // answered below
         }
-        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST,
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(
+                HttpStatus.BAD_REQUEST,
                 parameter + " must be the id of an event this stream sent (a non-negative number), got '" + value
                         + "'");
         problem.setTitle("Invalid stream position");

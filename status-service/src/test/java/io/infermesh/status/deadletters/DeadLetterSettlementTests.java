@@ -14,20 +14,31 @@ class DeadLetterSettlementTests {
 
     @Test
     void aJobStillInProgressFailsAtItsCurrentAttemptSayingWhereAndWhy() {
-        var failed = DeadLetterSettlement.settle("j", Optional.of(new DeadLetterSettlement.Current(2,
-                JobStatus.RUNNABLE, "digits", "alice")), "infermesh.jobs.dispatch.digits.dlq", "Cannot parse", NOW)
+        var failed = DeadLetterSettlement.settle(
+                        "j",
+                        Optional.of(new DeadLetterSettlement.Current(2, JobStatus.RUNNABLE, "digits", "alice")),
+                        "infermesh.jobs.dispatch.digits.dlq",
+                        "Cannot parse",
+                        NOW)
                 .orElseThrow();
         assertThat(failed.status()).isEqualTo(JobStatus.FAILED);
         assertThat(failed.attempt()).isEqualTo(2);
         assertThat(failed.reason()).isEqualTo(FailureReason.DEAD_LETTERED);
         assertThat(failed.model()).isEqualTo("digits");
-        assertThat(failed.message()).contains("infermesh.jobs.dispatch.digits.dlq").contains("Cannot parse");
+        assertThat(failed.message())
+                .contains("infermesh.jobs.dispatch.digits.dlq")
+                .contains("Cannot parse");
     }
 
     @Test
     void aJobThatAlreadyEndedIsLeftAlone() {
-        assertThat(DeadLetterSettlement.settle("j", Optional.of(new DeadLetterSettlement.Current(1,
-                JobStatus.SUCCEEDED, "digits", "alice")), "t", "x", NOW)).isEmpty();
+        assertThat(DeadLetterSettlement.settle(
+                        "j",
+                        Optional.of(new DeadLetterSettlement.Current(1, JobStatus.SUCCEEDED, "digits", "alice")),
+                        "t",
+                        "x",
+                        NOW))
+                .isEmpty();
     }
 
     @Test
@@ -40,6 +51,7 @@ class DeadLetterSettlementTests {
 
     @Test
     void aDeadLetterWithoutAKeyCannotNameAJob() {
-        assertThat(DeadLetterSettlement.settle(null, Optional.empty(), "t", "x", NOW)).isEmpty();
+        assertThat(DeadLetterSettlement.settle(null, Optional.empty(), "t", "x", NOW))
+                .isEmpty();
     }
 }

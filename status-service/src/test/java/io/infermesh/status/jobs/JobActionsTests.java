@@ -68,12 +68,29 @@ class JobActionsTests {
     }
 
     private final Binder kafka = new Binder();
-    private final JobActions actions = new JobActions(new JobEventSender(kafka, JSON, "status-service"),
-            Clock.fixed(NOW, ZoneOffset.UTC));
+    private final JobActions actions =
+            new JobActions(new JobEventSender(kafka, JSON, "status-service"), Clock.fixed(NOW, ZoneOffset.UTC));
 
     private static JobView job(JobStatus status, String message, Map<String, Instant> timestamps) {
-        return new JobView("j-1", "digits", "alice", status, 2, null, null, null, message,
-                ObjectRef.of("infermesh", "inbox/digits/alice/a.png"), null, null, null, null, null, null, NOW, NOW,
+        return new JobView(
+                "j-1",
+                "digits",
+                "alice",
+                status,
+                2,
+                null,
+                null,
+                null,
+                message,
+                ObjectRef.of("infermesh", "inbox/digits/alice/a.png"),
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                NOW,
+                NOW,
                 timestamps);
     }
 
@@ -82,7 +99,8 @@ class JobActionsTests {
         actions.cancel(job(JobStatus.RUNNABLE, null, Map.of()), ALICE);
 
         assertThat(kafka.topics).containsExactly(Topics.JOBS_LIFECYCLE.name(), Topics.JOBS_CANCELLATIONS.name());
-        assertThat(kafka.messages).extracting(m -> m.getHeaders().get(CloudEventTypes.HEADER_ID))
+        assertThat(kafka.messages)
+                .extracting(m -> m.getHeaders().get(CloudEventTypes.HEADER_ID))
                 .containsExactly("j-1/2/CANCELLED", "j-1/2/CANCELLED");
         var forWorkers = JSON.readTree((byte[]) kafka.messages.getLast().getPayload());
         assertThat(forWorkers.get("status").asString()).isEqualTo("CANCELLED");
@@ -104,12 +122,13 @@ class JobActionsTests {
         // the lifecycle event was projected: the job reads CANCELLED; alice asks again and Kafka takes it now
         kafka.refused.clear();
         Instant cancelledAt = NOW.minusSeconds(5);
-        var accepted = actions.cancel(job(JobStatus.CANCELLED, "Cancelled by alice",
-                Map.of("CANCELLED", cancelledAt)), ALICE);
+        var accepted =
+                actions.cancel(job(JobStatus.CANCELLED, "Cancelled by alice", Map.of("CANCELLED", cancelledAt)), ALICE);
 
         assertThat(accepted.message()).isEqualTo("Cancelled by alice");
-        assertThat(kafka.topics).as("the lifecycle already has it").containsExactly(Topics.JOBS_LIFECYCLE.name(),
-                Topics.JOBS_CANCELLATIONS.name());
+        assertThat(kafka.topics)
+                .as("the lifecycle already has it")
+                .containsExactly(Topics.JOBS_LIFECYCLE.name(), Topics.JOBS_CANCELLATIONS.name());
         Message<?> again = kafka.messages.getLast();
         assertThat(again.getHeaders().get(CloudEventTypes.HEADER_ID)).isEqualTo("j-1/2/CANCELLED");
         assertThat(again.getHeaders().get(CloudEventTypes.HEADER_TIME)).isEqualTo(cancelledAt.toString());

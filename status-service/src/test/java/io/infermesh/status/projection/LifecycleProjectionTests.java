@@ -19,46 +19,64 @@ class LifecycleProjectionTests {
 
     @Test
     void aLaterStatusOfTheSameAttemptSupersedes() {
-        assertThat(LifecycleProjection.supersedes(1, JobStatus.RUNNING, 1, JobStatus.STARTING)).isTrue();
-        assertThat(LifecycleProjection.supersedes(1, JobStatus.SUCCEEDED, 1, JobStatus.PENDING)).isTrue();
+        assertThat(LifecycleProjection.supersedes(1, JobStatus.RUNNING, 1, JobStatus.STARTING))
+                .isTrue();
+        assertThat(LifecycleProjection.supersedes(1, JobStatus.SUCCEEDED, 1, JobStatus.PENDING))
+                .isTrue();
     }
 
     @Test
     void anEarlierOrEqualRankOfTheSameAttemptIsStale() {
-        assertThat(LifecycleProjection.supersedes(1, JobStatus.RUNNING, 1, JobStatus.SUCCEEDED)).isFalse();
-        assertThat(LifecycleProjection.supersedes(1, JobStatus.RUNNING, 1, JobStatus.RUNNING)).isFalse();
+        assertThat(LifecycleProjection.supersedes(1, JobStatus.RUNNING, 1, JobStatus.SUCCEEDED))
+                .isFalse();
+        assertThat(LifecycleProjection.supersedes(1, JobStatus.RUNNING, 1, JobStatus.RUNNING))
+                .isFalse();
     }
 
     @Test
     void theFirstTerminalStatusOfAnAttemptStays() {
-        assertThat(LifecycleProjection.supersedes(1, JobStatus.FAILED, 1, JobStatus.SUCCEEDED)).isFalse();
-        assertThat(LifecycleProjection.supersedes(1, JobStatus.SUCCEEDED, 1, JobStatus.FAILED)).isFalse();
+        assertThat(LifecycleProjection.supersedes(1, JobStatus.FAILED, 1, JobStatus.SUCCEEDED))
+                .isFalse();
+        assertThat(LifecycleProjection.supersedes(1, JobStatus.SUCCEEDED, 1, JobStatus.FAILED))
+                .isFalse();
     }
 
     @Test
     void aNewAttemptSupersedesAnyStatusOfAnOlderOne() {
-        assertThat(LifecycleProjection.supersedes(2, JobStatus.RUNNABLE, 1, JobStatus.FAILED)).isTrue();
-        assertThat(LifecycleProjection.supersedes(1, JobStatus.SUCCEEDED, 2, JobStatus.RUNNABLE)).isFalse();
+        assertThat(LifecycleProjection.supersedes(2, JobStatus.RUNNABLE, 1, JobStatus.FAILED))
+                .isTrue();
+        assertThat(LifecycleProjection.supersedes(1, JobStatus.SUCCEEDED, 2, JobStatus.RUNNABLE))
+                .isFalse();
     }
 
     @Test
     void aSucceededOrCancelledJobIsFinalEvenForAnotherAttempt() {
-        assertThat(LifecycleProjection.supersedes(2, JobStatus.FAILED, 1, JobStatus.SUCCEEDED)).isFalse();
-        assertThat(LifecycleProjection.supersedes(2, JobStatus.RUNNABLE, 1, JobStatus.SUCCEEDED)).isFalse();
-        assertThat(LifecycleProjection.supersedes(2, JobStatus.RUNNABLE, 1, JobStatus.CANCELLED)).isFalse();
-        assertThat(LifecycleProjection.supersedes(1, JobStatus.SUCCEEDED, 1, JobStatus.CANCELLED)).isFalse();
-        assertThat(LifecycleProjection.supersedes(2, JobStatus.PENDING, 1, JobStatus.FAILED)).isTrue();
+        assertThat(LifecycleProjection.supersedes(2, JobStatus.FAILED, 1, JobStatus.SUCCEEDED))
+                .isFalse();
+        assertThat(LifecycleProjection.supersedes(2, JobStatus.RUNNABLE, 1, JobStatus.SUCCEEDED))
+                .isFalse();
+        assertThat(LifecycleProjection.supersedes(2, JobStatus.RUNNABLE, 1, JobStatus.CANCELLED))
+                .isFalse();
+        assertThat(LifecycleProjection.supersedes(1, JobStatus.SUCCEEDED, 1, JobStatus.CANCELLED))
+                .isFalse();
+        assertThat(LifecycleProjection.supersedes(2, JobStatus.PENDING, 1, JobStatus.FAILED))
+                .isTrue();
     }
 
     @Test
     void aCancelMovesAJobOnlyBeforeItStartedRunning() {
         for (JobStatus before : new JobStatus[] {JobStatus.PENDING, JobStatus.RUNNABLE, JobStatus.STARTING}) {
-            assertThat(LifecycleProjection.supersedes(1, JobStatus.CANCELLED, 1, before)).as(before.name()).isTrue();
+            assertThat(LifecycleProjection.supersedes(1, JobStatus.CANCELLED, 1, before))
+                    .as(before.name())
+                    .isTrue();
         }
         for (JobStatus after : new JobStatus[] {JobStatus.RUNNING, JobStatus.SUCCEEDED, JobStatus.FAILED}) {
-            assertThat(LifecycleProjection.supersedes(1, JobStatus.CANCELLED, 1, after)).as(after.name()).isFalse();
+            assertThat(LifecycleProjection.supersedes(1, JobStatus.CANCELLED, 1, after))
+                    .as(after.name())
+                    .isFalse();
         }
-        assertThat(LifecycleProjection.supersedes(1, JobStatus.CANCELLED, 2, JobStatus.PENDING)).isFalse();
+        assertThat(LifecycleProjection.supersedes(1, JobStatus.CANCELLED, 2, JobStatus.PENDING))
+                .isFalse();
     }
 
     @Test
@@ -72,29 +90,37 @@ class LifecycleProjectionTests {
     @Test
     void aRecordThatIsNotAJobStatusChangeIsRejectedSayingWhy() {
         assertThatThrownBy(() -> projection.accept("not json".getBytes(), null))
-                .isInstanceOf(RejectedEvent.class).hasMessageContaining("not a JobStatusChanged");
+                .isInstanceOf(RejectedEvent.class)
+                .hasMessageContaining("not a JobStatusChanged");
         assertThatThrownBy(() -> projection.accept(
-                JobStatusChanged.of("job-1", "m", "o", JobStatus.PENDING, 1, NOW), CloudEventTypes.JOB_RESULT))
-                .isInstanceOf(RejectedEvent.class).hasMessageContaining(CloudEventTypes.JOB_RESULT);
+                        JobStatusChanged.of("job-1", "m", "o", JobStatus.PENDING, 1, NOW), CloudEventTypes.JOB_RESULT))
+                .isInstanceOf(RejectedEvent.class)
+                .hasMessageContaining(CloudEventTypes.JOB_RESULT);
     }
 
     @Test
     void anEventMissingWhatTheProjectionNeedsIsRejectedSayingWhat() {
         assertThatThrownBy(() -> projection.accept(JobStatusChanged.of(" ", "m", "o", JobStatus.PENDING, 1, NOW), null))
-                .isInstanceOf(RejectedEvent.class).hasMessageContaining("no jobId");
+                .isInstanceOf(RejectedEvent.class)
+                .hasMessageContaining("no jobId");
         assertThatThrownBy(() -> projection.accept(JobStatusChanged.of("job-1", "m", "o", null, 1, NOW), null))
-                .isInstanceOf(RejectedEvent.class).hasMessageContaining("no status");
-        assertThatThrownBy(() -> projection.accept(
-                JobStatusChanged.of("job-1", "m", "o", JobStatus.PENDING, 0, NOW), null))
-                .isInstanceOf(RejectedEvent.class).hasMessageContaining("attempt 0");
-        assertThatThrownBy(() -> projection.accept(
-                JobStatusChanged.of("job-1", "m", "o", JobStatus.PENDING, 1, null), null))
-                .isInstanceOf(RejectedEvent.class).hasMessageContaining("no occurredAt");
-        JobStatusChanged withoutId = new ObjectMapper().readValue(
-                "{\"jobId\":\"job-1\",\"status\":\"PENDING\",\"attempt\":1,\"occurredAt\":\"2025-01-01T12:00:00Z\"}",
-                JobStatusChanged.class);
+                .isInstanceOf(RejectedEvent.class)
+                .hasMessageContaining("no status");
+        assertThatThrownBy(() ->
+                        projection.accept(JobStatusChanged.of("job-1", "m", "o", JobStatus.PENDING, 0, NOW), null))
+                .isInstanceOf(RejectedEvent.class)
+                .hasMessageContaining("attempt 0");
+        assertThatThrownBy(() ->
+                        projection.accept(JobStatusChanged.of("job-1", "m", "o", JobStatus.PENDING, 1, null), null))
+                .isInstanceOf(RejectedEvent.class)
+                .hasMessageContaining("no occurredAt");
+        JobStatusChanged withoutId = new ObjectMapper()
+                .readValue(
+                        "{\"jobId\":\"job-1\",\"status\":\"PENDING\",\"attempt\":1,\"occurredAt\":\"2025-01-01T12:00:00Z\"}",
+                        JobStatusChanged.class);
         assertThatThrownBy(() -> projection.accept(withoutId, null))
-                .isInstanceOf(RejectedEvent.class).hasMessageContaining("no eventId");
+                .isInstanceOf(RejectedEvent.class)
+                .hasMessageContaining("no eventId");
     }
 
     @Test

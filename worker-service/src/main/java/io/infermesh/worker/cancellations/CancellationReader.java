@@ -62,8 +62,14 @@ final class CancellationReader implements SmartLifecycle {
     private long lastWarning;
     private Thread thread;
 
-    CancellationReader(CancelledJobs cancelled, JsonMapper json, Supplier<Consumer<String, byte[]>> consumers,
-            Supplier<Admin> admins, short replicationFactor, Duration catchUpTimeout, Counter unreadable) {
+    CancellationReader(
+            CancelledJobs cancelled,
+            JsonMapper json,
+            Supplier<Consumer<String, byte[]>> consumers,
+            Supplier<Admin> admins,
+            short replicationFactor,
+            Duration catchUpTimeout,
+            Counter unreadable) {
         this.cancelled = cancelled;
         this.json = json;
         this.consumers = consumers;
@@ -82,11 +88,17 @@ final class CancellationReader implements SmartLifecycle {
         thread.start();
         try {
             if (caughtUp.await(catchUpTimeout.toNanos(), TimeUnit.NANOSECONDS)) {
-                log.info("{} read to its end: {} cancelled job attempt(s) known, in {} ms", TOPIC.name(),
-                        cancelled.size(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
+                log.info(
+                        "{} read to its end: {} cancelled job attempt(s) known, in {} ms",
+                        TOPIC.name(),
+                        cancelled.size(),
+                        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
             } else {
-                log.warn("{} not read to its end within {}: the pools start anyway, and a dispatch cancelled"
-                        + " before now may still run until the reader has caught up", TOPIC.name(), catchUpTimeout);
+                log.warn(
+                        "{} not read to its end within {}: the pools start anyway, and a dispatch cancelled"
+                                + " before now may still run until the reader has caught up",
+                        TOPIC.name(),
+                        catchUpTimeout);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -146,8 +158,10 @@ final class CancellationReader implements SmartLifecycle {
         if (infos == null || infos.isEmpty()) {
             throw new IllegalStateException(TOPIC.name() + " has no partitions yet");
         }
-        return infos.stream().map(p -> new TopicPartition(p.topic(), p.partition()))
-                .sorted(Comparator.comparingInt(TopicPartition::partition)).toList();
+        return infos.stream()
+                .map(p -> new TopicPartition(p.topic(), p.partition()))
+                .sorted(Comparator.comparingInt(TopicPartition::partition))
+                .toList();
     }
 
     private void apply(ConsumerRecord<String, byte[]> record) {
@@ -158,8 +172,10 @@ final class CancellationReader implements SmartLifecycle {
         try {
             event = json.readValue(record.value(), JobStatusChanged.class);
         } catch (JacksonException | IllegalArgumentException e) {
-            unreadable(record, "is not a job status change: "
-                    + (e instanceof JacksonException j ? j.getOriginalMessage() : e.getMessage()));
+            unreadable(
+                    record,
+                    "is not a job status change: "
+                            + (e instanceof JacksonException j ? j.getOriginalMessage() : e.getMessage()));
             return;
         }
         if (event == null || event.jobId() == null || event.attempt() < 1 || event.status() != JobStatus.CANCELLED) {
@@ -174,7 +190,12 @@ final class CancellationReader implements SmartLifecycle {
     private void unreadable(ConsumerRecord<String, byte[]> record, String why) {
         // every instance reads every record, so there is no one dead-letter owner: counted and logged loudly
         unreadable.increment();
-        log.warn("{}-{}@{} (key {}) {}; ignored", record.topic(), record.partition(), record.offset(), record.key(),
+        log.warn(
+                "{}-{}@{} (key {}) {}; ignored",
+                record.topic(),
+                record.partition(),
+                record.offset(),
+                record.key(),
                 why);
     }
 
@@ -190,7 +211,8 @@ final class CancellationReader implements SmartLifecycle {
         try (Admin admin = admins.get()) {
             try {
                 admin.createTopics(List.of(new NewTopic(TOPIC.name(), 3, replicationFactor).configs(TOPIC.config())))
-                        .all().get(10, TimeUnit.SECONDS);
+                        .all()
+                        .get(10, TimeUnit.SECONDS);
                 log.info("created {} with {}", TOPIC.name(), TOPIC.config());
             } catch (ExecutionException e) {
                 if (!(e.getCause() instanceof TopicExistsException)) {
@@ -203,15 +225,20 @@ final class CancellationReader implements SmartLifecycle {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while creating " + TOPIC.name(), e);
         } catch (Exception e) {
-            warn("cannot create " + TOPIC.name() + " or set its configuration " + TOPIC.config()
-                    + "; reading it as it is", e);
+            warn(
+                    "cannot create " + TOPIC.name() + " or set its configuration " + TOPIC.config()
+                            + "; reading it as it is",
+                    e);
             topicEnsured = true;
         }
     }
 
     private void setConfig(Admin admin) throws Exception {
         ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, TOPIC.name());
-        Config current = admin.describeConfigs(List.of(resource)).all().get(10, TimeUnit.SECONDS).get(resource);
+        Config current = admin.describeConfigs(List.of(resource))
+                .all()
+                .get(10, TimeUnit.SECONDS)
+                .get(resource);
         Collection<AlterConfigOp> changes = new ArrayList<>();
         TOPIC.config().forEach((name, value) -> {
             ConfigEntry entry = current.get(name);

@@ -25,27 +25,44 @@ class CancellationsConfiguration {
     CancelledJobs cancelledJobs(WorkerProperties properties, MeterRegistry meters) {
         CancelledJobs cancelled = new CancelledJobs(properties.cancellations().capacity());
         Gauge.builder("infermesh.worker.cancellations.known", cancelled, CancelledJobs::size)
-                .description("cancelled job attempts this instance knows and skips").register(meters);
+                .description("cancelled job attempts this instance knows and skips")
+                .register(meters);
         return cancelled;
     }
 
     @Bean
-    CancellationReader cancellationReader(CancelledJobs cancelled, WorkerProperties properties, JsonMapper json,
-            MeterRegistry meters, @Value("${spring.cloud.stream.kafka.binder.brokers}") String brokers,
+    CancellationReader cancellationReader(
+            CancelledJobs cancelled,
+            WorkerProperties properties,
+            JsonMapper json,
+            MeterRegistry meters,
+            @Value("${spring.cloud.stream.kafka.binder.brokers}") String brokers,
             @Value("${spring.cloud.stream.kafka.binder.replication-factor:1}") short replicationFactor) {
         // one per context (tests run several in one JVM), so that the clients' metrics do not collide
-        String client = "worker-cancellations-" + instance() + "-"
-                + Integer.toHexString(System.identityHashCode(cancelled));
+        String client =
+                "worker-cancellations-" + instance() + "-" + Integer.toHexString(System.identityHashCode(cancelled));
         // no group: every instance reads every partition from the earliest record, and commits nothing
-        Map<String, Object> consumer = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, brokers,
-                ConsumerConfig.CLIENT_ID_CONFIG, client,
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        Map<String, Object> admin = Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, brokers,
-                AdminClientConfig.CLIENT_ID_CONFIG, client + "-admin");
-        return new CancellationReader(cancelled, json,
+        Map<String, Object> consumer = Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                brokers,
+                ConsumerConfig.CLIENT_ID_CONFIG,
+                client,
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
+                false,
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+                "earliest");
+        Map<String, Object> admin = Map.of(
+                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                brokers,
+                AdminClientConfig.CLIENT_ID_CONFIG,
+                client + "-admin");
+        return new CancellationReader(
+                cancelled,
+                json,
                 () -> new KafkaConsumer<>(consumer, new StringDeserializer(), new ByteArrayDeserializer()),
-                () -> Admin.create(admin), replicationFactor, properties.cancellations().catchUpTimeout(),
+                () -> Admin.create(admin),
+                replicationFactor,
+                properties.cancellations().catchUpTimeout(),
                 meters.counter("infermesh.worker.cancellations.unreadable"));
     }
 

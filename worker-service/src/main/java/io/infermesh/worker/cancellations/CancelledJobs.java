@@ -11,8 +11,7 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class CancelledJobs {
 
-    private record Attempt(String jobId, int attempt) {
-    }
+    private record Attempt(String jobId, int attempt) {}
 
     private final int capacity;
     private final Map<Attempt, Boolean> known = new ConcurrentHashMap<>();

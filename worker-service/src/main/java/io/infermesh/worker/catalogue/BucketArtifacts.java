@@ -70,10 +70,11 @@ final class BucketArtifacts implements WorkerModels.ArtifactStore {
         try {
             fetched = storage.fetch(ref);
         } catch (ObjectStorage.ObjectMissingException e) {
-            throw new IllegalStateException("model '" + model + "' names artefact " + uri
-                    + ", which the models bucket does not have", e);
+            throw new IllegalStateException(
+                    "model '" + model + "' names artefact " + uri + ", which the models bucket does not have", e);
         }
-        String version = fetched.versionId() != null && !"null".equals(fetched.versionId()) ? fetched.versionId()
+        String version = fetched.versionId() != null && !"null".equals(fetched.versionId())
+                ? fetched.versionId()
                 : fetched.eTag() != null ? fetched.eTag() : "unversioned";
         Path target = cache.resolve(model).resolve(safe(version)).resolve(fileName);
         try {
@@ -82,11 +83,16 @@ final class BucketArtifacts implements WorkerModels.ArtifactStore {
             Files.write(part, fetched.bytes());
             Files.move(part, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot cache artefact " + uri + " of model '" + model + "' in " + target,
-                    e);
+            throw new UncheckedIOException(
+                    "cannot cache artefact " + uri + " of model '" + model + "' in " + target, e);
         }
-        log.info("model '{}': artefact {} version {} ({} bytes) fetched to {}", model, uri, version,
-                fetched.bytes().length, target);
+        log.info(
+                "model '{}': artefact {} version {} ({} bytes) fetched to {}",
+                model,
+                uri,
+                version,
+                fetched.bytes().length,
+                target);
         return target;
     }
 

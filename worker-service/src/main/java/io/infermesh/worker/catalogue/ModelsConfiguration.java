@@ -21,13 +21,18 @@ class ModelsConfiguration {
 
     @Bean
     WorkerModels workerModels(WorkerProperties properties, ObjectStorage storage) {
-        WorkerModels models = WorkerModels.load(properties.modelsPath(), properties.models(),
+        WorkerModels models = WorkerModels.load(
+                properties.modelsPath(),
+                properties.models(),
                 new BucketArtifacts(storage, Path.of(properties.artifactCache())));
         if (models.names().isEmpty()) {
             throw new IllegalStateException("worker-service has no model to serve: no model.yaml under "
                     + properties.modelsPath().toAbsolutePath() + " (set infermesh.worker.models-dir)");
         }
-        log.info("serving models {} from {}", models.names(), properties.modelsPath().toAbsolutePath());
+        log.info(
+                "serving models {} from {}",
+                models.names(),
+                properties.modelsPath().toAbsolutePath());
         return models;
     }
 

@@ -61,19 +61,22 @@ public final class WorkerModels {
         YAMLMapper yaml = YAMLMapper.builder().build();
         Map<String, ModelEntry> models = new TreeMap<>();
         try (Stream<Path> folders = Files.list(modelsDir)) {
-            for (Path file : folders.map(f -> f.resolve("model.yaml")).filter(Files::isRegularFile).toList()) {
+            for (Path file : folders.map(f -> f.resolve("model.yaml"))
+                    .filter(Files::isRegularFile)
+                    .toList()) {
                 ModelCard card;
                 try {
                     card = yaml.readValue(file.toFile(), ModelCard.class);
                 } catch (JacksonException e) {
-                    throw new IllegalStateException("cannot read model card " + file + ": " + e.getOriginalMessage(),
-                            e);
+                    throw new IllegalStateException(
+                            "cannot read model card " + file + ": " + e.getOriginalMessage(), e);
                 }
                 String problem = ModelCatalogue.cardProblem(card);
                 if (problem != null) {
                     throw new IllegalStateException("model card " + file + ": " + problem);
                 }
-                if (card.name() == null || !Topics.MODEL_NAME.matcher(card.name()).matches()
+                if (card.name() == null
+                        || !Topics.MODEL_NAME.matcher(card.name()).matches()
                         || !card.name().equals(file.getParent().getFileName().toString())) {
                     throw new IllegalStateException("model card " + file + " must be named after its folder");
                 }
@@ -101,8 +104,8 @@ public final class WorkerModels {
         }
         Path artifact = file.getParent().resolve(card.artifact() == null ? "model.onnx" : card.artifact());
         if (!Files.isRegularFile(artifact)) {
-            throw new IllegalStateException("model card " + file + " names artefact " + artifact
-                    + ", which does not exist");
+            throw new IllegalStateException(
+                    "model card " + file + " names artefact " + artifact + ", which does not exist");
         }
         return new ModelEntry(card, artifact);
     }

@@ -43,19 +43,19 @@ import tools.jackson.databind.json.JsonMapper;
 public final class Predict {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
-    private static final Set<String> OPTIONS = Set.of("model-name", "input-file", "url", "output-file",
-            "content-type", "models-dir");
+    private static final Set<String> OPTIONS =
+            Set.of("model-name", "input-file", "url", "output-file", "content-type", "models-dir");
     /** The flag of the AWS Batch container: the job is the {@link RemoteJob} in {@value RemoteJob#ENV_JOB}. */
     public static final String JOB_FROM_ENV = "--job-from-env";
 
-    private Predict() {
-    }
+    private Predict() {}
 
     public static void main(String[] args) {
         // Maven's exec:exec hands every option over as one argument ("-Dinfermesh.args=--a=1 --b=2"): split it before
         // each "--", so that values may still contain spaces
         List<String> options = args.length == 1 && args[0].contains(" --")
-                ? List.of(args[0].trim().split("\\s+(?=--)")) : List.of(args);
+                ? List.of(args[0].trim().split("\\s+(?=--)"))
+                : List.of(args);
         System.exit(run(options, System.getenv(), System.out));
     }
 
@@ -72,15 +72,20 @@ public final class Predict {
      */
     public static int run(List<String> args, Map<String, String> env, PrintStream out) {
         if (args.contains(JOB_FROM_ENV)) {
-            List<String> rest = args.stream().filter(a -> !a.equals(JOB_FROM_ENV)).toList();
+            List<String> rest =
+                    args.stream().filter(a -> !a.equals(JOB_FROM_ENV)).toList();
             return runJob(rest, env, out);
         }
         Map<String, String> options = new LinkedHashMap<>();
         for (String arg : args) {
             int eq = arg.indexOf('=');
             if (!arg.startsWith("--") || eq < 0 || !OPTIONS.contains(arg.substring(2, eq))) {
-                return fail(out, 2, "USAGE", "unknown argument '" + arg + "'; use --model-name=, --input-file= or "
-                        + "--url=, and optionally --output-file=, --content-type=, --models-dir=");
+                return fail(
+                        out,
+                        2,
+                        "USAGE",
+                        "unknown argument '" + arg + "'; use --model-name=, --input-file= or "
+                                + "--url=, and optionally --output-file=, --content-type=, --models-dir=");
             }
             options.put(arg.substring(2, eq), arg.substring(eq + 1));
         }
@@ -91,7 +96,8 @@ public final class Predict {
         if (options.containsKey("input-file") == options.containsKey("url")) {
             return fail(out, 2, "USAGE", "give exactly one of --input-file and --url");
         }
-        Path modelsDir = Path.of(options.getOrDefault("models-dir",
+        Path modelsDir = Path.of(options.getOrDefault(
+                "models-dir",
                 Optional.ofNullable(System.getenv("INFERMESH_MODELS_DIR")).orElse("models")));
         WorkerModels models;
         try {
@@ -101,14 +107,21 @@ public final class Predict {
         }
         Optional<ModelEntry> model = models.find(modelName);
         if (model.isEmpty()) {
-            return fail(out, 1, "UNKNOWN_MODEL", "there is no model named '" + modelName + "' in "
-                    + modelsDir.toAbsolutePath() + "; models: " + models.names());
+            return fail(
+                    out,
+                    1,
+                    "UNKNOWN_MODEL",
+                    "there is no model named '" + modelName + "' in " + modelsDir.toAbsolutePath() + "; models: "
+                            + models.names());
         }
         String kind = String.valueOf(model.get().card().input().kind());
         String contentType = options.get("content-type");
         if (contentType != null && !accepts(kind, contentType)) {
-            return fail(out, 1, "INVALID_INPUT", "model '" + modelName + "' takes " + kind + " input; "
-                    + contentType + " is not one");
+            return fail(
+                    out,
+                    1,
+                    "INVALID_INPUT",
+                    "model '" + modelName + "' takes " + kind + " input; " + contentType + " is not one");
         }
         byte[] input;
         String source;
@@ -128,7 +141,8 @@ public final class Predict {
         if (tooLarge.isPresent()) {
             return fail(out, 1, "INPUT_TOO_LARGE", tooLarge.get());
         }
-        try (InferenceEngine engine = new InferenceEngine(JSON, Runtime.getRuntime().availableProcessors())) {
+        try (InferenceEngine engine =
+                new InferenceEngine(JSON, Runtime.getRuntime().availableProcessors())) {
             Inference inference = engine.run(model.get(), input);
             Map<String, Object> doc = new LinkedHashMap<>();
             doc.put("model", modelName);
@@ -155,7 +169,8 @@ public final class Predict {
     private static int runJob(List<String> args, Map<String, String> env, PrintStream out) {
         String payload = env.get(RemoteJob.ENV_JOB);
         if (payload == null || payload.isBlank()) {
-            return fail(out, 2, "USAGE", JOB_FROM_ENV + " needs the job in the environment variable " + RemoteJob.ENV_JOB);
+            return fail(
+                    out, 2, "USAGE", JOB_FROM_ENV + " needs the job in the environment variable " + RemoteJob.ENV_JOB);
         }
         RemoteJob job;
         try {
@@ -166,7 +181,9 @@ public final class Predict {
         if (job.jobId() == null || job.model() == null || job.input() == null || job.output() == null) {
             return fail(out, 2, "USAGE", RemoteJob.ENV_JOB + " lacks jobId, model, input or output");
         }
-        Path modelsDir = Path.of(args.stream().filter(a -> a.startsWith("--models-dir=")).findFirst()
+        Path modelsDir = Path.of(args.stream()
+                .filter(a -> a.startsWith("--models-dir="))
+                .findFirst()
                 .map(a -> a.substring("--models-dir=".length()))
                 .orElse(env.getOrDefault("INFERMESH_MODELS_DIR", "models")));
         WorkerModels models;
@@ -176,25 +193,37 @@ public final class Predict {
             return fail(out, 2, "USAGE", e.getMessage());
         }
         try (ObjectStorage storage = new ObjectStorage(ObjectStorage.client(s3(env)));
-                InferenceEngine engine = new InferenceEngine(JSON, Runtime.getRuntime().availableProcessors())) {
+                InferenceEngine engine =
+                        new InferenceEngine(JSON, Runtime.getRuntime().availableProcessors())) {
             JobResult result = new RemoteJobRunner(models, engine, storage).run(job);
             out.println(JSON.writeValueAsString(result));
             return 0;
         } catch (RemoteJobRunner.JobFailedException e) {
-            return fail(out, 1, e.reason().name(), e.getMessage().substring(e.reason().name().length() + 2));
+            return fail(
+                    out,
+                    1,
+                    e.reason().name(),
+                    e.getMessage().substring(e.reason().name().length() + 2));
         } catch (RuntimeException e) {
             e.printStackTrace(System.err); // the details for the container's log; stdout keeps a sentence
-            return fail(out, 1, "INTERNAL_ERROR", "the job could not be run: an unexpected error (the log has the "
-                    + "details)");
+            return fail(
+                    out,
+                    1,
+                    "INTERNAL_ERROR",
+                    "the job could not be run: an unexpected error (the log has the " + "details)");
         }
     }
 
     /** S3 as the environment says: {@code INFERMESH_S3_ENDPOINT} etc., else AWS with the default chain. */
     public static WorkerProperties.S3 s3(Map<String, String> env) {
         return new WorkerProperties.S3(
-                env.get("INFERMESH_S3_ENDPOINT") == null || env.get("INFERMESH_S3_ENDPOINT").isBlank() ? null
+                env.get("INFERMESH_S3_ENDPOINT") == null
+                                || env.get("INFERMESH_S3_ENDPOINT").isBlank()
+                        ? null
                         : URI.create(env.get("INFERMESH_S3_ENDPOINT")),
-                env.get("AWS_REGION"), env.get("INFERMESH_S3_ACCESS_KEY"), env.get("INFERMESH_S3_SECRET_KEY"),
+                env.get("AWS_REGION"),
+                env.get("INFERMESH_S3_ACCESS_KEY"),
+                env.get("INFERMESH_S3_SECRET_KEY"),
                 Boolean.parseBoolean(env.getOrDefault("INFERMESH_S3_PATH_STYLE", "false")));
     }
 
@@ -212,9 +241,14 @@ public final class Predict {
             throw new IOException("--url must be http or https, got " + url);
         }
         try {
-            HttpResponse<byte[]> response = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL)
-                    .connectTimeout(Duration.ofSeconds(10)).build()
-                    .send(HttpRequest.newBuilder(url).timeout(Duration.ofSeconds(60)).build(),
+            HttpResponse<byte[]> response = HttpClient.newBuilder()
+                    .followRedirects(HttpClient.Redirect.NORMAL)
+                    .connectTimeout(Duration.ofSeconds(10))
+                    .build()
+                    .send(
+                            HttpRequest.newBuilder(url)
+                                    .timeout(Duration.ofSeconds(60))
+                                    .build(),
                             HttpResponse.BodyHandlers.ofByteArray());
             if (response.statusCode() != 200) {
                 throw new IOException(url + " answered HTTP " + response.statusCode());

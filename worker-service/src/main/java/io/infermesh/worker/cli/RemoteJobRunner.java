@@ -58,12 +58,14 @@ public final class RemoteJobRunner {
      */
     public JobResult run(RemoteJob job) {
         if (job.jobId() == null || job.model() == null || job.input() == null || job.output() == null) {
-            throw new JobFailedException(FailureReason.INTERNAL_ERROR,
-                    "the job lacks jobId, model, input or output: " + job, null);
+            throw new JobFailedException(
+                    FailureReason.INTERNAL_ERROR, "the job lacks jobId, model, input or output: " + job, null);
         }
-        ModelEntry model = models.find(job.model()).orElseThrow(() -> new JobFailedException(
-                FailureReason.UNKNOWN_MODEL, "there is no model named '" + job.model() + "' here; models: "
-                        + models.names(), null));
+        ModelEntry model = models.find(job.model())
+                .orElseThrow(() -> new JobFailedException(
+                        FailureReason.UNKNOWN_MODEL,
+                        "there is no model named '" + job.model() + "' here; models: " + models.names(),
+                        null));
         long started = System.nanoTime();
         try {
             byte[] input = storage.read(job.input());
@@ -73,16 +75,31 @@ public final class RemoteJobRunner {
             }
             long downloaded = System.nanoTime();
             Inference inference = engine.run(model, input);
-            Map<String, Object> doc = ResultDocument.result(job.jobId(), job.owner(), job.input(), model, inference,
-                    Instant.now());
+            Map<String, Object> doc =
+                    ResultDocument.result(job.jobId(), job.owner(), job.input(), model, inference, Instant.now());
             long t1 = System.nanoTime();
-            ObjectRef written = storage.write(job.output().bucket(), job.output().key(), JSON.writeValueAsBytes(doc),
-                    "application/json");
+            ObjectRef written = storage.write(
+                    job.output().bucket(), job.output().key(), JSON.writeValueAsBytes(doc), "application/json");
             long uploaded = System.nanoTime();
-            Timings timings = new Timings(null, (downloaded - started) / 1_000_000, inference.modelLoadMs(),
-                    inference.inferenceMs(), (uploaded - t1) / 1_000_000, null);
-            return new JobResult(job.jobId(), job.model(), job.owner(), job.attempt(), job.backend(), job.input(),
-                    written, inference.rows().getFirst(), timings, Instant.now(), job.estimatedCostUsd());
+            Timings timings = new Timings(
+                    null,
+                    (downloaded - started) / 1_000_000,
+                    inference.modelLoadMs(),
+                    inference.inferenceMs(),
+                    (uploaded - t1) / 1_000_000,
+                    null);
+            return new JobResult(
+                    job.jobId(),
+                    job.model(),
+                    job.owner(),
+                    job.attempt(),
+                    job.backend(),
+                    job.input(),
+                    written,
+                    inference.rows().getFirst(),
+                    timings,
+                    Instant.now(),
+                    job.estimatedCostUsd());
         } catch (ObjectStorage.ObjectMissingException e) {
             throw new JobFailedException(FailureReason.INPUT_NOT_FOUND, e.getMessage(), e);
         } catch (InvalidInputException e) {
@@ -97,8 +114,10 @@ public final class RemoteJobRunner {
             throw e;
         } catch (RuntimeException e) {
             // the backend reports this message as the job's: a sentence, never the error's own text
-            throw new JobFailedException(FailureReason.INTERNAL_ERROR, "the job could not be run: an unexpected error"
-                    + " (the function's log has the details)", e);
+            throw new JobFailedException(
+                    FailureReason.INTERNAL_ERROR,
+                    "the job could not be run: an unexpected error" + " (the function's log has the details)",
+                    e);
         }
     }
 }

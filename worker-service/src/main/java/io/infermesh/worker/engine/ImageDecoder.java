@@ -22,8 +22,7 @@ import javax.imageio.stream.MemoryCacheImageInputStream;
  */
 final class ImageDecoder {
 
-    private ImageDecoder() {
-    }
+    private ImageDecoder() {}
 
     static Tensor decode(byte[] bytes, ModelCard.Input spec) {
         BufferedImage image = read(bytes, spec.maxPixelsOrDefault());
@@ -59,8 +58,7 @@ final class ImageDecoder {
      */
     static BufferedImage read(byte[] bytes, long maxPixels) {
         // in memory: ImageIO's default stream caches to a temporary file, one per image
-        try (ImageInputStream in = new MemoryCacheImageInputStream(
-                new ByteArrayInputStream(bytes))) {
+        try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes))) {
             Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
             if (!readers.hasNext()) {
                 throw new InvalidInputException("the input is not a PNG or JPEG image (" + bytes.length
@@ -73,16 +71,20 @@ final class ImageDecoder {
                 long width = reader.getWidth(0);
                 long height = reader.getHeight(0);
                 if (width * height > maxPixels) {
-                    throw new InvalidInputException(String.format(Locale.ROOT,
+                    throw new InvalidInputException(String.format(
+                            Locale.ROOT,
                             "the image is %d×%d pixels (%,.1f megapixels); the model accepts at most %,d pixels",
-                            width, height, width * height / 1e6, maxPixels));
+                            width,
+                            height,
+                            width * height / 1e6,
+                            maxPixels));
                 }
                 List<String> warnings = new ArrayList<>();
                 reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
                 BufferedImage image = reader.read(0);
                 if (!warnings.isEmpty()) {
-                    throw new InvalidInputException("the " + format + " image is damaged or cut short ("
-                            + String.join("; ", warnings) + ")");
+                    throw new InvalidInputException(
+                            "the " + format + " image is damaged or cut short (" + String.join("; ", warnings) + ")");
                 }
                 return image;
             } finally {
@@ -93,8 +95,8 @@ final class ImageDecoder {
                 throw invalid;
             }
             // the reader's own text (a zlib or JPEG marker error) is no sentence for the job's owner
-            throw new InvalidInputException("the input is not a readable PNG or JPEG image: it is damaged or cut short",
-                    e);
+            throw new InvalidInputException(
+                    "the input is not a readable PNG or JPEG image: it is damaged or cut short", e);
         }
     }
 
@@ -116,7 +118,8 @@ final class ImageDecoder {
         int w = image.getWidth();
         int h = image.getHeight();
         Raster raster = image.getRaster();
-        boolean gray = raster.getNumBands() <= 2 && image.getColorModel().getColorSpace().getNumComponents() == 1;
+        boolean gray = raster.getNumBands() <= 2
+                && image.getColorModel().getColorSpace().getNumComponents() == 1;
         double max = (1 << raster.getSampleModel().getSampleSize(0)) - 1;
         double[][] planes = new double[channels][w * h];
         for (int y = 0; y < h; y++) {

@@ -11,5 +11,4 @@ import java.util.List;
  * @param modelLoadMs time spent loading the model (0 when warm)
  * @param inferenceMs time spent decoding the input, running the model and ranking
  */
-public record Inference(List<List<Prediction>> rows, boolean coldStart, long modelLoadMs, long inferenceMs) {
-}
+public record Inference(List<List<Prediction>> rows, boolean coldStart, long modelLoadMs, long inferenceMs) {}

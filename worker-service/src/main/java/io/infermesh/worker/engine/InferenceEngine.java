@@ -43,8 +43,7 @@ public final class InferenceEngine implements AutoCloseable {
     public static final Duration DEFAULT_TIMEOUT = Duration.ofMinutes(15);
 
     /** What loading a model cost; zeros when it was already in memory. */
-    public record Warm(boolean cold, long loadMs, long warmupMs) {
-    }
+    public record Warm(boolean cold, long loadMs, long warmupMs) {}
 
     private static final class Loaded {
         final OrtSession session;
@@ -65,14 +64,14 @@ public final class InferenceEngine implements AutoCloseable {
         }
     }
 
-    private record Broken(String message, long until) {
-    }
+    private record Broken(String message, long until) {}
 
     private final OrtEnvironment environment = OrtEnvironment.getEnvironment();
     private final Map<String, Loaded> sessions = new ConcurrentHashMap<>();
     private final Map<String, Broken> broken = new ConcurrentHashMap<>();
     /** When each model's session was last used (System.nanoTime), for releasing sessions nobody uses. */
     private final Map<String, Long> lastUsed = new ConcurrentHashMap<>();
+
     private final TabularDecoder tabular;
     private final int intraOpThreads;
     private final ScheduledExecutorService watchdog = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -121,7 +120,8 @@ public final class InferenceEngine implements AutoCloseable {
 
     /** The model's time limit per run: its card's {@code resources.timeoutSeconds}, else {@link #DEFAULT_TIMEOUT}. */
     public static Duration timeout(ModelCard card) {
-        return card.resources() == null || card.resources().timeoutSeconds() == null ? DEFAULT_TIMEOUT
+        return card.resources() == null || card.resources().timeoutSeconds() == null
+                ? DEFAULT_TIMEOUT
                 : Duration.ofSeconds(card.resources().timeoutSeconds());
     }
 
@@ -139,8 +139,11 @@ public final class InferenceEngine implements AutoCloseable {
         return switch (String.valueOf(model.card().input().kind())) {
             case "image" -> ImageDecoder.decode(input, model.card().input());
             case "tabular" -> tabular.decode(input, model.card().input());
-            default -> throw new ModelFailureException("model card of '" + model.name() + "' has input kind '"
-                    + model.card().input().kind() + "'; the engine reads 'image' and 'tabular'", null);
+            default ->
+                throw new ModelFailureException(
+                        "model card of '" + model.name() + "' has input kind '"
+                                + model.card().input().kind() + "'; the engine reads 'image' and 'tabular'",
+                        null);
         };
     }
 
@@ -185,14 +188,17 @@ public final class InferenceEngine implements AutoCloseable {
         for (int i = 1; i < tensor.shape().length; i++) {
             expected *= tensor.shape()[i];
         }
-        if (tensor.shape().length < 2 || tensor.shape()[0] < 1 || tensor.data().length != expected * tensor.shape()[0]) {
+        if (tensor.shape().length < 2
+                || tensor.shape()[0] < 1
+                || tensor.data().length != expected * tensor.shape()[0]) {
             throw new InvalidInputException("a tensor of shape " + Arrays.toString(tensor.shape())
                     + " needs " + expected * Math.max(0, tensor.shape().length < 1 ? 0 : tensor.shape()[0])
                     + " values (batch first), got " + tensor.data().length);
         }
         Warm warm = load(model);
         long start = System.nanoTime();
-        return withDecodeTime(runAll(model, List.of(tensor), timeout(model.card())).getFirst(), warm, start);
+        return withDecodeTime(
+                runAll(model, List.of(tensor), timeout(model.card())).getFirst(), warm, start);
     }
 
     private static Inference withDecodeTime(Inference run, Warm warm, long start) {
@@ -300,7 +306,8 @@ public final class InferenceEngine implements AutoCloseable {
             options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
             OrtSession session = environment.createSession(model.artifact().toString(), options);
             try {
-                Map.Entry<String, NodeInfo> input = session.getInputInfo().entrySet().iterator().next();
+                Map.Entry<String, NodeInfo> input =
+                        session.getInputInfo().entrySet().iterator().next();
                 long[] shape = input.getValue().getInfo() instanceof TensorInfo info ? info.getShape() : new long[0];
                 loaded = new Loaded(session, input.getKey(), shape);
                 loaded.loadMs = (System.nanoTime() - start) / 1_000_000;
@@ -312,8 +319,10 @@ public final class InferenceEngine implements AutoCloseable {
                 throw e;
             }
         } catch (OrtException | RuntimeException e) {
-            String message = "cannot load model '" + model.name() + "' from " + model.artifact().getFileName() + ": "
-                    + (e instanceof OrtException ort ? "ONNX Runtime cannot read it (" + ort.getCode() + ")"
+            String message = "cannot load model '" + model.name() + "' from "
+                    + model.artifact().getFileName() + ": "
+                    + (e instanceof OrtException ort
+                            ? "ONNX Runtime cannot read it (" + ort.getCode() + ")"
                             : "an unexpected error (the worker's log has the details)");
             broken.put(model.name(), new Broken(message, System.nanoTime() + LOAD_RETRY_AFTER.toNanos()));
             throw new ModelFailureException(message, e);
@@ -353,27 +362,29 @@ public final class InferenceEngine implements AutoCloseable {
         AtomicBoolean stopped = new AtomicBoolean();
         AtomicBoolean done = new AtomicBoolean();
         try (OrtSession.RunOptions options = new OrtSession.RunOptions();
-                OnnxTensor in = OnnxTensor.createTensor(environment, FloatBuffer.wrap(tensor.data()),
-                        tensor.shape())) {
-            ScheduledFuture<?> stop = watchdog.schedule(() -> {
-                // under the same lock as "done": never touches the run options once they may be closed
-                synchronized (done) {
-                    if (done.get()) {
-                        return;
-                    }
-                    stopped.set(true);
-                    try {
-                        options.setTerminate(true);
-                    } catch (OrtException e) {
-                        // the run ends on its own
-                    }
-                }
-            }, limit.toNanos(), TimeUnit.NANOSECONDS);
+                OnnxTensor in = OnnxTensor.createTensor(environment, FloatBuffer.wrap(tensor.data()), tensor.shape())) {
+            ScheduledFuture<?> stop = watchdog.schedule(
+                    () -> {
+                        // under the same lock as "done": never touches the run options once they may be closed
+                        synchronized (done) {
+                            if (done.get()) {
+                                return;
+                            }
+                            stopped.set(true);
+                            try {
+                                options.setTerminate(true);
+                            } catch (OrtException e) {
+                                // the run ends on its own
+                            }
+                        }
+                    },
+                    limit.toNanos(),
+                    TimeUnit.NANOSECONDS);
             try (OrtSession.Result result = loaded.session.run(Map.of(loaded.inputName, in), options)) {
                 Object value = result.get(0).getValue();
                 if (!(value instanceof float[][] scores)) {
-                    throw new ModelFailureException("model '" + model.name()
-                            + "' does not output a float [batch, classes] tensor", null);
+                    throw new ModelFailureException(
+                            "model '" + model.name() + "' does not output a float [batch, classes] tensor", null);
                 }
                 return scores;
             } finally {
@@ -386,8 +397,8 @@ public final class InferenceEngine implements AutoCloseable {
             if (stopped.get()) {
                 throw RunTimeoutException.of(model);
             }
-            throw new ModelFailureException("model '" + model.name() + "' failed on this input: ONNX Runtime reported "
-                    + e.getCode(), e);
+            throw new ModelFailureException(
+                    "model '" + model.name() + "' failed on this input: ONNX Runtime reported " + e.getCode(), e);
         }
     }
 

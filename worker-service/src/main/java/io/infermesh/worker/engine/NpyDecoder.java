@@ -19,8 +19,7 @@ final class NpyDecoder {
     private static final Pattern FORTRAN = Pattern.compile("'fortran_order'\\s*:\\s*(True|False)");
     private static final Pattern SHAPE = Pattern.compile("'shape'\\s*:\\s*\\(([^)]*)\\)");
 
-    private NpyDecoder() {
-    }
+    private NpyDecoder() {}
 
     static boolean isNpy(byte[] input) {
         if (input.length < MAGIC.length) {
@@ -55,8 +54,7 @@ final class NpyDecoder {
             throw new InvalidInputException("the .npy file has format version " + major + "; this reads 1 to 3");
         }
         if (headerLength < 0 || start + headerLength > input.length) {
-            throw new InvalidInputException("the .npy file is cut short: its header says " + headerLength
-                    + " bytes");
+            throw new InvalidInputException("the .npy file is cut short: its header says " + headerLength + " bytes");
         }
         String header = new String(input, start, headerLength, StandardCharsets.ISO_8859_1);
         String descr = find(DESCR, header, "descr");
@@ -66,8 +64,9 @@ final class NpyDecoder {
         int width = switch (descr) {
             case "<f4", "=f4", "f4" -> 4;
             case "<f8", "=f8", "f8" -> 8;
-            default -> throw new InvalidInputException("the .npy array holds '" + descr
-                    + "'; the engine takes little-endian float32 ('<f4') or float64 ('<f8')");
+            default ->
+                throw new InvalidInputException("the .npy array holds '" + descr
+                        + "'; the engine takes little-endian float32 ('<f4') or float64 ('<f8')");
         };
         List<Long> dims = new ArrayList<>();
         for (String part : find(SHAPE, header, "shape").split(",")) {
@@ -80,8 +79,8 @@ final class NpyDecoder {
             }
         }
         if (dims.size() < 2) {
-            throw new InvalidInputException("the .npy array has shape " + dims
-                    + "; the engine takes a batch first, e.g. (1, 1, 8, 8)");
+            throw new InvalidInputException(
+                    "the .npy array has shape " + dims + "; the engine takes a batch first, e.g. (1, 1, 8, 8)");
         }
         long count = 1;
         for (long d : dims) {

@@ -13,8 +13,7 @@ import java.util.stream.IntStream;
  */
 final class Ranking {
 
-    private Ranking() {
-    }
+    private Ranking() {}
 
     static List<Prediction> topK(float[] scores, ModelCard.Output spec) {
         double[] p = new double[scores.length];
@@ -38,12 +37,13 @@ final class Ranking {
         }
         List<String> labels = spec.labels();
         if (labels.size() != scores.length) {
-            throw new ModelFailureException("the model gives " + scores.length + " scores but its card has "
-                    + labels.size() + " labels", null);
+            throw new ModelFailureException(
+                    "the model gives " + scores.length + " scores but its card has " + labels.size() + " labels", null);
         }
         int k = Math.min(spec.topK() == null ? 5 : spec.topK(), scores.length);
         List<Prediction> top = new ArrayList<>(k);
-        IntStream.range(0, scores.length).boxed()
+        IntStream.range(0, scores.length)
+                .boxed()
                 .sorted(Comparator.<Integer>comparingDouble(i -> -p[i]).thenComparingInt(i -> i))
                 .limit(k)
                 .forEach(i -> top.add(new Prediction(labels.get(i), p[i])));
@@ -60,14 +60,20 @@ final class Ranking {
         if (threshold == null || threshold.label() == null || threshold.at() == null) {
             return null;
         }
-        Prediction candidate = top.stream().filter(p -> p.label().equals(threshold.label())).findFirst().orElse(null);
+        Prediction candidate = top.stream()
+                .filter(p -> p.label().equals(threshold.label()))
+                .findFirst()
+                .orElse(null);
         if (candidate == null) {
             return null;
         }
         if (candidate.probability() >= threshold.at()) {
             return candidate.label();
         }
-        return top.stream().filter(p -> !p.label().equals(threshold.label())).map(Prediction::label).findFirst()
+        return top.stream()
+                .filter(p -> !p.label().equals(threshold.label()))
+                .map(Prediction::label)
+                .findFirst()
                 .orElse(null);
     }
 }

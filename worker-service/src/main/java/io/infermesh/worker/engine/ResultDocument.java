@@ -15,15 +15,14 @@ import java.util.Map;
  */
 public final class ResultDocument {
 
-    private ResultDocument() {
-    }
+    private ResultDocument() {}
 
     /**
      * The whole {@code result.json} of a job, wherever it ran (pool, Lambda, Batch): what the job was, then the
      * answer.
      */
-    public static Map<String, Object> result(String jobId, String owner, ObjectRef input,
-            ModelEntry model, Inference inference, Instant completedAt) {
+    public static Map<String, Object> result(
+            String jobId, String owner, ObjectRef input, ModelEntry model, Inference inference, Instant completedAt) {
         Map<String, Object> doc = new LinkedHashMap<>();
         doc.put("jobId", jobId);
         doc.put("model", model.name());
@@ -39,7 +38,9 @@ public final class ResultDocument {
     public static Map<String, Object> answer(ModelEntry model, Inference inference) {
         Map<String, Object> doc = new LinkedHashMap<>(figure9(inference.rows().getFirst(), model));
         if (inference.rows().size() > 1) {
-            doc.put("rows", inference.rows().stream().map(row -> figure9(row, model)).toList());
+            doc.put(
+                    "rows",
+                    inference.rows().stream().map(row -> figure9(row, model)).toList());
         }
         return doc;
     }
@@ -51,9 +52,11 @@ public final class ResultDocument {
         Map<String, String> templates = model.card().output().links();
         if (templates != null && !templates.isEmpty()) {
             Map<String, List<String>> links = new LinkedHashMap<>();
-            templates.forEach((name, template) -> links.put(name, top.stream()
-                    .map(p -> template.replace("{label}", URLEncoder.encode(p.label(), StandardCharsets.UTF_8)))
-                    .toList()));
+            templates.forEach((name, template) -> links.put(
+                    name,
+                    top.stream()
+                            .map(p -> template.replace("{label}", URLEncoder.encode(p.label(), StandardCharsets.UTF_8)))
+                            .toList()));
             part.put("links", links);
         }
         String decision = Ranking.decision(top, model.card().output());

@@ -44,8 +44,12 @@ final class TabularDecoder {
         } catch (JacksonException e) {
             // where, not the parser's wording: a person finds the place; the parser's text is no sentence
             var at = e.getLocation();
-            throw new InvalidInputException("the input is not valid JSON" + (at == null || at.getLineNr() < 1 ? ""
-                    : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")"), e);
+            throw new InvalidInputException(
+                    "the input is not valid JSON"
+                            + (at == null || at.getLineNr() < 1
+                                    ? ""
+                                    : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")"),
+                    e);
         }
         List<JsonNode> rows = new ArrayList<>();
         if (root != null && root.isArray()) {
@@ -89,9 +93,12 @@ final class TabularDecoder {
     private static Tensor csv(String text, TabularPipeline pipeline) {
         List<String> lines = text.lines().filter(l -> !l.isBlank()).toList();
         if (lines.size() < 2) {
-            throw new InvalidInputException("the input is neither JSON nor CSV with a header line and at least one row");
+            throw new InvalidInputException(
+                    "the input is neither JSON nor CSV with a header line and at least one row");
         }
-        List<String> header = List.of(lines.getFirst().split(",", -1)).stream().map(TabularDecoder::unquote).toList();
+        List<String> header = List.of(lines.getFirst().split(",", -1)).stream()
+                .map(TabularDecoder::unquote)
+                .toList();
         List<String> features = pipeline.features();
         int[] column = new int[features.size()];
         for (int f = 0; f < features.size(); f++) {

@@ -32,7 +32,9 @@ final class TabularPipeline {
         this.features = spec.features();
         this.steps = spec.stepsOrNone();
         this.columns = spec.tensorColumns();
-        steps.stream().filter(s -> s.impute() != null).forEach(s -> imputed.addAll(s.impute().keySet()));
+        steps.stream()
+                .filter(s -> s.impute() != null)
+                .forEach(s -> imputed.addAll(s.impute().keySet()));
     }
 
     List<String> features() {
@@ -66,8 +68,12 @@ final class TabularPipeline {
             } else if (step.encode() != null) {
                 step.encode().forEach((feature, encoding) -> encode(row, feature, encoding, where));
             } else if (step.scale() != null) {
-                step.scale().mean().forEach((column, mean) -> row.put(column,
-                        (number(row, column, where) - mean) / step.scale().std().get(column)));
+                step.scale()
+                        .mean()
+                        .forEach((column, mean) -> row.put(
+                                column,
+                                (number(row, column, where) - mean)
+                                        / step.scale().std().get(column)));
             }
         }
         for (int c = 0; c < columns.size(); c++) {
@@ -118,9 +124,13 @@ final class TabularPipeline {
 
     private InvalidInputException missing(String feature, String where) {
         return new InvalidInputException(where + "'" + feature + "' is missing, and the model has no value to use in"
-                + " its place (it needs " + String.join(", ", features.stream().filter(f -> !imputed.contains(f))
-                        .toList()) + "; it fills in " + (imputed.isEmpty() ? "nothing" : String.join(", ", imputed
-                                .stream().sorted().toList())) + ")");
+                + " its place (it needs "
+                + String.join(
+                        ", ",
+                        features.stream().filter(f -> !imputed.contains(f)).toList()) + "; it fills in "
+                + (imputed.isEmpty()
+                        ? "nothing"
+                        : String.join(", ", imputed.stream().sorted().toList())) + ")");
     }
 
     /** A category written as a JSON number: {@code 5411}, not {@code 5411.0}. */

@@ -6,5 +6,4 @@ package io.infermesh.worker.engine;
  * @param data the values
  * @param shape the dimensions, batch first
  */
-public record Tensor(float[] data, long[] shape) {
-}
+public record Tensor(float[] data, long[] shape) {}

@@ -96,8 +96,16 @@ public final class JobRunner {
     private final String resultsPrefix;
     private final Clock clock;
 
-    JobRunner(WorkerModels models, InferenceEngine engine, ObjectStorage storage, ResultWriter results,
-            Events events, Cancellations cancellations, String resultsBucket, String resultsPrefix, Clock clock) {
+    JobRunner(
+            WorkerModels models,
+            InferenceEngine engine,
+            ObjectStorage storage,
+            ResultWriter results,
+            Events events,
+            Cancellations cancellations,
+            String resultsBucket,
+            String resultsPrefix,
+            Clock clock) {
         this.models = models;
         this.engine = engine;
         this.storage = storage;
@@ -162,9 +170,15 @@ public final class JobRunner {
         byModel.forEach((name, ofModel) -> {
             Optional<ModelEntry> found = models.find(name);
             if (found.isEmpty()) {
-                ofModel.forEach(job -> guarded(job, unexpected, "report the job FAILED", () -> fail(job,
-                        FailureReason.UNKNOWN_MODEL,
-                        "this worker pool does not serve model '" + name + "'", null)));
+                ofModel.forEach(job -> guarded(
+                        job,
+                        unexpected,
+                        "report the job FAILED",
+                        () -> fail(
+                                job,
+                                FailureReason.UNKNOWN_MODEL,
+                                "this worker pool does not serve model '" + name + "'",
+                                null)));
                 return;
             }
             runModel(found.get(), ofModel, start, unexpected);
@@ -172,8 +186,8 @@ public final class JobRunner {
         return unexpected;
     }
 
-    private void runModel(ModelEntry model, List<JobDispatched> jobs, Start start,
-            Map<JobDispatched, RuntimeException> unexpected) {
+    private void runModel(
+            ModelEntry model, List<JobDispatched> jobs, Start start, Map<JobDispatched, RuntimeException> unexpected) {
         boolean cold = !engine.isLoaded(model.name());
         List<Prepared> prepared = new ArrayList<>();
         for (JobDispatched job : jobs) {
@@ -186,19 +200,26 @@ public final class JobRunner {
         try {
             warm = engine.load(model);
         } catch (ModelFailureException e) {
-            prepared.forEach(p -> guarded(p.job, unexpected, "report the job FAILED", () -> fail(p.job,
-                    FailureReason.MODEL_ERROR,
-                    e.getMessage(), cold)));
+            prepared.forEach(p -> guarded(
+                    p.job,
+                    unexpected,
+                    "report the job FAILED",
+                    () -> fail(p.job, FailureReason.MODEL_ERROR, e.getMessage(), cold)));
             return;
         }
         List<Prepared> ready = new ArrayList<>();
         for (Prepared p : prepared) {
-            guarded(p.job, unexpected, "download and decode the input " + p.job.input().uri(), () -> {
-                if (download(model, p, cold)) {
-                    events.statusChanged(status(p.job, JobStatus.RUNNING).withColdStart(cold));
-                    ready.add(p);
-                }
-            });
+            guarded(
+                    p.job,
+                    unexpected,
+                    "download and decode the input " + p.job.input().uri(),
+                    () -> {
+                        if (download(model, p, cold)) {
+                            events.statusChanged(
+                                    status(p.job, JobStatus.RUNNING).withColdStart(cold));
+                            ready.add(p);
+                        }
+                    });
         }
         if (ready.isEmpty()) {
             return;
@@ -206,16 +227,19 @@ public final class JobRunner {
         Duration limit = InferenceEngine.timeout(model.card());
         boolean oneByOne = false;
         try {
-            List<Inference> answers = engine.runAll(model, ready.stream().map(p -> p.tensor).toList(),
-                    limit.minusNanos(ready.stream().mapToLong(p -> p.decodeNanos).max().orElse(0)));
+            List<Inference> answers = engine.runAll(
+                    model,
+                    ready.stream().map(p -> p.tensor).toList(),
+                    limit.minusNanos(
+                            ready.stream().mapToLong(p -> p.decodeNanos).max().orElse(0)));
             for (int i = 0; i < ready.size(); i++) {
                 ready.get(i).inference = answers.get(i);
             }
         } catch (RuntimeException e) {
             if (!(e instanceof ModelFailureException)) {
                 // not the model's answer to these inputs (a bug, or the engine broken): tried again by the caller
-                ready.forEach(p -> unexpected.put(p.job, new StepFailedException("run model '" + model.name() + "'",
-                        e)));
+                ready.forEach(
+                        p -> unexpected.put(p.job, new StepFailedException("run model '" + model.name() + "'", e)));
                 return;
             }
             if (ready.size() == 1) {
@@ -237,17 +261,30 @@ public final class JobRunner {
         }
         int batchSize = oneByOne ? 1 : ready.size();
         for (Prepared p : ready) {
-            guarded(p.job, unexpected, "write and announce the job's result",
+            guarded(
+                    p.job,
+                    unexpected,
+                    "write and announce the job's result",
                     () -> succeed(model, p, cold, warm, start, batchSize));
         }
     }
 
-    private void failRun(ModelEntry model, Prepared p, ModelFailureException e, boolean cold,
+    private void failRun(
+            ModelEntry model,
+            Prepared p,
+            ModelFailureException e,
+            boolean cold,
             Map<JobDispatched, RuntimeException> unexpected) {
         logCause(p.job, e);
-        guarded(p.job, unexpected, "report the job FAILED", () -> fail(p.job,
-                e instanceof RunTimeoutException ? FailureReason.TIMEOUT
-                : FailureReason.MODEL_ERROR, e.getMessage(), cold));
+        guarded(
+                p.job,
+                unexpected,
+                "report the job FAILED",
+                () -> fail(
+                        p.job,
+                        e instanceof RunTimeoutException ? FailureReason.TIMEOUT : FailureReason.MODEL_ERROR,
+                        e.getMessage(),
+                        cold));
     }
 
     /** Reads and decodes the input; false when the job has ended FAILED. */
@@ -273,8 +310,11 @@ public final class JobRunner {
             p.tensor = engine.decode(model, input);
         } catch (InvalidInputException e) {
             logCause(job, e);
-            fail(job, FailureReason.INVALID_INPUT, "model '" + model.name() + "' cannot read "
-                    + job.input().uri() + ": " + e.getMessage(), cold);
+            fail(
+                    job,
+                    FailureReason.INVALID_INPUT,
+                    "model '" + model.name() + "' cannot read " + job.input().uri() + ": " + e.getMessage(),
+                    cold);
             return false;
         } catch (ModelFailureException e) {
             logCause(job, e);
@@ -285,38 +325,63 @@ public final class JobRunner {
         return true;
     }
 
-    private void succeed(ModelEntry model, Prepared p, boolean cold, InferenceEngine.Warm warm, Start start,
-            int batchSize) {
+    private void succeed(
+            ModelEntry model, Prepared p, boolean cold, InferenceEngine.Warm warm, Start start, int batchSize) {
         JobDispatched job = p.job;
         Inference inference = p.inference;
         long t1 = System.nanoTime();
         String bucket = resultsBucket.isEmpty() ? job.input().bucket() : resultsBucket;
         String key = RemoteJob.resultKey(resultsPrefix, job.model(), job.owner(), job.jobId());
-        ObjectRef output = results.write(bucket, key,
+        ObjectRef output = results.write(
+                bucket,
+                key,
                 ResultDocument.result(job.jobId(), job.owner(), job.input(), model, inference, clock.instant()));
         long uploadMs = (System.nanoTime() - t1) / 1_000_000;
         Instant finished = clock.instant();
-        Long queueWait = job.requestedAt() == null ? null
+        Long queueWait = job.requestedAt() == null
+                ? null
                 : Math.max(0, Duration.between(job.requestedAt(), p.started).toMillis());
-        Long total = job.requestedAt() == null ? null
+        Long total = job.requestedAt() == null
+                ? null
                 : Math.max(0, Duration.between(job.requestedAt(), finished).toMillis());
-        Timings timings = new Timings(queueWait, p.downloadMs, cold ? warm.loadMs() : 0L,
-                p.decodeNanos / 1_000_000 + inference.inferenceMs(), uploadMs, total,
-                cold ? start.wakeMs() : null, cold ? warm.warmupMs() : null, batchSize);
+        Timings timings = new Timings(
+                queueWait,
+                p.downloadMs,
+                cold ? warm.loadMs() : 0L,
+                p.decodeNanos / 1_000_000 + inference.inferenceMs(),
+                uploadMs,
+                total,
+                cold ? start.wakeMs() : null,
+                cold ? warm.warmupMs() : null,
+                batchSize);
         List<Prediction> top = inference.rows().getFirst();
-        events.statusChanged(JobStatusChanged
-                .of(job.jobId(), job.model(), job.owner(), JobStatus.SUCCEEDED, job.attempt(), finished)
-                .withBackend(Backend.ONPREM, null).withOutput(output).withColdStart(cold)
-                .withTimings(timings).withPredictions(top).withEstimatedCost(job.estimatedCostUsd())
+        events.statusChanged(JobStatusChanged.of(
+                        job.jobId(), job.model(), job.owner(), JobStatus.SUCCEEDED, job.attempt(), finished)
+                .withBackend(Backend.ONPREM, null)
+                .withOutput(output)
+                .withColdStart(cold)
+                .withTimings(timings)
+                .withPredictions(top)
+                .withEstimatedCost(job.estimatedCostUsd())
                 .withMessage("top answer '" + top.getFirst().label() + "' with probability "
                         + String.format(Locale.ROOT, "%.3f", top.getFirst().probability())));
-        events.result(new JobResult(job.jobId(), job.model(), job.owner(), job.attempt(), Backend.ONPREM,
-                job.input(), output, top, timings, finished, job.estimatedCostUsd()));
+        events.result(new JobResult(
+                job.jobId(),
+                job.model(),
+                job.owner(),
+                job.attempt(),
+                Backend.ONPREM,
+                job.input(),
+                output,
+                top,
+                timings,
+                finished,
+                job.estimatedCostUsd()));
     }
 
     /** Runs a step of a job; what it throws is kept for the caller's retry, named by {@code what} the step does. */
-    private static void guarded(JobDispatched job, Map<JobDispatched, RuntimeException> unexpected, String what,
-            Runnable step) {
+    private static void guarded(
+            JobDispatched job, Map<JobDispatched, RuntimeException> unexpected, String what, Runnable step) {
         if (unexpected.containsKey(job)) {
             return;
         }
@@ -332,7 +397,12 @@ public final class JobRunner {
     /** What the library or store said about a business failure: for the log, never for the job's message. */
     private static void logCause(JobDispatched job, RuntimeException e) {
         if (e.getCause() != null) {
-            log.warn("job {} attempt {}: {} ({})", job.jobId(), job.attempt(), e.getMessage(), e.getCause().toString());
+            log.warn(
+                    "job {} attempt {}: {} ({})",
+                    job.jobId(),
+                    job.attempt(),
+                    e.getMessage(),
+                    e.getCause().toString());
         }
     }
 
@@ -346,14 +416,17 @@ public final class JobRunner {
      * error's own text, class or stack (the pool logs those).
      */
     static String unexpectedMessage(Throwable error) {
-        return error instanceof StepFailedException step ? step.getMessage()
+        return error instanceof StepFailedException step
+                ? step.getMessage()
                 : "the worker could not run the job: an unexpected error (the worker's log has the details)";
     }
 
     private void fail(JobDispatched job, FailureReason reason, String message, Boolean cold) {
-        events.statusChanged(JobStatusChanged
-                .of(job.jobId(), job.model(), job.owner(), JobStatus.FAILED, job.attempt(), clock.instant())
-                .withBackend(Backend.ONPREM, null).withColdStart(cold).withFailure(reason, message));
+        events.statusChanged(JobStatusChanged.of(
+                        job.jobId(), job.model(), job.owner(), JobStatus.FAILED, job.attempt(), clock.instant())
+                .withBackend(Backend.ONPREM, null)
+                .withColdStart(cold)
+                .withFailure(reason, message));
     }
 
     private JobStatusChanged status(JobDispatched job, JobStatus status) {

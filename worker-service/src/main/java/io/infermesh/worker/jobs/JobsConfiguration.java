@@ -21,12 +21,27 @@ import tools.jackson.databind.json.JsonMapper;
 class JobsConfiguration {
 
     @Bean
-    JobRunner jobRunner(WorkerModels models, InferenceEngine engine, ObjectStorage storage, WorkerProperties properties,
-            StreamBridge bridge, JsonMapper json, MeterRegistry meters, CancelledJobs cancelled) {
+    JobRunner jobRunner(
+            WorkerModels models,
+            InferenceEngine engine,
+            ObjectStorage storage,
+            WorkerProperties properties,
+            StreamBridge bridge,
+            JsonMapper json,
+            MeterRegistry meters,
+            CancelledJobs cancelled) {
         JobRunner.Events events = new PublishedJobEvents(new JobEventSender(bridge, json, "worker-service"), meters);
-        JobRunner.ResultWriter writer = (bucket, key, document) -> storage.write(bucket, key,
-                json.writeValueAsBytes(document), "application/json");
-        return new JobRunner(models, engine, storage, writer, events, cancelled::contains, properties.resultsBucket(),
-                properties.resultsPrefix(), Clock.systemUTC());
+        JobRunner.ResultWriter writer = (bucket, key, document) ->
+                storage.write(bucket, key, json.writeValueAsBytes(document), "application/json");
+        return new JobRunner(
+                models,
+                engine,
+                storage,
+                writer,
+                events,
+                cancelled::contains,
+                properties.resultsBucket(),
+                properties.resultsPrefix(),
+                Clock.systemUTC());
     }
 }

@@ -34,12 +34,21 @@ final class PublishedJobEvents implements JobRunner.Events {
         sender.statusChanged(event);
         if (event.status().isTerminal()) {
             String outcome = event.status().name().toLowerCase(Locale.ROOT);
-            meters.counter("infermesh.worker.jobs", "model", event.model(), "outcome", outcome,
-                    "reason", event.reason() == null ? "none" : event.reason().name()).increment();
+            meters.counter(
+                            "infermesh.worker.jobs",
+                            "model",
+                            event.model(),
+                            "outcome",
+                            outcome,
+                            "reason",
+                            event.reason() == null ? "none" : event.reason().name())
+                    .increment();
             Timings t = event.timings();
             if (t != null && t.inferenceMs() != null) {
-                Timer.builder("infermesh.worker.inference").tag("model", event.model())
-                        .tag("cold", String.valueOf(event.coldStart())).register(meters)
+                Timer.builder("infermesh.worker.inference")
+                        .tag("model", event.model())
+                        .tag("cold", String.valueOf(event.coldStart()))
+                        .register(meters)
                         .record(Duration.ofMillis(t.inferenceMs()));
             }
             if (t != null && Boolean.TRUE.equals(event.coldStart())) {
@@ -48,7 +57,8 @@ final class PublishedJobEvents implements JobRunner.Events {
                 coldStartPhase(event.model(), "warm-up", t.warmupMs());
             }
             if (t != null && t.batchSize() != null) {
-                meters.summary("infermesh.worker.batch.size", "model", event.model()).record(t.batchSize());
+                meters.summary("infermesh.worker.batch.size", "model", event.model())
+                        .record(t.batchSize());
             }
         }
     }
@@ -56,7 +66,10 @@ final class PublishedJobEvents implements JobRunner.Events {
     /** One sample per cold start (the first job of the batch that woke the pool reports it). */
     private void coldStartPhase(String model, String phase, Long ms) {
         if (ms != null) {
-            Timer.builder("infermesh.worker.cold.start").tag("model", model).tag("phase", phase).register(meters)
+            Timer.builder("infermesh.worker.cold.start")
+                    .tag("model", model)
+                    .tag("phase", phase)
+                    .register(meters)
                     .record(Duration.ofMillis(ms));
         }
     }
@@ -68,8 +81,13 @@ final class PublishedJobEvents implements JobRunner.Events {
 
     @Override
     public void skipped(JobDispatched job, String reason) {
-        meters.counter("infermesh.worker.skipped", "model", job.model(), "reason", reason).increment();
-        log.info("job {} attempt {} of model {}: not started, its attempt was {}", job.jobId(), job.attempt(),
-                job.model(), reason);
+        meters.counter("infermesh.worker.skipped", "model", job.model(), "reason", reason)
+                .increment();
+        log.info(
+                "job {} attempt {} of model {}: not started, its attempt was {}",
+                job.jobId(),
+                job.attempt(),
+                job.model(),
+                reason);
     }
 }

@@ -40,9 +40,11 @@ public final class Handler implements RequestStreamHandler {
 
     /** A handler configured by {@code env} (tests). */
     public Handler(Map<String, String> env) {
-        WorkerModels models = WorkerModels.load(Path.of(env.getOrDefault("INFERMESH_MODELS_DIR", "/var/task/models")),
-                List.of());
-        this.runner = new RemoteJobRunner(models, new InferenceEngine(JSON, Runtime.getRuntime().availableProcessors()),
+        WorkerModels models =
+                WorkerModels.load(Path.of(env.getOrDefault("INFERMESH_MODELS_DIR", "/var/task/models")), List.of());
+        this.runner = new RemoteJobRunner(
+                models,
+                new InferenceEngine(JSON, Runtime.getRuntime().availableProcessors()),
                 new ObjectStorage(ObjectStorage.client(Predict.s3(env))));
     }
 

@@ -28,13 +28,15 @@ final class GroupSession {
 
     private static final Logger log = LoggerFactory.getLogger(GroupSession.class);
 
-    private GroupSession() {
-    }
+    private GroupSession() {}
 
     /** The group's settings, as this worker asks for them. */
     static Map<String, String> groupConfigs(WorkerProperties.Pool settings) {
-        return Map.of("consumer.session.timeout.ms", Long.toString(settings.sessionTimeout().toMillis()),
-                "consumer.heartbeat.interval.ms", Long.toString(settings.heartbeatInterval().toMillis()));
+        return Map.of(
+                "consumer.session.timeout.ms",
+                Long.toString(settings.sessionTimeout().toMillis()),
+                "consumer.heartbeat.interval.ms",
+                Long.toString(settings.heartbeatInterval().toMillis()));
     }
 
     /** The consumers' own properties for the {@code classic} protocol; none for {@code consumer}. */
@@ -42,8 +44,11 @@ final class GroupSession {
         if (!"classic".equalsIgnoreCase(settings.groupProtocol())) {
             return Map.of();
         }
-        return Map.of(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, (int) settings.sessionTimeout().toMillis(),
-                ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, (int) settings.heartbeatInterval().toMillis());
+        return Map.of(
+                ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG,
+                (int) settings.sessionTimeout().toMillis(),
+                ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG,
+                (int) settings.heartbeatInterval().toMillis());
     }
 
     /**
@@ -61,21 +66,33 @@ final class GroupSession {
                 .toList();
         try {
             admin.incrementalAlterConfigs(Map.of(resource, ops)).all().get(10, TimeUnit.SECONDS);
-            log.info("group {}: a worker instance that stops heartbeating loses its partitions after {} "
-                    + "(heartbeat every {})", group, settings.sessionTimeout(), settings.heartbeatInterval());
+            log.info(
+                    "group {}: a worker instance that stops heartbeating loses its partitions after {} "
+                            + "(heartbeat every {})",
+                    group,
+                    settings.sessionTimeout(),
+                    settings.heartbeatInterval());
             return true;
         } catch (ExecutionException e) {
-            log.warn("group {}: the Kafka cluster refused a session timeout of {} and a heartbeat every {} ({}): the "
-                    + "jobs of a worker that dies wait the cluster's session timeout (Kafka's default 45 s) before "
-                    + "another instance runs them. Allow it on the brokers with group.consumer.min.session.timeout.ms"
-                    + " <= {} and group.consumer.min.heartbeat.interval.ms <= {}, or set "
-                    + "infermesh.worker.pool.session-timeout within the cluster's bounds", group,
-                    settings.sessionTimeout(), settings.heartbeatInterval(), e.getCause().getMessage(),
-                    settings.sessionTimeout().toMillis(), settings.heartbeatInterval().toMillis());
+            log.warn(
+                    "group {}: the Kafka cluster refused a session timeout of {} and a heartbeat every {} ({}): the "
+                            + "jobs of a worker that dies wait the cluster's session timeout (Kafka's default 45 s) before "
+                            + "another instance runs them. Allow it on the brokers with group.consumer.min.session.timeout.ms"
+                            + " <= {} and group.consumer.min.heartbeat.interval.ms <= {}, or set "
+                            + "infermesh.worker.pool.session-timeout within the cluster's bounds",
+                    group,
+                    settings.sessionTimeout(),
+                    settings.heartbeatInterval(),
+                    e.getCause().getMessage(),
+                    settings.sessionTimeout().toMillis(),
+                    settings.heartbeatInterval().toMillis());
             return false;
         } catch (TimeoutException e) {
-            log.warn("group {}: Kafka did not answer within 10 s when asked for a session timeout of {}; the "
-                    + "cluster's own timeout applies", group, settings.sessionTimeout());
+            log.warn(
+                    "group {}: Kafka did not answer within 10 s when asked for a session timeout of {}; the "
+                            + "cluster's own timeout applies",
+                    group,
+                    settings.sessionTimeout());
             return false;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

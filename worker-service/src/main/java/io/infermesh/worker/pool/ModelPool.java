@@ -40,7 +40,10 @@ final class ModelPool {
         this.context = context;
         this.engine = engine;
         this.maxWorkers = maxWorkers;
-        this.sizing = new PoolSizing(minWorkers, maxWorkers, context.settings().idleTimeout(),
+        this.sizing = new PoolSizing(
+                minWorkers,
+                maxWorkers,
+                context.settings().idleTimeout(),
                 context.settings().batchMaxSize());
     }
 
@@ -70,13 +73,20 @@ final class ModelPool {
     synchronized void backlog(long jobs) {
         backlog = jobs;
         long now = System.nanoTime();
-        PoolSizing.Answer answer = sizing.onTick(new PoolSizing.Tick(jobs, worker != null,
-                worker == null ? 0 : worker.threads(), leaving || worker != null && worker.leaving(), releasing,
-                stopped, crashedAtNanos == 0 ? PoolSizing.NEVER_CRASHED : now - crashedAtNanos,
+        PoolSizing.Answer answer = sizing.onTick(new PoolSizing.Tick(
+                jobs,
+                worker != null,
+                worker == null ? 0 : worker.threads(),
+                leaving || worker != null && worker.leaving(),
+                releasing,
+                stopped,
+                crashedAtNanos == 0 ? PoolSizing.NEVER_CRASHED : now - crashedAtNanos,
                 engine.unusedFor(model.name()).toNanos()));
         if (answer.releaseModel()) {
             engine.release(model.name());
-            log.info("pool {}: model loaded outside the pool and idle for {}, released", model.name(),
+            log.info(
+                    "pool {}: model loaded outside the pool and idle for {}, released",
+                    model.name(),
                     context.settings().idleTimeout());
         }
         switch (answer.action()) {
@@ -160,11 +170,20 @@ final class ModelPool {
     }
 
     synchronized PoolStatus status(String instance) {
-        PoolState state = worker == null && !releasing ? PoolState.ZERO
-                : wokenAtNanos != 0 ? PoolState.WAKING : PoolState.ACTIVE;
+        PoolState state =
+                worker == null && !releasing ? PoolState.ZERO : wokenAtNanos != 0 ? PoolState.WAKING : PoolState.ACTIVE;
         int threads = worker == null ? 0 : worker.threads();
         int busy = worker == null ? 0 : worker.busy();
-        return new PoolStatus(model.name(), instance, state, threads, maxWorkers, busy, Math.max(0, backlog),
-                engine.isLoaded(model.name()), lastWakeMs, Instant.now());
+        return new PoolStatus(
+                model.name(),
+                instance,
+                state,
+                threads,
+                maxWorkers,
+                busy,
+                Math.max(0, backlog),
+                engine.isLoaded(model.name()),
+                lastWakeMs,
+                Instant.now());
     }
 }

@@ -65,9 +65,15 @@ final class PoolSizing {
      * @param sinceCrashNanos time since the pool's last worker crashed, {@link #NEVER_CRASHED} if none did
      * @param modelUnusedNanos how long the model's session has been in memory without a run (0 when not loaded)
      */
-    record Tick(long backlog, boolean awake, int threads, boolean leaving, boolean releasing, boolean stopped,
-            long sinceCrashNanos, long modelUnusedNanos) {
-    }
+    record Tick(
+            long backlog,
+            boolean awake,
+            int threads,
+            boolean leaving,
+            boolean releasing,
+            boolean stopped,
+            long sinceCrashNanos,
+            long modelUnusedNanos) {}
 
     /**
      * What an awake worker's consumer sees after each poll, for its idle time.
@@ -79,8 +85,7 @@ final class PoolSizing {
      * @param backlog the pool's backlog as the watcher last read it
      * @param stopped the service is shutting down (the worker then drains instead)
      */
-    record Idle(int polled, int held, int busy, long idleNanos, long backlog, boolean stopped) {
-    }
+    record Idle(int polled, int held, int busy, long idleNanos, long backlog, boolean stopped) {}
 
     private final int minWorkers;
     private final int maxWorkers;
@@ -113,15 +118,16 @@ final class PoolSizing {
      * while the service stops, the model is being released or the worker leaves.
      */
     Answer onTick(Tick tick) {
-        boolean release = !tick.awake() && !tick.releasing() && !tick.stopped()
-                && tick.modelUnusedNanos() > idleTimeoutNanos;
+        boolean release =
+                !tick.awake() && !tick.releasing() && !tick.stopped() && tick.modelUnusedNanos() > idleTimeoutNanos;
         Answer hold = new Answer(Action.HOLD, 0, release);
         if (tick.stopped() || tick.releasing() || tick.backlog() <= 0 && (minWorkers == 0 || tick.awake())) {
             return hold;
         }
         if (!tick.awake()) {
             return tick.sinceCrashNanos() > CRASH_PAUSE.toNanos()
-                    ? new Answer(Action.WAKE, Math.max(1, minWorkers), release) : hold;
+                    ? new Answer(Action.WAKE, Math.max(1, minWorkers), release)
+                    : hold;
         }
         if (!tick.leaving() && tick.threads() < maxWorkers && tick.backlog() > 2L * tick.threads()) {
             return new Answer(Action.GROW, tick.threads() + 1, false);

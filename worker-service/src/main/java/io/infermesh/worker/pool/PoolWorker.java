@@ -40,9 +40,12 @@ final class PoolWorker {
     private static final Logger log = LoggerFactory.getLogger(PoolWorker.class);
 
     /** What every pool shares. */
-    record Context(JobRunner runner, JsonMapper json, DeadLetters deadLetters, WorkerProperties.Pool settings,
-            Supplier<Consumer<String, byte[]>> consumers) {
-    }
+    record Context(
+            JobRunner runner,
+            JsonMapper json,
+            DeadLetters deadLetters,
+            WorkerProperties.Pool settings,
+            Supplier<Consumer<String, byte[]>> consumers) {}
 
     /** Where records go that cannot be run. */
     interface DeadLetters {
@@ -64,6 +67,7 @@ final class PoolWorker {
     private final Map<TopicPartition, TreeMap<Long, Boolean>> pending = new HashMap<>();
     /** Per partition, how many of its records job threads hold right now. Guarded by {@link #pending}. */
     private final Map<TopicPartition, Integer> running = new HashMap<>();
+
     private final AtomicInteger busy = new AtomicInteger();
     private final CountDownLatch stopSignal = new CountDownLatch(1);
     private volatile boolean leaving;
@@ -162,14 +166,17 @@ final class PoolWorker {
                 var records = consumer.poll(Duration.ofMillis(100));
                 for (ConsumerRecord<String, byte[]> record : records) {
                     synchronized (pending) {
-                        pending.computeIfAbsent(new TopicPartition(record.topic(), record.partition()),
-                                tp -> new TreeMap<>()).put(record.offset(), false);
+                        pending.computeIfAbsent(
+                                        new TopicPartition(record.topic(), record.partition()), tp -> new TreeMap<>())
+                                .put(record.offset(), false);
                     }
                     queue.add(record);
                 }
                 commitEnded(consumer);
                 int held = queue.size();
-                switch (pool.sizing().afterPoll(held, !consumer.paused().isEmpty()).action()) {
+                switch (pool.sizing()
+                        .afterPoll(held, !consumer.paused().isEmpty())
+                        .action()) {
                     case PAUSE -> consumer.pause(consumer.assignment());
                     case RESUME -> consumer.resume(consumer.paused());
                     default -> {
@@ -329,8 +336,12 @@ final class PoolWorker {
             } catch (Throwable e) {
                 // Kafka or the dead-letter topic failed us, or a bug: the consumer stops without committing these
                 // records, and the pool wakes again for them
-                log.error("pool {}: a batch failed outside the job runner; the pool restarts and its {} record(s)"
-                        + " come again", pool.model(), batch.size(), e);
+                log.error(
+                        "pool {}: a batch failed outside the job runner; the pool restarts and its {} record(s)"
+                                + " come again",
+                        pool.model(),
+                        batch.size(),
+                        e);
                 broken = e;
             } finally {
                 busy.decrementAndGet();
@@ -347,16 +358,24 @@ final class PoolWorker {
             try {
                 job = context.json().readValue(record.value(), JobDispatched.class);
             } catch (JacksonException | IllegalArgumentException e) {
-                log.warn("pool {}: record {}-{}@{} is not a dispatched job; dead-lettering", pool.model(),
-                        record.topic(), record.partition(), record.offset(), e);
+                log.warn(
+                        "pool {}: record {}-{}@{} is not a dispatched job; dead-lettering",
+                        pool.model(),
+                        record.topic(),
+                        record.partition(),
+                        record.offset(),
+                        e);
                 // the dead letter's message may become the job's (status-service settles it): a sentence
-                context.deadLetters().send(record, new IllegalArgumentException(
-                        "the dispatch record is not a JobDispatched JSON document", e));
+                context.deadLetters()
+                        .send(
+                                record,
+                                new IllegalArgumentException(
+                                        "the dispatch record is not a JobDispatched JSON document", e));
                 continue;
             }
             if (job == null || job.jobId() == null || job.model() == null || job.input() == null) {
-                context.deadLetters().send(record, new IllegalArgumentException(
-                        "a dispatched job needs jobId, model and input"));
+                context.deadLetters()
+                        .send(record, new IllegalArgumentException("a dispatched job needs jobId, model and input"));
                 continue;
             }
             recordOf.put(job, record);
@@ -375,8 +394,14 @@ final class PoolWorker {
         RuntimeException last = first;
         Duration pause = settings.retryBackoff();
         for (int attempt = 2; attempt <= settings.maxAttempts(); attempt++) {
-            log.warn("pool {}: job {} failed unexpectedly (try {} of {}); trying again in {} ms", pool.model(),
-                    job.jobId(), attempt - 1, settings.maxAttempts(), pause.toMillis(), last);
+            log.warn(
+                    "pool {}: job {} failed unexpectedly (try {} of {}); trying again in {} ms",
+                    pool.model(),
+                    job.jobId(),
+                    attempt - 1,
+                    settings.maxAttempts(),
+                    pause.toMillis(),
+                    last);
             try {
                 if (stopSignal.await(pause.toNanos(), TimeUnit.NANOSECONDS)) {
                     throw new HandedBack();

@@ -64,17 +64,32 @@ public final class Pools implements SmartLifecycle {
     private volatile boolean running;
     private long lastWarning;
 
-    Pools(WorkerModels models, PoolWorker.Context context, InferenceEngine engine, String bootstrapServers,
-            short replicationFactor, StreamOperations bridge, JobEventSender messages) {
+    Pools(
+            WorkerModels models,
+            PoolWorker.Context context,
+            InferenceEngine engine,
+            String bootstrapServers,
+            short replicationFactor,
+            StreamOperations bridge,
+            JobEventSender messages) {
         this.settings = context.settings();
-        this.adminConfig = Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                AdminClientConfig.CLIENT_ID_CONFIG, "worker-pools-" + instance.replace('/', '-'));
+        this.adminConfig = Map.of(
+                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                bootstrapServers,
+                AdminClientConfig.CLIENT_ID_CONFIG,
+                "worker-pools-" + instance.replace('/', '-'));
         this.replicationFactor = replicationFactor;
         this.bridge = bridge;
         this.messages = messages;
         for (String name : models.names()) {
-            pools.put(name, new ModelPool(models.find(name).orElseThrow(), context, engine, settings.minWorkers(),
-                    settings.maxWorkers()));
+            pools.put(
+                    name,
+                    new ModelPool(
+                            models.find(name).orElseThrow(),
+                            context,
+                            engine,
+                            settings.minWorkers(),
+                            settings.maxWorkers()));
         }
     }
 
@@ -90,9 +105,14 @@ public final class Pools implements SmartLifecycle {
         watcher = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "pool-watcher"));
         watcher.scheduleWithFixedDelay(this::tick, 0, settings.wakeInterval().toMillis(), TimeUnit.MILLISECONDS);
         running = true;
-        log.info("pools for {} (workers {}..{} each, batches up to {}, idle timeout {}) watching every {}",
-                pools.keySet(), settings.minWorkers(), settings.maxWorkers(), settings.batchMaxSize(),
-                settings.idleTimeout(), settings.wakeInterval());
+        log.info(
+                "pools for {} (workers {}..{} each, batches up to {}, idle timeout {}) watching every {}",
+                pools.keySet(),
+                settings.minWorkers(),
+                settings.maxWorkers(),
+                settings.batchMaxSize(),
+                settings.idleTimeout(),
+                settings.wakeInterval());
     }
 
     /**
@@ -102,7 +122,8 @@ public final class Pools implements SmartLifecycle {
      */
     private List<TopicPartition> ensureTopics() throws Exception {
         List<String> topics = pools.values().stream().map(ModelPool::topic).toList();
-        List<NewTopic> wanted = topics.stream().map(t -> new NewTopic(t, 3, replicationFactor)).toList();
+        List<NewTopic> wanted =
+                topics.stream().map(t -> new NewTopic(t, 3, replicationFactor)).toList();
         for (var created : admin.createTopics(wanted).values().values()) {
             try {
                 created.get(10, TimeUnit.SECONDS);
@@ -113,7 +134,10 @@ public final class Pools implements SmartLifecycle {
             }
         }
         List<TopicPartition> all = new ArrayList<>();
-        for (TopicDescription d : admin.describeTopics(topics).allTopicNames().get(10, TimeUnit.SECONDS).values()) {
+        for (TopicDescription d : admin.describeTopics(topics)
+                .allTopicNames()
+                .get(10, TimeUnit.SECONDS)
+                .values()) {
             d.partitions().forEach(p -> all.add(new TopicPartition(d.name(), p.partition())));
         }
         return all;
@@ -151,8 +175,10 @@ public final class Pools implements SmartLifecycle {
         } catch (Exception e) {
             if (System.nanoTime() - lastWarning > TimeUnit.SECONDS.toNanos(30)) {
                 lastWarning = System.nanoTime();
-                log.warn("cannot read the dispatch topics' backlog (or create them); pools stay as they are until"
-                        + " Kafka answers", e);
+                log.warn(
+                        "cannot read the dispatch topics' backlog (or create them); pools stay as they are until"
+                                + " Kafka answers",
+                        e);
             }
             return;
         }
@@ -168,22 +194,31 @@ public final class Pools implements SmartLifecycle {
         partitions.forEach(tp -> latest.put(tp, OffsetSpec.latest()));
         ListOffsetsResult ends = admin.listOffsets(latest);
         Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(GROUP)
-                .partitionsToOffsetAndMetadata().get(5, TimeUnit.SECONDS);
-        Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> end = ends.all().get(5, TimeUnit.SECONDS);
+                .partitionsToOffsetAndMetadata()
+                .get(5, TimeUnit.SECONDS);
+        Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> end =
+                ends.all().get(5, TimeUnit.SECONDS);
         List<TopicPartition> uncommitted = partitions.stream()
-                .filter(tp -> committed.get(tp) == null && !earliest.containsKey(tp)).toList();
+                .filter(tp -> committed.get(tp) == null && !earliest.containsKey(tp))
+                .toList();
         if (!uncommitted.isEmpty()) {
             Map<TopicPartition, OffsetSpec> first = new HashMap<>();
             uncommitted.forEach(tp -> first.put(tp, OffsetSpec.earliest()));
-            admin.listOffsets(first).all().get(5, TimeUnit.SECONDS)
+            admin.listOffsets(first)
+                    .all()
+                    .get(5, TimeUnit.SECONDS)
                     .forEach((tp, info) -> earliest.put(tp, info.offset()));
         }
         Map<String, Long> lag = new HashMap<>();
         for (TopicPartition tp : partitions) {
             OffsetAndMetadata done = committed.get(tp);
-            lag.merge(tp.topic(), PoolSizing.partitionBacklog(end.get(tp).offset(),
-                    done == null ? OptionalLong.empty() : OptionalLong.of(done.offset()),
-                    earliest.getOrDefault(tp, 0L)), Long::sum);
+            lag.merge(
+                    tp.topic(),
+                    PoolSizing.partitionBacklog(
+                            end.get(tp).offset(),
+                            done == null ? OptionalLong.empty() : OptionalLong.of(done.offset()),
+                            earliest.getOrDefault(tp, 0L)),
+                    Long::sum);
         }
         return lag;
     }
@@ -209,15 +244,23 @@ public final class Pools implements SmartLifecycle {
 
     private static boolean sameState(PoolStatus a, PoolStatus b) {
         // busy and backlog move with every job: they ride on the periodic publication, not on every change
-        return a.state().equals(b.state()) && a.workers() == b.workers() && a.loaded() == b.loaded()
+        return a.state().equals(b.state())
+                && a.workers() == b.workers()
+                && a.loaded() == b.loaded()
                 && (a.backlog() == 0) == (b.backlog() == 0);
     }
 
     private void send(PoolStatus status) {
         try {
             String key = status.model() + "/" + status.instance();
-            bridge.send(Topics.WORKER_POOLS.name(), messages.message(key, key + "@" + status.at().toEpochMilli(),
-                    CloudEventTypes.POOL_STATUS, status.at(), status));
+            bridge.send(
+                    Topics.WORKER_POOLS.name(),
+                    messages.message(
+                            key,
+                            key + "@" + status.at().toEpochMilli(),
+                            CloudEventTypes.POOL_STATUS,
+                            status.at(),
+                            status));
         } catch (RuntimeException e) {
             log.debug("cannot publish pool status of {}", status.model(), e);
         }
@@ -235,7 +278,8 @@ public final class Pools implements SmartLifecycle {
         for (PoolWorker worker : stopping) {
             try {
                 if (!worker.awaitExit(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())))) {
-                    log.warn("a worker did not finish its jobs within {}; they will be delivered again",
+                    log.warn(
+                            "a worker did not finish its jobs within {}; they will be delivered again",
                             settings.drainTimeout());
                 }
             } catch (InterruptedException e) {

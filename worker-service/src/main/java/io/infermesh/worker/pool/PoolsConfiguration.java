@@ -30,15 +30,31 @@ import tools.jackson.databind.json.JsonMapper;
 class PoolsConfiguration {
 
     @Bean
-    Pools pools(WorkerModels models, JobRunner runner, InferenceEngine engine, WorkerProperties properties,
-            StreamBridge bridge, JsonMapper json, MeterRegistry meters,
+    Pools pools(
+            WorkerModels models,
+            JobRunner runner,
+            InferenceEngine engine,
+            WorkerProperties properties,
+            StreamBridge bridge,
+            JsonMapper json,
+            MeterRegistry meters,
             @Value("${spring.cloud.stream.kafka.binder.brokers}") String brokers,
             @Value("${spring.cloud.stream.kafka.binder.replication-factor:1}") short replicationFactor) {
         WorkerProperties.Pool settings = properties.pool();
         Map<String, Object> config = dispatchConsumerProperties(brokers, settings);
-        PoolWorker.Context context = new PoolWorker.Context(runner, json, new DispatchDeadLetters(bridge), settings,
+        PoolWorker.Context context = new PoolWorker.Context(
+                runner,
+                json,
+                new DispatchDeadLetters(bridge),
+                settings,
                 () -> new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer()));
-        Pools pools = new Pools(models, context, engine, brokers, replicationFactor, bridge,
+        Pools pools = new Pools(
+                models,
+                context,
+                engine,
+                brokers,
+                replicationFactor,
+                bridge,
                 new JobEventSender(bridge, json, "worker-service"));
         for (String model : models.names()) {
             poolGauge(meters, pools, model, "workers", s -> s.workers());
@@ -67,11 +83,18 @@ class PoolsConfiguration {
     }
 
     /** {@code infermesh.worker.pool.<what>{model}}, read from the pool's status. */
-    private static void poolGauge(MeterRegistry meters, Pools pools, String model, String what,
-            ToDoubleFunction<PoolStatus> value) {
-        Gauge.builder("infermesh.worker.pool." + what, pools,
-                p -> p.status().stream().filter(s -> s.model().equals(model)).findFirst().map(value::applyAsDouble)
-                        .orElse(0.0)).tag("model", model).register(meters);
+    private static void poolGauge(
+            MeterRegistry meters, Pools pools, String model, String what, ToDoubleFunction<PoolStatus> value) {
+        Gauge.builder(
+                        "infermesh.worker.pool." + what,
+                        pools,
+                        p -> p.status().stream()
+                                .filter(s -> s.model().equals(model))
+                                .findFirst()
+                                .map(value::applyAsDouble)
+                                .orElse(0.0))
+                .tag("model", model)
+                .register(meters);
     }
 
     /** {@code /actuator/pools}: each model's pool now. */

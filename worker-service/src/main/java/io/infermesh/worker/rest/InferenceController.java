@@ -61,9 +61,11 @@ class InferenceController {
         body.put("versions", List.of(String.valueOf(entry.card().version())));
         body.put("platform", "onnxruntime_onnx");
         body.put("inputs", List.of(Map.of("name", "input", "datatype", "FP32", "shape", inputShape(entry.card()))));
-        body.put("outputs", List.of(
-                Map.of("name", "probabilities", "datatype", "FP32", "shape", List.of(-1, topK(entry.card()))),
-                Map.of("name", "labels", "datatype", "BYTES", "shape", List.of(-1, topK(entry.card())))));
+        body.put(
+                "outputs",
+                List.of(
+                        Map.of("name", "probabilities", "datatype", "FP32", "shape", List.of(-1, topK(entry.card()))),
+                        Map.of("name", "labels", "datatype", "BYTES", "shape", List.of(-1, topK(entry.card())))));
         return body;
     }
 
@@ -82,8 +84,10 @@ class InferenceController {
         ModelEntry entry = model(model);
         JsonNode inputs = request.path("inputs");
         if (!inputs.isArray() || inputs.size() != 1) {
-            throw bad("inputs", "the request needs exactly one entry in \"inputs\"; model '" + model + "' takes one "
-                    + "FP32 tensor of shape " + inputShape(entry.card()));
+            throw bad(
+                    "inputs",
+                    "the request needs exactly one entry in \"inputs\"; model '" + model + "' takes one "
+                            + "FP32 tensor of shape " + inputShape(entry.card()));
         }
         JsonNode input = inputs.get(0);
         String datatype = input.path("datatype").asString("");
@@ -93,13 +97,17 @@ class InferenceController {
         long[] shape = longs(input.path("shape"), "shape");
         List<Long> expected = inputShape(entry.card());
         if (shape.length != expected.size()) {
-            throw bad("shape", "shape " + Arrays.toString(shape) + " does not fit model '" + model + "', which takes "
-                    + expected + " (-1: any batch size)");
+            throw bad(
+                    "shape",
+                    "shape " + Arrays.toString(shape) + " does not fit model '" + model + "', which takes " + expected
+                            + " (-1: any batch size)");
         }
         for (int i = 1; i < shape.length; i++) {
             if (expected.get(i) > 0 && shape[i] != expected.get(i)) {
-                throw bad("shape", "shape " + Arrays.toString(shape) + " does not fit model '" + model
-                        + "', which takes " + expected + " (-1: any batch size)");
+                throw bad(
+                        "shape",
+                        "shape " + Arrays.toString(shape) + " does not fit model '" + model + "', which takes "
+                                + expected + " (-1: any batch size)");
             }
         }
         List<Float> values = new ArrayList<>();
@@ -125,9 +133,19 @@ class InferenceController {
         if (request.hasNonNull("id")) {
             body.put("id", request.get("id").asString());
         }
-        body.put("outputs", List.of(
-                Map.of("name", "probabilities", "datatype", "FP32", "shape", List.of(rows, k), "data", probabilities),
-                Map.of("name", "labels", "datatype", "BYTES", "shape", List.of(rows, k), "data", labels)));
+        body.put(
+                "outputs",
+                List.of(
+                        Map.of(
+                                "name",
+                                "probabilities",
+                                "datatype",
+                                "FP32",
+                                "shape",
+                                List.of(rows, k),
+                                "data",
+                                probabilities),
+                        Map.of("name", "labels", "datatype", "BYTES", "shape", List.of(rows, k), "data", labels)));
         return body;
     }
 
@@ -161,7 +179,8 @@ class InferenceController {
 
     private ModelEntry model(String name) {
         return models.find(name).orElseThrow(() -> {
-            ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.NOT_FOUND,
+            ProblemDetail problem = ProblemDetail.forStatusAndDetail(
+                    HttpStatus.NOT_FOUND,
                     "this worker serves no model named '" + name + "'; it serves " + models.names());
             problem.setTitle("Unknown model");
             problem.setProperty("model", name);
@@ -174,7 +193,8 @@ class InferenceController {
         ModelCard.Input in = card.input();
         if ("tabular".equals(in.kind())) {
             // the tensor's columns: the features after the card's steps (one-hot encoding widens a feature)
-            return List.of(-1L, (long) (in.features() == null ? -1 : in.tensorColumns().size()));
+            return List.of(
+                    -1L, (long) (in.features() == null ? -1 : in.tensorColumns().size()));
         }
         long c = in.channels() == null ? 1 : in.channels();
         long h = in.height() == null ? -1 : in.height();
@@ -184,7 +204,9 @@ class InferenceController {
 
     private static int topK(ModelCard card) {
         int classes = card.output().labels().size();
-        return card.output().topK() == null ? classes : Math.min(classes, card.output().topK());
+        return card.output().topK() == null
+                ? classes
+                : Math.min(classes, card.output().topK());
     }
 
     private static long[] longs(JsonNode node, String field) {

@@ -3,9 +3,9 @@ package io.infermesh.worker.storage;
 import io.infermesh.contracts.ObjectRef;
 import io.infermesh.worker.WorkerProperties;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.regions.Region;
@@ -56,8 +56,8 @@ public final class ObjectStorage implements AutoCloseable {
             builder.endpointOverride(config.endpoint());
         }
         if (config.accessKey() != null && !config.accessKey().isEmpty()) {
-            builder.credentialsProvider(StaticCredentialsProvider
-                    .create(AwsBasicCredentials.create(config.accessKey(), config.secretKey())));
+            builder.credentialsProvider(StaticCredentialsProvider.create(
+                    AwsBasicCredentials.create(config.accessKey(), config.secretKey())));
         } else {
             builder.credentialsProvider(DefaultCredentialsProvider.builder().build());
         }
@@ -70,8 +70,7 @@ public final class ObjectStorage implements AutoCloseable {
     }
 
     /** An object's bytes and the version S3 served. */
-    public record Fetched(byte[] bytes, String versionId, String eTag) {
-    }
+    public record Fetched(byte[] bytes, String versionId, String eTag) {}
 
     /** Reads an object (the version the reference names, else the current one) and says which version it was. */
     public Fetched fetch(ObjectRef ref) {
@@ -82,7 +81,9 @@ public final class ObjectStorage implements AutoCloseable {
                     b.versionId(ref.versionId());
                 }
             });
-            String eTag = response.response().eTag() == null ? null : response.response().eTag().replace("\"", "");
+            String eTag = response.response().eTag() == null
+                    ? null
+                    : response.response().eTag().replace("\"", "");
             return new Fetched(response.asByteArray(), response.response().versionId(), eTag);
         } catch (SdkException e) {
             throw readFailure(ref, e);
@@ -99,21 +100,29 @@ public final class ObjectStorage implements AutoCloseable {
         String code = code(e);
         int status = e instanceof S3Exception s3e ? s3e.statusCode() : 0;
         if (e instanceof NoSuchBucketException || "NoSuchBucket".equals(code)) {
-            return new ObjectMissingException("the input " + uri + " cannot be read: its bucket '" + ref.bucket()
-                    + "' does not exist", e);
+            return new ObjectMissingException(
+                    "the input " + uri + " cannot be read: its bucket '" + ref.bucket() + "' does not exist", e);
         }
         if (version != null && (status == 501 || "NotImplemented".equals(code))) {
-            return new ObjectMissingException("the storage endpoint cannot serve version '" + version + "' of " + uri
-                    + " (it does not keep versions); upload without a version id or enable versioning", e);
+            return new ObjectMissingException(
+                    "the storage endpoint cannot serve version '" + version + "' of " + uri
+                            + " (it does not keep versions); upload without a version id or enable versioning",
+                    e);
         }
-        if (version != null && ("NoSuchVersion".equals(code) || status == 400 || status == 404
-                && !(e instanceof NoSuchKeyException))) {
-            return new ObjectMissingException("version '" + version + "' of the input " + uri
-                    + " does not exist: it was deleted or never written", e);
+        if (version != null
+                && ("NoSuchVersion".equals(code)
+                        || status == 400
+                        || status == 404 && !(e instanceof NoSuchKeyException))) {
+            return new ObjectMissingException(
+                    "version '" + version + "' of the input " + uri
+                            + " does not exist: it was deleted or never written",
+                    e);
         }
         if (e instanceof NoSuchKeyException || status == 404) {
-            return new ObjectMissingException("the input " + uri + (version == null ? "" : " (version '" + version
-                    + "')") + " does not exist: it was deleted or never uploaded", e);
+            return new ObjectMissingException(
+                    "the input " + uri + (version == null ? "" : " (version '" + version + "')")
+                            + " does not exist: it was deleted or never uploaded",
+                    e);
         }
         return failed("download the input " + uri, e, code, status);
     }
@@ -123,29 +132,36 @@ public final class ObjectStorage implements AutoCloseable {
         String uri = "s3://" + bucket + "/" + key;
         String code = code(e);
         if (e instanceof NoSuchBucketException || "NoSuchBucket".equals(code)) {
-            return new StorageFailedException("the worker could not write the result to " + uri + ": the bucket '"
-                    + bucket + "' does not exist", e);
+            return new StorageFailedException(
+                    "the worker could not write the result to " + uri + ": the bucket '" + bucket + "' does not exist",
+                    e);
         }
         return failed("write the result to " + uri, e, code, e instanceof S3Exception s3e ? s3e.statusCode() : 0);
     }
 
     private static StorageFailedException failed(String what, SdkException e, String code, int status) {
         if (status == 403) {
-            return new StorageFailedException("the worker is not allowed to " + what + ": the object store refused it"
-                    + (code == null ? "" : " (" + code + ")") + "; the worker's storage credentials or the bucket's"
-                    + " policy must grant it", e);
+            return new StorageFailedException(
+                    "the worker is not allowed to " + what + ": the object store refused it"
+                            + (code == null ? "" : " (" + code + ")")
+                            + "; the worker's storage credentials or the bucket's"
+                            + " policy must grant it",
+                    e);
         }
         if (status == 0) {
             return new StorageFailedException("the worker could not " + what + ": the object store did not answer", e);
         }
-        return new StorageFailedException("the worker could not " + what + ": the object store answered HTTP "
-                + status + (code == null ? "" : " (" + code + ")"), e);
+        return new StorageFailedException(
+                "the worker could not " + what + ": the object store answered HTTP " + status
+                        + (code == null ? "" : " (" + code + ")"),
+                e);
     }
 
     /** The store's error code ({@code NoSuchKey}, {@code AccessDenied}), never its message. */
     private static String code(SdkException e) {
         if (e instanceof AwsServiceException service
-                && service.awsErrorDetails() != null && service.awsErrorDetails().errorCode() != null
+                && service.awsErrorDetails() != null
+                && service.awsErrorDetails().errorCode() != null
                 && service.awsErrorDetails().errorCode().matches("[A-Za-z0-9.]{1,64}")) {
             return service.awsErrorDetails().errorCode();
         }
@@ -154,8 +170,8 @@ public final class ObjectStorage implements AutoCloseable {
 
     public ObjectRef write(String bucket, String key, byte[] bytes, String contentType) {
         try {
-            var response = s3.putObject(b -> b.bucket(bucket).key(key).contentType(contentType),
-                    RequestBody.fromBytes(bytes));
+            var response =
+                    s3.putObject(b -> b.bucket(bucket).key(key).contentType(contentType), RequestBody.fromBytes(bytes));
             String eTag = response.eTag() == null ? null : response.eTag().replace("\"", "");
             return new ObjectRef(bucket, key, response.versionId(), eTag, (long) bytes.length, contentType);
         } catch (SdkException e) {

@@ -13,7 +13,9 @@ class CancelledJobsTests {
         assertThat(cancelled.add("j-1", 2)).isTrue();
 
         assertThat(cancelled.contains("j-1", 2)).isTrue();
-        assertThat(cancelled.contains("j-1", 3)).as("a later attempt is another dispatch").isFalse();
+        assertThat(cancelled.contains("j-1", 3))
+                .as("a later attempt is another dispatch")
+                .isFalse();
         assertThat(cancelled.contains("j-2", 2)).isFalse();
         assertThat(cancelled.contains(null, 2)).isFalse();
     }
@@ -42,7 +44,8 @@ class CancelledJobsTests {
 
     @Test
     void aSetThatCanHoldNothingIsAConfigurationError() {
-        assertThatThrownBy(() -> new CancelledJobs(0)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> new CancelledJobs(0))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("capacity must be at least 1, was 0");
     }
 }

@@ -48,10 +48,13 @@ class BucketArtifactsTests {
         bucket = "models-" + UUID.randomUUID();
         s3.createBucket(b -> b.bucket(bucket));
         s3.putBucketVersioning(b -> b.bucket(bucket).versioningConfiguration(v -> v.status("Enabled")));
-        goodVersion = s3.putObject(b -> b.bucket(bucket).key("digits/model.onnx"),
-                RequestBody.fromFile(DIGITS.resolve("model.onnx"))).versionId();
+        goodVersion = s3.putObject(
+                        b -> b.bucket(bucket).key("digits/model.onnx"),
+                        RequestBody.fromFile(DIGITS.resolve("model.onnx")))
+                .versionId();
         // a later upload overwrote it with something that is not a model
-        s3.putObject(b -> b.bucket(bucket).key("digits/model.onnx"),
+        s3.putObject(
+                b -> b.bucket(bucket).key("digits/model.onnx"),
                 RequestBody.fromString("not a model", StandardCharsets.UTF_8));
         engine = new InferenceEngine(JsonMapper.builder().build(), 1);
     }
@@ -64,33 +67,45 @@ class BucketArtifactsTests {
 
     private WorkerModels load(String artifact) throws Exception {
         Path card = Files.createDirectories(models.resolve("digits")).resolve("model.yaml");
-        Files.writeString(card, Files.readString(DIGITS.resolve("model.yaml"))
-                .replace("artifact: model.onnx", "artifact: \"" + artifact + "\""));
+        Files.writeString(
+                card,
+                Files.readString(DIGITS.resolve("model.yaml"))
+                        .replace("artifact: model.onnx", "artifact: \"" + artifact + "\""));
         return WorkerModels.load(models, List.of(), new BucketArtifacts(new ObjectStorage(MotoServer.s3()), cache));
     }
 
     @Test
     void aPinnedVersionIsTheOneThatRunsAndItIsCachedUnderItsVersion() throws Exception {
-        ModelEntry digits = load("s3://" + bucket + "/digits/model.onnx?versionId=" + goodVersion).find("digits")
+        ModelEntry digits = load("s3://" + bucket + "/digits/model.onnx?versionId=" + goodVersion)
+                .find("digits")
                 .orElseThrow();
 
         assertThat(digits.artifact()).startsWith(cache.resolve("digits"));
-        assertThat(engine.run(digits, Files.readAllBytes(DIGITS.resolve("samples/digit-7.png"))).rows().getFirst()
-                .getFirst().label()).isEqualTo("7");
+        assertThat(engine.run(digits, Files.readAllBytes(DIGITS.resolve("samples/digit-7.png")))
+                        .rows()
+                        .getFirst()
+                        .getFirst()
+                        .label())
+                .isEqualTo("7");
 
         // the version is gone from the bucket: the cached copy still serves the pinned card
         s3.deleteObject(b -> b.bucket(bucket).key("digits/model.onnx").versionId(goodVersion));
-        assertThat(load("s3://" + bucket + "/digits/model.onnx?versionId=" + goodVersion).find("digits")
-                .orElseThrow().artifact()).isEqualTo(digits.artifact());
+        assertThat(load("s3://" + bucket + "/digits/model.onnx?versionId=" + goodVersion)
+                        .find("digits")
+                        .orElseThrow()
+                        .artifact())
+                .isEqualTo(digits.artifact());
     }
 
     @Test
     void withoutAVersionTheCurrentObjectIsTaken() throws Exception {
-        ModelEntry digits = load("s3://" + bucket + "/digits/model.onnx").find("digits").orElseThrow();
+        ModelEntry digits =
+                load("s3://" + bucket + "/digits/model.onnx").find("digits").orElseThrow();
 
         assertThat(Files.readString(digits.artifact())).isEqualTo("not a model");
         assertThatThrownBy(() -> engine.run(digits, Files.readAllBytes(DIGITS.resolve("samples/digit-7.png"))))
-                .isInstanceOf(ModelFailureException.class).hasMessageContaining("cannot load model 'digits'");
+                .isInstanceOf(ModelFailureException.class)
+                .hasMessageContaining("cannot load model 'digits'");
     }
 
     @Test
@@ -106,8 +121,10 @@ class BucketArtifactsTests {
     @Test
     void withoutAnObjectStoreAnS3ArtefactIsRefusedWithTheReason() throws Exception {
         Path card = Files.createDirectories(models.resolve("digits")).resolve("model.yaml");
-        Files.writeString(card, Files.readString(DIGITS.resolve("model.yaml"))
-                .replace("artifact: model.onnx", "artifact: s3://models/digits/model.onnx"));
+        Files.writeString(
+                card,
+                Files.readString(DIGITS.resolve("model.yaml"))
+                        .replace("artifact: model.onnx", "artifact: s3://models/digits/model.onnx"));
         assertThatThrownBy(() -> WorkerModels.load(models, List.of()))
                 .hasMessageContaining("has no object store: bake the ONNX file into the models folder");
     }

@@ -35,26 +35,44 @@ class PredictBatchJobTests {
     static final JsonMapper JSON = JsonMapper.builder().build();
     static final String BUCKET = "batch-jobs";
 
-    record Outcome(int code, String stdout) {
-    }
+    record Outcome(int code, String stdout) {}
 
     private static Outcome run(RemoteJob job) {
         LocalInfra infra = LocalInfraExtension.infra();
-        Map<String, String> env = Map.of(RemoteJob.ENV_JOB, JSON.writeValueAsString(job),
-                "INFERMESH_MODELS_DIR", MODELS.toString(),
-                "INFERMESH_S3_ENDPOINT", infra.s3().endpoint().toString(),
-                "INFERMESH_S3_ACCESS_KEY", infra.s3().accessKey(), "INFERMESH_S3_SECRET_KEY", infra.s3().secretKey(),
-                "INFERMESH_S3_PATH_STYLE", "true", "AWS_REGION", infra.s3().region());
+        Map<String, String> env = Map.of(
+                RemoteJob.ENV_JOB,
+                JSON.writeValueAsString(job),
+                "INFERMESH_MODELS_DIR",
+                MODELS.toString(),
+                "INFERMESH_S3_ENDPOINT",
+                infra.s3().endpoint().toString(),
+                "INFERMESH_S3_ACCESS_KEY",
+                infra.s3().accessKey(),
+                "INFERMESH_S3_SECRET_KEY",
+                infra.s3().secretKey(),
+                "INFERMESH_S3_PATH_STYLE",
+                "true",
+                "AWS_REGION",
+                infra.s3().region());
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        int code = Predict.run(List.of(Predict.JOB_FROM_ENV), env, new PrintStream(bytes, true, StandardCharsets.UTF_8));
+        int code =
+                Predict.run(List.of(Predict.JOB_FROM_ENV), env, new PrintStream(bytes, true, StandardCharsets.UTF_8));
         return new Outcome(code, bytes.toString(StandardCharsets.UTF_8));
     }
 
     private static RemoteJob job(String key) {
         String jobId = UUID.randomUUID().toString();
-        return new RemoteJob(jobId, "digits", "alice", 2, Backend.BATCH, ObjectRef.of(BUCKET, key),
-                ObjectRef.of(BUCKET, RemoteJob.resultKey("results/", "digits", "alice", jobId)), Instant.now(),
-                Instant.now(), 0.0011);
+        return new RemoteJob(
+                jobId,
+                "digits",
+                "alice",
+                2,
+                Backend.BATCH,
+                ObjectRef.of(BUCKET, key),
+                ObjectRef.of(BUCKET, RemoteJob.resultKey("results/", "digits", "alice", jobId)),
+                Instant.now(),
+                Instant.now(),
+                0.0011);
     }
 
     @Test
@@ -62,7 +80,8 @@ class PredictBatchJobTests {
         LocalInfraExtension.infra().s3().createBucket(BUCKET);
         String key = "inbox/digits/alice/" + UUID.randomUUID() + "/digit-3.png";
         try (S3Client s3 = LocalInfraExtension.infra().s3().client()) {
-            s3.putObject(b -> b.bucket(BUCKET).key(key),
+            s3.putObject(
+                    b -> b.bucket(BUCKET).key(key),
                     RequestBody.fromBytes(Files.readAllBytes(MODELS.resolve("digits/samples/digit-3.png"))));
             RemoteJob job = job(key);
 
@@ -76,8 +95,9 @@ class PredictBatchJobTests {
             assertThat(result.predictions().getFirst().label()).isEqualTo("3");
             assertThat(result.output().key()).isEqualTo(job.output().key());
             assertThat(result.estimatedCostUsd()).isEqualTo(0.0011);
-            JsonNode written = JSON.readTree(s3.getObjectAsBytes(b -> b.bucket(BUCKET).key(job.output().key()))
-                    .asByteArray());
+            JsonNode written = JSON.readTree(
+                    s3.getObjectAsBytes(b -> b.bucket(BUCKET).key(job.output().key()))
+                            .asByteArray());
             assertThat(written.get("jobId").asString()).isEqualTo(job.jobId());
             assertThat(written.get("labels").get(0).asString()).isEqualTo("3");
         }
@@ -91,8 +111,8 @@ class PredictBatchJobTests {
         assertThat(JSON.readTree(missing.stdout()).get("reason").asString()).isEqualTo("INPUT_NOT_FOUND");
 
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        int code = Predict.run(List.of(Predict.JOB_FROM_ENV), Map.of(), new PrintStream(bytes, true,
-                StandardCharsets.UTF_8));
+        int code = Predict.run(
+                List.of(Predict.JOB_FROM_ENV), Map.of(), new PrintStream(bytes, true, StandardCharsets.UTF_8));
         assertThat(code).isEqualTo(2);
         assertThat(bytes.toString(StandardCharsets.UTF_8)).contains(RemoteJob.ENV_JOB);
     }

@@ -22,8 +22,7 @@ class PredictTests {
     static final Path MODELS = Path.of("../models");
     static final JsonMapper JSON = JsonMapper.builder().build();
 
-    record Outcome(int code, JsonNode json) {
-    }
+    record Outcome(int code, JsonNode json) {}
 
     private static Outcome predict(String... args) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
@@ -36,12 +35,17 @@ class PredictTests {
     @Test
     void anImageFileGivesTheTopFiveTheTrainingScriptRecorded(@TempDir Path dir) throws Exception {
         Path output = dir.resolve("answer.json");
-        Outcome out = predict("--model-name=digits", "--input-file=" + MODELS.resolve("digits/samples/digit-3.png"),
-                "--content-type=image/png", "--output-file=" + output);
+        Outcome out = predict(
+                "--model-name=digits",
+                "--input-file=" + MODELS.resolve("digits/samples/digit-3.png"),
+                "--content-type=image/png",
+                "--output-file=" + output);
 
         assertThat(out.code()).isZero();
-        JsonNode expected = JSON.readTree(MODELS.resolve("digits/samples/expected.json").toFile())
-                .get("digit-3.png").get("expected");
+        JsonNode expected = JSON.readTree(
+                        MODELS.resolve("digits/samples/expected.json").toFile())
+                .get("digit-3.png")
+                .get("expected");
         assertThat(out.json().get("labels")).isEqualTo(expected.get("labels"));
         assertThat(out.json().get("probabilities").get(0).asDouble())
                 .isCloseTo(expected.get("probabilities").get(0).asDouble(), within(1e-5));
@@ -61,7 +65,8 @@ class PredictTests {
         });
         server.start();
         try {
-            Outcome out = predict("--model-name=iris",
+            Outcome out = predict(
+                    "--model-name=iris",
                     "--url=http://127.0.0.1:" + server.getAddress().getPort() + "/flower.json");
             assertThat(out.code()).isZero();
             assertThat(out.json().get("labels").get(0).asString()).isEqualTo("virginica");
@@ -98,7 +103,8 @@ class PredictTests {
     @org.junit.jupiter.params.ParameterizedTest
     @org.junit.jupiter.params.provider.ValueSource(strings = {"suspicious.json", "batch.json", "transactions.csv"})
     void theFraudPipelineAnswersAsItsTrainingScriptComputed(String sample) {
-        Outcome out = predict("--model-name=fraud",
+        Outcome out = predict(
+                "--model-name=fraud",
                 "--input-file=" + io.infermesh.worker.FraudSamples.DIR.resolve(sample),
                 "--content-type=" + (sample.endsWith(".csv") ? "text/csv" : "application/json"));
         assertThat(out.code()).as(out.json().toString()).isZero();

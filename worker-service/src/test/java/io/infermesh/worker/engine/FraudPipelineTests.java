@@ -32,7 +32,9 @@ class FraudPipelineTests {
 
     @BeforeAll
     static void load() {
-        fraud = WorkerModels.load(Path.of("../models"), List.of("fraud")).find("fraud").orElseThrow();
+        fraud = WorkerModels.load(Path.of("../models"), List.of("fraud"))
+                .find("fraud")
+                .orElseThrow();
         engine = new InferenceEngine(JSON, 1);
     }
 
@@ -46,15 +48,22 @@ class FraudPipelineTests {
     }
 
     private static double pFraud(List<Prediction> row) {
-        return row.stream().filter(p -> p.label().equals("fraud")).findFirst().orElseThrow().probability();
+        return row.stream()
+                .filter(p -> p.label().equals("fraud"))
+                .findFirst()
+                .orElseThrow()
+                .probability();
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"legit.json", "suspicious.json", "batch.json", "transactions.csv"})
     void everySampleRowGetsThePythonProbabilitiesAndDecision(String file) throws Exception {
-        JsonNode expected = JSON.readTree(FRAUD.resolve("samples/expected.json").toFile()).get(file).get("rows");
+        JsonNode expected = JSON.readTree(FRAUD.resolve("samples/expected.json").toFile())
+                .get(file)
+                .get("rows");
 
-        Inference inference = engine.run(fraud, Files.readAllBytes(FRAUD.resolve("samples").resolve(file)));
+        Inference inference =
+                engine.run(fraud, Files.readAllBytes(FRAUD.resolve("samples").resolve(file)));
         Map<String, Object> answer = ResultDocument.answer(fraud, inference);
 
         assertThat(inference.rows()).hasSize(expected.size());
@@ -62,14 +71,19 @@ class FraudPipelineTests {
             List<Prediction> row = inference.rows().get(r);
             JsonNode want = expected.get(r);
             for (int i = 0; i < row.size(); i++) {
-                assertThat(row.get(i).label()).as("row %d label %d", r, i).isEqualTo(want.get("labels").get(i).asString());
-                assertThat(row.get(i).probability()).as("row %d p(%s)", r, row.get(i).label())
+                assertThat(row.get(i).label())
+                        .as("row %d label %d", r, i)
+                        .isEqualTo(want.get("labels").get(i).asString());
+                assertThat(row.get(i).probability())
+                        .as("row %d p(%s)", r, row.get(i).label())
                         .isCloseTo(want.get("probabilities").get(i).asDouble(), within(1e-4));
             }
             @SuppressWarnings("unchecked")
-            Map<String, Object> part = expected.size() > 1
-                    ? ((List<Map<String, Object>>) answer.get("rows")).get(r) : answer;
-            assertThat(part.get("decision")).as("row %d decision", r).isEqualTo(want.get("decision").asString());
+            Map<String, Object> part =
+                    expected.size() > 1 ? ((List<Map<String, Object>>) answer.get("rows")).get(r) : answer;
+            assertThat(part.get("decision"))
+                    .as("row %d decision", r)
+                    .isEqualTo(want.get("decision").asString());
         }
     }
 
@@ -81,22 +95,29 @@ class FraudPipelineTests {
     void aMissingNullOrEmptyImputedFieldTakesTheCardsValue() {
         // the card imputes distance_km with 7.5, the training split's median
         double complete = pFraud(run(COMPLETE).rows().getFirst());
-        for (String record : List.of(COMPLETE.replace("\"distance_km\": 7.5,", ""),
-                COMPLETE.replace("7.5", "null"), COMPLETE.replace("7.5", "\"\""))) {
+        for (String record : List.of(
+                COMPLETE.replace("\"distance_km\": 7.5,", ""),
+                COMPLETE.replace("7.5", "null"),
+                COMPLETE.replace("7.5", "\"\""))) {
             assertThat(pFraud(run(record).rows().getFirst())).as(record).isEqualTo(complete);
         }
-        assertThat(pFraud(run(COMPLETE.replace("7.5", "800")).rows().getFirst())).as("the value counts")
+        assertThat(pFraud(run(COMPLETE.replace("7.5", "800")).rows().getFirst()))
+                .as("the value counts")
                 .isNotEqualTo(complete);
     }
 
     @Test
     void anUnseenCategoryCountsAsTheUnknownBucket() {
         // "other" is the card's unknown bucket for merchant_category; any value it does not list lands there
-        double unseen = pFraud(run(COMPLETE.replace("grocery", "pet-insurance")).rows().getFirst());
+        double unseen =
+                pFraud(run(COMPLETE.replace("grocery", "pet-insurance")).rows().getFirst());
         double other = pFraud(run(COMPLETE.replace("grocery", "other")).rows().getFirst());
         double missing = pFraud(run(COMPLETE.replace("\"merchant_category\": \"grocery\"", "\"x\": 1"))
-                .rows().getFirst());
-        assertThat(unseen).isEqualTo(other).isEqualTo(missing)
+                .rows()
+                .getFirst());
+        assertThat(unseen)
+                .isEqualTo(other)
+                .isEqualTo(missing)
                 .isNotEqualTo(pFraud(run(COMPLETE).rows().getFirst()));
     }
 
@@ -106,16 +127,19 @@ class FraudPipelineTests {
                 .isInstanceOf(InvalidInputException.class)
                 .hasMessageStartingWith("'channel' is missing, and the model has no value to use in its place");
         assertThatThrownBy(() -> run("[" + COMPLETE + "," + COMPLETE.replace("\"hour\": 15,", "") + "]"))
-                .isInstanceOf(InvalidInputException.class).hasMessageStartingWith("record 2 of the array: 'hour'");
+                .isInstanceOf(InvalidInputException.class)
+                .hasMessageStartingWith("record 2 of the array: 'hour'");
         assertThatThrownBy(() -> run(COMPLETE.replace("25.89", "\"a lot\"")))
-                .isInstanceOf(InvalidInputException.class).hasMessageContaining("'amount' is 'a lot', not a number");
+                .isInstanceOf(InvalidInputException.class)
+                .hasMessageContaining("'amount' is 'a lot', not a number");
     }
 
     @Test
     void aCsvWithoutARequiredColumnOrCellNamesTheColumnAndTheLine() {
         assertThatThrownBy(() -> run("amount,hour,merchant_category\n12.5,3,fuel\n"))
                 .isInstanceOf(InvalidInputException.class)
-                .hasMessageContaining("CSV line 1").hasMessageContaining("no column 'channel'");
+                .hasMessageContaining("CSV line 1")
+                .hasMessageContaining("no column 'channel'");
         assertThatThrownBy(() -> run("hour,channel\n3,web\n4,\n"))
                 .isInstanceOf(InvalidInputException.class)
                 .hasMessageStartingWith("CSV line 3: 'channel' is missing");
@@ -129,7 +153,8 @@ class FraudPipelineTests {
         Inference inference = run(COMPLETE);
         Map<String, Object> answer = ResultDocument.answer(fraud, inference);
         double p = pFraud(inference.rows().getFirst());
-        assertThat(answer.get("decision")).isEqualTo(p >= fraud.card().output().threshold().at() ? "fraud" : "legit");
+        assertThat(answer.get("decision"))
+                .isEqualTo(p >= fraud.card().output().threshold().at() ? "fraud" : "legit");
         assertThat(answer).containsKeys("labels", "probabilities").doesNotContainKey("links");
     }
 }

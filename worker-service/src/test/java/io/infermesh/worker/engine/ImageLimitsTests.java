@@ -39,7 +39,8 @@ class ImageLimitsTests {
         assertThat(bomb.length).isLessThan(100);
         long before = usedHeap();
 
-        assertThatThrownBy(() -> engine.run(digits, bomb)).isInstanceOf(InvalidInputException.class)
+        assertThatThrownBy(() -> engine.run(digits, bomb))
+                .isInstanceOf(InvalidInputException.class)
                 .hasMessage("the image is 100000×100000 pixels (10,000.0 megapixels); the model accepts at most "
                         + "40,000,000 pixels");
         // 10^10 gray pixels would be 10 GB; refusing from the header allocates next to nothing
@@ -55,20 +56,35 @@ class ImageLimitsTests {
     void theCardsPixelLimitApplies() throws Exception {
         ModelCard.Input strict = withMaxPixels(digits.card().input(), 32L * 32 - 1);
         byte[] digit = Files.readAllBytes(MODELS.resolve("digits/samples/digit-3.png"));
-        assertThatThrownBy(() -> ImageDecoder.decode(digit, strict)).isInstanceOf(InvalidInputException.class)
-                .hasMessageContaining("the image is 32×32 pixels").hasMessageContaining("at most 1,023 pixels");
-        assertThat(ImageDecoder.decode(digit, withMaxPixels(digits.card().input(), 32L * 32)).shape())
+        assertThatThrownBy(() -> ImageDecoder.decode(digit, strict))
+                .isInstanceOf(InvalidInputException.class)
+                .hasMessageContaining("the image is 32×32 pixels")
+                .hasMessageContaining("at most 1,023 pixels");
+        assertThat(ImageDecoder.decode(digit, withMaxPixels(digits.card().input(), 32L * 32))
+                        .shape())
                 .containsExactly(1, 1, 8, 8);
     }
 
     private static ModelCard.Input withMaxPixels(ModelCard.Input in, long maxPixels) {
-        return new ModelCard.Input(in.kind(), in.width(), in.height(), in.channels(), in.layout(), in.invert(),
-                in.scale(), in.mean(), in.std(), in.features(), maxPixels, in.steps());
+        return new ModelCard.Input(
+                in.kind(),
+                in.width(),
+                in.height(),
+                in.channels(),
+                in.layout(),
+                in.invert(),
+                in.scale(),
+                in.mean(),
+                in.std(),
+                in.features(),
+                maxPixels,
+                in.steps());
     }
 
     @Test
     void aPngWithinTheLimitButWithCorruptPixelDataIsDamaged() {
-        assertThatThrownBy(() -> engine.run(digits, ImageBombs.png(32, 32))).isInstanceOf(InvalidInputException.class)
+        assertThatThrownBy(() -> engine.run(digits, ImageBombs.png(32, 32)))
+                .isInstanceOf(InvalidInputException.class)
                 .hasMessageStartingWith("the input is not a readable PNG or JPEG image: it is damaged or cut short");
     }
 
@@ -76,7 +92,8 @@ class ImageLimitsTests {
     void aTruncatedJpegIsRefusedRatherThanReadAsGrey() throws Exception {
         byte[] jpeg = Files.readAllBytes(MODELS.resolve("digits/samples/digit-8.jpg"));
         byte[] truncated = Arrays.copyOf(jpeg, jpeg.length / 2);
-        assertThatThrownBy(() -> engine.run(digits, truncated)).isInstanceOf(InvalidInputException.class)
+        assertThatThrownBy(() -> engine.run(digits, truncated))
+                .isInstanceOf(InvalidInputException.class)
                 .hasMessageContaining("damaged or cut short");
     }
 
@@ -84,13 +101,15 @@ class ImageLimitsTests {
     void aTruncatedPngIsRefused() throws Exception {
         byte[] png = Files.readAllBytes(MODELS.resolve("digits/samples/digit-3.png"));
         assertThatThrownBy(() -> engine.run(digits, Arrays.copyOf(png, png.length - 30)))
-                .isInstanceOf(InvalidInputException.class).hasMessageContaining("damaged or cut short");
+                .isInstanceOf(InvalidInputException.class)
+                .hasMessageContaining("damaged or cut short");
     }
 
     @Test
     void aTextFileNamedPngIsCalledText() {
         byte[] text = "these bytes are not a picture".getBytes(StandardCharsets.UTF_8);
-        assertThatThrownBy(() -> engine.run(digits, text)).isInstanceOf(InvalidInputException.class)
+        assertThatThrownBy(() -> engine.run(digits, text))
+                .isInstanceOf(InvalidInputException.class)
                 .hasMessage("the input is not a PNG or JPEG image (29 bytes of an unrecognised format; it is text: "
                         + "\"these bytes are not a picture\")");
     }
@@ -98,8 +117,8 @@ class ImageLimitsTests {
     @Test
     void aWrongTensorShapeNamesTheShapeItNeeds() {
         assertThatThrownBy(() -> engine.run(digits, new Tensor(new float[10], new long[] {1, 1, 8, 8})))
-                .isInstanceOf(InvalidInputException.class).hasMessageContaining("[1, 1, 8, 8]")
+                .isInstanceOf(InvalidInputException.class)
+                .hasMessageContaining("[1, 1, 8, 8]")
                 .hasMessageContaining("got 10");
     }
-
 }

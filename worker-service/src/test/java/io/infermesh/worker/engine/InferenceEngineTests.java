@@ -42,7 +42,8 @@ class InferenceEngineTests {
     static List<String[]> samples() {
         List<String[]> samples = new ArrayList<>();
         for (String model : List.of("digits", "iris")) {
-            JsonNode expected = JSON.readTree(MODELS.resolve(model).resolve("samples/expected.json").toFile());
+            JsonNode expected = JSON.readTree(
+                    MODELS.resolve(model).resolve("samples/expected.json").toFile());
             for (Map.Entry<String, JsonNode> e : expected.properties()) {
                 samples.add(new String[] {model, e.getKey()});
             }
@@ -53,8 +54,11 @@ class InferenceEngineTests {
     @ParameterizedTest(name = "{0}/{1}")
     @MethodSource("samples")
     void everySampleGetsTheTopKItsTrainingScriptRecorded(String model, String file) throws Exception {
-        JsonNode expected = JSON.readTree(MODELS.resolve(model).resolve("samples/expected.json").toFile()).get(file);
-        byte[] input = Files.readAllBytes(MODELS.resolve(model).resolve("samples").resolve(file));
+        JsonNode expected = JSON.readTree(
+                        MODELS.resolve(model).resolve("samples/expected.json").toFile())
+                .get(file);
+        byte[] input =
+                Files.readAllBytes(MODELS.resolve(model).resolve("samples").resolve(file));
 
         Inference inference = engine.run(models.find(model).orElseThrow(), input);
 
@@ -94,7 +98,8 @@ class InferenceEngineTests {
     void tabularRowsMissingAFeatureAreRejectedNamingIt() {
         ModelEntry iris = models.find("iris").orElseThrow();
         byte[] input = "{\"sepal_length\": 5.1, \"sepal_width\": 3.5}".getBytes(StandardCharsets.UTF_8);
-        assertThatThrownBy(() -> engine.run(iris, input)).isInstanceOf(InvalidInputException.class)
+        assertThatThrownBy(() -> engine.run(iris, input))
+                .isInstanceOf(InvalidInputException.class)
                 .hasMessageContaining("petal_length");
     }
 
@@ -102,7 +107,7 @@ class InferenceEngineTests {
     void aTabularArrayIsScoredRowByRow() {
         ModelEntry iris = models.find("iris").orElseThrow();
         byte[] input = ("[{\"sepal_length\":5.1,\"sepal_width\":3.5,\"petal_length\":1.4,\"petal_width\":0.2},"
-                + "{\"sepal_length\":6.7,\"sepal_width\":3.0,\"petal_length\":5.2,\"petal_width\":2.3}]")
+                        + "{\"sepal_length\":6.7,\"sepal_width\":3.0,\"petal_length\":5.2,\"petal_width\":2.3}]")
                 .getBytes(StandardCharsets.UTF_8);
         Inference inference = engine.run(iris, input);
         assertThat(inference.rows()).hasSize(2);
@@ -124,10 +129,15 @@ class InferenceEngineTests {
         assertThat(inference.rows().get(1).getFirst().label()).isEqualTo("setosa");
 
         assertThatThrownBy(() -> engine.run(iris, "sepal_length,sepal_width\n1,2\n".getBytes(StandardCharsets.UTF_8)))
-                .isInstanceOf(InvalidInputException.class).hasMessageContaining("petal_length");
-        assertThatThrownBy(() -> engine.run(iris,
-                "sepal_length,sepal_width,petal_length,petal_width\n1,2,three,4\n".getBytes(StandardCharsets.UTF_8)))
-                .isInstanceOf(InvalidInputException.class).hasMessageContaining("line 2").hasMessageContaining("three");
+                .isInstanceOf(InvalidInputException.class)
+                .hasMessageContaining("petal_length");
+        assertThatThrownBy(() -> engine.run(
+                        iris,
+                        "sepal_length,sepal_width,petal_length,petal_width\n1,2,three,4\n"
+                                .getBytes(StandardCharsets.UTF_8)))
+                .isInstanceOf(InvalidInputException.class)
+                .hasMessageContaining("line 2")
+                .hasMessageContaining("three");
     }
 
     @Test

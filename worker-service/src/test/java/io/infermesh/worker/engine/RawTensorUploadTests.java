@@ -32,7 +32,9 @@ class RawTensorUploadTests {
     @BeforeAll
     static void load() {
         engine = new InferenceEngine(JsonMapper.builder().build(), 1);
-        digits = WorkerModels.load(Path.of("../models"), List.of("digits")).find("digits").orElseThrow();
+        digits = WorkerModels.load(Path.of("../models"), List.of("digits"))
+                .find("digits")
+                .orElseThrow();
     }
 
     @AfterAll
@@ -71,12 +73,15 @@ class RawTensorUploadTests {
     @Test
     void unreadableNpyFilesFailWithTheirReason() {
         assertThatThrownBy(() -> engine.run(digits, npy(">f4", "(1, 1, 8, 8)", new double[64])))
-                .isInstanceOf(InvalidInputException.class).hasMessageContaining("little-endian float32");
+                .isInstanceOf(InvalidInputException.class)
+                .hasMessageContaining("little-endian float32");
         byte[] whole = npy("<f4", "(1, 1, 8, 8)", new double[64]);
         assertThatThrownBy(() -> engine.run(digits, Arrays.copyOf(whole, whole.length - 10)))
-                .isInstanceOf(InvalidInputException.class).hasMessageContaining("needs 256 bytes of data");
+                .isInstanceOf(InvalidInputException.class)
+                .hasMessageContaining("needs 256 bytes of data");
         assertThatThrownBy(() -> engine.run(digits, npy("<f4", "(64,)", new double[64])))
-                .isInstanceOf(InvalidInputException.class).hasMessageContaining("a batch first");
+                .isInstanceOf(InvalidInputException.class)
+                .hasMessageContaining("a batch first");
     }
 
     /** An .npy file as numpy.save writes it (format 1.0, header padded to 64 bytes). */

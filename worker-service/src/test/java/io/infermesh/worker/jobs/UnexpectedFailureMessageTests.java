@@ -9,14 +9,16 @@ class UnexpectedFailureMessageTests {
 
     @Test
     void aRuntimeErrorInAStepIsNamedByTheStepAlone() {
-        var error = new JobRunner.StepFailedException("run model 'digits'",
+        var error = new JobRunner.StepFailedException(
+                "run model 'digits'",
                 new IllegalStateException("java.lang.NullPointerException: Cannot invoke \"ai.onnxruntime.OrtSession"
                         + ".run()\" because \"session\" is null"));
 
         String message = JobRunner.unexpectedMessage(error);
 
-        assertThat(message).isEqualTo("the worker could not run model 'digits': an unexpected error (the worker's"
-                + " log has the details)");
+        assertThat(message)
+                .isEqualTo("the worker could not run model 'digits': an unexpected error (the worker's"
+                        + " log has the details)");
         assertThat(message).doesNotContain("Exception", "java.", "onnxruntime", "null");
     }
 
@@ -25,7 +27,8 @@ class UnexpectedFailureMessageTests {
         String message = JobRunner.unexpectedMessage(new org.apache.kafka.common.errors.TimeoutException(
                 "Topic infermesh.jobs.lifecycle not present in metadata after 60000 ms."));
 
-        assertThat(message).isEqualTo("the worker could not run the job: an unexpected error (the worker's log has"
-                + " the details)");
+        assertThat(message)
+                .isEqualTo("the worker could not run the job: an unexpected error (the worker's log has"
+                        + " the details)");
     }
 }

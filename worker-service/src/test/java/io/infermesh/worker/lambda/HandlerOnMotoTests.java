@@ -33,29 +33,49 @@ class HandlerOnMotoTests {
     void theFraudPipelineRunsAgainstMotoS3AndWritesWhatPythonComputed() throws Exception {
         String bucket = "lambda-" + UUID.randomUUID();
         var credentials = MotoServer.credentials().resolveCredentials();
-        Handler handler = new Handler(Map.of("INFERMESH_MODELS_DIR", "../models",
-                "INFERMESH_S3_ENDPOINT", MotoServer.endpoint().toString(),
-                "INFERMESH_S3_ACCESS_KEY", credentials.accessKeyId(),
-                "INFERMESH_S3_SECRET_KEY", credentials.secretAccessKey(),
-                "INFERMESH_S3_PATH_STYLE", "true", "AWS_REGION", MotoServer.REGION.id()));
+        Handler handler = new Handler(Map.of(
+                "INFERMESH_MODELS_DIR",
+                "../models",
+                "INFERMESH_S3_ENDPOINT",
+                MotoServer.endpoint().toString(),
+                "INFERMESH_S3_ACCESS_KEY",
+                credentials.accessKeyId(),
+                "INFERMESH_S3_SECRET_KEY",
+                credentials.secretAccessKey(),
+                "INFERMESH_S3_PATH_STYLE",
+                "true",
+                "AWS_REGION",
+                MotoServer.REGION.id()));
         try (S3Client s3 = MotoServer.s3()) {
             s3.createBucket(b -> b.bucket(bucket));
             for (String sample : new String[] {"batch.json", "suspicious.json"}) {
                 String key = "inbox/fraud/dave/" + UUID.randomUUID() + "-" + sample;
-                s3.putObject(b -> b.bucket(bucket).key(key),
+                s3.putObject(
+                        b -> b.bucket(bucket).key(key),
                         RequestBody.fromBytes(Files.readAllBytes(FraudSamples.DIR.resolve(sample))));
                 String jobId = UUID.randomUUID().toString();
-                RemoteJob job = new RemoteJob(jobId, "fraud", "dave", 1, Backend.LAMBDA, ObjectRef.of(bucket, key),
-                        ObjectRef.of(bucket, RemoteJob.resultKey("results/", "fraud", "dave", jobId)), Instant.now(),
-                        Instant.now(), null);
+                RemoteJob job = new RemoteJob(
+                        jobId,
+                        "fraud",
+                        "dave",
+                        1,
+                        Backend.LAMBDA,
+                        ObjectRef.of(bucket, key),
+                        ObjectRef.of(bucket, RemoteJob.resultKey("results/", "fraud", "dave", jobId)),
+                        Instant.now(),
+                        Instant.now(),
+                        null);
 
                 ByteArrayOutputStream out = new ByteArrayOutputStream();
                 handler.handleRequest(new ByteArrayInputStream(JSON.writeValueAsBytes(job)), out, null);
                 JobResult result = JSON.readValue(out.toByteArray(), JobResult.class);
 
                 assertThat(result.output().key()).isEqualTo(job.output().key());
-                FraudSamples.assertAnswerMatches(JSON.readTree(s3.getObjectAsBytes(b -> b.bucket(bucket)
-                        .key(job.output().key())).asByteArray()), sample);
+                FraudSamples.assertAnswerMatches(
+                        JSON.readTree(s3.getObjectAsBytes(
+                                        b -> b.bucket(bucket).key(job.output().key()))
+                                .asByteArray()),
+                        sample);
             }
         }
     }

@@ -41,17 +41,34 @@ class HandlerTests {
     static void handler() {
         LocalInfra infra = LocalInfraExtension.infra();
         infra.s3().createBucket(BUCKET);
-        handler = new Handler(Map.of("INFERMESH_MODELS_DIR", MODELS.toString(),
-                "INFERMESH_S3_ENDPOINT", infra.s3().endpoint().toString(),
-                "INFERMESH_S3_ACCESS_KEY", infra.s3().accessKey(), "INFERMESH_S3_SECRET_KEY", infra.s3().secretKey(),
-                "INFERMESH_S3_PATH_STYLE", "true", "AWS_REGION", infra.s3().region()));
+        handler = new Handler(Map.of(
+                "INFERMESH_MODELS_DIR",
+                MODELS.toString(),
+                "INFERMESH_S3_ENDPOINT",
+                infra.s3().endpoint().toString(),
+                "INFERMESH_S3_ACCESS_KEY",
+                infra.s3().accessKey(),
+                "INFERMESH_S3_SECRET_KEY",
+                infra.s3().secretKey(),
+                "INFERMESH_S3_PATH_STYLE",
+                "true",
+                "AWS_REGION",
+                infra.s3().region()));
     }
 
     private static RemoteJob job(String model, String key) {
         String jobId = UUID.randomUUID().toString();
-        return new RemoteJob(jobId, model, "carol", 1, Backend.LAMBDA, ObjectRef.of(BUCKET, key),
-                ObjectRef.of(BUCKET, RemoteJob.resultKey("results/", model, "carol", jobId)), Instant.now(),
-                Instant.now(), 0.0000012);
+        return new RemoteJob(
+                jobId,
+                model,
+                "carol",
+                1,
+                Backend.LAMBDA,
+                ObjectRef.of(BUCKET, key),
+                ObjectRef.of(BUCKET, RemoteJob.resultKey("results/", model, "carol", jobId)),
+                Instant.now(),
+                Instant.now(),
+                0.0000012);
     }
 
     private static JobResult invoke(RemoteJob job) throws Exception {
@@ -64,7 +81,8 @@ class HandlerTests {
     void anInvocationRunsTheJobWritesItsResultAndAnswersTheJobResult() throws Exception {
         String key = "inbox/iris/carol/" + UUID.randomUUID() + ".json";
         try (S3Client s3 = LocalInfraExtension.infra().s3().client()) {
-            s3.putObject(b -> b.bucket(BUCKET).key(key),
+            s3.putObject(
+                    b -> b.bucket(BUCKET).key(key),
                     RequestBody.fromBytes(Files.readAllBytes(MODELS.resolve("iris/samples/virginica.json"))));
             RemoteJob job = job("iris", key);
 
@@ -76,9 +94,16 @@ class HandlerTests {
             assertThat(first.predictions().getFirst().label()).isEqualTo("virginica");
             assertThat(first.output().key()).isEqualTo(job.output().key());
             assertThat(first.estimatedCostUsd()).isEqualTo(0.0000012);
-            assertThat(warm.timings().modelLoadMs()).as("the execution environment keeps the session").isZero();
-            assertThat(JSON.readTree(s3.getObjectAsBytes(b -> b.bucket(BUCKET).key(job.output().key()))
-                    .asByteArray()).get("labels").get(0).asString()).isEqualTo("virginica");
+            assertThat(warm.timings().modelLoadMs())
+                    .as("the execution environment keeps the session")
+                    .isZero();
+            assertThat(JSON.readTree(s3.getObjectAsBytes(b ->
+                                            b.bucket(BUCKET).key(job.output().key()))
+                                    .asByteArray())
+                            .get("labels")
+                            .get(0)
+                            .asString())
+                    .isEqualTo("virginica");
         }
     }
 
@@ -101,19 +126,25 @@ class HandlerTests {
     void theFraudPipelineWritesEveryRowsAnswerAndDecisionAsItsTrainingScriptComputed() throws Exception {
         String key = "inbox/fraud/carol/" + UUID.randomUUID() + ".csv";
         try (S3Client s3 = LocalInfraExtension.infra().s3().client()) {
-            s3.putObject(b -> b.bucket(BUCKET).key(key),
-                    RequestBody.fromBytes(Files.readAllBytes(io.infermesh.worker.FraudSamples.DIR
-                            .resolve("transactions.csv"))));
+            s3.putObject(
+                    b -> b.bucket(BUCKET).key(key),
+                    RequestBody.fromBytes(
+                            Files.readAllBytes(io.infermesh.worker.FraudSamples.DIR.resolve("transactions.csv"))));
             RemoteJob job = job("fraud", key);
 
             JobResult result = invoke(job);
 
-            var written = JSON.readTree(s3.getObjectAsBytes(b -> b.bucket(BUCKET).key(job.output().key()))
-                    .asByteArray());
+            var written = JSON.readTree(
+                    s3.getObjectAsBytes(b -> b.bucket(BUCKET).key(job.output().key()))
+                            .asByteArray());
             io.infermesh.worker.FraudSamples.assertAnswerMatches(written, "transactions.csv");
-            assertThat(result.predictions()).extracting(io.infermesh.contracts.Prediction::label)
-                    .as("the job result carries the first row's ranking").isEqualTo(
-                            written.get("labels").valueStream().map(l -> l.asString()).toList());
+            assertThat(result.predictions())
+                    .extracting(io.infermesh.contracts.Prediction::label)
+                    .as("the job result carries the first row's ranking")
+                    .isEqualTo(written.get("labels")
+                            .valueStream()
+                            .map(l -> l.asString())
+                            .toList());
         }
     }
 

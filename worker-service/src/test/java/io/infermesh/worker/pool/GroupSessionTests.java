@@ -20,10 +20,11 @@ class GroupSessionTests {
     void byDefaultTheGroupIsAskedForASixSecondSessionAndOneSecondHeartbeats() {
         WorkerProperties.Pool defaults = pool(null, null, null);
 
-        assertThat(GroupSession.groupConfigs(defaults)).containsOnly(
-                entry("consumer.session.timeout.ms", "6000"),
-                entry("consumer.heartbeat.interval.ms", "1000"));
-        assertThat(GroupSession.consumerProperties(defaults)).as("the consumer protocol: set on the group, not here")
+        assertThat(GroupSession.groupConfigs(defaults))
+                .containsOnly(
+                        entry("consumer.session.timeout.ms", "6000"), entry("consumer.heartbeat.interval.ms", "1000"));
+        assertThat(GroupSession.consumerProperties(defaults))
+                .as("the consumer protocol: set on the group, not here")
                 .isEmpty();
     }
 

@@ -33,7 +33,8 @@ class PoolCrashTests {
     private static final String TOPIC = Topics.dispatch("digits").name();
     private static final TopicPartition TP = new TopicPartition(TOPIC, 0);
 
-    private final InferenceEngine engine = new InferenceEngine(JsonMapper.builder().build(), 1);
+    private final InferenceEngine engine =
+            new InferenceEngine(JsonMapper.builder().build(), 1);
     private final List<Long> committed = new CopyOnWriteArrayList<>();
     private final List<Long> deadLettered = new CopyOnWriteArrayList<>();
     private final AtomicInteger consumers = new AtomicInteger();
@@ -57,8 +58,8 @@ class PoolCrashTests {
             consumer.rebalance(List.of(TP));
             consumer.updateBeginningOffsets(Map.of(TP, 0L));
             for (long offset = 0; offset < 2; offset++) {
-                consumer.addRecord(new ConsumerRecord<>(TOPIC, 0, offset, "job-" + offset,
-                        "not a job".getBytes(StandardCharsets.UTF_8)));
+                consumer.addRecord(new ConsumerRecord<>(
+                        TOPIC, 0, offset, "job-" + offset, "not a job".getBytes(StandardCharsets.UTF_8)));
             }
         });
         return consumer;
@@ -73,17 +74,32 @@ class PoolCrashTests {
             }
             deadLettered.add(record.offset());
         };
-        WorkerProperties.Pool settings = new WorkerProperties.Pool(0, 1, Duration.ofSeconds(60), null, 8, null,
-                Duration.ofSeconds(5), 3, Duration.ofMillis(10), null, null, null, null);
-        var context = new PoolWorker.Context(null, JsonMapper.builder().build(), deadLetters, settings,
-                this::consumer);
-        var digits = WorkerModels.load(Path.of("../models"), List.of("digits")).find("digits").orElseThrow();
+        WorkerProperties.Pool settings = new WorkerProperties.Pool(
+                0,
+                1,
+                Duration.ofSeconds(60),
+                null,
+                8,
+                null,
+                Duration.ofSeconds(5),
+                3,
+                Duration.ofMillis(10),
+                null,
+                null,
+                null,
+                null);
+        var context = new PoolWorker.Context(null, JsonMapper.builder().build(), deadLetters, settings, this::consumer);
+        var digits = WorkerModels.load(Path.of("../models"), List.of("digits"))
+                .find("digits")
+                .orElseThrow();
         ModelPool pool = new ModelPool(digits, context, engine, 0, 1);
 
         pool.backlog(2);
 
         // the first consumer fails on its batch: nothing committed, the pool is back at zero
-        await().atMost(Duration.ofSeconds(10)).until(() -> sends.get() >= 1 && PoolState.ZERO.equals(pool.status("t").state()));
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> sends.get() >= 1
+                        && PoolState.ZERO.equals(pool.status("t").state()));
         assertThat(committed).isEmpty();
 
         // still two waiting: after its pause the pool wakes again, and this time both are dead-lettered and committed

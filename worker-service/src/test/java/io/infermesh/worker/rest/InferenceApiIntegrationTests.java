@@ -41,8 +41,10 @@ class InferenceApiIntegrationTests {
         List<String> args = new ArrayList<>(List.of(io.infermesh.worker.WorkerKafkaAccess.properties("")));
         args.add("server.port=0");
         args.add(TestIssuer.issuerUriSetting());
-        worker = WorkerServiceApplication.builder().run(args.stream().map(a -> "--" + a).toArray(String[]::new));
-        base = "http://127.0.0.1:" + ((WebServerApplicationContext) worker).getWebServer().getPort();
+        worker = WorkerServiceApplication.builder()
+                .run(args.stream().map(a -> "--" + a).toArray(String[]::new));
+        base = "http://127.0.0.1:"
+                + ((WebServerApplicationContext) worker).getWebServer().getPort();
         alice = TestIssuer.provider().userToken("alice");
     }
 
@@ -53,18 +55,25 @@ class InferenceApiIntegrationTests {
         }
     }
 
-    record Reply(int status, JsonNode body) {
-    }
+    record Reply(int status, JsonNode body) {}
 
     private static Reply get(String path) throws Exception {
-        var response = HTTP.send(HttpRequest.newBuilder(URI.create(base + path))
-                .header("Authorization", "Bearer " + alice).build(), HttpResponse.BodyHandlers.ofString());
+        var response = HTTP.send(
+                HttpRequest.newBuilder(URI.create(base + path))
+                        .header("Authorization", "Bearer " + alice)
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         return new Reply(response.statusCode(), JSON.readTree(response.body()));
     }
 
     private static Reply post(String path, String contentType, byte[] body) throws Exception {
-        var response = HTTP.send(HttpRequest.newBuilder(URI.create(base + path)).header("Content-Type", contentType)
-                .header("Authorization", "Bearer " + alice).POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
+        var response = HTTP.send(
+                HttpRequest.newBuilder(URI.create(base + path))
+                        .header("Content-Type", contentType)
+                        .header("Authorization", "Bearer " + alice)
+                        .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         return new Reply(response.statusCode(), JSON.readTree(response.body()));
     }
 
@@ -85,15 +94,22 @@ class InferenceApiIntegrationTests {
     @Test
     void aRawTensorGivesTheSameAnswerAsTheSameRecordThroughThePlainEndpoint() throws Exception {
         byte[] record = Files.readAllBytes(MODELS.resolve("iris/samples/virginica.json"));
-        JsonNode plain = post("/api/models/iris/predict", "application/json", record).body();
+        JsonNode plain =
+                post("/api/models/iris/predict", "application/json", record).body();
         assertThat(plain.get("labels").get(0).asString()).isEqualTo("virginica");
 
         JsonNode features = JSON.readTree(record);
         String request = """
                 {"id": "r-1", "inputs": [{"name": "input", "datatype": "FP32", "shape": [2, 4],
                  "data": [[%s, %s, %s, %s], [%s, %s, %s, %s]]}]}""".formatted(
-                features.get("sepal_length"), features.get("sepal_width"), features.get("petal_length"),
-                features.get("petal_width"), 5.1, 3.5, 1.4, 0.2);
+                        features.get("sepal_length"),
+                        features.get("sepal_width"),
+                        features.get("petal_length"),
+                        features.get("petal_width"),
+                        5.1,
+                        3.5,
+                        1.4,
+                        0.2);
         Reply reply = post("/v2/models/iris/infer", "application/json", request.getBytes());
         assertThat(reply.status()).as(reply.body().toString()).isEqualTo(200);
         assertThat(reply.body().get("id").asString()).isEqualTo("r-1");
@@ -108,7 +124,9 @@ class InferenceApiIntegrationTests {
 
     @Test
     void anImageThroughThePlainEndpointIsClassified() throws Exception {
-        Reply reply = post("/api/models/digits/predict", "image/png",
+        Reply reply = post(
+                "/api/models/digits/predict",
+                "image/png",
                 Files.readAllBytes(MODELS.resolve("digits/samples/digit-3.png")));
         assertThat(reply.status()).isEqualTo(200);
         assertThat(reply.body().get("labels").get(0).asString()).isEqualTo("3");
@@ -116,20 +134,26 @@ class InferenceApiIntegrationTests {
 
     @Test
     void requestsTheModelCannotTakeAre400sNamingWhatIsWrong() throws Exception {
-        Reply wrongShape = post("/v2/models/digits/infer", "application/json",
+        Reply wrongShape = post(
+                "/v2/models/digits/infer",
+                "application/json",
                 "{\"inputs\": [{\"name\": \"input\", \"datatype\": \"FP32\", \"shape\": [1, 4], \"data\": [1, 2, 3, 4]}]}"
                         .getBytes());
         assertThat(wrongShape.status()).isEqualTo(400);
         assertThat(wrongShape.body().get("parameter").asString()).isEqualTo("shape");
         assertThat(wrongShape.body().get("detail").asString()).contains("[-1, 1, 8, 8]");
 
-        Reply tooFewValues = post("/v2/models/iris/infer", "application/json",
+        Reply tooFewValues = post(
+                "/v2/models/iris/infer",
+                "application/json",
                 "{\"inputs\": [{\"name\": \"input\", \"datatype\": \"FP32\", \"shape\": [2, 4], \"data\": [1, 2, 3, 4]}]}"
                         .getBytes());
         assertThat(tooFewValues.status()).isEqualTo(400);
         assertThat(tooFewValues.body().get("detail").asString()).contains("8 values");
 
-        Reply wrongType = post("/v2/models/iris/infer", "application/json",
+        Reply wrongType = post(
+                "/v2/models/iris/infer",
+                "application/json",
                 "{\"inputs\": [{\"name\": \"input\", \"datatype\": \"INT64\", \"shape\": [1, 4], \"data\": [1, 2, 3, 4]}]}"
                         .getBytes());
         assertThat(wrongType.body().get("parameter").asString()).isEqualTo("datatype");
@@ -142,7 +166,9 @@ class InferenceApiIntegrationTests {
     @org.junit.jupiter.params.ParameterizedTest
     @org.junit.jupiter.params.provider.ValueSource(strings = {"legit.json", "batch.json", "transactions.csv"})
     void theFraudPipelineAnswersAsItsTrainingScriptComputed(String sample) throws Exception {
-        Reply reply = post("/api/models/fraud/predict", sample.endsWith(".csv") ? "text/csv" : "application/json",
+        Reply reply = post(
+                "/api/models/fraud/predict",
+                sample.endsWith(".csv") ? "text/csv" : "application/json",
                 Files.readAllBytes(io.infermesh.worker.FraudSamples.DIR.resolve(sample)));
         assertThat(reply.status()).as(reply.body().toString()).isEqualTo(200);
         assertThat(reply.body().get("model").asString()).isEqualTo("fraud");
@@ -153,10 +179,13 @@ class InferenceApiIntegrationTests {
     void theFraudModelTakesSeventeenColumnsAsARawTensorAndRejectsARecordWithoutItsChannel() throws Exception {
         JsonNode metadata = get("/v2/models/fraud").body();
         assertThat(metadata.get("inputs").get(0).get("shape").toString())
-                .as("7 fields, 2 of them one-hot encoded into 4 and 8 columns").isEqualTo("[-1,17]");
+                .as("7 fields, 2 of them one-hot encoded into 4 and 8 columns")
+                .isEqualTo("[-1,17]");
 
         Reply noChannel = post("/api/models/fraud/predict", "text/csv", "hour,amount\n3,12.5\n".getBytes());
         assertThat(noChannel.status()).isEqualTo(400);
-        assertThat(noChannel.body().get("detail").asString()).contains("CSV line 1").contains("no column 'channel'");
+        assertThat(noChannel.body().get("detail").asString())
+                .contains("CSV line 1")
+                .contains("no column 'channel'");
     }
 }

@@ -33,14 +33,17 @@ final class PlacementSim {
      * @param name how the report names it
      * @param prices the whole price table
      */
-    record PriceSetting(String name, PriceTable prices) {
-    }
+    record PriceSetting(String name, PriceTable prices) {}
 
     static final List<PriceSetting> PRICE_SETTINGS = List.of(
-            new PriceSetting("on-prem at $0 per slot-second (default price table: capacity already paid for)",
+            new PriceSetting(
+                    "on-prem at $0 per slot-second (default price table: capacity already paid for)",
                     PriceTable.defaults()),
-            new PriceSetting(String.format(Locale.ROOT, "on-prem at the seed paper's total cost of ownership, "
-                    + "$%.7f per slot-second", PriceTable.PAPER_ONPREM_TCO_USD_PER_SLOT_SECOND),
+            new PriceSetting(
+                    String.format(
+                            Locale.ROOT,
+                            "on-prem at the seed paper's total cost of ownership, " + "$%.7f per slot-second",
+                            PriceTable.PAPER_ONPREM_TCO_USD_PER_SLOT_SECOND),
                     PriceTable.defaults().withOnpremUsdPerSlotSecond(PriceTable.PAPER_ONPREM_TCO_USD_PER_SLOT_SECOND)));
 
     /**
@@ -56,8 +59,7 @@ final class PlacementSim {
         }
     }
 
-    private PlacementSim() {
-    }
+    private PlacementSim() {}
 
     /** Every mode under every price setting, over one workload. */
     static List<Comparison> compare(SyntheticWorkload workload, Estimates estimates) {
@@ -101,8 +103,12 @@ final class PlacementSim {
         write(dir, "by-model.csv", byModelCsv(workload, comparisons));
         write(dir, "jobs.csv", jobsCsv(comparisons));
         System.out.print(summary);
-        System.out.printf(Locale.ROOT, "simulated %d runs of %d jobs in %.2f s%n",
-                comparisons.size() * PlacementSimulation.MODES.size(), workload.jobs().size(), elapsed);
+        System.out.printf(
+                Locale.ROOT,
+                "simulated %d runs of %d jobs in %.2f s%n",
+                comparisons.size() * PlacementSimulation.MODES.size(),
+                workload.jobs().size(),
+                elapsed);
         System.out.println("report: " + dir.toAbsolutePath());
     }
 
@@ -120,15 +126,26 @@ final class PlacementSim {
         md.append("# placement-sim: the placement policy on a simulated workload\n\n");
         md.append("**Simulated, not measured**: the router's real `PlacementPolicy` places every job; the backends, "
                 + "their delays and their bills are a model (assumptions below).\n\n");
-        md.append(String.format(Locale.ROOT, "Workload: %d jobs over %.1f h, seed %d: %d in %d bursts, %d background.",
-                workload.jobs().size(), workload.seconds() / 3600, workload.seed(), workload.burstJobs(),
-                workload.bursts(), workload.jobs().size() - workload.burstJobs()));
+        md.append(String.format(
+                Locale.ROOT,
+                "Workload: %d jobs over %.1f h, seed %d: %d in %d bursts, %d background.",
+                workload.jobs().size(),
+                workload.seconds() / 3600,
+                workload.seed(),
+                workload.burstJobs(),
+                workload.bursts(),
+                workload.jobs().size() - workload.burstJobs()));
         md.append(" Per model: ");
         List<String> perModel = new ArrayList<>();
         for (ModelCard card : workload.models()) {
-            perModel.add(String.format(Locale.ROOT, "%s %d (mean %s, %d MB%s, deadline %d s)", card.name(),
-                    workload.count(card.name()), seconds(card.resources().expectedSeconds()),
-                    card.resources().memoryMb(), card.resources().gpusOrZero() > 0 ? ", 1 GPU" : "",
+            perModel.add(String.format(
+                    Locale.ROOT,
+                    "%s %d (mean %s, %d MB%s, deadline %d s)",
+                    card.name(),
+                    workload.count(card.name()),
+                    seconds(card.resources().expectedSeconds()),
+                    card.resources().memoryMb(),
+                    card.resources().gpusOrZero() > 0 ? ", 1 GPU" : "",
                     card.placement().deadlineSeconds()));
         }
         md.append(String.join("; ", perModel)).append(".\n\n");
@@ -139,19 +156,36 @@ final class PlacementSim {
                     + "| Batch |\n");
             md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
             for (PlacementSimulation.Run r : c.runs()) {
-                md.append(String.format(Locale.ROOT,
+                md.append(String.format(
+                        Locale.ROOT,
                         "| %s | %d | %d | %d | %.1f %% | %d | %.4f | %.4f | %.1f | %.1f | %d | %d | %d |%n",
-                        r.mode(), r.jobs(), r.completed(), r.deadlineMisses(), 100.0 * r.deadlineMisses() / r.jobs(),
-                        r.rejected(), r.costUsd(), 1000 * r.costUsd() / r.jobs(), r.completionPercentile(0.5),
-                        r.completionPercentile(0.95), r.placements(Backend.ONPREM), r.placements(Backend.LAMBDA),
+                        r.mode(),
+                        r.jobs(),
+                        r.completed(),
+                        r.deadlineMisses(),
+                        100.0 * r.deadlineMisses() / r.jobs(),
+                        r.rejected(),
+                        r.costUsd(),
+                        1000 * r.costUsd() / r.jobs(),
+                        r.completionPercentile(0.5),
+                        r.completionPercentile(0.95),
+                        r.placements(Backend.ONPREM),
+                        r.placements(Backend.LAMBDA),
                         r.placements(Backend.BATCH)));
             }
             md.append('\n');
-            long timeouts = c.runs().stream().mapToLong(PlacementSimulation.Run::lambdaTimeouts).sum();
-            md.append(timeouts == 0 ? "No Lambda attempt hit the 15-minute limit in any mode.\n\n"
-                    : "Lambda attempts stopped at 15 minutes: " + c.runs().stream()
-                            .filter(r -> r.lambdaTimeouts() > 0)
-                            .map(r -> r.mode() + " " + r.lambdaTimeouts()).toList() + ".\n\n");
+            long timeouts = c.runs().stream()
+                    .mapToLong(PlacementSimulation.Run::lambdaTimeouts)
+                    .sum();
+            md.append(
+                    timeouts == 0
+                            ? "No Lambda attempt hit the 15-minute limit in any mode.\n\n"
+                            : "Lambda attempts stopped at 15 minutes: "
+                                    + c.runs().stream()
+                                            .filter(r -> r.lambdaTimeouts() > 0)
+                                            .map(r -> r.mode() + " " + r.lambdaTimeouts())
+                                            .toList()
+                                    + ".\n\n");
         }
         md.append("## Deadline misses by model (late, timed out or rejected / jobs)\n\n");
         md.append("| price setting | policy |");
@@ -161,10 +195,16 @@ final class PlacementSim {
         md.append('\n');
         for (int i = 0; i < comparisons.size(); i++) {
             for (PlacementSimulation.Run r : comparisons.get(i).runs()) {
-                md.append("| ").append(i == 0 ? "on-prem $0" : "on-prem TCO").append(" | ").append(r.mode())
+                md.append("| ")
+                        .append(i == 0 ? "on-prem $0" : "on-prem TCO")
+                        .append(" | ")
+                        .append(r.mode())
                         .append(" |");
                 for (ModelCard m : workload.models()) {
-                    md.append(' ').append(r.deadlineMisses(m.name())).append(" / ").append(workload.count(m.name()))
+                    md.append(' ')
+                            .append(r.deadlineMisses(m.name()))
+                            .append(" / ")
+                            .append(workload.count(m.name()))
                             .append(" |");
                 }
                 md.append('\n');
@@ -189,36 +229,54 @@ final class PlacementSim {
                         + "of its section. Every attempt is billed what `PlacementPolicy.estimate` charges for its "
                         + "real run time and warmth (one arrival: a cold start is not shared), so the price formulas "
                         + "below are the policy's own.",
-                String.format(Locale.ROOT, "Run times: each job draws one factor, lognormal with sigma %.1f and mean "
-                        + "1, times its model's mean; the same draw is used whatever backend runs it. The cards' "
-                        + "`expectedSeconds` are the true means. Every observed run (without start-up) is fed back "
-                        + "into one `RunTimes` per simulation, as the router does from SUCCEEDED events.",
+                String.format(
+                        Locale.ROOT,
+                        "Run times: each job draws one factor, lognormal with sigma %.1f and mean "
+                                + "1, times its model's mean; the same draw is used whatever backend runs it. The cards' "
+                                + "`expectedSeconds` are the true means. Every observed run (without start-up) is fed back "
+                                + "into one `RunTimes` per simulation, as the router does from SUCCEEDED events.",
                         SyntheticWorkload.RUN_TIME_SIGMA),
-                String.format(Locale.ROOT, "Workload: half the jobs come in bursts of 50 to 200 uploads (the last "
-                        + "burst takes the remainder) within %.0f s, one burst per equal share of the period at a "
-                        + "jittered time, each of the image classifier (60 %%) or the large CNN (40 %%); the other "
-                        + "half is Poisson background: classifier 60 %%, large CNN 25 %%, 20-minute model 3 %%, GPU "
-                        + "model 12 %%.", SyntheticWorkload.BURST_SPREAD_SECONDS),
-                String.format(Locale.ROOT, "On-prem: one FIFO pool of %d one-CPU slots shared by all models, no GPU. "
-                        + "A model not run on the pool (started, running or ended) within %.0f s loads for %.0f s "
-                        + "first, holding its slot. The policy is told the whole pool's backlog and its expected work "
-                        + "ahead (queued jobs' expected runs plus running jobs' expected remainders, every model), as "
-                        + "the router's ledger counts them; it expects a wait of work / slots when no slot is free. "
-                        + "Cost: slot seconds (load + run) x the on-prem price x CPUs.", e.onpremSlots(),
-                        e.onpremIdleSeconds(), e.onpremColdStartSeconds()),
-                String.format(Locale.ROOT, "Lambda: unlimited concurrency; a cold start of %.0f s when the model's "
-                        + "function has not run (started, running or ended) within %.0f s, else none: one environment "
-                        + "warm means all are, which is optimistic for bursts. Run time = base / min(1, memory / "
-                        + "1,769 MB). A run longer than 900 s stops at 900 s: FAILED in `lambda` (and `auto`), "
-                        + "re-placed on Batch as attempt 2 with `placeRetry` in `lambda-batch`, paying for both. "
-                        + "Cost: (ceil(run in ms) + ceil(cold start in ms)) x the per-ms price scaled by memory + "
-                        + "the request charge.", e.lambdaColdStartSeconds(), e.lambdaWarmSeconds()),
-                String.format(Locale.ROOT, "Batch: elastic, one instance per job, one compute environment for all "
-                        + "models (as the router's ledger keeps Batch warmth). Start-up %.0f s when no Batch job was "
-                        + "in flight or ended within %.0f s, else %.0f s; a job submitted while instances are still "
-                        + "starting waits for them. Cost: max(%.0f s, run) x the CPU or GPU instance-second price; "
-                        + "start-up time and idle warm instances are not billed, as in the policy's estimate, which "
-                        + "flatters Batch.", e.batchColdStartSeconds(), e.batchWarmSeconds(), e.batchWarmStartSeconds(),
+                String.format(
+                        Locale.ROOT,
+                        "Workload: half the jobs come in bursts of 50 to 200 uploads (the last "
+                                + "burst takes the remainder) within %.0f s, one burst per equal share of the period at a "
+                                + "jittered time, each of the image classifier (60 %%) or the large CNN (40 %%); the other "
+                                + "half is Poisson background: classifier 60 %%, large CNN 25 %%, 20-minute model 3 %%, GPU "
+                                + "model 12 %%.",
+                        SyntheticWorkload.BURST_SPREAD_SECONDS),
+                String.format(
+                        Locale.ROOT,
+                        "On-prem: one FIFO pool of %d one-CPU slots shared by all models, no GPU. "
+                                + "A model not run on the pool (started, running or ended) within %.0f s loads for %.0f s "
+                                + "first, holding its slot. The policy is told the whole pool's backlog and its expected work "
+                                + "ahead (queued jobs' expected runs plus running jobs' expected remainders, every model), as "
+                                + "the router's ledger counts them; it expects a wait of work / slots when no slot is free. "
+                                + "Cost: slot seconds (load + run) x the on-prem price x CPUs.",
+                        e.onpremSlots(),
+                        e.onpremIdleSeconds(),
+                        e.onpremColdStartSeconds()),
+                String.format(
+                        Locale.ROOT,
+                        "Lambda: unlimited concurrency; a cold start of %.0f s when the model's "
+                                + "function has not run (started, running or ended) within %.0f s, else none: one environment "
+                                + "warm means all are, which is optimistic for bursts. Run time = base / min(1, memory / "
+                                + "1,769 MB). A run longer than 900 s stops at 900 s: FAILED in `lambda` (and `auto`), "
+                                + "re-placed on Batch as attempt 2 with `placeRetry` in `lambda-batch`, paying for both. "
+                                + "Cost: (ceil(run in ms) + ceil(cold start in ms)) x the per-ms price scaled by memory + "
+                                + "the request charge.",
+                        e.lambdaColdStartSeconds(),
+                        e.lambdaWarmSeconds()),
+                String.format(
+                        Locale.ROOT,
+                        "Batch: elastic, one instance per job, one compute environment for all "
+                                + "models (as the router's ledger keeps Batch warmth). Start-up %.0f s when no Batch job was "
+                                + "in flight or ended within %.0f s, else %.0f s; a job submitted while instances are still "
+                                + "starting waits for them. Cost: max(%.0f s, run) x the CPU or GPU instance-second price; "
+                                + "start-up time and idle warm instances are not billed, as in the policy's estimate, which "
+                                + "flatters Batch.",
+                        e.batchColdStartSeconds(),
+                        e.batchWarmSeconds(),
+                        e.batchWarmStartSeconds(),
                         PriceTable.defaults().batchMinimumBilledSeconds()),
                 "GPU model: only Batch has GPUs; its mean (30 s) is its run time on a GPU. The on-prem pool and Lambda "
                         + "reject it, so `onprem` and `lambda` reject every GPU job. `lambda` is the owner's fixed "
@@ -234,11 +292,23 @@ final class PlacementSim {
                 + "p95_completion_s,onprem_placements,lambda_placements,batch_placements\n");
         for (Comparison c : comparisons) {
             for (PlacementSimulation.Run r : c.runs()) {
-                csv.append(String.format(Locale.ROOT, "%.10f,%s,%d,%d,%d,%.3f,%d,%d,%.6f,%.6f,%.3f,%.3f,%d,%d,%d%n",
-                        c.setting().prices().onpremUsdPerSlotSecond(), r.mode(), r.jobs(), r.completed(),
-                        r.deadlineMisses(), 100.0 * r.deadlineMisses() / r.jobs(), r.rejected(), r.lambdaTimeouts(),
-                        r.costUsd(), 1000 * r.costUsd() / r.jobs(), r.completionPercentile(0.5),
-                        r.completionPercentile(0.95), r.placements(Backend.ONPREM), r.placements(Backend.LAMBDA),
+                csv.append(String.format(
+                        Locale.ROOT,
+                        "%.10f,%s,%d,%d,%d,%.3f,%d,%d,%.6f,%.6f,%.3f,%.3f,%d,%d,%d%n",
+                        c.setting().prices().onpremUsdPerSlotSecond(),
+                        r.mode(),
+                        r.jobs(),
+                        r.completed(),
+                        r.deadlineMisses(),
+                        100.0 * r.deadlineMisses() / r.jobs(),
+                        r.rejected(),
+                        r.lambdaTimeouts(),
+                        r.costUsd(),
+                        1000 * r.costUsd() / r.jobs(),
+                        r.completionPercentile(0.5),
+                        r.completionPercentile(0.95),
+                        r.placements(Backend.ONPREM),
+                        r.placements(Backend.LAMBDA),
                         r.placements(Backend.BATCH)));
             }
         }
@@ -246,17 +316,30 @@ final class PlacementSim {
     }
 
     static String byModelCsv(SyntheticWorkload workload, List<Comparison> comparisons) {
-        StringBuilder csv = new StringBuilder("onprem_usd_per_slot_second,policy,model,jobs,deadline_misses,"
-                + "rejected,cost_usd\n");
+        StringBuilder csv = new StringBuilder(
+                "onprem_usd_per_slot_second,policy,model,jobs,deadline_misses," + "rejected,cost_usd\n");
         for (Comparison c : comparisons) {
             for (PlacementSimulation.Run r : c.runs()) {
                 for (ModelCard m : workload.models()) {
-                    var mine = r.outcomes().stream().filter(o -> o.job().card().name().equals(m.name())).toList();
-                    csv.append(String.format(Locale.ROOT, "%.10f,%s,%s,%d,%d,%d,%.6f%n",
-                            c.setting().prices().onpremUsdPerSlotSecond(), r.mode(), m.name(), mine.size(),
-                            mine.stream().filter(PlacementSimulation.JobOutcome::missedDeadline).count(),
-                            mine.stream().filter(o -> o.status() == PlacementSimulation.Status.REJECTED).count(),
-                            mine.stream().mapToDouble(PlacementSimulation.JobOutcome::costUsd).sum()));
+                    var mine = r.outcomes().stream()
+                            .filter(o -> o.job().card().name().equals(m.name()))
+                            .toList();
+                    csv.append(String.format(
+                            Locale.ROOT,
+                            "%.10f,%s,%s,%d,%d,%d,%.6f%n",
+                            c.setting().prices().onpremUsdPerSlotSecond(),
+                            r.mode(),
+                            m.name(),
+                            mine.size(),
+                            mine.stream()
+                                    .filter(PlacementSimulation.JobOutcome::missedDeadline)
+                                    .count(),
+                            mine.stream()
+                                    .filter(o -> o.status() == PlacementSimulation.Status.REJECTED)
+                                    .count(),
+                            mine.stream()
+                                    .mapToDouble(PlacementSimulation.JobOutcome::costUsd)
+                                    .sum()));
                 }
             }
         }
@@ -270,12 +353,25 @@ final class PlacementSim {
         for (Comparison c : comparisons) {
             for (PlacementSimulation.Run r : c.runs()) {
                 for (PlacementSimulation.JobOutcome o : r.outcomes()) {
-                    csv.append(String.format(Locale.ROOT, "%.10f,%s,%s,%s,%.3f,%d,%s,%s,%s,%s,%b,%.9f%n",
-                            c.setting().prices().onpremUsdPerSlotSecond(), r.mode(), o.job().id(),
-                            o.job().card().name(), o.job().arrivalSeconds(), o.job().deadlineSeconds(),
-                            String.join("+", o.attempts().stream().map(b -> b.name().toLowerCase(Locale.ROOT))
-                                    .toList()), o.status(), number(o.estimatedSeconds()),
-                            number(o.completionSeconds()), o.missedDeadline(), o.costUsd()));
+                    csv.append(String.format(
+                            Locale.ROOT,
+                            "%.10f,%s,%s,%s,%.3f,%d,%s,%s,%s,%s,%b,%.9f%n",
+                            c.setting().prices().onpremUsdPerSlotSecond(),
+                            r.mode(),
+                            o.job().id(),
+                            o.job().card().name(),
+                            o.job().arrivalSeconds(),
+                            o.job().deadlineSeconds(),
+                            String.join(
+                                    "+",
+                                    o.attempts().stream()
+                                            .map(b -> b.name().toLowerCase(Locale.ROOT))
+                                            .toList()),
+                            o.status(),
+                            number(o.estimatedSeconds()),
+                            number(o.completionSeconds()),
+                            o.missedDeadline(),
+                            o.costUsd()));
                 }
             }
         }

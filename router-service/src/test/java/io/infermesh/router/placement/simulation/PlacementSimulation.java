@@ -66,8 +66,15 @@ final class PlacementSimulation implements Capacity {
      *     rejected), to set beside {@code completionSeconds}
      * @param reason the policy's reason for the first placement, or for the rejection
      */
-    record JobOutcome(SyntheticWorkload.Job job, Status status, double completionSeconds, double costUsd,
-            List<Backend> attempts, int lambdaTimeouts, double estimatedSeconds, String reason) {
+    record JobOutcome(
+            SyntheticWorkload.Job job,
+            Status status,
+            double completionSeconds,
+            double costUsd,
+            List<Backend> attempts,
+            int lambdaTimeouts,
+            double estimatedSeconds,
+            String reason) {
 
         boolean missedDeadline() {
             return status != Status.SUCCEEDED || completionSeconds > job.deadlineSeconds();
@@ -110,13 +117,19 @@ final class PlacementSimulation implements Capacity {
 
         /** Attempts placed on {@code backend} (a lambda-batch retry counts on both). */
         long placements(Backend backend) {
-            return outcomes.stream().flatMap(o -> o.attempts().stream()).filter(b -> b == backend).count();
+            return outcomes.stream()
+                    .flatMap(o -> o.attempts().stream())
+                    .filter(b -> b == backend)
+                    .count();
         }
 
         /** Nearest-rank percentile of the completion times of the jobs that completed. */
         double completionPercentile(double quantile) {
-            List<Double> sorted = outcomes.stream().filter(o -> o.status() == Status.SUCCEEDED)
-                    .map(JobOutcome::completionSeconds).sorted().toList();
+            List<Double> sorted = outcomes.stream()
+                    .filter(o -> o.status() == Status.SUCCEEDED)
+                    .map(JobOutcome::completionSeconds)
+                    .sorted()
+                    .toList();
             if (sorted.isEmpty()) {
                 return Double.NaN;
             }
@@ -124,8 +137,10 @@ final class PlacementSimulation implements Capacity {
         }
 
         long deadlineMisses(String model) {
-            return outcomes.stream().filter(o -> o.job().card().name().equals(model))
-                    .filter(JobOutcome::missedDeadline).count();
+            return outcomes.stream()
+                    .filter(o -> o.job().card().name().equals(model))
+                    .filter(JobOutcome::missedDeadline)
+                    .count();
         }
     }
 
@@ -136,8 +151,8 @@ final class PlacementSimulation implements Capacity {
     private final PlacementPolicy policy;
     private final Map<String, ModelCard> cards = new HashMap<>();
 
-    private final PriorityQueue<Event> events = new PriorityQueue<>(
-            Comparator.comparingDouble(Event::at).thenComparingLong(Event::sequence));
+    private final PriorityQueue<Event> events =
+            new PriorityQueue<>(Comparator.comparingDouble(Event::at).thenComparingLong(Event::sequence));
     private long sequence;
     private double now;
 
@@ -162,9 +177,17 @@ final class PlacementSimulation implements Capacity {
         PlacementSimulation simulation = new PlacementSimulation(mode, prices, estimates);
         for (ModelCard card : workload.models()) {
             ModelCard.Placement p = card.placement();
-            simulation.cards.put(card.name(), new ModelCard(card.name(), card.version(), card.description(),
-                    card.artifact(), card.input(), card.output(), card.resources(),
-                    new ModelCard.Placement(mode, p.deadlineSeconds(), p.maxCostUsd(), p.lambda(), p.batch())));
+            simulation.cards.put(
+                    card.name(),
+                    new ModelCard(
+                            card.name(),
+                            card.version(),
+                            card.description(),
+                            card.artifact(),
+                            card.input(),
+                            card.output(),
+                            card.resources(),
+                            new ModelCard.Placement(mode, p.deadlineSeconds(), p.maxCostUsd(), p.lambda(), p.batch())));
         }
         for (SyntheticWorkload.Job job : workload.jobs()) {
             simulation.at(job.arrivalSeconds(), () -> simulation.arrive(new JobState(job)));
@@ -179,8 +202,7 @@ final class PlacementSimulation implements Capacity {
         return new Run(mode, prices, Collections.unmodifiableList(outcomes));
     }
 
-    private record Event(double at, long sequence, Runnable action) {
-    }
+    private record Event(double at, long sequence, Runnable action) {}
 
     /** A job on its way through the simulation. */
     private static final class JobState {
@@ -200,8 +222,7 @@ final class PlacementSimulation implements Capacity {
         }
     }
 
-    private record Attempt(JobState state, int number) {
-    }
+    private record Attempt(JobState state, int number) {}
 
     private void at(double time, Runnable action) {
         events.add(new Event(time, sequence++, action));
@@ -214,14 +235,16 @@ final class PlacementSimulation implements Capacity {
         while (!times.isEmpty() && now - times.peekFirst() > estimates.lambdaWarmSeconds()) {
             times.pollFirst();
         }
-        JobRequested request = new JobRequested(state.job.id(), card.name(), "placement-sim", null,
-                instant(state.job.arrivalSeconds()), "simulation");
+        JobRequested request = new JobRequested(
+                state.job.id(), card.name(), "placement-sim", null, instant(state.job.arrivalSeconds()), "simulation");
         switch (policy.place(request, Optional.of(card), instant(now))) {
             case PlacementPolicy.Placed placed -> {
                 state.reason = placed.reason();
                 state.estimatedSeconds = placed.decision().alternatives().stream()
-                        .filter(a -> a.backend() == placed.backend()).findFirst()
-                        .map(a -> a.expectedSeconds() == null ? Double.NaN : a.expectedSeconds()).orElse(Double.NaN);
+                        .filter(a -> a.backend() == placed.backend())
+                        .findFirst()
+                        .map(a -> a.expectedSeconds() == null ? Double.NaN : a.expectedSeconds())
+                        .orElse(Double.NaN);
                 start(new Attempt(state, 1), placed.backend());
             }
             case PlacementPolicy.Rejected rejected -> {
@@ -330,15 +353,22 @@ final class PlacementSimulation implements Capacity {
     private double bill(ModelCard card, Backend backend, double runSeconds, boolean cold) {
         RunTimes actual = new RunTimes();
         actual.observe(card.name(), backend, runSeconds);
-        PlacementPolicy pricing = new PlacementPolicy(prices, estimates, actual,
-                Capacity.fixed(0, 0, estimates.onpremSlots(), !cold), Availability.all());
+        PlacementPolicy pricing = new PlacementPolicy(
+                prices, estimates, actual, Capacity.fixed(0, 0, estimates.onpremSlots(), !cold), Availability.all());
         return pricing.estimate(card, backend).costUsd();
     }
 
     private void finish(JobState state, Status status) {
         double completion = status == Status.REJECTED ? Double.NaN : now - state.job.arrivalSeconds();
-        outcomes.add(new JobOutcome(state.job, status, completion, state.costUsd, List.copyOf(state.attempts),
-                state.lambdaTimeouts, state.estimatedSeconds, state.reason));
+        outcomes.add(new JobOutcome(
+                state.job,
+                status,
+                completion,
+                state.costUsd,
+                List.copyOf(state.attempts),
+                state.lambdaTimeouts,
+                state.estimatedSeconds,
+                state.reason));
     }
 
     private void begin(String key) {
@@ -374,7 +404,8 @@ final class PlacementSimulation implements Capacity {
             work += expectedRun(queued.state().model());
         }
         for (Map.Entry<Attempt, Double> running : onpremRunning.entrySet()) {
-            work += Math.max(0, running.getValue() + expectedRun(running.getKey().state().model()) - now);
+            work += Math.max(
+                    0, running.getValue() + expectedRun(running.getKey().state().model()) - now);
         }
         return work;
     }
@@ -382,7 +413,11 @@ final class PlacementSimulation implements Capacity {
     @Override
     public int recentArrivals(String model) {
         ArrayDeque<Double> times = arrivals.get(model);
-        return times == null ? 0 : (int) times.stream().filter(t -> now - t <= estimates.lambdaWarmSeconds()).count();
+        return times == null
+                ? 0
+                : (int) times.stream()
+                        .filter(t -> now - t <= estimates.lambdaWarmSeconds())
+                        .count();
     }
 
     private double expectedRun(String model) {

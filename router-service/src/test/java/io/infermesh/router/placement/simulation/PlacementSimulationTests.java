@@ -28,7 +28,8 @@ class PlacementSimulationTests {
         assertThat(PlacementSim.csv(replay)).isEqualTo(PlacementSim.csv(COMPARISONS));
         assertThat(PlacementSim.jobsCsv(replay)).isEqualTo(PlacementSim.jobsCsv(COMPARISONS));
         assertThat(PlacementSim.csv(PlacementSim.compare(SyntheticWorkload.generate(43, 400, 7_200), ESTIMATES)))
-                .as("another seed is another workload").isNotEqualTo(PlacementSim.csv(COMPARISONS));
+                .as("another seed is another workload")
+                .isNotEqualTo(PlacementSim.csv(COMPARISONS));
     }
 
     @Test
@@ -45,7 +46,8 @@ class PlacementSimulationTests {
         for (PlacementSim.Comparison comparison : COMPARISONS) {
             for (PlacementSimulation.Run run : comparison.runs()) {
                 var gpuJobs = run.outcomes().stream()
-                        .filter(o -> o.job().card().name().equals(SyntheticWorkload.GPU)).toList();
+                        .filter(o -> o.job().card().name().equals(SyntheticWorkload.GPU))
+                        .toList();
                 assertThat(gpuJobs).isNotEmpty();
                 if (run.mode().equals("onprem") || run.mode().equals("lambda")) {
                     assertThat(gpuJobs).as(run.mode()).allSatisfy(o -> {
@@ -54,7 +56,8 @@ class PlacementSimulationTests {
                         assertThat(o.missedDeadline()).isTrue();
                     });
                 } else {
-                    assertThat(gpuJobs).as(run.mode())
+                    assertThat(gpuJobs)
+                            .as(run.mode())
                             .allSatisfy(o -> assertThat(o.attempts()).containsExactly(Backend.BATCH));
                 }
             }
@@ -64,7 +67,8 @@ class PlacementSimulationTests {
     @Test
     void autoCostsLessThanBatchOnly() {
         for (PlacementSim.Comparison comparison : COMPARISONS) {
-            assertThat(comparison.run("auto").costUsd()).as(comparison.setting().name())
+            assertThat(comparison.run("auto").costUsd())
+                    .as(comparison.setting().name())
                     .isLessThan(comparison.run("batch").costUsd());
         }
     }
@@ -72,7 +76,9 @@ class PlacementSimulationTests {
     @Test
     void autoRejectsNothingThatSomeBackendCanRunInTime() {
         for (PlacementSim.Comparison comparison : COMPARISONS) {
-            assertThat(comparison.run("auto").rejected()).as(comparison.setting().name()).isZero();
+            assertThat(comparison.run("auto").rejected())
+                    .as(comparison.setting().name())
+                    .isZero();
         }
     }
 
@@ -85,13 +91,17 @@ class PlacementSimulationTests {
         PlacementSimulation.Run lambdaBatch = PlacementSimulation.run(workload, "lambda-batch", prices, ESTIMATES);
         PlacementSimulation.Run batch = PlacementSimulation.run(workload, "batch", prices, ESTIMATES);
 
-        var retried = lambdaBatch.outcomes().stream().filter(o -> o.lambdaTimeouts() > 0).toList();
+        var retried = lambdaBatch.outcomes().stream()
+                .filter(o -> o.lambdaTimeouts() > 0)
+                .toList();
         assertThat(retried).isNotEmpty().allSatisfy(o -> {
             assertThat(o.job().card().name()).isEqualTo(SyntheticWorkload.TWENTY_MINUTES);
             assertThat(o.attempts()).containsExactly(Backend.LAMBDA, Backend.BATCH);
             assertThat(o.status()).isEqualTo(PlacementSimulation.Status.SUCCEEDED);
             assertThat(o.completionSeconds()).isGreaterThan(PlacementPolicy.LAMBDA_MAX_SECONDS);
-            var onBatchOnly = batch.outcomes().stream().filter(b -> b.job().id().equals(o.job().id())).findFirst()
+            var onBatchOnly = batch.outcomes().stream()
+                    .filter(b -> b.job().id().equals(o.job().id()))
+                    .findFirst()
                     .orElseThrow();
             assertThat(o.costUsd()).isGreaterThan(onBatchOnly.costUsd());
         });
@@ -102,7 +112,8 @@ class PlacementSimulationTests {
         for (PlacementSim.Comparison comparison : COMPARISONS) {
             long auto = comparison.run("auto").deadlineMisses();
             for (String mode : List.of("onprem", "lambda", "batch", "lambda-batch")) {
-                assertThat(auto).as(comparison.setting().name() + ": auto against " + mode)
+                assertThat(auto)
+                        .as(comparison.setting().name() + ": auto against " + mode)
                         .isLessThanOrEqualTo(comparison.run(mode).deadlineMisses());
             }
         }
@@ -115,8 +126,10 @@ class PlacementSimulationTests {
             for (String mode : List.of("onprem", "lambda", "batch", "lambda-batch")) {
                 PlacementSimulation.Run fixed = comparison.run(mode);
                 if (fixed.deadlineMisses() <= auto.deadlineMisses()) {
-                    assertThat(auto.costUsd()).as(comparison.setting().name() + ": auto against " + mode
-                            + ", which misses no more deadlines").isLessThanOrEqualTo(fixed.costUsd());
+                    assertThat(auto.costUsd())
+                            .as(comparison.setting().name() + ": auto against " + mode
+                                    + ", which misses no more deadlines")
+                            .isLessThanOrEqualTo(fixed.costUsd());
                 }
             }
         }

@@ -34,6 +34,7 @@ record SyntheticWorkload(List<ModelCard> models, List<Job> jobs, double seconds,
 
     /** Background traffic: which model, how often. Bursts are folders of images: the classifier or the large CNN. */
     static final double[] BACKGROUND_WEIGHTS = {0.60, 0.25, 0.03, 0.12};
+
     static final double BURST_CLASSIFIER_SHARE = 0.6;
 
     /**
@@ -59,16 +60,26 @@ record SyntheticWorkload(List<ModelCard> models, List<Job> jobs, double seconds,
 
     /** The four model kinds, each with a Lambda function and a Batch queue so that every mode is possible. */
     static List<ModelCard> modelCards() {
-        return List.of(card(CLASSIFIER, 0.3, 1_024, 0, 60, "infermesh-cpu"),
+        return List.of(
+                card(CLASSIFIER, 0.3, 1_024, 0, 60, "infermesh-cpu"),
                 card(LARGE_CNN, 15, 4_096, 0, 300, "infermesh-cpu"),
                 card(TWENTY_MINUTES, 1_200, 4_096, 0, 7_200, "infermesh-cpu"),
                 card(GPU, 30, 8_192, 1, 900, "infermesh-gpu"));
     }
 
     private static ModelCard card(String name, double seconds, int memoryMb, int gpus, int deadline, String queue) {
-        return new ModelCard(name, "1", "synthetic " + name + " for placement-sim", "model.onnx", null, null,
+        return new ModelCard(
+                name,
+                "1",
+                "synthetic " + name + " for placement-sim",
+                "model.onnx",
+                null,
+                null,
                 new ModelCard.Resources(10_000_000L, 3_600, memoryMb, 1, gpus, seconds),
-                new ModelCard.Placement("auto", deadline, null,
+                new ModelCard.Placement(
+                        "auto",
+                        deadline,
+                        null,
                         new ModelCard.LambdaTarget("infermesh-" + name, null),
                         new ModelCard.BatchTarget(queue, name + ":1")));
     }
@@ -76,8 +87,8 @@ record SyntheticWorkload(List<ModelCard> models, List<Job> jobs, double seconds,
     /** {@code jobs} uploads over {@code seconds}, half of them in bursts spread evenly over the period. */
     static SyntheticWorkload generate(long seed, int jobs, double seconds) {
         if (jobs < 1 || seconds <= 0) {
-            throw new IllegalArgumentException("a workload needs at least one job and a positive period, got "
-                    + jobs + " jobs over " + seconds + " s");
+            throw new IllegalArgumentException("a workload needs at least one job and a positive period, got " + jobs
+                    + " jobs over " + seconds + " s");
         }
         Random random = new Random(seed);
         List<ModelCard> models = modelCards();
@@ -92,12 +103,16 @@ record SyntheticWorkload(List<ModelCard> models, List<Job> jobs, double seconds,
         }
         double period = seconds / Math.max(1, bursts.size());
         for (int b = 0; b < bursts.size(); b++) {
-            double start = Math.min(seconds - BURST_SPREAD_SECONDS,
-                    period * (b + 0.5 + 0.6 * (random.nextDouble() - 0.5)));
+            double start =
+                    Math.min(seconds - BURST_SPREAD_SECONDS, period * (b + 0.5 + 0.6 * (random.nextDouble() - 0.5)));
             ModelCard card = random.nextDouble() < BURST_CLASSIFIER_SHARE ? models.get(0) : models.get(1);
             for (int i = 0; i < bursts.get(b); i++) {
-                drafted.add(new Job(null, card, Math.max(0, start + random.nextDouble() * BURST_SPREAD_SECONDS),
-                        runFactor(random), true));
+                drafted.add(new Job(
+                        null,
+                        card,
+                        Math.max(0, start + random.nextDouble() * BURST_SPREAD_SECONDS),
+                        runFactor(random),
+                        true));
             }
         }
         int background = jobs - drafted.size();
@@ -105,15 +120,23 @@ record SyntheticWorkload(List<ModelCard> models, List<Job> jobs, double seconds,
         double t = 0;
         for (int i = 0; i < background; i++) {
             t += -Math.log(1 - random.nextDouble()) / rate;
-            drafted.add(new Job(null, models.get(pick(random, BACKGROUND_WEIGHTS)), Math.min(t, seconds),
-                    runFactor(random), false));
+            drafted.add(new Job(
+                    null,
+                    models.get(pick(random, BACKGROUND_WEIGHTS)),
+                    Math.min(t, seconds),
+                    runFactor(random),
+                    false));
         }
         drafted.sort(Comparator.comparingDouble(Job::arrivalSeconds));
         List<Job> ordered = new ArrayList<>(drafted.size());
         for (int i = 0; i < drafted.size(); i++) {
             Job d = drafted.get(i);
-            ordered.add(new Job(String.format(Locale.ROOT, "sim-%d-%05d", seed, i + 1), d.card(), d.arrivalSeconds(),
-                    d.runFactor(), d.burst()));
+            ordered.add(new Job(
+                    String.format(Locale.ROOT, "sim-%d-%05d", seed, i + 1),
+                    d.card(),
+                    d.arrivalSeconds(),
+                    d.runFactor(),
+                    d.burst()));
         }
         return new SyntheticWorkload(models, List.copyOf(ordered), seconds, bursts.size(), seed);
     }
