@@ -1,5 +1,10 @@
 package io.infermesh.contracts;
 
+import java.time.Instant;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
 /**
  * CloudEvents 1.0 in Kafka binary mode: the body is the JSON record, the attributes are {@code ce_*} headers.
  * These are the header names and the {@code ce_type} values the mesh uses.
@@ -36,9 +41,8 @@ public final class CloudEventTypes {
      * @param subject the job id
      * @param time when the event happened
      */
-    public static java.util.Map<String, String> headers(
-            String id, String type, String service, String subject, java.time.Instant time) {
-        var headers = new java.util.LinkedHashMap<String, String>();
+    public static Map<String, String> headers(String id, String type, String service, String subject, Instant time) {
+        var headers = new LinkedHashMap<String, String>();
         headers.put(HEADER_SPEC_VERSION, SPEC_VERSION);
         headers.put(HEADER_ID, id);
         headers.put(HEADER_TYPE, type);
@@ -46,7 +50,7 @@ public final class CloudEventTypes {
         headers.put(HEADER_SUBJECT, subject);
         headers.put(HEADER_TIME, time.toString());
         headers.put(HEADER_CONTENT_TYPE, "application/json");
-        return java.util.Collections.unmodifiableMap(headers);
+        return Collections.unmodifiableMap(headers);
     }
 
     private CloudEventTypes() {}

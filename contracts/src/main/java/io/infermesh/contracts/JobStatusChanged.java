@@ -2,6 +2,7 @@ package io.infermesh.contracts;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import java.time.Instant;
+import java.util.List;
 
 /**
  * A job moved to a new status. Every service that moves a job publishes these on {@link Topics#JOBS_LIFECYCLE},
@@ -45,7 +46,7 @@ public record JobStatusChanged(
         Boolean coldStart,
         Timings timings,
         Double estimatedCostUsd,
-        java.util.List<Prediction> predictions,
+        List<Prediction> predictions,
         PlacementDecision decision) {
 
     /** The stable event id of a job's move to {@code status} in {@code attempt}. */
@@ -191,7 +192,7 @@ public record JobStatusChanged(
                 decision);
     }
 
-    public JobStatusChanged withPredictions(java.util.List<Prediction> predictions) {
+    public JobStatusChanged withPredictions(List<Prediction> predictions) {
         return new JobStatusChanged(
                 eventId,
                 jobId,
@@ -209,7 +210,7 @@ public record JobStatusChanged(
                 coldStart,
                 timings,
                 estimatedCostUsd,
-                predictions == null ? null : java.util.List.copyOf(predictions),
+                predictions == null ? null : List.copyOf(predictions),
                 decision);
     }
 

@@ -3,6 +3,7 @@ package io.infermesh.contracts;
 import com.fasterxml.jackson.annotation.JsonAnyGetter;
 import com.fasterxml.jackson.annotation.JsonAnySetter;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -103,7 +104,7 @@ public record ModelCard(
          * in place by its one-hot columns {@code <feature>=<value>} (the unknown bucket last).
          */
         public List<String> tensorColumns() {
-            List<String> columns = new java.util.ArrayList<>(features == null ? List.of() : features);
+            List<String> columns = new ArrayList<>(features == null ? List.of() : features);
             for (Step step : stepsOrNone()) {
                 if (step.encode() == null) {
                     continue;
@@ -159,7 +160,7 @@ public record ModelCard(
 
         /** The one-hot columns this encoding makes of a feature, in order. */
         public List<String> columns(String feature) {
-            List<String> columns = new java.util.ArrayList<>();
+            List<String> columns = new ArrayList<>();
             (values == null ? List.<String>of() : values).forEach(v -> columns.add(feature + "=" + v));
             if (unknown != null) {
                 columns.add(feature + "=" + unknown);

@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.stream.Stream;
 import tools.jackson.core.JacksonException;
 import tools.jackson.dataformat.yaml.YAMLMapper;
@@ -265,8 +266,8 @@ public final class ModelCatalogue {
     }
 
     /** The names of all models, sorted. */
-    public java.util.Set<String> names() {
-        return new java.util.TreeSet<>(cards.keySet());
+    public Set<String> names() {
+        return new TreeSet<>(cards.keySet());
     }
 
     /** What is wrong with a card's placement (the schema's rules), or null: a typo fails start-up, not every job. */
@@ -275,8 +276,7 @@ public final class ModelCatalogue {
             return null;
         }
         String mode = placement.mode();
-        if (!java.util.List.of("onprem", "lambda", "batch", "lambda-batch", "auto")
-                .contains(mode)) {
+        if (!List.of("onprem", "lambda", "batch", "lambda-batch", "auto").contains(mode)) {
             return "placement.mode '" + mode + "' is not one of onprem, lambda, batch, lambda-batch, auto";
         }
         boolean function = placement.lambda() != null

@@ -2,6 +2,7 @@ package io.infermesh.contracts;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import java.time.Instant;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -92,7 +93,7 @@ public record RemoteJob(
      * duration exceeded timeout"), else {@link FailureReason#BACKEND_ERROR}.
      */
     public static FailureReason failureReasonOfBatch(String statusReason) {
-        String lower = statusReason == null ? "" : statusReason.toLowerCase(java.util.Locale.ROOT);
+        String lower = statusReason == null ? "" : statusReason.toLowerCase(Locale.ROOT);
         return lower.contains("timeout") || lower.contains("timed out")
                 ? FailureReason.TIMEOUT
                 : FailureReason.BACKEND_ERROR;

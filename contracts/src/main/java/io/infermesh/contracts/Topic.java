@@ -1,5 +1,7 @@
 package io.infermesh.contracts;
 
+import java.util.Map;
+
 /**
  * A Kafka topic of the catalogue, with its key and value types and the CloudEvents type of its values.
  *
@@ -17,15 +19,15 @@ public record Topic<K, V>(
         Class<V> valueType,
         String cloudEventType,
         String description,
-        java.util.Map<String, String> config) {
+        Map<String, String> config) {
 
     public Topic {
-        config = config == null ? java.util.Map.of() : java.util.Map.copyOf(config);
+        config = config == null ? Map.of() : Map.copyOf(config);
     }
 
     /** A topic with the broker's default configuration. */
     public Topic(String name, Class<K> keyType, Class<V> valueType, String cloudEventType, String description) {
-        this(name, keyType, valueType, cloudEventType, description, java.util.Map.of());
+        this(name, keyType, valueType, cloudEventType, description, Map.of());
     }
 
     /** The dead-letter topic of this topic: {@code <name>.dlq}. */

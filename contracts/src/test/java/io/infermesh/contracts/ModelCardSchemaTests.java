@@ -2,6 +2,7 @@ package io.infermesh.contracts;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.networknt.schema.JsonSchema;
 import com.networknt.schema.JsonSchemaFactory;
 import com.networknt.schema.SpecVersion;
@@ -35,7 +36,7 @@ class ModelCardSchemaTests {
                     .getSchema(in);
         }
         String json = YAMLMapper.builder().build().readTree(card.toFile()).toString();
-        var node = new com.fasterxml.jackson.databind.ObjectMapper().readTree(json);
+        var node = new ObjectMapper().readTree(json);
         assertThat(schema.validate(node)).as("schema violations of %s", card).isEmpty();
     }
 }

@@ -7,6 +7,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 class ModelCatalogueTests {
 
@@ -43,8 +45,8 @@ class ModelCatalogueTests {
                 .hasMessageContaining("infermesh.router.models-dir");
     }
 
-    @org.junit.jupiter.params.ParameterizedTest
-    @org.junit.jupiter.params.provider.CsvSource(
+    @ParameterizedTest
+    @CsvSource(
             delimiter = '|',
             value = {
                 "{mode: cheapest}                                | placement.mode 'cheapest' is not one of",
@@ -130,8 +132,8 @@ class ModelCatalogueTests {
                 .hasMessageContaining("impute, encode, scale");
     }
 
-    @org.junit.jupiter.params.ParameterizedTest
-    @org.junit.jupiter.params.provider.CsvSource(
+    @ParameterizedTest
+    @CsvSource(
             delimiter = '|',
             quoteCharacter = '"',
             value = {
@@ -171,8 +173,8 @@ class ModelCatalogueTests {
                 .containsExactly("amount", "channel=web", "channel=app", "channel=other");
     }
 
-    @org.junit.jupiter.params.ParameterizedTest
-    @org.junit.jupiter.params.provider.CsvSource(
+    @ParameterizedTest
+    @CsvSource(
             delimiter = '|',
             quoteCharacter = '"',
             value = {

@@ -2,10 +2,12 @@ package io.infermesh.contracts;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.networknt.schema.JsonSchema;
 import com.networknt.schema.JsonSchemaFactory;
 import com.networknt.schema.SpecVersion;
 import com.networknt.schema.ValidationMessage;
+import java.io.IOException;
 import java.io.InputStream;
 import java.time.Instant;
 import java.util.List;
@@ -17,8 +19,7 @@ import tools.jackson.databind.json.JsonMapper;
 class SchemaConformanceTests {
 
     private static final JsonMapper MAPPER = JsonMapper.builder().build();
-    private static final com.fasterxml.jackson.databind.ObjectMapper READER =
-            new com.fasterxml.jackson.databind.ObjectMapper();
+    private static final ObjectMapper READER = new ObjectMapper();
     private static final Instant NOW = Instant.parse("2026-11-22T10:15:30.123Z");
     private static final ObjectRef INPUT = new ObjectRef(
             "infermesh",
@@ -168,7 +169,7 @@ class SchemaConformanceTests {
             String json = MAPPER.writeValueAsString(record);
             Set<ValidationMessage> errors = schema(schemaName).validate(READER.readTree(json));
             assertThat(errors).as("%s against %s", json, schemaName).isEmpty();
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new AssertionError(e);
         }
     }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.InputStream;
+import java.util.HashSet;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
@@ -50,7 +51,7 @@ class TopicCatalogueTests {
         try (InputStream in = getClass().getResourceAsStream("/asyncapi.yaml")) {
             doc = YAMLMapper.builder().build().readTree(in);
         }
-        var addresses = new java.util.HashSet<String>();
+        var addresses = new HashSet<String>();
         for (Map.Entry<String, JsonNode> channel : doc.get("channels").properties()) {
             addresses.add(channel.getValue().get("address").asString());
         }

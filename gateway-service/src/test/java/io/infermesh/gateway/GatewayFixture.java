@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
@@ -116,8 +117,7 @@ final class GatewayFixture implements AutoCloseable {
         } finally {
             provider.close();
             try (var files = Files.walk(models)) {
-                files.sorted(java.util.Comparator.reverseOrder())
-                        .forEach(f -> f.toFile().delete());
+                files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
             } catch (IOException ignored) {
                 // a temporary folder
             }

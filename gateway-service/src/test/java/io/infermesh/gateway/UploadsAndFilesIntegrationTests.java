@@ -8,6 +8,8 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -15,6 +17,7 @@ import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+import software.amazon.awssdk.services.s3.model.S3Exception;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -350,14 +353,13 @@ class UploadsAndFilesIntegrationTests {
             throw new AssertionError(key + " exists");
         } catch (NoSuchKeyException expected) {
             // absent
-        } catch (software.amazon.awssdk.services.s3.model.S3Exception e) {
+        } catch (S3Exception e) {
             assertThat(e.statusCode()).isEqualTo(404);
         }
     }
 
     private static byte[] samplePng() throws Exception {
-        return java.nio.file.Files.readAllBytes(
-                java.nio.file.Path.of("..", "models", "digits", "samples", "digit-3.png"));
+        return Files.readAllBytes(Path.of("..", "models", "digits", "samples", "digit-3.png"));
     }
 
     private static JsonNode find(JsonNode models, String name) {

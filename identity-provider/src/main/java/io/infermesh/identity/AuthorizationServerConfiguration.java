@@ -14,11 +14,13 @@ import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Collectors;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.http.MediaType;
 import org.springframework.security.config.Customizer;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.config.annotation.web.configuration.OAuth2AuthorizationServerConfiguration;
 import org.springframework.security.core.GrantedAuthority;
 import org.springframework.security.core.userdetails.User;
 import org.springframework.security.core.userdetails.UserDetailsService;
@@ -27,6 +29,7 @@ import org.springframework.security.crypto.password.PasswordEncoder;
 import org.springframework.security.oauth2.core.AuthorizationGrantType;
 import org.springframework.security.oauth2.core.ClientAuthenticationMethod;
 import org.springframework.security.oauth2.core.oidc.OidcScopes;
+import org.springframework.security.oauth2.jwt.JwtDecoder;
 import org.springframework.security.oauth2.server.authorization.OAuth2TokenType;
 import org.springframework.security.oauth2.server.authorization.client.InMemoryRegisteredClientRepository;
 import org.springframework.security.oauth2.server.authorization.client.RegisteredClient;
@@ -159,14 +162,12 @@ class AuthorizationServerConfiguration {
 
     /** For the OIDC user-info endpoint, which reads the provider's own access tokens. */
     @Bean
-    org.springframework.security.oauth2.jwt.JwtDecoder jwtDecoder(JWKSource<SecurityContext> signingKey) {
-        return org.springframework.security.config.annotation.web.configuration.OAuth2AuthorizationServerConfiguration
-                .jwtDecoder(signingKey);
+    JwtDecoder jwtDecoder(JWKSource<SecurityContext> signingKey) {
+        return OAuth2AuthorizationServerConfiguration.jwtDecoder(signingKey);
     }
 
     @Bean
-    AuthorizationServerSettings authorizationServerSettings(
-            @org.springframework.beans.factory.annotation.Value("${infermesh.identity.issuer:}") String issuer) {
+    AuthorizationServerSettings authorizationServerSettings(@Value("${infermesh.identity.issuer:}") String issuer) {
         AuthorizationServerSettings.Builder builder = AuthorizationServerSettings.builder();
         if (!issuer.isBlank()) {
             builder.issuer(issuer);

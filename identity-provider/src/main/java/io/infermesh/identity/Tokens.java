@@ -3,6 +3,7 @@ package io.infermesh.identity;
 import java.io.IOException;
 import java.net.CookieManager;
 import java.net.URI;
+import java.net.URLDecoder;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -159,8 +160,7 @@ public final class Tokens {
                 int eq = pair.indexOf('=');
                 if (eq > 0) {
                     values.put(
-                            pair.substring(0, eq),
-                            java.net.URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+                            pair.substring(0, eq), URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
                 }
             }
         }

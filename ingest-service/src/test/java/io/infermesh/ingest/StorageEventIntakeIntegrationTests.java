@@ -13,6 +13,7 @@ import io.infermesh.events.DeadLetters;
 import io.infermesh.ingest.jobs.Inbox;
 import io.infermesh.localinfra.LocalInfraExtension;
 import io.infermesh.localinfra.TopicProbe;
+import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -264,7 +265,7 @@ class StorageEventIntakeIntegrationTests extends IngestIntegrationTest {
     }
 
     private static String minioNotification(String key, String eTag) {
-        String encoded = java.net.URLEncoder.encode(key, StandardCharsets.UTF_8);
+        String encoded = URLEncoder.encode(key, StandardCharsets.UTF_8);
         return """
                 {"EventName":"s3:ObjectCreated:Put","Key":"%1$s/%2$s","Records":[{"eventVersion":"2.0",
                  "eventSource":"minio:s3","eventTime":"2026-11-22T10:00:00.000Z","eventName":"s3:ObjectCreated:Put",
@@ -275,7 +276,7 @@ class StorageEventIntakeIntegrationTests extends IngestIntegrationTest {
 
     /** MinIO's notification of an object with user metadata, {@code s3.object.userMetadata} as MinIO writes it. */
     private static String minioNotification(String key, String eTag, Map<String, String> userMetadata) {
-        String encoded = java.net.URLEncoder.encode(key, StandardCharsets.UTF_8);
+        String encoded = URLEncoder.encode(key, StandardCharsets.UTF_8);
         return """
                 {"EventName":"s3:ObjectCreated:Put","Key":"%1$s/%2$s","Records":[{"eventVersion":"2.0",
                  "eventSource":"minio:s3","eventTime":"2026-11-22T10:00:00.000Z","eventName":"s3:ObjectCreated:Put",
@@ -285,7 +286,7 @@ class StorageEventIntakeIntegrationTests extends IngestIntegrationTest {
     }
 
     private static void sendRaw(String topic, String key, String value) {
-        TopicProbe.send(kafka(), topic, key, value.getBytes(StandardCharsets.UTF_8), java.util.Map.of());
+        TopicProbe.send(kafka(), topic, key, value.getBytes(StandardCharsets.UTF_8), Map.of());
     }
 
     private static List<ConsumerRecord<String, String>> awaitRecords(String topic, String key, int count) {

@@ -1,5 +1,6 @@
 package io.infermesh.load;
 
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -12,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
+import java.util.concurrent.locks.LockSupport;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -176,7 +178,7 @@ final class ColdStart {
                                 .timeout(Duration.ofSeconds(5))
                                 .build(),
                         HttpResponse.BodyHandlers.ofString());
-            } catch (java.io.IOException e) {
+            } catch (IOException e) {
                 throw new IllegalStateException(
                         "cannot reach the worker's management server at " + worker + " (" + e
                                 + "); is the mesh running? (--worker-management=URL)",
@@ -206,8 +208,7 @@ final class ColdStart {
                         + "; start the mesh with a short idle timeout, e.g. WORKER_IDLE_TIMEOUT=3s");
             }
             // polling an HTTP endpoint: a short pause between reads, not a test
-            java.util.concurrent.locks.LockSupport.parkNanos(
-                    Duration.ofMillis(200).toNanos());
+            LockSupport.parkNanos(Duration.ofMillis(200).toNanos());
         }
     }
 }

@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
+import java.util.Locale;
 import javax.imageio.ImageIO;
 
 /** One run's output folder: {@code <out>/<date-time>-<scenario>/} with summary.md, data.csv and charts. */
@@ -80,7 +81,7 @@ final class Report {
             g.setColor(new Color(225, 225, 225));
             g.drawLine(left, y, left + plotWidth, y);
             g.setColor(Color.DARK_GRAY);
-            g.drawString(String.format(java.util.Locale.ROOT, "%.0f %s", value, unit), 5, y + 4);
+            g.drawString(String.format(Locale.ROOT, "%.0f %s", value, unit), 5, y + 4);
         }
         int slot = plotWidth / Math.max(1, labels.size());
         int bar = (int) (slot * 0.6);
@@ -163,8 +164,7 @@ final class Report {
                 g.setColor(new Color(225, 225, 225));
                 g.drawLine(x0, y, x0 + plotWidth, y);
                 g.setColor(Color.DARK_GRAY);
-                g.drawString(
-                        String.format(java.util.Locale.ROOT, max >= 10 ? "%.0f" : "%.2f", value), x0 - left + 5, y + 4);
+                g.drawString(String.format(Locale.ROOT, max >= 10 ? "%.0f" : "%.2f", value), x0 - left + 5, y + 4);
             }
             int slot = plotWidth / Math.max(1, labels.size());
             int bar = (int) (slot * 0.6);
@@ -177,8 +177,7 @@ final class Report {
                 g.setColor(Color.DARK_GRAY);
                 String label = labels.get(i);
                 g.drawString(label, x + bar / 2 - g.getFontMetrics().stringWidth(label) / 2, base + 16);
-                String value = String.format(
-                        java.util.Locale.ROOT, panel.values()[i] >= 10 ? "%.0f" : "%.2f", panel.values()[i]);
+                String value = String.format(Locale.ROOT, panel.values()[i] >= 10 ? "%.0f" : "%.2f", panel.values()[i]);
                 g.drawString(value, x + bar / 2 - g.getFontMetrics().stringWidth(value) / 2, base - h - 4);
             }
             g.setColor(Color.BLACK);

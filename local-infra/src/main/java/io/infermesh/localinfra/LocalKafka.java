@@ -29,6 +29,7 @@ import kafka.server.SharedServer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.metrics.Metrics;
@@ -286,9 +287,8 @@ public final class LocalKafka implements AutoCloseable {
             return;
         }
         Admin client = admin();
-        Map<String, org.apache.kafka.common.KafkaFuture<Void>> results =
-                client.createTopics(toCreate).values();
-        for (Map.Entry<String, org.apache.kafka.common.KafkaFuture<Void>> result : results.entrySet()) {
+        Map<String, KafkaFuture<Void>> results = client.createTopics(toCreate).values();
+        for (Map.Entry<String, KafkaFuture<Void>> result : results.entrySet()) {
             try {
                 result.getValue().get(60, TimeUnit.SECONDS);
             } catch (ExecutionException e) {

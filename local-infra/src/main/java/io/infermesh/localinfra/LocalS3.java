@@ -40,6 +40,10 @@ import org.gaul.shaded.org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.gaul.shaded.org.eclipse.jetty.server.Server;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.BucketAlreadyOwnedByYouException;
 import software.amazon.awssdk.services.s3.model.CreateBucketRequest;
 
@@ -284,13 +288,13 @@ public final class LocalS3 implements AutoCloseable {
      * A new AWS SDK v2 client for this endpoint (path-style, this endpoint's keys and region), as a user's
      * program would configure it. The caller closes it.
      */
-    public software.amazon.awssdk.services.s3.S3Client client() {
-        return software.amazon.awssdk.services.s3.S3Client.builder()
+    public S3Client client() {
+        return S3Client.builder()
                 .endpointOverride(endpoint())
-                .region(software.amazon.awssdk.regions.Region.of(region()))
+                .region(Region.of(region()))
                 .forcePathStyle(true)
-                .credentialsProvider(software.amazon.awssdk.auth.credentials.StaticCredentialsProvider.create(
-                        software.amazon.awssdk.auth.credentials.AwsBasicCredentials.create(accessKey(), secretKey())))
+                .credentialsProvider(
+                        StaticCredentialsProvider.create(AwsBasicCredentials.create(accessKey(), secretKey())))
                 .build();
     }
 

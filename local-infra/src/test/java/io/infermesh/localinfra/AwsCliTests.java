@@ -8,7 +8,9 @@ import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.OpenOption;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -72,12 +74,7 @@ class AwsCliTests {
         byte[] chunk = new byte[1024 * 1024];
         Arrays.fill(chunk, (byte) 7);
         for (int i = 0; i < 9; i++) { // 9 MiB: above the CLI's 8 MiB multipart threshold
-            Files.write(
-                    large,
-                    chunk,
-                    i == 0
-                            ? new java.nio.file.OpenOption[0]
-                            : new java.nio.file.OpenOption[] {java.nio.file.StandardOpenOption.APPEND});
+            Files.write(large, chunk, i == 0 ? new OpenOption[0] : new OpenOption[] {StandardOpenOption.APPEND});
         }
         Map<String, String> env = Map.of(
                 "AWS_ACCESS_KEY_ID", s3.accessKey(),

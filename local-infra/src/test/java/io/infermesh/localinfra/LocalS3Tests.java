@@ -5,13 +5,20 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.infermesh.localinfra.StorageEventsConsumer.Event;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -245,7 +252,7 @@ class LocalS3Tests {
 
         String bucket = newBucket();
         // Content-MD5 of other bytes: S3 refuses the body (BadDigest), nothing may be stored or published.
-        String wrongMd5 = java.util.Base64.getEncoder().encodeToString(md5("other".getBytes(StandardCharsets.UTF_8)));
+        String wrongMd5 = Base64.getEncoder().encodeToString(md5("other".getBytes(StandardCharsets.UTF_8)));
         assertThatThrownBy(() -> client.putObject(
                         b -> b.bucket(bucket).key("corrupt").contentMD5(wrongMd5), RequestBody.fromString("actual")))
                 .isInstanceOf(S3Exception.class);
@@ -307,7 +314,7 @@ class LocalS3Tests {
                 .toList();
         assertThat(sameKey).hasSize(5).isSorted().doesNotHaveDuplicates();
         // Across partitions too, within each partition's offset order.
-        Map<Integer, List<Event>> byPartition = new java.util.TreeMap<>();
+        Map<Integer, List<Event>> byPartition = new TreeMap<>();
         for (Event e : events.all()) {
             byPartition.computeIfAbsent(e.partition(), p -> new ArrayList<>()).add(e);
         }
@@ -334,18 +341,18 @@ class LocalS3Tests {
     void aBrowserOnAnotherOriginMayPutAndGetWithPresignedUrls() throws Exception {
         String bucket = newBucket();
         client.putObject(b -> b.bucket(bucket).key("inbox/digits/alice/x.png"), RequestBody.fromString("png"));
-        var http = java.net.http.HttpClient.newHttpClient();
+        var http = HttpClient.newHttpClient();
         URI object = URI.create(s3.endpoint() + "/" + bucket + "/inbox/digits/alice/x.png");
 
         // the preflight a browser sends before an XHR PUT with a content type and a metadata header
         var preflight = http.send(
-                java.net.http.HttpRequest.newBuilder(object)
-                        .method("OPTIONS", java.net.http.HttpRequest.BodyPublishers.noBody())
+                HttpRequest.newBuilder(object)
+                        .method("OPTIONS", HttpRequest.BodyPublishers.noBody())
                         .header("Origin", "http://127.0.0.1:8088")
                         .header("Access-Control-Request-Method", "PUT")
                         .header("Access-Control-Request-Headers", "content-type,x-amz-meta-infermesh-placement")
                         .build(),
-                java.net.http.HttpResponse.BodyHandlers.ofString());
+                HttpResponse.BodyHandlers.ofString());
 
         assertThat(preflight.statusCode()).isEqualTo(200);
         assertThat(preflight.headers().firstValue("Access-Control-Allow-Origin"))
@@ -361,19 +368,19 @@ class LocalS3Tests {
 
         // and a method presigned URLs are never used with is not allowed
         var delete = http.send(
-                java.net.http.HttpRequest.newBuilder(object)
-                        .method("OPTIONS", java.net.http.HttpRequest.BodyPublishers.noBody())
+                HttpRequest.newBuilder(object)
+                        .method("OPTIONS", HttpRequest.BodyPublishers.noBody())
                         .header("Origin", "http://127.0.0.1:8088")
                         .header("Access-Control-Request-Method", "DELETE")
                         .build(),
-                java.net.http.HttpResponse.BodyHandlers.ofString());
+                HttpResponse.BodyHandlers.ofString());
         assertThat(delete.headers().firstValue("Access-Control-Allow-Origin")).isEmpty();
     }
 
     static byte[] md5(byte[] bytes) {
         try {
-            return java.security.MessageDigest.getInstance("MD5").digest(bytes);
-        } catch (java.security.NoSuchAlgorithmException e) {
+            return MessageDigest.getInstance("MD5").digest(bytes);
+        } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
     }

@@ -16,6 +16,7 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -74,7 +75,7 @@ class OrphanedPostgresTests {
                                 + data.toAbsolutePath() + ", left by a mesh that did not stop cleanly; stopping it"
                                 + " and starting afresh on the same data");
                 assertThat(ProcessHandle.of(orphanPid).map(ProcessHandle::isAlive))
-                        .isNotEqualTo(java.util.Optional.of(true));
+                        .isNotEqualTo(Optional.of(true));
                 long freshPid = Long.parseLong(Files.readAllLines(data.resolve("postmaster.pid"))
                         .get(0)
                         .trim());

@@ -9,16 +9,22 @@ import io.infermesh.localinfra.LocalInfra;
 import io.infermesh.router.RouterServiceApplication;
 import io.infermesh.status.StatusServiceApplication;
 import io.infermesh.worker.WorkerServiceApplication;
+import java.io.IOException;
 import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
 import java.util.function.Supplier;
+import org.slf4j.LoggerFactory;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.boot.web.server.context.WebServerInitializedEvent;
@@ -323,14 +329,11 @@ public final class LocalMesh implements AutoCloseable {
                 .toAbsolutePath()
                 .normalize();
         try {
-            java.nio.file.Files.createDirectories(file.getParent());
-            if (java.nio.file.Files.exists(file)) {
-                java.nio.file.Files.move(
-                        file,
-                        file.resolveSibling(file.getFileName() + ".1"),
-                        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            Files.createDirectories(file.getParent());
+            if (Files.exists(file)) {
+                Files.move(file, file.resolveSibling(file.getFileName() + ".1"), StandardCopyOption.REPLACE_EXISTING);
             }
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             System.err.println("infermesh: cannot prepare the log file " + file + " (" + e + "); logging there anyway");
         }
         boolean verbose = Boolean.parseBoolean(System.getenv("INFERMESH_VERBOSE"));
@@ -339,7 +342,7 @@ public final class LocalMesh implements AutoCloseable {
         // Logback reads its own property for what is logged before the first service starts; Spring Boot then
         // reloads the same file through logging.config (and warns if Logback's property is still set)
         System.setProperty("logback.configurationFile", "logback-mesh.xml");
-        org.slf4j.LoggerFactory.getILoggerFactory();
+        LoggerFactory.getILoggerFactory();
         System.clearProperty("logback.configurationFile");
         System.setProperty("logging.config", "classpath:logback-mesh.xml");
         return file;
@@ -353,9 +356,9 @@ public final class LocalMesh implements AutoCloseable {
             mesh = start(settings);
         } catch (RuntimeException e) {
             // the useful sentence is somewhere down the cause chain (e.g. "Port 8080 is already in use")
-            var reasons = new java.util.LinkedHashSet<String>();
+            var reasons = new LinkedHashSet<String>();
             for (Throwable t = e; t != null && reasons.size() < 6; t = t.getCause() == t ? null : t.getCause()) {
-                if (t.getMessage() != null && !(t instanceof java.util.concurrent.CompletionException)) {
+                if (t.getMessage() != null && !(t instanceof CompletionException)) {
                     reasons.add(t.getMessage());
                 }
             }

@@ -12,12 +12,15 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
+import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
+import org.openqa.selenium.NoSuchElementException;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
@@ -136,7 +139,7 @@ class GatewayBrowserTests {
             wait(alice, Duration.ofSeconds(15)).until(ExpectedConditions.numberOfElementsToBe(digitFile, 0));
             try (S3Client s3 = mesh.infra().s3().client()) {
                 String key = digitKey;
-                org.assertj.core.api.Assertions.assertThatThrownBy(() ->
+                Assertions.assertThatThrownBy(() ->
                                 s3.headObject(b -> b.bucket(LocalMesh.BUCKET).key(key)))
                         .isInstanceOf(NoSuchKeyException.class);
             }
@@ -255,8 +258,8 @@ class GatewayBrowserTests {
 
     static WebDriverWait wait(HeadlessChromium browser, Duration timeout) {
         WebDriverWait wait = new WebDriverWait(browser.driver, timeout, Duration.ofMillis(50));
-        wait.ignoring(org.openqa.selenium.NoSuchElementException.class);
-        wait.ignoring(org.openqa.selenium.StaleElementReferenceException.class);
+        wait.ignoring(NoSuchElementException.class);
+        wait.ignoring(StaleElementReferenceException.class);
         // a timeout says where the browser was and what it showed, not only what was missing
         wait.withMessage(() -> "at " + browser.driver.getCurrentUrl() + " the page said: " + pageText(browser));
         return wait;

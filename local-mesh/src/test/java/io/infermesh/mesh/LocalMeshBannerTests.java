@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -117,6 +118,6 @@ class LocalMeshBannerTests {
     }
 
     private static int port(String url) {
-        return java.net.URI.create(url).getPort();
+        return URI.create(url).getPort();
     }
 }

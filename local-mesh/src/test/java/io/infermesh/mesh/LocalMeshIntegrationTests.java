@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.infermesh.localinfra.TopicProbe;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -14,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterAll;
@@ -129,13 +131,13 @@ class LocalMeshIntegrationTests {
                  "s3":{"bucket":{"name":"%1$s"},"object":{"key":"%3$s","size":%4$d,"eTag":"%5$s",
                  "contentType":"image/png","sequencer":"00000001"}}}]}
                 """.formatted(
-                LocalMesh.BUCKET, key, java.net.URLEncoder.encode(key, StandardCharsets.UTF_8), image.length, eTag);
+                        LocalMesh.BUCKET, key, URLEncoder.encode(key, StandardCharsets.UTF_8), image.length, eTag);
         TopicProbe.send(
                 mesh.infra().kafka().bootstrapServers(),
                 "infermesh.storage.events",
                 LocalMesh.BUCKET + "/" + key,
                 notification.getBytes(StandardCharsets.UTF_8),
-                java.util.Map.of());
+                Map.of());
         var webhook = HTTP.send(
                 HttpRequest.newBuilder(URI.create(mesh.url("ingest-service") + "/api/storage-events/minio"))
                         .header("Authorization", "Bearer " + mesh.webhookToken())
@@ -227,7 +229,7 @@ class LocalMeshIntegrationTests {
 
     @Test
     void eachServiceWithAnHttpApiServesItsOwnOpenApiDocumentInTheSharedJvm() throws Exception {
-        for (var service : java.util.Map.of(
+        for (var service : Map.of(
                         "status-service",
                         "infermesh status-service",
                         "ingest-service",

@@ -7,6 +7,7 @@ import org.springframework.security.authentication.AbstractAuthenticationToken;
 import org.springframework.security.core.GrantedAuthority;
 import org.springframework.security.core.authority.SimpleGrantedAuthority;
 import org.springframework.security.oauth2.jwt.Jwt;
+import org.springframework.security.oauth2.server.resource.InvalidBearerTokenException;
 import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationToken;
 
 /**
@@ -26,7 +27,7 @@ final class MeshJwtConverter implements Converter<Jwt, AbstractAuthenticationTok
     public AbstractAuthenticationToken convert(Jwt jwt) {
         Object owner = jwt.getClaims().get(properties.ownerClaim());
         if (!(owner instanceof String name) || name.isBlank()) {
-            throw new org.springframework.security.oauth2.server.resource.InvalidBearerTokenException(
+            throw new InvalidBearerTokenException(
                     "the token has no '" + properties.ownerClaim() + "' claim to name its owner");
         }
         List<GrantedAuthority> authorities = new ArrayList<>();

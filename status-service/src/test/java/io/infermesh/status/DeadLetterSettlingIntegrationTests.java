@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
+import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.Test;
 
 /** A job whose request or dispatch was dead-lettered does not stay PENDING or RUNNABLE: it ends FAILED, saying why. */
@@ -50,7 +51,7 @@ class DeadLetterSettlingIntegrationTests extends StatusServiceIntegrationTest {
                         .jsonPath("$.message")
                         .value(
                                 String.class,
-                                message -> org.assertj.core.api.Assertions.assertThat(message)
+                                message -> Assertions.assertThat(message)
                                         .contains("infermesh.jobs.requested.dlq")
                                         .contains("Unexpected character")));
     }

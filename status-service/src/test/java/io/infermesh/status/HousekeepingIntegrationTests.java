@@ -10,6 +10,7 @@ import io.infermesh.contracts.ObjectRef;
 import io.infermesh.localinfra.TopicProbe;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 import org.springframework.test.context.TestPropertySource;
 import tools.jackson.databind.JsonNode;
@@ -125,7 +126,7 @@ class HousekeepingIntegrationTests extends StatusServiceIntegrationTest {
                 .withBackend(Backend.ONPREM, null);
     }
 
-    private JsonNode awaitJob(String jobId, java.util.function.Predicate<JsonNode> done) {
+    private JsonNode awaitJob(String jobId, Predicate<JsonNode> done) {
         JsonNode[] last = new JsonNode[1];
         await().atMost(Duration.ofSeconds(30)).until(() -> {
             if (status(jobId) != 200) {

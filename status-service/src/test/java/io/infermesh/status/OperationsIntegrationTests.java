@@ -18,12 +18,14 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.simple.JdbcClient;
 
 /** What operators see: dead letters, health, metrics. */
 class OperationsIntegrationTests extends StatusServiceIntegrationTest {
 
-    @org.springframework.beans.factory.annotation.Autowired
-    private org.springframework.jdbc.core.simple.JdbcClient jdbc;
+    @Autowired
+    private JdbcClient jdbc;
 
     @Test
     void anEventTheDatabaseRefusesIsDeadLetteredWithItsReasonAndTheRestOfTheBatchIsProjected() {

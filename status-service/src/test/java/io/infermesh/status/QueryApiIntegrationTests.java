@@ -14,6 +14,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.http.MediaType;
@@ -118,7 +119,7 @@ class QueryApiIntegrationTests extends StatusServiceIntegrationTest {
         // run = download 10 + inference 20..100 + upload 5
         assertThat(stats.get("runMs").get("max").asLong()).isEqualTo(115);
         assertThat(stats.get("estimatedCostUsd").asDouble())
-                .isCloseTo(0.001 + 0.002 + 0.003 + 0.005, org.assertj.core.data.Offset.offset(1e-9));
+                .isCloseTo(0.001 + 0.002 + 0.003 + 0.005, Offset.offset(1e-9));
         assertThat(get("/api/jobs/stats?owner=" + OWNER + "&backend=batch")
                         .get("jobs")
                         .asLong())

@@ -13,6 +13,7 @@ import io.infermesh.localinfra.WithLocalInfra;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -50,7 +51,7 @@ class JobRunnerIntegrationTests {
     }
 
     private void startWorker(String resultsBucket) {
-        List<String> args = new java.util.ArrayList<>(List.of(WorkerKafka.properties(resultsBucket)));
+        List<String> args = new ArrayList<>(List.of(WorkerKafka.properties(resultsBucket)));
         args.add("--server.port=0");
         worker = WorkerServiceApplication.builder()
                 .run(args.stream().map(a -> a.startsWith("--") ? a : "--" + a).toArray(String[]::new));

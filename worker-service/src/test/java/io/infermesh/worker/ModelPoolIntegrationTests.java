@@ -11,6 +11,10 @@ import io.infermesh.contracts.Topics;
 import io.infermesh.localinfra.LocalInfraExtension;
 import io.infermesh.localinfra.WithLocalInfra;
 import io.infermesh.worker.pool.Pools;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -152,18 +156,17 @@ class ModelPoolIntegrationTests {
     void aModelLoadedByARestRequestWhileThePoolIsAtZeroLeavesMemoryAfterTheIdleTimeout() throws Exception {
         Pools pools = startWorker("infermesh.worker.pool.idle-timeout=1s", TestIssuer.issuerUriSetting());
         String port = workers.getLast().getEnvironment().getProperty("local.server.port");
-        var response = java.net.http.HttpClient.newHttpClient()
+        var response = HttpClient.newHttpClient()
                 .send(
-                        java.net.http.HttpRequest.newBuilder(
-                                        java.net.URI.create("http://localhost:" + port + "/api/models/iris/predict"))
+                        HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/api/models/iris/predict"))
                                 .header("Content-Type", "application/json")
                                 .header(
                                         "Authorization",
                                         "Bearer " + TestIssuer.provider().userToken("alice"))
-                                .POST(java.net.http.HttpRequest.BodyPublishers.ofFile(
+                                .POST(HttpRequest.BodyPublishers.ofFile(
                                         Path.of("../models/iris/samples/virginica.json")))
                                 .build(),
-                        java.net.http.HttpResponse.BodyHandlers.ofString());
+                        HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(response.body()).contains("virginica");
         assertThat(pool(pools, "iris").loaded()).isTrue();

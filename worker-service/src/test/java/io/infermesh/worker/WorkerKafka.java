@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.function.Predicate;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -35,7 +36,7 @@ final class WorkerKafka {
     private WorkerKafka() {}
 
     static JobDispatched dispatch(String model, String owner, ObjectRef input) {
-        return dispatch(model, owner, input, "job-" + java.util.UUID.randomUUID());
+        return dispatch(model, owner, input, "job-" + UUID.randomUUID());
     }
 
     static JobDispatched dispatch(String model, String owner, ObjectRef input, String jobId) {

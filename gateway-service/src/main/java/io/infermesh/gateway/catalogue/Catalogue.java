@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.stream.Stream;
 
 /**
@@ -87,7 +88,7 @@ public final class Catalogue {
     /** The catalogue of the cards in {@code modelsDir}. */
     public static Catalogue load(Path modelsDir) {
         ModelCatalogue cards = ModelCatalogue.load(modelsDir, "infermesh.gateway.models-dir");
-        Map<String, Entry> entries = new java.util.TreeMap<>();
+        Map<String, Entry> entries = new TreeMap<>();
         for (String name : cards.names()) {
             ModelCard card = cards.find(name).orElseThrow();
             entries.put(name, entry(card, modelsDir.resolve(name)));

@@ -22,6 +22,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class BatchJobStateChangesTests {
 
@@ -48,7 +49,7 @@ class BatchJobStateChangesTests {
     }
 
     @ParameterizedTest(name = "Batch {0} says nothing new")
-    @org.junit.jupiter.params.provider.ValueSource(strings = {"SUBMITTED", "PENDING", "RUNNABLE"})
+    @ValueSource(strings = {"SUBMITTED", "PENDING", "RUNNABLE"})
     void queuedBatchStatesAddNothingToTheRoutersRunnable(String batchStatus) {
         assertThat(events.read(JSON.readTree(batch(job, batchStatus))))
                 .isEqualTo(new BackendReport.NothingNew(BatchJobStateChanges.QUEUED));

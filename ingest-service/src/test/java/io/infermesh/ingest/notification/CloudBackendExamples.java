@@ -2,6 +2,7 @@ package io.infermesh.ingest.notification;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.networknt.schema.JsonSchema;
 import com.networknt.schema.JsonSchemaFactory;
 import com.networknt.schema.SpecVersion;
@@ -11,8 +12,10 @@ import io.infermesh.contracts.ObjectRef;
 import io.infermesh.contracts.Prediction;
 import io.infermesh.contracts.RemoteJob;
 import io.infermesh.contracts.Timings;
+import java.io.IOException;
 import java.io.InputStream;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import tools.jackson.databind.json.JsonMapper;
@@ -76,7 +79,7 @@ public final class CloudBackendExamples {
     /** An on-failure destination record; {@code errorType} and {@code errorMessage} may be null. */
     public static String lambdaFailure(
             Object request, String condition, String errorType, String errorMessage, int invokeCount) {
-        Map<String, String> error = new java.util.LinkedHashMap<>();
+        Map<String, String> error = new LinkedHashMap<>();
         if (errorMessage != null) {
             error.put("errorMessage", errorMessage);
         }
@@ -190,10 +193,10 @@ public final class CloudBackendExamples {
             assertThat(in).as("schema %s on the classpath", name).isNotNull();
             JsonSchema schema = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012)
                     .getSchema(in);
-            assertThat(schema.validate(new com.fasterxml.jackson.databind.ObjectMapper().readTree(json)))
+            assertThat(schema.validate(new ObjectMapper().readTree(json)))
                     .as("%s against %s", json, name)
                     .isEmpty();
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new AssertionError(e);
         }
     }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -115,7 +116,7 @@ class S3EventRecordsTests {
 
     @Test
     void anObjectsVersionIsItsVersionIdElseItsETagElseItsSequencer() {
-        var time = java.time.Instant.parse("2026-11-22T10:00:00Z");
+        var time = Instant.parse("2026-11-22T10:00:00Z");
         assertThat(new ObjectCreated("e", "b", "k", 1, "etag", "v1", "seq", null, time).version())
                 .isEqualTo("v1");
         assertThat(new ObjectCreated("e", "b", "k", 1, "etag", null, "seq", null, time).version())

@@ -1,6 +1,7 @@
 package io.infermesh.ingest.sqs;
 
 import io.infermesh.localinfra.MotoServer;
+import java.io.IOException;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -73,7 +74,7 @@ final class MotoSns {
                         "SNS " + action + " answered " + response.statusCode() + ": " + response.body());
             }
             return response.body();
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new IllegalStateException("SNS " + action + " failed", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

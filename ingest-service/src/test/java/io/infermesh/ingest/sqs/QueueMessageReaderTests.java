@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.infermesh.contracts.Backend;
 import io.infermesh.contracts.JobStatus;
+import io.infermesh.contracts.JobStatusChanged;
 import io.infermesh.ingest.notification.BackendReport;
 import io.infermesh.ingest.notification.BucketNotification;
 import io.infermesh.ingest.notification.CloudBackendExamples;
@@ -12,6 +13,7 @@ import io.infermesh.ingest.notification.MalformedNotificationException;
 import io.infermesh.ingest.notification.QueueMessage;
 import io.infermesh.ingest.notification.QueueMessageReader;
 import java.time.Instant;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -33,7 +35,7 @@ class QueueMessageReaderTests {
 
     @Test
     void anSnsEnvelopeIsUnwrappedAndTheInnerKeysDecodedOnce() {
-        String envelope = JSON.writeValueAsString(java.util.Map.of(
+        String envelope = JSON.writeValueAsString(Map.of(
                 "Type",
                 "Notification",
                 "MessageId",
@@ -81,8 +83,7 @@ class QueueMessageReaderTests {
                 {"detail-type":"Object Deleted","source":"aws.s3","detail":{"bucket":{"name":"b"}}}""").ignoredEventNames()).containsExactly("Object Deleted");
         String test = "{\"Service\":\"Amazon S3\",\"Event\":\"s3:TestEvent\",\"Bucket\":\"b\"}";
         assertThat(notification(test).ignoredEventNames()).containsExactly("s3:TestEvent");
-        String wrapped =
-                JSON.writeValueAsString(java.util.Map.of("Type", "Notification", "TopicArn", "t", "Message", test));
+        String wrapped = JSON.writeValueAsString(Map.of("Type", "Notification", "TopicArn", "t", "Message", test));
         assertThat(notification(wrapped).ignoredEventNames()).containsExactly("s3:TestEvent");
     }
 
@@ -141,7 +142,7 @@ class QueueMessageReaderTests {
         assertThat(report(CloudBackendExamples.snsEnvelope(CloudBackendExamples.batch(batch, "SUCCEEDED"))))
                 .satisfies(e -> assertThat(e.output()).isEqualTo(batch.output()));
         assertThat(reader.read(CloudBackendExamples.snsEnvelope(
-                        CloudBackendExamples.lambdaSuccess(java.util.Map.of("orderId", 1), "ok"))))
+                        CloudBackendExamples.lambdaSuccess(Map.of("orderId", 1), "ok"))))
                 .isEqualTo(new BackendReport.NotOurs("foreign-lambda-record"));
     }
 
@@ -173,7 +174,7 @@ class QueueMessageReaderTests {
         return (BucketNotification) message;
     }
 
-    private io.infermesh.contracts.JobStatusChanged report(String body) {
+    private JobStatusChanged report(String body) {
         QueueMessage message = reader.read(body);
         assertThat(message).isInstanceOf(BackendReport.StatusChange.class);
         return ((BackendReport.StatusChange) message).event();

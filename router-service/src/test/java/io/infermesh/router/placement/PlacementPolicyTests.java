@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Stream;
+import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -417,12 +418,12 @@ class PlacementPolicyTests {
         assertThat(byBackend.get(Backend.LAMBDA).eligible()).isTrue();
         // Table 3: 3.5 s billed (cold start + run) at $0.0000000333/ms for 2,048 MB, plus the request charge
         assertThat(byBackend.get(Backend.LAMBDA).expectedCostUsd())
-                .isCloseTo(3500 * 0.0000000333 + 0.0000002, org.assertj.core.data.Offset.offset(1e-12));
+                .isCloseTo(3500 * 0.0000000333 + 0.0000002, Offset.offset(1e-12));
         assertThat(byBackend.get(Backend.BATCH).eligible()).isFalse();
         assertThat(byBackend.get(Backend.BATCH).note()).contains("deadline");
         assertThat(placed.decision().deadlineSeconds()).isEqualTo(60);
         assertThat(placed.estimatedCostUsd())
-                .isEqualTo(byBackend.get(Backend.LAMBDA).expectedCostUsd(), org.assertj.core.data.Offset.offset(1e-12));
+                .isEqualTo(byBackend.get(Backend.LAMBDA).expectedCostUsd(), Offset.offset(1e-12));
     }
 
     @Test

@@ -9,9 +9,11 @@ import io.infermesh.router.placement.Estimates;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.stream.Stream;
+import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -151,7 +153,7 @@ class LedgerPoolStatusTests {
         assertThat(ledger.onpremSlots("digits")).isEqualTo(row.slots());
         assertThat(ledger.warm("digits", Backend.ONPREM)).isEqualTo(row.warm());
         assertThat(ledger.onpremColdStartSeconds("digits", CONFIGURED_COLD))
-                .isCloseTo(row.coldStartSeconds(), org.assertj.core.data.Offset.offset(1e-9));
+                .isCloseTo(row.coldStartSeconds(), Offset.offset(1e-9));
         // another model's pool says nothing about this one
         assertThat(ledger.onpremSlots("fraud")).isEqualTo(2);
     }
@@ -254,12 +256,12 @@ class LedgerPoolStatusTests {
         }
 
         @Override
-        public java.time.ZoneId getZone() {
+        public ZoneId getZone() {
             return ZoneOffset.UTC;
         }
 
         @Override
-        public Clock withZone(java.time.ZoneId zone) {
+        public Clock withZone(ZoneId zone) {
             return this;
         }
     }

@@ -1,5 +1,6 @@
 package io.infermesh.status.jobs;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import io.infermesh.contracts.Backend;
 import io.infermesh.contracts.FailureReason;
 import io.infermesh.contracts.JobStatus;
@@ -7,14 +8,18 @@ import io.infermesh.contracts.JobStatusChanged;
 import io.infermesh.contracts.ObjectRef;
 import io.infermesh.contracts.Prediction;
 import io.infermesh.contracts.Timings;
+import java.nio.charset.StandardCharsets;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Timestamp;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -52,7 +57,7 @@ class JobQueries {
      * @param from created at or after
      * @param to created before
      */
-    @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+    @JsonInclude(JsonInclude.Include.NON_NULL)
     record Filter(
             String model,
             String owner,
@@ -74,11 +79,11 @@ class JobQueries {
             add(where, params, "input_version_id", versionId);
             if (from != null) {
                 where.add("created_at >= :from");
-                params.put("from", java.sql.Timestamp.from(from));
+                params.put("from", Timestamp.from(from));
             }
             if (to != null) {
                 where.add("created_at < :to");
-                params.put("to", java.sql.Timestamp.from(to));
+                params.put("to", Timestamp.from(to));
             }
         }
 
@@ -125,15 +130,12 @@ class JobQueries {
         String encode() {
             String raw =
                     sort.spelling + "|" + at.getEpochSecond() + "." + String.format("%09d", at.getNano()) + "|" + jobId;
-            return java.util.Base64.getUrlEncoder()
-                    .withoutPadding()
-                    .encodeToString(raw.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return Base64.getUrlEncoder().withoutPadding().encodeToString(raw.getBytes(StandardCharsets.UTF_8));
         }
 
         static Optional<Cursor> decode(String text) {
             try {
-                String raw = new String(
-                        java.util.Base64.getUrlDecoder().decode(text), java.nio.charset.StandardCharsets.UTF_8);
+                String raw = new String(Base64.getUrlDecoder().decode(text), StandardCharsets.UTF_8);
                 String[] parts = raw.split("\\|", 3);
                 Optional<Sort> sort = Sort.parse(parts[0]);
                 String[] time = parts[1].split("\\.");
@@ -155,7 +157,7 @@ class JobQueries {
         filter.apply(where, params);
         if (cursor != null) {
             where.add("(" + sort.column + ", job_id) " + (sort.descending ? "<" : ">") + " (:cursorAt, :cursorId)");
-            params.put("cursorAt", java.sql.Timestamp.from(cursor.at()));
+            params.put("cursorAt", Timestamp.from(cursor.at()));
             params.put("cursorId", cursor.jobId());
         }
         params.put("limit", limit + 1);
@@ -193,8 +195,7 @@ class JobQueries {
                             + " GROUP BY 1 ORDER BY 2 DESC, 1")
                     .params(params)
                     .query((rs, n) -> counts.put(
-                            backend ? rs.getString("k").toLowerCase(java.util.Locale.ROOT) : rs.getString("k"),
-                            rs.getLong("n")))
+                            backend ? rs.getString("k").toLowerCase(Locale.ROOT) : rs.getString("k"), rs.getLong("n")))
                     .list();
             stats.put(group[0], counts);
         }

@@ -7,6 +7,7 @@ import io.infermesh.security.Caller;
 import io.infermesh.status.OwnerScope;
 import io.infermesh.status.StatusProperties;
 import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -186,7 +187,7 @@ class JobsController {
         }
         try {
             return Instant.parse(value.trim());
-        } catch (java.time.format.DateTimeParseException e) {
+        } catch (DateTimeParseException e) {
             throw badRequest(
                     "Invalid time",
                     parameter + " must be an ISO-8601 instant such as " + "2026-11-22T10:15:30Z, got '" + value + "'",

@@ -5,9 +5,11 @@ import io.infermesh.contracts.JobStatusChanged;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.charset.StandardCharsets;
+import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.function.Consumer;
 import org.springframework.core.NestedExceptionUtils;
 import org.springframework.dao.DataAccessException;
@@ -62,7 +64,7 @@ class JobLifecycleConsumer implements Consumer<Message<List<byte[]>>> {
         List<Integer> origin = new ArrayList<>(values.size());
         // dead letters are sent only once the batch's projection is through: a batch tried again after an outage
         // does not send them twice
-        Map<Integer, RejectedEvent> rejected = new java.util.TreeMap<>();
+        Map<Integer, RejectedEvent> rejected = new TreeMap<>();
         for (int i = 0; i < values.size(); i++) {
             try {
                 events.add(projection.accept(
@@ -121,7 +123,7 @@ class JobLifecycleConsumer implements Consumer<Message<List<byte[]>>> {
 
     private static String sqlState(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof java.sql.SQLException sql && sql.getSQLState() != null) {
+            if (t instanceof SQLException sql && sql.getSQLState() != null) {
                 return sql.getSQLState();
             }
         }

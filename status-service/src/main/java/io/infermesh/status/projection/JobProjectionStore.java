@@ -8,6 +8,7 @@ import io.infermesh.status.projection.LifecycleProjection.JobState;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -163,7 +164,7 @@ class JobProjectionStore {
     /** Projects accepted events in one transaction, in order, and says what each did. */
     @Transactional
     List<Outcome> projectAll(List<JobStatusChanged> events) {
-        List<Outcome> outcomes = new java.util.ArrayList<>(events.size());
+        List<Outcome> outcomes = new ArrayList<>(events.size());
         for (JobStatusChanged event : events) {
             outcomes.add(project(event));
         }

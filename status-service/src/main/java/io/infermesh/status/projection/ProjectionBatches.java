@@ -1,11 +1,13 @@
 package io.infermesh.status.projection;
 
 import io.infermesh.contracts.Topics;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.cloud.stream.config.ListenerContainerCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.kafka.KafkaException;
 import org.springframework.kafka.listener.AbstractMessageListenerContainer;
 import org.springframework.kafka.listener.DefaultErrorHandler;
 import org.springframework.util.backoff.ExponentialBackOff;
@@ -32,9 +34,9 @@ class ProjectionBatches {
                             throw new IllegalStateException("unreachable: the back-off never ends", e);
                         },
                         backOff);
-                handler.setLogLevel(org.springframework.kafka.KafkaException.Level.WARN);
+                handler.setLogLevel(KafkaException.Level.WARN);
                 // every failure is worth another try (the defaults would send some straight to the recoverer)
-                handler.setClassifications(java.util.Map.of(), true);
+                handler.setClassifications(Map.of(), true);
                 container.setCommonErrorHandler(handler);
                 log.info(
                         "lifecycle projection: failed batches are retried without end ({} group {})",

@@ -2,6 +2,7 @@ package io.infermesh.status.stream;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -11,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
+import org.springframework.http.MediaType;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 
@@ -147,7 +149,7 @@ public final class EventFeed implements SmartLifecycle {
                 FROM job_events
                 WHERE seq > :after AND seq <= :upTo AND recorded_at < now() - make_interval(secs => :lag)""");
         Map<String, Object> params =
-                new java.util.HashMap<>(Map.of("after", after, "upTo", upTo, "lag", lag.toMillis() / 1000.0));
+                new HashMap<>(Map.of("after", after, "upTo", upTo, "lag", lag.toMillis() / 1000.0));
         if (filter != null && filter.jobId() != null) {
             sql.append(" AND job_id = :jobId");
             params.put("jobId", filter.jobId());
@@ -176,7 +178,7 @@ public final class EventFeed implements SmartLifecycle {
         emitter.send(SseEmitter.event()
                 .id(Long.toString(row.seq()))
                 .name("status")
-                .data(row.payload(), org.springframework.http.MediaType.APPLICATION_JSON));
+                .data(row.payload(), MediaType.APPLICATION_JSON));
     }
 
     @Override

@@ -4,15 +4,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import com.sun.net.httpserver.HttpServer;
+import io.infermesh.worker.FraudSamples;
+import io.infermesh.worker.engine.ImageBombs;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -26,7 +31,7 @@ class PredictTests {
 
     private static Outcome predict(String... args) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        List<String> all = new java.util.ArrayList<>(List.of(args));
+        List<String> all = new ArrayList<>(List.of(args));
         all.add("--models-dir=" + MODELS);
         int code = Predict.run(all, new PrintStream(bytes, true, StandardCharsets.UTF_8));
         return new Outcome(code, JSON.readTree(bytes.toString(StandardCharsets.UTF_8)));
@@ -100,15 +105,15 @@ class PredictTests {
         assertThat(predict("--input-file=x", "--colour=blue").code()).isEqualTo(2);
     }
 
-    @org.junit.jupiter.params.ParameterizedTest
-    @org.junit.jupiter.params.provider.ValueSource(strings = {"suspicious.json", "batch.json", "transactions.csv"})
+    @ParameterizedTest
+    @ValueSource(strings = {"suspicious.json", "batch.json", "transactions.csv"})
     void theFraudPipelineAnswersAsItsTrainingScriptComputed(String sample) {
         Outcome out = predict(
                 "--model-name=fraud",
-                "--input-file=" + io.infermesh.worker.FraudSamples.DIR.resolve(sample),
+                "--input-file=" + FraudSamples.DIR.resolve(sample),
                 "--content-type=" + (sample.endsWith(".csv") ? "text/csv" : "application/json"));
         assertThat(out.code()).as(out.json().toString()).isZero();
-        io.infermesh.worker.FraudSamples.assertAnswerMatches(out.json(), sample);
+        FraudSamples.assertAnswerMatches(out.json(), sample);
     }
 
     @Test
@@ -122,7 +127,7 @@ class PredictTests {
 
     @Test
     void anImageClaimingTenBillionPixelsIsAnInvalidInputSayingSo(@TempDir Path dir) throws Exception {
-        Path bomb = Files.write(dir.resolve("huge.png"), io.infermesh.worker.engine.ImageBombs.png(100_000, 100_000));
+        Path bomb = Files.write(dir.resolve("huge.png"), ImageBombs.png(100_000, 100_000));
         Outcome out = predict("--model-name=digits", "--input-file=" + bomb);
         assertThat(out.code()).isEqualTo(1);
         assertThat(out.json().get("reason").asString()).isEqualTo("INVALID_INPUT");

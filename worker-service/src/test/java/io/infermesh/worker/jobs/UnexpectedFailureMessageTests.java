@@ -2,6 +2,7 @@ package io.infermesh.worker.jobs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import org.apache.kafka.common.errors.TimeoutException;
 import org.junit.jupiter.api.Test;
 
 /** The message of a job that failed unexpectedly names the step, never the error's text, class or stack. */
@@ -24,8 +25,8 @@ class UnexpectedFailureMessageTests {
 
     @Test
     void anErrorOutsideAnyStepGetsTheGenericSentence() {
-        String message = JobRunner.unexpectedMessage(new org.apache.kafka.common.errors.TimeoutException(
-                "Topic infermesh.jobs.lifecycle not present in metadata after 60000 ms."));
+        String message = JobRunner.unexpectedMessage(
+                new TimeoutException("Topic infermesh.jobs.lifecycle not present in metadata after 60000 ms."));
 
         assertThat(message)
                 .isEqualTo("the worker could not run the job: an unexpected error (the worker's log has"

@@ -7,10 +7,12 @@ import io.infermesh.contracts.Backend;
 import io.infermesh.contracts.FailureReason;
 import io.infermesh.contracts.JobResult;
 import io.infermesh.contracts.ObjectRef;
+import io.infermesh.contracts.Prediction;
 import io.infermesh.contracts.RemoteJob;
 import io.infermesh.localinfra.LocalInfra;
 import io.infermesh.localinfra.LocalInfraExtension;
 import io.infermesh.localinfra.WithLocalInfra;
+import io.infermesh.worker.FraudSamples;
 import io.infermesh.worker.cli.RemoteJobRunner;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -128,8 +130,7 @@ class HandlerTests {
         try (S3Client s3 = LocalInfraExtension.infra().s3().client()) {
             s3.putObject(
                     b -> b.bucket(BUCKET).key(key),
-                    RequestBody.fromBytes(
-                            Files.readAllBytes(io.infermesh.worker.FraudSamples.DIR.resolve("transactions.csv"))));
+                    RequestBody.fromBytes(Files.readAllBytes(FraudSamples.DIR.resolve("transactions.csv"))));
             RemoteJob job = job("fraud", key);
 
             JobResult result = invoke(job);
@@ -137,9 +138,9 @@ class HandlerTests {
             var written = JSON.readTree(
                     s3.getObjectAsBytes(b -> b.bucket(BUCKET).key(job.output().key()))
                             .asByteArray());
-            io.infermesh.worker.FraudSamples.assertAnswerMatches(written, "transactions.csv");
+            FraudSamples.assertAnswerMatches(written, "transactions.csv");
             assertThat(result.predictions())
-                    .extracting(io.infermesh.contracts.Prediction::label)
+                    .extracting(Prediction::label)
                     .as("the job result carries the first row's ranking")
                     .isEqualTo(written.get("labels")
                             .valueStream()

@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import io.infermesh.localinfra.WithLocalInfra;
+import io.infermesh.worker.FraudSamples;
 import io.infermesh.worker.TestIssuer;
+import io.infermesh.worker.WorkerKafkaAccess;
 import io.infermesh.worker.WorkerServiceApplication;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -17,6 +19,8 @@ import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 import tools.jackson.databind.JsonNode;
@@ -38,7 +42,7 @@ class InferenceApiIntegrationTests {
 
     @BeforeAll
     static void start() {
-        List<String> args = new ArrayList<>(List.of(io.infermesh.worker.WorkerKafkaAccess.properties("")));
+        List<String> args = new ArrayList<>(List.of(WorkerKafkaAccess.properties("")));
         args.add("server.port=0");
         args.add(TestIssuer.issuerUriSetting());
         worker = WorkerServiceApplication.builder()
@@ -163,16 +167,16 @@ class InferenceApiIntegrationTests {
         assertThat(notAnImage.body().get("detail").asString()).contains("not a PNG or JPEG image");
     }
 
-    @org.junit.jupiter.params.ParameterizedTest
-    @org.junit.jupiter.params.provider.ValueSource(strings = {"legit.json", "batch.json", "transactions.csv"})
+    @ParameterizedTest
+    @ValueSource(strings = {"legit.json", "batch.json", "transactions.csv"})
     void theFraudPipelineAnswersAsItsTrainingScriptComputed(String sample) throws Exception {
         Reply reply = post(
                 "/api/models/fraud/predict",
                 sample.endsWith(".csv") ? "text/csv" : "application/json",
-                Files.readAllBytes(io.infermesh.worker.FraudSamples.DIR.resolve(sample)));
+                Files.readAllBytes(FraudSamples.DIR.resolve(sample)));
         assertThat(reply.status()).as(reply.body().toString()).isEqualTo(200);
         assertThat(reply.body().get("model").asString()).isEqualTo("fraud");
-        io.infermesh.worker.FraudSamples.assertAnswerMatches(reply.body(), sample);
+        FraudSamples.assertAnswerMatches(reply.body(), sample);
     }
 
     @Test

@@ -3,6 +3,7 @@ package io.infermesh.worker.storage;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.infermesh.contracts.ObjectRef;
+import java.net.ConnectException;
 import java.util.function.Function;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -115,7 +116,7 @@ class StorageFailureSentencesTests {
                     CURRENT,
                     SdkClientException.create(
                             "Unable to execute HTTP request: Connect to localhost:9000 failed:" + " Connection refused",
-                            new java.net.ConnectException("Connection refused")),
+                            new ConnectException("Connection refused")),
                     ObjectStorage.StorageFailedException.class,
                     "the worker could not download the input s3://b/inbox/digits/alice/k.png: the object store did"
                             + " not answer"),
