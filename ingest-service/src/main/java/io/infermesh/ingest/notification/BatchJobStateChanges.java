@@ -1,7 +1,7 @@
 package io.infermesh.ingest.notification;
 
 import io.infermesh.contracts.Backend;
-import io.infermesh.contracts.FailureReason;
+import io.infermesh.contracts.BatchJobFailure;
 import io.infermesh.contracts.JobResult;
 import io.infermesh.contracts.JobStatus;
 import io.infermesh.contracts.JobStatusChanged;
@@ -11,6 +11,8 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -26,8 +28,8 @@ import tools.jackson.databind.json.JsonMapper;
  * second RUNNABLE with the same event id would race it; STARTING, RUNNING: the same statuses;</li>
  * <li>SUCCEEDED: SUCCEEDED with the variable's output and the timings Batch measured, and a {@link JobResult}
  * (without predictions: {@code result.json} holds them);</li>
- * <li>FAILED: FAILED, {@linkplain #reason TIMEOUT or BACKEND_ERROR}, with a message naming the Batch job, its status
- * reason and its container's exit code and reason;</li>
+ * <li>FAILED: FAILED, TIMEOUT or BACKEND_ERROR, with {@link BatchJobFailure}'s sentence: the one the router gives
+ * when it polls the same job (Batch's own words go to the log at INFO);</li>
  * <li>a job with no infermesh parameters, no variable and a name that is not ours: {@link BackendReport.NotOurs}.</li>
  * </ul>
  */
@@ -42,6 +44,8 @@ public final class BatchJobStateChanges {
             RemoteJob.BATCH_PARAMETER_ATTEMPT,
             RemoteJob.BATCH_PARAMETER_MODEL,
             RemoteJob.BATCH_PARAMETER_OWNER);
+
+    private static final Logger log = LoggerFactory.getLogger(BatchJobStateChanges.class);
 
     private final JsonMapper json;
     private final RemoteJobPayload jobs;
@@ -112,9 +116,9 @@ public final class BatchJobStateChanges {
                 .withInput(job == null ? null : job.input())
                 .withEstimatedCost(job == null ? null : job.estimatedCostUsd());
         if (status == JobStatus.FAILED) {
-            String statusReason = statusReason(detail);
-            return new BackendReport.StatusChange(
-                    change.withFailure(reason(statusReason), failure(detail, batchJobId, jobName, statusReason)), null);
+            BatchJobFailure failure = failure(detail, batchJobId, jobName);
+            log.info("{} of job {} attempt {} FAILED: {}", what, jobId, attempt, failure.raw());
+            return new BackendReport.StatusChange(change.withFailure(failure.reason(), failure.sentence(model)), null);
         }
         change = change.withOutput(job == null ? null : job.output())
                 .withMessage("Batch job " + batchJobId + " succeeded" + ran(detail));
@@ -142,23 +146,21 @@ public final class BatchJobStateChanges {
                         what + " has an unknown Batch status '" + batchStatus + "'"));
     }
 
-    /** TIMEOUT when Batch stopped the job for its time limit ("Job attempt duration exceeded timeout"), else BACKEND_ERROR. */
-    static FailureReason reason(String statusReason) {
-        return RemoteJob.failureReasonOfBatch(statusReason);
-    }
-
-    private static String failure(JsonNode detail, String batchJobId, String jobName, String statusReason) {
+    /** What Batch says about the failure, in the event's words (the same fields as {@code DescribeJobs}'). */
+    private static BatchJobFailure failure(JsonNode detail, String batchJobId, String jobName) {
         JsonNode container = container(detail);
         JsonNode exitCode = container.get("exitCode");
-        String containerReason = text(container, "reason");
-        String queue = text(detail, "jobQueue");
-        return "Batch job " + batchJobId + (jobName == null ? "" : " (" + jobName + ")")
-                + (queue == null ? "" : " on queue " + queue.substring(queue.lastIndexOf('/') + 1)) + " failed"
-                + ran(detail) + ": " + (statusReason == null ? "no status reason" : statusReason) + "; "
-                + (exitCode == null || exitCode.isNull()
-                        ? "no container exit code"
-                        : "container exit code " + exitCode.asString())
-                + (containerReason == null ? "" : ", container reason: " + containerReason);
+        JsonNode timeout = detail.path("timeout").get("attemptDurationSeconds");
+        return new BatchJobFailure(
+                batchJobId,
+                jobName,
+                text(detail, "jobQueue"),
+                text(detail, "jobDefinition"),
+                statusReason(detail),
+                exitCode != null && exitCode.isInt() ? exitCode.intValue() : null,
+                text(container, "reason"),
+                text(container, "logStreamName"),
+                timeout != null && timeout.isInt() ? timeout.intValue() : null);
     }
 
     /** The job's container, or its last attempt's when the job itself has none (Batch fills both differently). */

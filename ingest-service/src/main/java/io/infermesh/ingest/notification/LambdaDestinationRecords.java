@@ -11,6 +11,8 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.JsonNode;
@@ -30,6 +32,8 @@ import tools.jackson.databind.json.JsonMapper;
  * </ul>
  */
 public final class LambdaDestinationRecords {
+
+    private static final Logger log = LoggerFactory.getLogger(LambdaDestinationRecords.class);
 
     static final String FOREIGN = "foreign-lambda-record";
 
@@ -164,7 +168,18 @@ public final class LambdaDestinationRecords {
                 .withBackend(Backend.LAMBDA, null)
                 .withInput(job.input())
                 .withEstimatedCost(job.estimatedCostUsd())
-                .withFailure(reason, message(function, condition, functionError, invocations, errorType, errorMessage));
+                .withFailure(
+                        reason,
+                        sentence(job.model(), function, reason, functionError, invocations, errorType, errorMessage));
+        log.info(
+                "Lambda function {} failed job {} attempt {} ({}, {}): errorType={}, errorMessage={}",
+                function,
+                job.jobId(),
+                job.attempt(),
+                condition,
+                functionError,
+                errorType,
+                errorMessage);
         return new BackendReport.StatusChange(event, null);
     }
 
@@ -190,29 +205,61 @@ public final class LambdaDestinationRecords {
                 .orElse(FailureReason.BACKEND_ERROR);
     }
 
-    private static String message(
+    /**
+     * The failure in a sentence for the job's message: what happened and what to do, naming the function and how
+     * often Lambda tried. The infermesh handler's own sentence (the message after its {@code "REASON: "} prefix) is
+     * kept; the Lambda runtime's or a foreign exception's text ("Task timed out after 3.00 seconds", "RequestId: …
+     * Error: Runtime exited …") goes to the log, never into the event: at most its error type is named.
+     */
+    static String sentence(
+            String model,
             String function,
-            String condition,
+            FailureReason reason,
             String functionError,
             int invocations,
             String errorType,
             String errorMessage) {
-        String error;
-        if (errorType != null && errorMessage != null) {
-            error = errorType + ": " + errorMessage;
-        } else if (errorType != null || errorMessage != null) {
-            error = errorType != null ? errorType : errorMessage;
-        } else if (functionError != null) {
-            error = "function error " + functionError + " without details";
-        } else {
-            error = "no error details";
-        }
         String attempts = invocations + " invocation attempt" + (invocations == 1 ? "" : "s");
-        if ("EventAgeExceeded".equals(condition)) {
-            return "Lambda did not run function " + function + " before the event's maximum age (" + condition + ", "
-                    + attempts + "): " + error;
+        String own = ownSentence(reason, errorType, errorMessage);
+        if (own != null) {
+            return "Lambda function " + function + " could not do the job (" + attempts + "): " + own;
         }
-        return "Lambda function " + function + " failed (" + condition + " after " + attempts + "): " + error;
+        if (reason == FailureReason.TIMEOUT) {
+            return "AWS Lambda stopped function " + function + " when it reached its timeout (" + attempts + "):"
+                    + " raise the function's timeout, or let model '" + model + "' run on AWS Batch (placement.mode"
+                    + " batch or lambda-batch in its card) if it needs longer";
+        }
+        if (reason == FailureReason.THROTTLED) {
+            return invocations == 0
+                    ? "AWS Lambda did not run function " + function + " before the event's maximum age: the function"
+                            + " was throttled or out of concurrency; raise its reserved concurrency, or retry the job"
+                    : "AWS Lambda throttled function " + function + " (" + attempts + "): raise its reserved"
+                            + " concurrency, or retry the job";
+        }
+        if ("Runtime.OutOfMemory".equals(errorType)) {
+            return "Lambda function " + function + " ran out of memory (" + attempts + "): give the function more"
+                    + " memory (and resources.memoryMb in the card of model '" + model + "')";
+        }
+        String what = errorType != null
+                ? errorType
+                : functionError != null ? "function error " + functionError : "no error details";
+        return "Lambda function " + function + " failed (" + what + ", " + attempts + "): its CloudWatch Logs say"
+                + " why, and so does ingest-service's log";
+    }
+
+    /**
+     * The infermesh handler's sentence, when the error is the handler's: its message after the {@code "REASON: "}
+     * prefix, or its message when the error type is the reason itself.
+     */
+    private static String ownSentence(FailureReason reason, String errorType, String errorMessage) {
+        String prefix = reason.name() + ": ";
+        if (errorMessage == null || errorMessage.isBlank()) {
+            return null;
+        }
+        if (errorMessage.startsWith(prefix) && errorMessage.length() > prefix.length()) {
+            return errorMessage.substring(prefix.length());
+        }
+        return reason.name().equals(errorType) ? errorMessage : null;
     }
 
     /** {@code name:qualifier} of {@code arn:aws:lambda:<region>:<account>:function:<name>[:<qualifier>]}. */

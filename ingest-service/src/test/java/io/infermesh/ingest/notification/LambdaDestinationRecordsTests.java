@@ -127,9 +127,10 @@ class LambdaDestinationRecordsTests {
         assertThat(event.output()).isNull();
         assertThat(event.estimatedCostUsd()).isEqualTo(job.estimatedCostUsd());
         assertThat(event.message())
-                .isEqualTo("Lambda function infermesh-digits:$LATEST failed (RetriesExhausted "
-                        + "after 3 invocation attempts): Sandbox.Timedout: 2026-11-22T18:16:05.568Z e4b46cbf Task timed out "
-                        + "after 3.00 seconds");
+                .as("what happened and what to do, not the Lambda runtime's words")
+                .isEqualTo("AWS Lambda stopped function infermesh-digits:$LATEST when it reached its timeout (3"
+                        + " invocation attempts): raise the function's timeout, or let model 'digits' run on AWS Batch"
+                        + " (placement.mode batch or lambda-batch in its card) if it needs longer");
         assertThat(change.result()).isNull();
         assertMatchesSchema("job-status-changed", event);
     }
@@ -141,8 +142,9 @@ class LambdaDestinationRecordsTests {
         assertThat(event.reason()).isEqualTo(FailureReason.THROTTLED);
         assertThat(event.input()).isEqualTo(job.input());
         assertThat(event.message())
-                .isEqualTo("Lambda did not run function infermesh-digits:$LATEST before the "
-                        + "event's maximum age (EventAgeExceeded, 0 invocation attempts): no error details");
+                .isEqualTo("AWS Lambda did not run function infermesh-digits:$LATEST before the event's maximum age:"
+                        + " the function was throttled or out of concurrency; raise its reserved concurrency, or retry"
+                        + " the job");
     }
 
     @Test
@@ -156,7 +158,39 @@ class LambdaDestinationRecordsTests {
                 .event();
 
         assertThat(event.reason()).isEqualTo(FailureReason.INVALID_INPUT);
-        assertThat(event.message()).contains("after 1 invocation attempt)").contains("INVALID_INPUT: model 'digits'");
+        assertThat(event.message())
+                .isEqualTo("Lambda function infermesh-digits:$LATEST could not do the job (1 invocation attempt):"
+                        + " model 'digits' cannot read s3://infermesh/inbox/digits/alice/seven 7.png: not a PNG or JPEG"
+                        + " image");
+    }
+
+    @ParameterizedTest(name = "{0}: {1}")
+    @CsvSource(
+            delimiter = '|',
+            nullValues = "-",
+            value = {
+                "Runtime.ExitError | RequestId: e4b4 Error: Runtime exited with error: exit status 1 |"
+                        + " Lambda function infermesh-digits:$LATEST failed (Runtime.ExitError, 2 invocation attempts):"
+                        + " its CloudWatch Logs say why, and so does ingest-service's log",
+                "Runtime.OutOfMemory | RequestId: e4b4 Error: Runtime exited with error: signal: killed |"
+                        + " Lambda function infermesh-digits:$LATEST ran out of memory (2 invocation attempts): give"
+                        + " the function more memory (and resources.memoryMb in the card of model 'digits')",
+                "java.lang.IllegalStateException | java.lang.IllegalStateException: Connection pool shut down |"
+                        + " Lambda function infermesh-digits:$LATEST failed (java.lang.IllegalStateException, 2"
+                        + " invocation attempts): its CloudWatch Logs say why, and so does ingest-service's log",
+                "io.infermesh.worker.cli.RemoteJobRunner$JobFailedException | MODEL_ERROR: model 'digits' failed on"
+                        + " its input |"
+                        + " Lambda function infermesh-digits:$LATEST could not do the job (2 invocation attempts): model"
+                        + " 'digits' failed on its input"
+            })
+    void everyOtherFailureIsASentenceWithoutTheRuntimesWords(String errorType, String errorMessage, String sentence) {
+        var event = statusChange(lambdaFailure(job, "RetriesExhausted", errorType, errorMessage, 2))
+                .event();
+
+        assertThat(event.message()).isEqualTo(sentence);
+        if (!errorMessage.startsWith("MODEL_ERROR")) {
+            assertThat(event.message()).doesNotContain(errorMessage.substring(errorMessage.indexOf(' ') + 1));
+        }
     }
 
     @ParameterizedTest(name = "{0} / {1} / {2} -> {3}")
@@ -193,7 +227,9 @@ class LambdaDestinationRecordsTests {
                 .event();
 
         assertThat(event.status()).isEqualTo(JobStatus.FAILED);
-        assertThat(event.message()).contains("Runtime.Unknown");
+        assertThat(event.message())
+                .isEqualTo("Lambda function infermesh-digits:$LATEST failed (Runtime.Unknown, 1 invocation attempt):"
+                        + " its CloudWatch Logs say why, and so does ingest-service's log");
     }
 
     @Test

@@ -70,7 +70,7 @@ class BatchFailuresTests {
                         detail("Dependent Job failed", null, null, null),
                         FailureReason.BACKEND_ERROR,
                         JOB + " failed without an exit code: the Batch console shows AWS"
-                                + " Batch's reason for it, and so does the router's log"));
+                                + " Batch's reason for it, and so do the router's and ingest's logs"));
     }
 
     @ParameterizedTest(name = "{0}")
