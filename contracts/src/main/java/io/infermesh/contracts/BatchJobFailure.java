@@ -41,7 +41,7 @@ public record BatchJobFailure(
 
     /** TIMEOUT when Batch stopped the job for its time limit, else BACKEND_ERROR. */
     public FailureReason reason() {
-        return RemoteJob.failureReasonOfBatch(statusReason);
+        return JobDispatched.failureReasonOfBatch(statusReason);
     }
 
     /** The sentence for the FAILED event of a job of {@code model}. */

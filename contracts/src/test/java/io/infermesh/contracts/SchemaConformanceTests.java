@@ -111,30 +111,80 @@ class SchemaConformanceTests {
     }
 
     @Test
-    void remoteJobMatchesItsSchema() {
+    void aCloudAttemptMatchesTheOneSchemaOfAnAttempt() {
         assertValid(
-                "remote-job",
-                new RemoteJob(
+                "job-dispatched",
+                new JobDispatched(
                         "j-1",
                         "digits",
                         "alice",
-                        2,
-                        Backend.BATCH,
                         INPUT,
+                        2,
+                        "fixed by the model card: batch",
+                        NOW,
+                        NOW,
+                        0.0055,
+                        Backend.BATCH,
                         ObjectRef.of("infermesh", "results/digits/alice/j-1/result.json"),
+                        NOW.plusSeconds(600)));
+    }
+
+    @Test
+    @SuppressWarnings("removal") // the former payload's type: what Lambda and Batch were handed before ADR 0020
+    void theFormerRemoteJobPayloadMatchesTheSchemaAndReadsAsTheOneRecord() {
+        var former = new RemoteJob(
+                "j-1",
+                "digits",
+                "alice",
+                2,
+                Backend.BATCH,
+                INPUT,
+                ObjectRef.of("infermesh", "results/digits/alice/j-1/result.json"),
+                NOW,
+                NOW,
+                0.0055);
+        assertValid("job-dispatched", former);
+
+        JobDispatched read = MAPPER.readValue(MAPPER.writeValueAsString(former), JobDispatched.class);
+
+        assertThat(read)
+                .isEqualTo(new JobDispatched(
+                        "j-1",
+                        "digits",
+                        "alice",
+                        INPUT,
+                        2,
+                        null,
                         NOW,
                         NOW,
-                        0.0055));
+                        0.0055,
+                        Backend.BATCH,
+                        ObjectRef.of("infermesh", "results/digits/alice/j-1/result.json"),
+                        null));
+    }
+
+    @Test
+    void aPoolDispatchWrittenBeforeBackendAndOutputReadsAsAnOnpremAttempt() {
+        String before = "{\"jobId\":\"j-1\",\"model\":\"digits\",\"owner\":\"alice\","
+                + "\"input\":{\"bucket\":\"infermesh\",\"key\":\"inbox/digits/alice/a.png\"},\"attempt\":1,"
+                + "\"placementReason\":\"fixed\",\"dispatchedAt\":\"2026-11-22T10:15:30.123Z\"}";
+
+        JobDispatched read = MAPPER.readValue(before, JobDispatched.class);
+
+        assertThat(read.backend()).isNull();
+        assertThat(read.backendOrOnprem()).isEqualTo(Backend.ONPREM);
+        assertThat(read.output()).isNull();
+        assertThat(read.deadline()).isNull();
     }
 
     @Test
     void batchJobNamesCarryTheJobAndAttempt() {
         String jobId = "0f8fad5b-d9cb-369f-a165-70867728950e";
-        String name = RemoteJob.batchJobName(jobId, 12);
+        String name = JobDispatched.batchJobName(jobId, 12);
         assertThat(name).hasSizeLessThanOrEqualTo(128).matches("[A-Za-z0-9_-]+");
-        assertThat(RemoteJob.parseBatchJobName(name)).contains(new RemoteJob.Attempt(jobId, 12));
-        assertThat(RemoteJob.parseBatchJobName("nightly-report")).isEmpty();
-        assertThat(RemoteJob.parseBatchJobName(null)).isEmpty();
+        assertThat(JobDispatched.parseBatchJobName(name)).contains(new JobDispatched.Attempt(jobId, 12));
+        assertThat(JobDispatched.parseBatchJobName("nightly-report")).isEmpty();
+        assertThat(JobDispatched.parseBatchJobName(null)).isEmpty();
     }
 
     @Test
