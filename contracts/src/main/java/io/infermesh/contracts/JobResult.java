@@ -21,6 +21,9 @@ import java.util.List;
  * @param timings where the time went
  * @param completedAt when the result was written
  * @param estimatedCostUsd the router's estimate of what the attempt cost, when it made one
+ * @param executionProvider the ONNX Runtime execution provider that ran the model, {@code "CPU"} or {@code "CUDA"}
+ *     (a card asking for a GPU on a machine without one runs on CPU); null when the backend did not report it (an
+ *     AWS Batch job, whose result stays in {@code result.json}, or a worker from before this field)
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record JobResult(
@@ -34,4 +37,51 @@ public record JobResult(
         List<Prediction> predictions,
         Timings timings,
         Instant completedAt,
-        Double estimatedCostUsd) {}
+        Double estimatedCostUsd,
+        String executionProvider) {
+
+    /** A result that does not say which execution provider ran the model (as before that was reported). */
+    public JobResult(
+            String jobId,
+            String model,
+            String owner,
+            int attempt,
+            Backend backend,
+            ObjectRef input,
+            ObjectRef output,
+            List<Prediction> predictions,
+            Timings timings,
+            Instant completedAt,
+            Double estimatedCostUsd) {
+        this(
+                jobId,
+                model,
+                owner,
+                attempt,
+                backend,
+                input,
+                output,
+                predictions,
+                timings,
+                completedAt,
+                estimatedCostUsd,
+                null);
+    }
+
+    /** This result, saying which execution provider ran the model ({@code "CPU"}, {@code "CUDA"}). */
+    public JobResult withExecutionProvider(String provider) {
+        return new JobResult(
+                jobId,
+                model,
+                owner,
+                attempt,
+                backend,
+                input,
+                output,
+                predictions,
+                timings,
+                completedAt,
+                estimatedCostUsd,
+                provider);
+    }
+}
