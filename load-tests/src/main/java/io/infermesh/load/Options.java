@@ -22,7 +22,9 @@ final class Options {
             "image",
             "models/digits/samples/digit-3.png",
             "out",
-            "load-tests/results"));
+            "load-tests/results",
+            "models-dir",
+            "models"));
 
     Options(Iterable<String> args) {
         for (String arg : args) {
