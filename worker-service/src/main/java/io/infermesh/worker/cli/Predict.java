@@ -1,15 +1,17 @@
 package io.infermesh.worker.cli;
 
+import io.infermesh.contracts.Backend;
+import io.infermesh.contracts.JobDispatched;
 import io.infermesh.contracts.JobResult;
-import io.infermesh.contracts.RemoteJob;
+import io.infermesh.contracts.JobStatusChanged;
+import io.infermesh.contracts.ObjectRef;
+import io.infermesh.contracts.Timings;
 import io.infermesh.worker.WorkerProperties;
 import io.infermesh.worker.catalogue.WorkerModels;
-import io.infermesh.worker.engine.Inference;
 import io.infermesh.worker.engine.InferenceEngine;
-import io.infermesh.worker.engine.InvalidInputException;
 import io.infermesh.worker.engine.ModelEntry;
-import io.infermesh.worker.engine.ModelFailureException;
-import io.infermesh.worker.engine.ResultDocument;
+import io.infermesh.worker.jobs.AttemptOutcome;
+import io.infermesh.worker.jobs.JobRunner;
 import io.infermesh.worker.storage.ObjectStorage;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -20,24 +22,28 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.UUID;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
  * {@code predict}: the worker's engine on one input, from the command line, in the spirit of {@code deepaas-predict}.
  * Prints one JSON document on standard output — the answer (labels, probabilities, links, per-row answers for a
  * tabular batch), or {@code {"error": ..., "reason": ...}} — and exits 0 on success, 1 when the input or the model
- * failed, 2 on a usage error.
+ * failed, 2 on a usage error. Both ways run the job with the worker's one {@link JobRunner}, as the pool and the
+ * Lambda handler do, so that a failure has the same reason everywhere (a run over the card's time limit is
+ * {@code TIMEOUT}); its events sink is an {@link AttemptOutcome}, which becomes the printed document and exit code.
  *
  * <pre>
  * predict --model-name=digits --input-file=models/digits/samples/digit-3.png [--output-file=answer.json]
  *         [--content-type=image/png] [--url=https://...] [--models-dir=models]
- * predict --job-from-env     # in the AWS Batch container: the RemoteJob in INFERMESH_JOB, input and result in S3
+ * predict --job-from-env     # in the AWS Batch container: the JobDispatched in INFERMESH_JOB, input and result in S3
  * </pre>
  */
 public final class Predict {
@@ -45,7 +51,7 @@ public final class Predict {
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final Set<String> OPTIONS =
             Set.of("model-name", "input-file", "url", "output-file", "content-type", "models-dir");
-    /** The flag of the AWS Batch container: the job is the {@link RemoteJob} in {@value RemoteJob#ENV_JOB}. */
+    /** The flag of the AWS Batch container: the job is the {@link JobDispatched} in {@value JobDispatched#ENV_JOB}. */
     public static final String JOB_FROM_ENV = "--job-from-env";
 
     private Predict() {}
@@ -65,8 +71,8 @@ public final class Predict {
     }
 
     /**
-     * Runs one prediction with this environment: with {@value #JOB_FROM_ENV} it runs the {@link RemoteJob} of
-     * {@value RemoteJob#ENV_JOB} (the AWS Batch container), reading the input from and writing {@code result.json} to
+     * Runs one prediction with this environment: with {@value #JOB_FROM_ENV} it runs the {@link JobDispatched} of
+     * {@value JobDispatched#ENV_JOB} (the AWS Batch container), reading the input from and writing {@code result.json} to
      * S3 ({@code INFERMESH_S3_ENDPOINT}, {@code AWS_REGION}, {@code INFERMESH_S3_ACCESS_KEY}/{@code _SECRET_KEY} or
      * the AWS default chain, {@code INFERMESH_S3_PATH_STYLE}), and prints the {@code JobResult}.
      */
@@ -106,22 +112,16 @@ public final class Predict {
             return fail(out, 2, "USAGE", e.getMessage());
         }
         Optional<ModelEntry> model = models.find(modelName);
-        if (model.isEmpty()) {
-            return fail(
-                    out,
-                    1,
-                    "UNKNOWN_MODEL",
-                    "there is no model named '" + modelName + "' in " + modelsDir.toAbsolutePath() + "; models: "
-                            + models.names());
-        }
-        String kind = String.valueOf(model.get().card().input().kind());
         String contentType = options.get("content-type");
-        if (contentType != null && !accepts(kind, contentType)) {
-            return fail(
-                    out,
-                    1,
-                    "INVALID_INPUT",
-                    "model '" + modelName + "' takes " + kind + " input; " + contentType + " is not one");
+        if (model.isPresent() && contentType != null) {
+            String kind = String.valueOf(model.get().card().input().kind());
+            if (!accepts(kind, contentType)) {
+                return fail(
+                        out,
+                        1,
+                        "INVALID_INPUT",
+                        "model '" + modelName + "' takes " + kind + " input; " + contentType + " is not one");
+            }
         }
         byte[] input;
         String source;
@@ -137,49 +137,89 @@ public final class Predict {
         } catch (IOException | RuntimeException e) {
             return fail(out, 1, "INPUT_NOT_FOUND", "cannot read the input: " + e.getMessage());
         }
-        Optional<String> tooLarge = model.get().card().inputTooLarge(input.length);
-        if (tooLarge.isPresent()) {
-            return fail(out, 1, "INPUT_TOO_LARGE", tooLarge.get());
-        }
+        Map<String, Object> written = new LinkedHashMap<>();
+        AttemptOutcome outcome = new AttemptOutcome();
         try (InferenceEngine engine =
                 new InferenceEngine(JSON, Runtime.getRuntime().availableProcessors())) {
-            Inference inference = engine.run(model.get(), input);
-            Map<String, Object> doc = new LinkedHashMap<>();
-            doc.put("model", modelName);
-            doc.put("modelVersion", model.get().card().version());
-            doc.put("input", source);
-            doc.putAll(ResultDocument.answer(model.get(), inference));
-            doc.put("inferenceMs", inference.inferenceMs());
-            doc.put("modelLoadMs", inference.modelLoadMs());
-            String text = JSON.writerWithDefaultPrettyPrinter().writeValueAsString(doc);
+            JobRunner.ResultWriter answer = (bucket, key, document) -> {
+                written.putAll(document);
+                return ObjectRef.of(bucket, key);
+            };
+            JobRunner.outsideThePool(models, engine, ref -> input, answer, outcome)
+                    .runOnce(localJob(modelName, source));
+        }
+        if (outcome.succeeded().isEmpty()) {
+            return fail(out, 1, outcome.reason().name(), outcome.message());
+        }
+        String text = JSON.writerWithDefaultPrettyPrinter().writeValueAsString(answer(written, source, outcome));
+        try {
             if (options.containsKey("output-file")) {
                 Files.writeString(Path.of(options.get("output-file")), text);
             }
-            out.println(text);
-            return 0;
-        } catch (InvalidInputException e) {
-            return fail(out, 1, "INVALID_INPUT", e.getMessage());
-        } catch (ModelFailureException e) {
-            return fail(out, 1, "MODEL_ERROR", e.getMessage());
         } catch (IOException e) {
             return fail(out, 1, "INTERNAL_ERROR", "cannot write the output file: " + e.getMessage());
         }
+        out.println(text);
+        return 0;
+    }
+
+    /** The job {@code predict} runs on one input it has read: no store, no router, the answer printed. */
+    private static JobDispatched localJob(String model, String source) {
+        Instant now = Instant.now();
+        return new JobDispatched(
+                UUID.randomUUID().toString(),
+                model,
+                "predict",
+                ObjectRef.of("predict", source),
+                1,
+                "predict on the command line",
+                now,
+                now,
+                null,
+                Backend.ONPREM,
+                ObjectRef.of("predict", "result.json"),
+                null);
+    }
+
+    /**
+     * What {@code predict} prints: the model, the input as given, the answer as in {@code result.json} (without the
+     * job's id, owner and time, which a command line has not), and the run's times.
+     */
+    private static Map<String, Object> answer(Map<String, Object> result, String source, AttemptOutcome outcome) {
+        Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put("model", result.get("model"));
+        doc.put("modelVersion", result.get("modelVersion"));
+        doc.put("input", source);
+        result.forEach((field, value) -> {
+            if (!List.of("jobId", "model", "modelVersion", "owner", "input", "completedAt")
+                    .contains(field)) {
+                doc.put(field, value);
+            }
+        });
+        Timings timings = outcome.succeeded().map(JobStatusChanged::timings).orElseThrow();
+        doc.put("inferenceMs", timings.inferenceMs());
+        doc.put("modelLoadMs", timings.modelLoadMs());
+        return doc;
     }
 
     private static int runJob(List<String> args, Map<String, String> env, PrintStream out) {
-        String payload = env.get(RemoteJob.ENV_JOB);
+        String payload = env.get(JobDispatched.ENV_JOB);
         if (payload == null || payload.isBlank()) {
             return fail(
-                    out, 2, "USAGE", JOB_FROM_ENV + " needs the job in the environment variable " + RemoteJob.ENV_JOB);
+                    out,
+                    2,
+                    "USAGE",
+                    JOB_FROM_ENV + " needs the job in the environment variable " + JobDispatched.ENV_JOB);
         }
-        RemoteJob job;
+        JobDispatched job;
         try {
-            job = JSON.readValue(payload, RemoteJob.class);
+            job = JSON.readValue(payload, JobDispatched.class);
         } catch (RuntimeException e) {
-            return fail(out, 2, "USAGE", RemoteJob.ENV_JOB + " is not a RemoteJob: " + e.getMessage());
+            return fail(out, 2, "USAGE", JobDispatched.ENV_JOB + " is not a JobDispatched: " + e.getMessage());
         }
-        if (job.jobId() == null || job.model() == null || job.input() == null || job.output() == null) {
-            return fail(out, 2, "USAGE", RemoteJob.ENV_JOB + " lacks jobId, model, input or output");
+        Optional<String> missing = JobRunner.missingFields(job);
+        if (missing.isPresent()) {
+            return fail(out, 2, "USAGE", JobDispatched.ENV_JOB + " lacks " + missing.get());
         }
         Path modelsDir = Path.of(args.stream()
                 .filter(a -> a.startsWith("--models-dir="))
@@ -192,26 +232,20 @@ public final class Predict {
         } catch (RuntimeException e) {
             return fail(out, 2, "USAGE", e.getMessage());
         }
+        AttemptOutcome outcome = new AttemptOutcome();
         try (ObjectStorage storage = new ObjectStorage(ObjectStorage.client(s3(env)));
                 InferenceEngine engine =
                         new InferenceEngine(JSON, Runtime.getRuntime().availableProcessors())) {
-            JobResult result = new RemoteJobRunner(models, engine, storage).run(job);
-            out.println(JSON.writeValueAsString(result));
-            return 0;
-        } catch (RemoteJobRunner.JobFailedException e) {
-            return fail(
-                    out,
-                    1,
-                    e.reason().name(),
-                    e.getMessage().substring(e.reason().name().length() + 2));
-        } catch (RuntimeException e) {
-            e.printStackTrace(System.err); // the details for the container's log; stdout keeps a sentence
-            return fail(
-                    out,
-                    1,
-                    "INTERNAL_ERROR",
-                    "the job could not be run: an unexpected error (the log has the " + "details)");
+            JobRunner.outsideThePool(
+                            models, engine, storage::read, JobRunner.ResultWriter.stored(storage, JSON), outcome)
+                    .runOnce(job);
         }
+        Optional<JobResult> result = outcome.result();
+        if (result.isEmpty()) {
+            return fail(out, 1, outcome.reason().name(), outcome.message());
+        }
+        out.println(JSON.writeValueAsString(result.get()));
+        return 0;
     }
 
     /** S3 as the environment says: {@code INFERMESH_S3_ENDPOINT} etc., else AWS with the default chain. */

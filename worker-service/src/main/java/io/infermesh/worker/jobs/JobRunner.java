@@ -1,6 +1,5 @@
 package io.infermesh.worker.jobs;
 
-import io.infermesh.contracts.Backend;
 import io.infermesh.contracts.FailureReason;
 import io.infermesh.contracts.JobDispatched;
 import io.infermesh.contracts.JobResult;
@@ -8,7 +7,6 @@ import io.infermesh.contracts.JobStatus;
 import io.infermesh.contracts.JobStatusChanged;
 import io.infermesh.contracts.ObjectRef;
 import io.infermesh.contracts.Prediction;
-import io.infermesh.contracts.RemoteJob;
 import io.infermesh.contracts.Timings;
 import io.infermesh.worker.catalogue.WorkerModels;
 import io.infermesh.worker.engine.Inference;
@@ -31,13 +29,20 @@ import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Runs one dispatched job: STARTING, download, RUNNING, the engine, {@code result.json}, then SUCCEEDED and the
- * result record, or FAILED with a reason a person understands. Business failures (a bad input, an unknown or broken
- * model, a missing object) end the job; anything else propagates so that the binder retries, and the last attempt
- * still ends the job FAILED before the record is dead-lettered. A dispatch of a cancelled attempt is not started at
- * all (ADR 0016): no event, no download, no run, no result; it has ended as far as the pool is concerned.
+ * Runs an attempt of a job — the one runner of every backend (ADR 0020): the pool, the Lambda handler, {@code predict
+ * --job-from-env} (the Batch container) and {@code predict --input-file}. Each gives it its {@link Events} sink (the
+ * pool: the lifecycle and results topics; the others: an {@link AttemptOutcome} they turn into a returned result or a
+ * thrown failure, an exit code, or a printed answer), where the input comes from ({@link Inputs}) and where
+ * {@code result.json} goes ({@link ResultWriter}). STARTING, download, RUNNING, the engine, {@code result.json}, then
+ * SUCCEEDED and the result record, or FAILED with a reason ({@link #reasonOf}, the one mapping) and a sentence a person
+ * understands. Business failures (a bad input, an unknown or broken model, a missing object, a run over the model's
+ * time limit) end the job; anything else propagates so that the pool retries, and the last attempt still ends the job
+ * FAILED before the record is dead-lettered ({@link #runOnce} for the backends that give no second try). A dispatch of
+ * a cancelled attempt is not started at all (ADR 0016): no event, no download, no run, no result; it has ended as far
+ * as the pool is concerned.
  */
 public final class JobRunner {
 
@@ -66,10 +71,12 @@ public final class JobRunner {
     /** Why {@link Events#skipped} was told of a job: its attempt was cancelled before it started. */
     static final String CANCELLED = "cancelled";
 
-    /** Where the job's events and result go. */
-    interface Events {
+    /** The events sink: where the job's events and result go, as the backend reports them. */
+    public interface Events {
+        /** Each status the job reaches: STARTING, RUNNING, then SUCCEEDED or FAILED (with its reason). */
         void statusChanged(JobStatusChanged event);
 
+        /** The result of a job that SUCCEEDED, after its SUCCEEDED event. */
         void result(JobResult result);
 
         /** A dispatch that was not started, and why ({@link #CANCELLED}); it produced nothing else. */
@@ -77,18 +84,38 @@ public final class JobRunner {
     }
 
     /** Which attempts were cancelled. Asked once for every dispatch before it starts: a lookup, never a call out. */
-    interface Cancellations {
+    public interface Cancellations {
+        /** No attempt is cancelled: the backends outside the pool learn of cancellations from no topic. */
+        Cancellations NONE = (jobId, attempt) -> false;
+
         boolean cancelled(String jobId, int attempt);
     }
 
-    /** Where {@code result.json} is written. */
-    interface ResultWriter {
-        ObjectRef write(String bucket, String key, Map<String, Object> document);
+    /**
+     * Where the input comes from: the object store, or the bytes {@code predict} read. Throws
+     * {@link ObjectStorage.ObjectMissingException} for an input that is not there.
+     */
+    public interface Inputs {
+        byte[] read(ObjectRef input);
     }
+
+    /** Where {@code result.json} is written. */
+    public interface ResultWriter {
+        ObjectRef write(String bucket, String key, Map<String, Object> document);
+
+        /** {@code result.json} as JSON in the object store. */
+        static ResultWriter stored(ObjectStorage storage, JsonMapper json) {
+            return (bucket, key, document) ->
+                    storage.write(bucket, key, json.writeValueAsBytes(document), "application/json");
+        }
+    }
+
+    /** Where results go when the job does not say (its {@code output} is absent): the input's bucket, this prefix. */
+    public static final String DEFAULT_RESULTS_PREFIX = "results/";
 
     private final WorkerModels models;
     private final InferenceEngine engine;
-    private final ObjectStorage storage;
+    private final Inputs inputs;
     private final ResultWriter results;
     private final Events events;
     private final Cancellations cancellations;
@@ -96,10 +123,14 @@ public final class JobRunner {
     private final String resultsPrefix;
     private final Clock clock;
 
-    JobRunner(
+    /**
+     * @param resultsBucket where results go when the job does not say; empty: the input's own bucket
+     * @param resultsPrefix the key prefix of results when the job does not say
+     */
+    public JobRunner(
             WorkerModels models,
             InferenceEngine engine,
-            ObjectStorage storage,
+            Inputs inputs,
             ResultWriter results,
             Events events,
             Cancellations cancellations,
@@ -108,7 +139,7 @@ public final class JobRunner {
             Clock clock) {
         this.models = models;
         this.engine = engine;
-        this.storage = storage;
+        this.inputs = inputs;
         this.results = results;
         this.events = events;
         this.cancellations = cancellations;
@@ -125,12 +156,74 @@ public final class JobRunner {
         public static final Start WARM = new Start(null);
     }
 
+    /**
+     * A runner for one attempt outside the pool (the Lambda handler, the Batch container, {@code predict}): no
+     * cancellations, results where the job says (else in the input's bucket under {@value #DEFAULT_RESULTS_PREFIX}).
+     */
+    public static JobRunner outsideThePool(
+            WorkerModels models, InferenceEngine engine, Inputs inputs, ResultWriter results, Events events) {
+        return new JobRunner(
+                models,
+                engine,
+                inputs,
+                results,
+                events,
+                Cancellations.NONE,
+                "",
+                DEFAULT_RESULTS_PREFIX,
+                Clock.systemUTC());
+    }
+
+    /** What a record handed to a backend lacks to be run ({@code "jobId, model"}), if anything. */
+    public static Optional<String> missingFields(JobDispatched job) {
+        List<String> missing = new ArrayList<>();
+        if (job.jobId() == null || job.jobId().isBlank()) {
+            missing.add("jobId");
+        }
+        if (job.model() == null || job.model().isBlank()) {
+            missing.add("model");
+        }
+        if (job.input() == null) {
+            missing.add("input");
+        }
+        return missing.isEmpty() ? Optional.empty() : Optional.of(String.join(", ", missing));
+    }
+
     /** Runs one job; an unexpected error propagates (the caller retries). */
     public void run(JobDispatched job) {
         Map<JobDispatched, RuntimeException> unexpected = runAll(List.of(job), Start.WARM);
         if (!unexpected.isEmpty()) {
             throw unexpected.values().iterator().next();
         }
+    }
+
+    /**
+     * Runs one job that gets no second try (Lambda, Batch, {@code predict}): an unexpected error ends it FAILED
+     * ({@code INTERNAL_ERROR}, with the sentence of the step that failed) at once; the error itself goes to the log.
+     */
+    public void runOnce(JobDispatched job) {
+        try {
+            run(job);
+        } catch (RuntimeException e) {
+            log.error("job {} attempt {} failed unexpectedly", job.jobId(), job.attempt(), e);
+            failUnexpectedly(job, e);
+        }
+    }
+
+    /**
+     * The one mapping from what went wrong in a run to the job's reason, the same on every backend: an input that is
+     * not there {@code INPUT_NOT_FOUND}, one the model cannot read {@code INVALID_INPUT}, a run over the card's time
+     * limit {@code TIMEOUT}, a model that cannot be loaded or fails {@code MODEL_ERROR}, anything else
+     * {@code INTERNAL_ERROR}.
+     */
+    public static FailureReason reasonOf(RuntimeException e) {
+        return switch (e) {
+            case ObjectStorage.ObjectMissingException missing -> FailureReason.INPUT_NOT_FOUND;
+            case InvalidInputException invalid -> FailureReason.INVALID_INPUT;
+            case RunTimeoutException timeout -> FailureReason.TIMEOUT;
+            case ModelFailureException model -> FailureReason.MODEL_ERROR;
+            default -> FailureReason.INTERNAL_ERROR;
+        };
     }
 
     /** A job between its download and its answer. */
@@ -177,7 +270,7 @@ public final class JobRunner {
                         () -> fail(
                                 job,
                                 FailureReason.UNKNOWN_MODEL,
-                                "this worker pool does not serve model '" + name + "'",
+                                "there is no model named '" + name + "' here; models: " + models.names(),
                                 null)));
                 return;
             }
@@ -201,10 +294,7 @@ public final class JobRunner {
             warm = engine.load(model);
         } catch (ModelFailureException e) {
             prepared.forEach(p -> guarded(
-                    p.job,
-                    unexpected,
-                    "report the job FAILED",
-                    () -> fail(p.job, FailureReason.MODEL_ERROR, e.getMessage(), cold)));
+                    p.job, unexpected, "report the job FAILED", () -> fail(p.job, reasonOf(e), e.getMessage(), cold)));
             return;
         }
         List<Prepared> ready = new ArrayList<>();
@@ -276,15 +366,7 @@ public final class JobRunner {
             boolean cold,
             Map<JobDispatched, RuntimeException> unexpected) {
         logCause(p.job, e);
-        guarded(
-                p.job,
-                unexpected,
-                "report the job FAILED",
-                () -> fail(
-                        p.job,
-                        e instanceof RunTimeoutException ? FailureReason.TIMEOUT : FailureReason.MODEL_ERROR,
-                        e.getMessage(),
-                        cold));
+        guarded(p.job, unexpected, "report the job FAILED", () -> fail(p.job, reasonOf(e), e.getMessage(), cold));
     }
 
     /** Reads and decodes the input; false when the job has ended FAILED. */
@@ -293,10 +375,10 @@ public final class JobRunner {
         long t0 = System.nanoTime();
         byte[] input;
         try {
-            input = storage.read(job.input());
+            input = inputs.read(job.input());
         } catch (ObjectStorage.ObjectMissingException e) {
             logCause(job, e);
-            fail(job, FailureReason.INPUT_NOT_FOUND, e.getMessage(), cold);
+            fail(job, reasonOf(e), e.getMessage(), cold);
             return false;
         }
         p.downloadMs = (System.nanoTime() - t0) / 1_000_000;
@@ -308,17 +390,9 @@ public final class JobRunner {
         long t1 = System.nanoTime();
         try {
             p.tensor = engine.decode(model, input);
-        } catch (InvalidInputException e) {
+        } catch (InvalidInputException | ModelFailureException e) {
             logCause(job, e);
-            fail(
-                    job,
-                    FailureReason.INVALID_INPUT,
-                    "model '" + model.name() + "' cannot read " + job.input().uri() + ": " + e.getMessage(),
-                    cold);
-            return false;
-        } catch (ModelFailureException e) {
-            logCause(job, e);
-            fail(job, FailureReason.MODEL_ERROR, e.getMessage(), cold);
+            fail(job, reasonOf(e), e.getMessage(), cold);
             return false;
         }
         p.decodeNanos = System.nanoTime() - t1;
@@ -330,11 +404,14 @@ public final class JobRunner {
         JobDispatched job = p.job;
         Inference inference = p.inference;
         long t1 = System.nanoTime();
-        String bucket = resultsBucket.isEmpty() ? job.input().bucket() : resultsBucket;
-        String key = RemoteJob.resultKey(resultsPrefix, job.model(), job.owner(), job.jobId());
+        ObjectRef where = job.output() != null
+                ? job.output()
+                : ObjectRef.of(
+                        resultsBucket.isEmpty() ? job.input().bucket() : resultsBucket,
+                        JobDispatched.resultKey(resultsPrefix, job.model(), job.owner(), job.jobId()));
         ObjectRef output = results.write(
-                bucket,
-                key,
+                where.bucket(),
+                where.key(),
                 ResultDocument.result(job.jobId(), job.owner(), job.input(), model, inference, clock.instant()));
         long uploadMs = (System.nanoTime() - t1) / 1_000_000;
         Instant finished = clock.instant();
@@ -357,7 +434,7 @@ public final class JobRunner {
         List<Prediction> top = inference.rows().getFirst();
         events.statusChanged(JobStatusChanged.of(
                         job.jobId(), job.model(), job.owner(), JobStatus.SUCCEEDED, job.attempt(), finished)
-                .withBackend(Backend.ONPREM, null)
+                .withBackend(job.backendOrOnprem(), null)
                 .withOutput(output)
                 .withColdStart(cold)
                 .withTimings(timings)
@@ -370,7 +447,7 @@ public final class JobRunner {
                 job.model(),
                 job.owner(),
                 job.attempt(),
-                Backend.ONPREM,
+                job.backendOrOnprem(),
                 job.input(),
                 output,
                 top,
@@ -424,13 +501,13 @@ public final class JobRunner {
     private void fail(JobDispatched job, FailureReason reason, String message, Boolean cold) {
         events.statusChanged(JobStatusChanged.of(
                         job.jobId(), job.model(), job.owner(), JobStatus.FAILED, job.attempt(), clock.instant())
-                .withBackend(Backend.ONPREM, null)
+                .withBackend(job.backendOrOnprem(), null)
                 .withColdStart(cold)
                 .withFailure(reason, message));
     }
 
     private JobStatusChanged status(JobDispatched job, JobStatus status) {
         return JobStatusChanged.of(job.jobId(), job.model(), job.owner(), status, job.attempt(), clock.instant())
-                .withBackend(Backend.ONPREM, null);
+                .withBackend(job.backendOrOnprem(), null);
     }
 }

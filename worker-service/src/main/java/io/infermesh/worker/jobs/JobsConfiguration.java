@@ -14,8 +14,9 @@ import org.springframework.context.annotation.Configuration;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Wires the {@link JobRunner} to the lifecycle and results topics (with the job metrics), the object store for
- * inputs and {@code result.json}, and the cancelled jobs read from the cancellations topic.
+ * Wires the pool's {@link JobRunner}: its events sink is the lifecycle and results topics (with the job metrics), its
+ * inputs and {@code result.json} the object store, and it skips the cancelled jobs read from the cancellations topic.
+ * The Lambda handler and {@code predict} build the same runner without Spring ({@link JobRunner#outsideThePool}).
  */
 @Configuration(proxyBeanMethods = false)
 class JobsConfiguration {
@@ -31,13 +32,11 @@ class JobsConfiguration {
             MeterRegistry meters,
             CancelledJobs cancelled) {
         JobRunner.Events events = new PublishedJobEvents(new JobEventSender(bridge, json, "worker-service"), meters);
-        JobRunner.ResultWriter writer = (bucket, key, document) ->
-                storage.write(bucket, key, json.writeValueAsBytes(document), "application/json");
         return new JobRunner(
                 models,
                 engine,
-                storage,
-                writer,
+                storage::read,
+                JobRunner.ResultWriter.stored(storage, json),
                 events,
                 cancelled::contains,
                 properties.resultsBucket(),

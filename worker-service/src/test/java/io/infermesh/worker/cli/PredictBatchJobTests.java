@@ -3,9 +3,9 @@ package io.infermesh.worker.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.infermesh.contracts.Backend;
+import io.infermesh.contracts.JobDispatched;
 import io.infermesh.contracts.JobResult;
 import io.infermesh.contracts.ObjectRef;
-import io.infermesh.contracts.RemoteJob;
 import io.infermesh.localinfra.LocalInfra;
 import io.infermesh.localinfra.LocalInfraExtension;
 import io.infermesh.localinfra.WithLocalInfra;
@@ -25,7 +25,7 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * {@code predict --job-from-env} as the AWS Batch container runs it: the router's {@link RemoteJob} in
+ * {@code predict --job-from-env} as the AWS Batch container runs it: the router's {@link JobDispatched} in
  * {@code INFERMESH_JOB}, the input read from and {@code result.json} written to a real S3 endpoint, the result printed.
  */
 @WithLocalInfra
@@ -37,10 +37,10 @@ class PredictBatchJobTests {
 
     record Outcome(int code, String stdout) {}
 
-    private static Outcome run(RemoteJob job) {
+    private static Outcome run(JobDispatched job) {
         LocalInfra infra = LocalInfraExtension.infra();
         Map<String, String> env = Map.of(
-                RemoteJob.ENV_JOB,
+                JobDispatched.ENV_JOB,
                 JSON.writeValueAsString(job),
                 "INFERMESH_MODELS_DIR",
                 MODELS.toString(),
@@ -60,19 +60,21 @@ class PredictBatchJobTests {
         return new Outcome(code, bytes.toString(StandardCharsets.UTF_8));
     }
 
-    private static RemoteJob job(String key) {
+    private static JobDispatched job(String key) {
         String jobId = UUID.randomUUID().toString();
-        return new RemoteJob(
+        return new JobDispatched(
                 jobId,
                 "digits",
                 "alice",
-                2,
-                Backend.BATCH,
                 ObjectRef.of(BUCKET, key),
-                ObjectRef.of(BUCKET, RemoteJob.resultKey("results/", "digits", "alice", jobId)),
+                2,
+                null,
                 Instant.now(),
                 Instant.now(),
-                0.0011);
+                0.0011,
+                Backend.BATCH,
+                ObjectRef.of(BUCKET, JobDispatched.resultKey("results/", "digits", "alice", jobId)),
+                null);
     }
 
     @Test
@@ -83,7 +85,7 @@ class PredictBatchJobTests {
             s3.putObject(
                     b -> b.bucket(BUCKET).key(key),
                     RequestBody.fromBytes(Files.readAllBytes(MODELS.resolve("digits/samples/digit-3.png"))));
-            RemoteJob job = job(key);
+            JobDispatched job = job(key);
 
             Outcome outcome = run(job);
 
@@ -114,6 +116,6 @@ class PredictBatchJobTests {
         int code = Predict.run(
                 List.of(Predict.JOB_FROM_ENV), Map.of(), new PrintStream(bytes, true, StandardCharsets.UTF_8));
         assertThat(code).isEqualTo(2);
-        assertThat(bytes.toString(StandardCharsets.UTF_8)).contains(RemoteJob.ENV_JOB);
+        assertThat(bytes.toString(StandardCharsets.UTF_8)).contains(JobDispatched.ENV_JOB);
     }
 }

@@ -3,9 +3,9 @@ package io.infermesh.worker.lambda;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.infermesh.contracts.Backend;
+import io.infermesh.contracts.JobDispatched;
 import io.infermesh.contracts.JobResult;
 import io.infermesh.contracts.ObjectRef;
-import io.infermesh.contracts.RemoteJob;
 import io.infermesh.localinfra.MotoServer;
 import io.infermesh.worker.FraudSamples;
 import java.io.ByteArrayInputStream;
@@ -54,16 +54,18 @@ class HandlerOnMotoTests {
                         b -> b.bucket(bucket).key(key),
                         RequestBody.fromBytes(Files.readAllBytes(FraudSamples.DIR.resolve(sample))));
                 String jobId = UUID.randomUUID().toString();
-                RemoteJob job = new RemoteJob(
+                JobDispatched job = new JobDispatched(
                         jobId,
                         "fraud",
                         "dave",
-                        1,
-                        Backend.LAMBDA,
                         ObjectRef.of(bucket, key),
-                        ObjectRef.of(bucket, RemoteJob.resultKey("results/", "fraud", "dave", jobId)),
+                        1,
+                        null,
                         Instant.now(),
                         Instant.now(),
+                        null,
+                        Backend.LAMBDA,
+                        ObjectRef.of(bucket, JobDispatched.resultKey("results/", "fraud", "dave", jobId)),
                         null);
 
                 ByteArrayOutputStream out = new ByteArrayOutputStream();

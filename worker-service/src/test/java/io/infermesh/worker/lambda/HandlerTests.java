@@ -5,15 +5,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.infermesh.contracts.Backend;
 import io.infermesh.contracts.FailureReason;
+import io.infermesh.contracts.JobDispatched;
 import io.infermesh.contracts.JobResult;
 import io.infermesh.contracts.ObjectRef;
 import io.infermesh.contracts.Prediction;
-import io.infermesh.contracts.RemoteJob;
 import io.infermesh.localinfra.LocalInfra;
 import io.infermesh.localinfra.LocalInfraExtension;
 import io.infermesh.localinfra.WithLocalInfra;
 import io.infermesh.worker.FraudSamples;
-import io.infermesh.worker.cli.RemoteJobRunner;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.nio.file.Files;
@@ -58,22 +57,24 @@ class HandlerTests {
                 infra.s3().region()));
     }
 
-    private static RemoteJob job(String model, String key) {
+    private static JobDispatched job(String model, String key) {
         String jobId = UUID.randomUUID().toString();
-        return new RemoteJob(
+        return new JobDispatched(
                 jobId,
                 model,
                 "carol",
-                1,
-                Backend.LAMBDA,
                 ObjectRef.of(BUCKET, key),
-                ObjectRef.of(BUCKET, RemoteJob.resultKey("results/", model, "carol", jobId)),
+                1,
+                null,
                 Instant.now(),
                 Instant.now(),
-                0.0000012);
+                0.0000012,
+                Backend.LAMBDA,
+                ObjectRef.of(BUCKET, JobDispatched.resultKey("results/", model, "carol", jobId)),
+                null);
     }
 
-    private static JobResult invoke(RemoteJob job) throws Exception {
+    private static JobResult invoke(JobDispatched job) throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         handler.handleRequest(new ByteArrayInputStream(JSON.writeValueAsBytes(job)), out, null);
         return JSON.readValue(out.toByteArray(), JobResult.class);
@@ -86,7 +87,7 @@ class HandlerTests {
             s3.putObject(
                     b -> b.bucket(BUCKET).key(key),
                     RequestBody.fromBytes(Files.readAllBytes(MODELS.resolve("iris/samples/virginica.json"))));
-            RemoteJob job = job("iris", key);
+            JobDispatched job = job("iris", key);
 
             JobResult first = invoke(job);
             JobResult warm = invoke(job);
@@ -115,11 +116,10 @@ class HandlerTests {
         try (S3Client s3 = LocalInfraExtension.infra().s3().client()) {
             s3.putObject(b -> b.bucket(BUCKET).key(key), RequestBody.fromString("not a picture"));
         }
-        assertThatThrownBy(() -> invoke(job("digits", key)))
-                .isInstanceOfSatisfying(RemoteJobRunner.JobFailedException.class, e -> {
-                    assertThat(e.reason()).isEqualTo(FailureReason.INVALID_INPUT);
-                    assertThat(e.getMessage()).startsWith("INVALID_INPUT: ");
-                });
+        assertThatThrownBy(() -> invoke(job("digits", key))).isInstanceOfSatisfying(JobFailedException.class, e -> {
+            assertThat(e.reason()).isEqualTo(FailureReason.INVALID_INPUT);
+            assertThat(e.getMessage()).startsWith("INVALID_INPUT: ");
+        });
         assertThatThrownBy(() -> invoke(job("digits", "inbox/digits/carol/absent.png")))
                 .hasMessageStartingWith("INPUT_NOT_FOUND: ");
     }
@@ -131,7 +131,7 @@ class HandlerTests {
             s3.putObject(
                     b -> b.bucket(BUCKET).key(key),
                     RequestBody.fromBytes(Files.readAllBytes(FraudSamples.DIR.resolve("transactions.csv"))));
-            RemoteJob job = job("fraud", key);
+            JobDispatched job = job("fraud", key);
 
             JobResult result = invoke(job);
 
