@@ -6,6 +6,8 @@ import io.infermesh.identity.DemoAccounts;
 import io.infermesh.identity.IdentityProvider;
 import io.infermesh.ingest.IngestServiceApplication;
 import io.infermesh.localinfra.LocalInfra;
+import io.infermesh.localinfra.LocalPostgres;
+import io.infermesh.localinfra.LocalS3;
 import io.infermesh.router.RouterServiceApplication;
 import io.infermesh.status.StatusServiceApplication;
 import io.infermesh.worker.WorkerServiceApplication;
@@ -156,55 +158,18 @@ public final class LocalMesh implements AutoCloseable {
                             Topics.JOBS_RESULTS.name());
             infra.s3().createBucket(BUCKET);
             mesh.identity = IdentityProvider.start(settings.identityPort());
-            Map<String, Object> common = new LinkedHashMap<>();
-            common.put("spring.cloud.stream.kafka.binder.brokers", infra.kafka().bootstrapServers());
-            common.put("spring.main.banner-mode", "off");
-            // one logging system serves all contexts: an application name in each line would be the first one's
-            common.put("logging.include-application-name", false);
-            // every service is a resource server of the one provider; nothing listens beyond this machine
-            common.put("spring.security.oauth2.resourceserver.jwt.issuer-uri", mesh.identity.issuer());
-            common.put("server.address", "127.0.0.1");
-            common.put("management.server.address", "127.0.0.1");
-            String models = settings.modelsDir().toAbsolutePath().normalize().toString();
-
-            Map<String, Object> status = new LinkedHashMap<>(common);
-            status.put("server.port", settings.statusPort());
-            status.put("spring.datasource.url", infra.postgres().jdbcUrl());
-            status.put("spring.datasource.username", infra.postgres().username());
-            status.put("spring.datasource.password", infra.postgres().password());
-            status.put("infermesh.status.models-dir", models);
-
-            Map<String, Object> router = new LinkedHashMap<>(common);
-            router.put("server.port", settings.routerPort());
-            router.put("infermesh.router.models-dir", models);
-
-            Map<String, Object> worker = new LinkedHashMap<>(common);
-            worker.put("server.port", settings.workerPort());
-            worker.put("infermesh.worker.models-dir", models);
-            worker.put("infermesh.worker.s3.endpoint", infra.s3().endpoint().toString());
-            worker.put("infermesh.worker.s3.access-key", infra.s3().accessKey());
-            worker.put("infermesh.worker.s3.secret-key", infra.s3().secretKey());
-            worker.put("infermesh.worker.s3.region", infra.s3().region());
-            worker.put("infermesh.worker.s3.path-style", true);
-
-            Map<String, Object> ingest = new LinkedHashMap<>(common);
-            ingest.put("server.port", settings.ingestPort());
-            ingest.put("infermesh.ingest.webhook.token", mesh.webhookToken);
-
-            Map<String, Object> gateway = new LinkedHashMap<>(common);
-            gateway.put("server.port", settings.gatewayPort());
-            gateway.put("spring.security.oauth2.client.provider.infermesh.issuer-uri", mesh.identity.issuer());
-            gateway.put("spring.security.oauth2.client.registration.infermesh.client-id", DemoAccounts.GATEWAY_CLIENT);
-            gateway.put(
-                    "spring.security.oauth2.client.registration.infermesh.client-secret",
-                    mesh.identity.accounts().gatewaySecret());
-            gateway.put("infermesh.gateway.bucket", BUCKET);
-            gateway.put("infermesh.gateway.models-dir", models);
-            gateway.put("infermesh.gateway.s3.endpoint", infra.s3().endpoint().toString());
-            gateway.put("infermesh.gateway.s3.access-key", infra.s3().accessKey());
-            gateway.put("infermesh.gateway.s3.secret-key", infra.s3().secretKey());
-            gateway.put("infermesh.gateway.s3.region", infra.s3().region());
-            gateway.put("infermesh.gateway.s3.path-style", true);
+            Map<String, Map<String, Object>> properties = serviceProperties(
+                    settings,
+                    infra.kafka().bootstrapServers(),
+                    infra.s3(),
+                    infra.postgres(),
+                    mesh.identity,
+                    mesh.webhookToken);
+            Map<String, Object> status = properties.get("status-service");
+            Map<String, Object> router = properties.get("router-service");
+            Map<String, Object> worker = properties.get("worker-service");
+            Map<String, Object> ingest = properties.get("ingest-service");
+            Map<String, Object> gateway = properties.get("gateway-service");
 
             // Consumers downstream first, so nothing waits on a group join; contexts start side by side.
             List<CompletableFuture<Void>> starts = new ArrayList<>();
@@ -227,6 +192,77 @@ public final class LocalMesh implements AutoCloseable {
             mesh.close();
             throw e;
         }
+    }
+
+    /**
+     * What each service is given, by service name ({@code status-service}...): the same properties whether it runs as
+     * a context in this JVM or as its own process ({@link ProcessMesh}); without ports of its own, overrides or the
+     * gateway's status URL, which the caller adds.
+     */
+    static Map<String, Map<String, Object>> serviceProperties(
+            Settings settings,
+            String kafka,
+            LocalS3 s3,
+            LocalPostgres postgres,
+            IdentityProvider identity,
+            String webhookToken) {
+        Map<String, Object> common = new LinkedHashMap<>();
+        common.put("spring.cloud.stream.kafka.binder.brokers", kafka);
+        common.put("spring.main.banner-mode", "off");
+        // one logging system serves all contexts: an application name in each line would be the first one's
+        common.put("logging.include-application-name", false);
+        // every service is a resource server of the one provider; nothing listens beyond this machine
+        common.put("spring.security.oauth2.resourceserver.jwt.issuer-uri", identity.issuer());
+        common.put("server.address", "127.0.0.1");
+        common.put("management.server.address", "127.0.0.1");
+        String models = settings.modelsDir().toAbsolutePath().normalize().toString();
+
+        Map<String, Object> status = new LinkedHashMap<>(common);
+        status.put("server.port", settings.statusPort());
+        status.put("spring.datasource.url", postgres.jdbcUrl());
+        status.put("spring.datasource.username", postgres.username());
+        status.put("spring.datasource.password", postgres.password());
+        status.put("infermesh.status.models-dir", models);
+
+        Map<String, Object> router = new LinkedHashMap<>(common);
+        router.put("server.port", settings.routerPort());
+        router.put("infermesh.router.models-dir", models);
+
+        Map<String, Object> worker = new LinkedHashMap<>(common);
+        worker.put("server.port", settings.workerPort());
+        worker.put("infermesh.worker.models-dir", models);
+        worker.put("infermesh.worker.s3.endpoint", s3.endpoint().toString());
+        worker.put("infermesh.worker.s3.access-key", s3.accessKey());
+        worker.put("infermesh.worker.s3.secret-key", s3.secretKey());
+        worker.put("infermesh.worker.s3.region", s3.region());
+        worker.put("infermesh.worker.s3.path-style", true);
+
+        Map<String, Object> ingest = new LinkedHashMap<>(common);
+        ingest.put("server.port", settings.ingestPort());
+        ingest.put("infermesh.ingest.webhook.token", webhookToken);
+
+        Map<String, Object> gateway = new LinkedHashMap<>(common);
+        gateway.put("server.port", settings.gatewayPort());
+        gateway.put("spring.security.oauth2.client.provider.infermesh.issuer-uri", identity.issuer());
+        gateway.put("spring.security.oauth2.client.registration.infermesh.client-id", DemoAccounts.GATEWAY_CLIENT);
+        gateway.put(
+                "spring.security.oauth2.client.registration.infermesh.client-secret",
+                identity.accounts().gatewaySecret());
+        gateway.put("infermesh.gateway.bucket", BUCKET);
+        gateway.put("infermesh.gateway.models-dir", models);
+        gateway.put("infermesh.gateway.s3.endpoint", s3.endpoint().toString());
+        gateway.put("infermesh.gateway.s3.access-key", s3.accessKey());
+        gateway.put("infermesh.gateway.s3.secret-key", s3.secretKey());
+        gateway.put("infermesh.gateway.s3.region", s3.region());
+        gateway.put("infermesh.gateway.s3.path-style", true);
+
+        Map<String, Map<String, Object>> all = new LinkedHashMap<>();
+        all.put("status-service", status);
+        all.put("router-service", router);
+        all.put("worker-service", worker);
+        all.put("ingest-service", ingest);
+        all.put("gateway-service", gateway);
+        return all;
     }
 
     private CompletableFuture<Void> startService(
@@ -348,7 +384,15 @@ public final class LocalMesh implements AutoCloseable {
         return file;
     }
 
+    /**
+     * Starts the mesh in this JVM, or with {@code --processes} (or {@code MESH_PROCESSES=true}) each service instance
+     * as its own JVM ({@link ProcessMesh}).
+     */
     public static void main(String[] args) throws InterruptedException {
+        if (List.of(args).contains("--processes") || Boolean.parseBoolean(System.getenv("MESH_PROCESSES"))) {
+            ProcessMesh.main(args);
+            return;
+        }
         Path logFile = logToFile();
         Settings settings = Settings.defaults();
         LocalMesh mesh;
