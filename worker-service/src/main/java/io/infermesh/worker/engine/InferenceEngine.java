@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -22,6 +23,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -32,6 +35,8 @@ import tools.jackson.databind.json.JsonMapper;
  * {@code resources.timeoutSeconds}): ONNX Runtime is told to stop, and the run fails with
  * {@link RunTimeoutException}. A model that fails to load is not tried again for {@link #LOAD_RETRY_AFTER}: its jobs
  * fail at once with the same reason instead of re-reading a broken file for each.
+ * A model whose card asks for a GPU runs on ONNX Runtime's CUDA provider when the build and the machine offer one,
+ * else on CPU with one log line saying why ({@link ExecutionProviders}); every {@link Inference} says which ran.
  * No Kafka, no S3, no Spring: the same engine serves every way of deploying the worker.
  */
 public final class InferenceEngine implements AutoCloseable {
@@ -42,6 +47,8 @@ public final class InferenceEngine implements AutoCloseable {
     /** The time limit of a model without {@code resources.timeoutSeconds}. */
     public static final Duration DEFAULT_TIMEOUT = Duration.ofMinutes(15);
 
+    private static final Logger log = LoggerFactory.getLogger(InferenceEngine.class);
+
     /** What loading a model cost; zeros when it was already in memory. */
     public record Warm(boolean cold, long loadMs, long warmupMs) {}
 
@@ -50,16 +57,18 @@ public final class InferenceEngine implements AutoCloseable {
         final String inputName;
         final boolean dynamicBatch;
         final long[] shape;
+        final ExecutionProvider provider;
         final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
         boolean closed;
         long loadMs;
         long warmupMs;
         boolean reported;
 
-        Loaded(OrtSession session, String inputName, long[] shape) {
+        Loaded(OrtSession session, String inputName, long[] shape, ExecutionProvider provider) {
             this.session = session;
             this.inputName = inputName;
             this.shape = shape;
+            this.provider = provider;
             this.dynamicBatch = shape.length > 0 && shape[0] < 0;
         }
     }
@@ -74,6 +83,7 @@ public final class InferenceEngine implements AutoCloseable {
 
     private final TabularDecoder tabular;
     private final int intraOpThreads;
+    private final ExecutionProviders.Machine machine;
     private final ScheduledExecutorService watchdog = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "inference-watchdog");
         t.setDaemon(true);
@@ -85,8 +95,20 @@ public final class InferenceEngine implements AutoCloseable {
      * @param intraOpThreads ONNX Runtime threads per run (1 lets several jobs run side by side on few cores)
      */
     public InferenceEngine(JsonMapper json, int intraOpThreads) {
+        this(json, intraOpThreads, ExecutionProviders.Machine.detect());
+    }
+
+    /** An engine that takes the machine's providers and devices as given (tests of the provider fallbacks). */
+    InferenceEngine(JsonMapper json, int intraOpThreads, ExecutionProviders.Machine machine) {
         this.tabular = new TabularDecoder(json);
         this.intraOpThreads = intraOpThreads;
+        this.machine = machine;
+    }
+
+    /** The execution provider running the model's session; empty when it is not loaded. */
+    public Optional<ExecutionProvider> executionProvider(String model) {
+        Loaded loaded = sessions.get(model);
+        return loaded == null ? Optional.empty() : Optional.of(loaded.provider);
     }
 
     /** How long the model's session has not been used; zero when it is not loaded. */
@@ -202,7 +224,12 @@ public final class InferenceEngine implements AutoCloseable {
     }
 
     private static Inference withDecodeTime(Inference run, Warm warm, long start) {
-        return new Inference(run.rows(), warm.cold(), warm.loadMs(), (System.nanoTime() - start) / 1_000_000);
+        return new Inference(
+                run.rows(),
+                warm.cold(),
+                warm.loadMs(),
+                (System.nanoTime() - start) / 1_000_000,
+                run.executionProvider());
     }
 
     /**
@@ -223,7 +250,8 @@ public final class InferenceEngine implements AutoCloseable {
                 int row = 0;
                 for (Tensor t : tensors) {
                     int rows = (int) t.shape()[0];
-                    out.add(new Inference(rank(model, Arrays.copyOfRange(scores, row, row + rows)), false, 0, ms));
+                    out.add(new Inference(
+                            rank(model, Arrays.copyOfRange(scores, row, row + rows)), false, 0, ms, loaded.provider));
                     row += rows;
                 }
                 return out;
@@ -231,7 +259,8 @@ public final class InferenceEngine implements AutoCloseable {
             for (Tensor t : tensors) {
                 long start = System.nanoTime();
                 float[][] scores = score(model, loaded, t, limit);
-                out.add(new Inference(rank(model, scores), false, 0, (System.nanoTime() - start) / 1_000_000));
+                out.add(new Inference(
+                        rank(model, scores), false, 0, (System.nanoTime() - start) / 1_000_000, loaded.provider));
             }
             return out;
         });
@@ -301,15 +330,37 @@ public final class InferenceEngine implements AutoCloseable {
         }
         long start = System.nanoTime();
         Loaded loaded;
-        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
-            options.setIntraOpNumThreads(intraOpThreads);
-            options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
-            OrtSession session = environment.createSession(model.artifact().toString(), options);
+        try {
+            ExecutionProviders.Choice choice = ExecutionProviders.choose(model.card(), machine);
+            OrtSession session = null;
+            if (choice.provider() == ExecutionProvider.CUDA) {
+                try (OrtSession.SessionOptions options = options()) {
+                    try {
+                        options.addCUDA(ExecutionProviders.CUDA_DEVICE);
+                    } catch (OrtException e) {
+                        choice = ExecutionProviders.cudaDidNotLoad(e);
+                    }
+                    if (choice.provider() == ExecutionProvider.CUDA) {
+                        try {
+                            session = environment.createSession(model.artifact().toString(), options);
+                        } catch (OrtException e) {
+                            // a broken artefact fails on CPU below too, and is reported from there
+                            choice = ExecutionProviders.cudaSessionFailed(e);
+                        }
+                    }
+                }
+            }
+            if (session == null) {
+                try (OrtSession.SessionOptions options = options()) {
+                    session = environment.createSession(model.artifact().toString(), options);
+                }
+            }
+            announce(model, choice);
             try {
                 Map.Entry<String, NodeInfo> input =
                         session.getInputInfo().entrySet().iterator().next();
                 long[] shape = input.getValue().getInfo() instanceof TensorInfo info ? info.getShape() : new long[0];
-                loaded = new Loaded(session, input.getKey(), shape);
+                loaded = new Loaded(session, input.getKey(), shape, choice.provider());
                 loaded.loadMs = (System.nanoTime() - start) / 1_000_000;
                 long warm = System.nanoTime();
                 warmUp(loaded, shape);
@@ -329,6 +380,28 @@ public final class InferenceEngine implements AutoCloseable {
         }
         broken.remove(model.name());
         return loaded;
+    }
+
+    private OrtSession.SessionOptions options() throws OrtException {
+        OrtSession.SessionOptions options = new OrtSession.SessionOptions();
+        options.setIntraOpNumThreads(intraOpThreads);
+        options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+        return options;
+    }
+
+    /** The one line that says where a model whose card asks for a GPU runs, and why not on the GPU. */
+    private static void announce(ModelEntry model, ExecutionProviders.Choice choice) {
+        if (choice.fellBack()) {
+            log.warn(
+                    "model '{}' asks for a GPU but runs on CPU (executionProvider CPU): {}",
+                    model.name(),
+                    choice.fallback());
+        } else if (choice.provider() == ExecutionProvider.CUDA) {
+            log.info(
+                    "model '{}' runs on the GPU (executionProvider CUDA, device {})",
+                    model.name(),
+                    ExecutionProviders.CUDA_DEVICE);
+        }
     }
 
     /** One throw-away run on zeros, so that the first job does not pay ONNX Runtime's first-run allocations. */
