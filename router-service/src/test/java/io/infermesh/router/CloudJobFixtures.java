@@ -1,9 +1,9 @@
 package io.infermesh.router;
 
 import io.infermesh.contracts.Backend;
+import io.infermesh.contracts.JobDispatched;
 import io.infermesh.contracts.ModelCard;
 import io.infermesh.contracts.ObjectRef;
-import io.infermesh.contracts.RemoteJob;
 import java.time.Instant;
 import java.util.UUID;
 
@@ -16,19 +16,21 @@ public final class CloudJobFixtures {
     private CloudJobFixtures() {}
 
     /** A fresh job's {@code attempt} handed to {@code backend}. */
-    public static RemoteJob job(Backend backend, int attempt) {
+    public static JobDispatched job(Backend backend, int attempt) {
         String jobId = UUID.randomUUID().toString();
-        return new RemoteJob(
+        return new JobDispatched(
                 jobId,
                 "digits",
                 "alice",
-                attempt,
-                backend,
                 new ObjectRef("inbox", "digits/alice/seven.png", "v1", "e1", 123L, "image/png"),
+                attempt,
+                "test",
+                NOW,
+                NOW,
+                0.000001,
+                backend,
                 ObjectRef.of("inbox", "results/digits/alice/" + jobId + "/result.json"),
-                NOW,
-                NOW,
-                0.000001);
+                null);
     }
 
     /** A {@code lambda-batch} card naming the function (null: none) and the Batch queue and job definition. */

@@ -1,8 +1,8 @@
 package io.infermesh.router.aws;
 
 import io.infermesh.contracts.Backend;
+import io.infermesh.contracts.JobDispatched;
 import io.infermesh.contracts.ModelCard;
-import io.infermesh.contracts.RemoteJob;
 import io.infermesh.router.backend.BackendException;
 import io.infermesh.router.backend.ComputeBackend;
 import java.util.List;
@@ -22,8 +22,8 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * AWS Batch: SubmitJob to the model card's queue and job definition. The job is named
- * {@link RemoteJob#batchJobName}, carries the job id, attempt, model and owner as parameters, and the whole
- * {@link RemoteJob} in the container's {@value RemoteJob#ENV_JOB} variable; its attempt timeout is the card's
+ * {@link JobDispatched#batchJobName}, carries the job id, attempt, model and owner as parameters, and the whole
+ * {@link JobDispatched} in the container's {@value JobDispatched#ENV_JOB} variable; its attempt timeout is the card's
  * {@code resources.timeoutSeconds}. Its state changes come back as EventBridge "Batch Job State Change" events
  * (through ingest-service) and, when those are late, through {@link #describe} polling.
  */
@@ -45,24 +45,24 @@ final class BatchBackend implements ComputeBackend {
     }
 
     @Override
-    public Handle dispatch(RemoteJob job, String reason, ModelCard model) {
+    public Handle dispatch(JobDispatched job, ModelCard model) {
         ModelCard.BatchTarget target = model.placement().batch();
         SubmitJobRequest.Builder request = SubmitJobRequest.builder()
-                .jobName(RemoteJob.batchJobName(job.jobId(), job.attempt()))
+                .jobName(JobDispatched.batchJobName(job.jobId(), job.attempt()))
                 .jobQueue(target.jobQueue())
                 .jobDefinition(target.jobDefinition())
                 .parameters(Map.of(
-                        RemoteJob.BATCH_PARAMETER_JOB_ID,
+                        JobDispatched.BATCH_PARAMETER_JOB_ID,
                         job.jobId(),
-                        RemoteJob.BATCH_PARAMETER_ATTEMPT,
+                        JobDispatched.BATCH_PARAMETER_ATTEMPT,
                         String.valueOf(job.attempt()),
-                        RemoteJob.BATCH_PARAMETER_MODEL,
+                        JobDispatched.BATCH_PARAMETER_MODEL,
                         job.model(),
-                        RemoteJob.BATCH_PARAMETER_OWNER,
+                        JobDispatched.BATCH_PARAMETER_OWNER,
                         job.owner()))
                 .containerOverrides(ContainerOverrides.builder()
                         .environment(KeyValuePair.builder()
-                                .name(RemoteJob.ENV_JOB)
+                                .name(JobDispatched.ENV_JOB)
                                 .value(json.writeValueAsString(job))
                                 .build())
                         .build())

@@ -1,10 +1,10 @@
 package io.infermesh.router.aws;
 
 import io.infermesh.contracts.Backend;
+import io.infermesh.contracts.JobDispatched;
 import io.infermesh.contracts.JobResult;
 import io.infermesh.contracts.JobStatus;
 import io.infermesh.contracts.JobStatusChanged;
-import io.infermesh.contracts.RemoteJob;
 import io.infermesh.contracts.Timings;
 import io.infermesh.events.JobEventSender;
 import io.infermesh.router.backend.BackendException;
@@ -88,11 +88,11 @@ final class BatchPoller {
 
     private int publish(Ledger.InFlight known, JobDetail detail) {
         JobStatus status =
-                RemoteJob.lifecycleStatusOfBatch(detail.statusAsString()).orElse(null);
+                JobDispatched.lifecycleStatusOfBatch(detail.statusAsString()).orElse(null);
         if (status == null || status.rank() <= known.lastStatus().rank()) {
             return 0;
         }
-        RemoteJob job = known.job();
+        JobDispatched job = known.job();
         // when Batch says it happened, as ingest does from the event; else now
         Long at = switch (status) {
             case SUCCEEDED, FAILED -> detail.stoppedAt();
@@ -160,7 +160,7 @@ final class BatchPoller {
         return 1;
     }
 
-    private static Timings timings(RemoteJob job, JobDetail detail, Instant now) {
+    private static Timings timings(JobDispatched job, JobDetail detail, Instant now) {
         Long run = detail.startedAt() != null && detail.stoppedAt() != null
                 ? Math.max(0, detail.stoppedAt() - detail.startedAt())
                 : null;

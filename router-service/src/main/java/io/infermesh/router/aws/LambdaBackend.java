@@ -1,8 +1,8 @@
 package io.infermesh.router.aws;
 
 import io.infermesh.contracts.Backend;
+import io.infermesh.contracts.JobDispatched;
 import io.infermesh.contracts.ModelCard;
-import io.infermesh.contracts.RemoteJob;
 import io.infermesh.router.backend.BackendException;
 import io.infermesh.router.backend.ComputeBackend;
 import software.amazon.awssdk.core.SdkBytes;
@@ -14,7 +14,7 @@ import software.amazon.awssdk.services.lambda.model.InvokeResponse;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * AWS Lambda: an asynchronous ({@code Event}) invocation of the model card's function with the {@link RemoteJob} as
+ * AWS Lambda: an asynchronous ({@code Event}) invocation of the model card's function with the {@link JobDispatched} as
  * payload. Lambda queues it and answers 202; the outcome comes back through the function's destinations (on-success
  * and on-failure, to SQS), which ingest-service turns into lifecycle events.
  */
@@ -34,7 +34,7 @@ final class LambdaBackend implements ComputeBackend {
     }
 
     @Override
-    public Handle dispatch(RemoteJob job, String reason, ModelCard model) {
+    public Handle dispatch(JobDispatched job, ModelCard model) {
         ModelCard.LambdaTarget target = model.placement().lambda();
         InvokeRequest.Builder request = InvokeRequest.builder()
                 .functionName(target.functionName())

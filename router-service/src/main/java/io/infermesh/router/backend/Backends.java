@@ -13,8 +13,8 @@ import io.github.resilience4j.retry.Retry;
 import io.github.resilience4j.retry.RetryConfig;
 import io.github.resilience4j.retry.RetryRegistry;
 import io.infermesh.contracts.Backend;
+import io.infermesh.contracts.JobDispatched;
 import io.infermesh.contracts.ModelCard;
-import io.infermesh.contracts.RemoteJob;
 import io.infermesh.router.placement.Availability;
 import java.time.Duration;
 import java.util.EnumMap;
@@ -135,7 +135,8 @@ public final class Backends implements Availability {
      *
      * @throws BackendException when the backend refused after retries, or its breaker is open
      */
-    public ComputeBackend.Handle dispatch(Backend backend, RemoteJob job, String reason, ModelCard model) {
+    public ComputeBackend.Handle dispatch(JobDispatched job, ModelCard model) {
+        Backend backend = job.backendOrOnprem();
         ComputeBackend target = backends.get(backend);
         if (target == null) {
             throw new BackendException(
@@ -143,10 +144,10 @@ public final class Backends implements Availability {
         }
         if (backend == Backend.ONPREM) {
             // a Kafka send: the binder's producer retries it; a failure fails the request, which Kafka redelivers
-            return target.dispatch(job, reason, model);
+            return target.dispatch(job, model);
         }
         CircuitBreaker breaker = breaker(backend);
-        Supplier<ComputeBackend.Handle> call = () -> target.dispatch(job, reason, model);
+        Supplier<ComputeBackend.Handle> call = () -> target.dispatch(job, model);
         call = RateLimiter.decorateSupplier(limiters.rateLimiter(name(backend)), call);
         call = CircuitBreaker.decorateSupplier(breaker, call);
         call = Retry.decorateSupplier(retries.retry(name(backend)), call);

@@ -1,8 +1,8 @@
 package io.infermesh.router.backend;
 
 import io.infermesh.contracts.Backend;
+import io.infermesh.contracts.JobDispatched;
 import io.infermesh.contracts.ModelCard;
-import io.infermesh.contracts.RemoteJob;
 
 /**
  * Somewhere a job can run. Placement never sees more than this; adding another cloud means one more implementation
@@ -16,13 +16,13 @@ public interface ComputeBackend {
     /**
      * Hands one attempt of a job over. Returns when the backend has accepted it (not when it has run).
      *
-     * @param job the job's payload: what to run, where the input is, where the result goes
-     * @param reason why it was placed here, for the backend's records
+     * @param job the attempt, the same record for every backend (ADR 0020): what to run, where the input is, where the
+     *     result goes, why it was placed here, by when it should be done
      * @param model the model's card (the backend's target: function, queue, resources)
      * @return what the backend calls the job, for logs and tracking
      * @throws BackendException when the backend refused or could not be reached
      */
-    Handle dispatch(RemoteJob job, String reason, ModelCard model);
+    Handle dispatch(JobDispatched job, ModelCard model);
 
     /**
      * The backend's own name for a dispatched job.

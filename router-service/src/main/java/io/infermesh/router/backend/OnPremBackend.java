@@ -3,7 +3,6 @@ package io.infermesh.router.backend;
 import io.infermesh.contracts.Backend;
 import io.infermesh.contracts.JobDispatched;
 import io.infermesh.contracts.ModelCard;
-import io.infermesh.contracts.RemoteJob;
 import io.infermesh.contracts.Topics;
 import io.infermesh.events.JobEventSender;
 import org.slf4j.Logger;
@@ -29,19 +28,10 @@ final class OnPremBackend implements ComputeBackend {
     }
 
     @Override
-    public Handle dispatch(RemoteJob job, String reason, ModelCard model) {
+    public Handle dispatch(JobDispatched job, ModelCard model) {
         String topic = Topics.dispatch(job.model()).name();
         try {
-            publisher.dispatched(new JobDispatched(
-                    job.jobId(),
-                    job.model(),
-                    job.owner(),
-                    job.input(),
-                    job.attempt(),
-                    reason,
-                    job.requestedAt(),
-                    job.dispatchedAt(),
-                    job.estimatedCostUsd()));
+            publisher.dispatched(job);
         } catch (RuntimeException e) {
             // the producer's own text (a Kafka timeout, a broker's error) is for the log; the sentence may reach the
             // job's message when the request is finally dead-lettered

@@ -2,6 +2,7 @@ package io.infermesh.router.routing;
 
 import io.infermesh.contracts.Backend;
 import io.infermesh.contracts.FailureReason;
+import io.infermesh.contracts.JobDispatched;
 import io.infermesh.contracts.JobRequested;
 import io.infermesh.contracts.JobStatus;
 import io.infermesh.contracts.JobStatusChanged;
@@ -9,7 +10,6 @@ import io.infermesh.contracts.ModelCard;
 import io.infermesh.contracts.ModelCatalogue;
 import io.infermesh.contracts.ObjectRef;
 import io.infermesh.contracts.PlacementDecision;
-import io.infermesh.contracts.RemoteJob;
 import io.infermesh.events.JobEventSender;
 import io.infermesh.router.backend.BackendException;
 import io.infermesh.router.backend.Backends;
@@ -238,17 +238,20 @@ final class Dispatcher {
                     .withDecision(decision)
                     .withEstimatedCost(cost)
                     .withInput(input);
-            RemoteJob remote = new RemoteJob(
+            JobDispatched remote = new JobDispatched(
                     jobId,
                     model,
                     owner,
-                    attempt,
-                    backend,
                     input,
-                    output(input, model, owner, jobId),
+                    attempt,
+                    reason,
                     requestedAt,
                     now,
-                    cost);
+                    cost,
+                    backend,
+                    // the pool writes where its workers are configured to (results-bucket, results-prefix)
+                    backend == Backend.ONPREM ? null : output(input, model, owner, jobId),
+                    deadline(card, requestedAt));
             if (backend == Backend.ONPREM) {
                 // RUNNABLE first; a Kafka failure here propagates and the request is redelivered (Kafka is down:
                 // no other backend's RUNNABLE could be published either)
@@ -256,7 +259,7 @@ final class Dispatcher {
                         jobId, attempt, model, policy.estimate(card, backend).runSeconds());
                 try {
                     publisher.statusChanged(runnable);
-                    backends.dispatch(backend, remote, reason, card);
+                    backends.dispatch(remote, card);
                 } catch (RuntimeException e) {
                     ledger.undoOnprem(jobId, attempt);
                     throw e;
@@ -265,7 +268,7 @@ final class Dispatcher {
                 return true;
             }
             try {
-                ComputeBackend.Handle handle = backends.dispatch(backend, remote, reason, card);
+                ComputeBackend.Handle handle = backends.dispatch(remote, card);
                 JobStatusChanged announced = runnable.withMessage(handle.detail());
                 ledger.dispatchedRemote(remote, handle.id(), announced);
                 publisher.statusChanged(announced);
@@ -322,7 +325,13 @@ final class Dispatcher {
 
     private ObjectRef output(ObjectRef input, String model, String owner, String jobId) {
         String bucket = resultsBucket.isEmpty() && input != null ? input.bucket() : resultsBucket;
-        return ObjectRef.of(bucket, RemoteJob.resultKey(resultsPrefix, model, owner, jobId));
+        return ObjectRef.of(bucket, JobDispatched.resultKey(resultsPrefix, model, owner, jobId));
+    }
+
+    /** When the job should have finished: its request plus the card's placement deadline, if it sets one. */
+    private static Instant deadline(ModelCard card, Instant requestedAt) {
+        Integer seconds = card.placement() == null ? null : card.placement().deadlineSeconds();
+        return seconds == null || requestedAt == null ? null : requestedAt.plusSeconds(seconds);
     }
 
     private void count(String model, Backend backend) {

@@ -1,9 +1,9 @@
 package io.infermesh.router.tracking;
 
 import io.infermesh.contracts.Backend;
+import io.infermesh.contracts.JobDispatched;
 import io.infermesh.contracts.JobStatus;
 import io.infermesh.contracts.JobStatusChanged;
-import io.infermesh.contracts.RemoteJob;
 import io.infermesh.router.placement.Capacity;
 import io.infermesh.router.placement.Estimates;
 import java.time.Clock;
@@ -42,7 +42,11 @@ public final class Ledger implements Capacity {
      * @param announcement the RUNNABLE event that announces it, to publish again if the first publication failed
      */
     public record InFlight(
-            RemoteJob job, String handle, JobStatus lastStatus, Instant lastChange, JobStatusChanged announcement) {}
+            JobDispatched job,
+            String handle,
+            JobStatus lastStatus,
+            Instant lastChange,
+            JobStatusChanged announcement) {}
 
     /** Entries older than this are dropped: their end was missed (another router instance saw it, or it never came). */
     private static final Duration FORGET_ONPREM = Duration.ofHours(1);
@@ -90,7 +94,7 @@ public final class Ledger implements Capacity {
     }
 
     /** An attempt was handed to a cloud backend and will be announced by {@code announcement}. */
-    public void dispatchedRemote(RemoteJob job, String handle, JobStatusChanged announcement) {
+    public void dispatchedRemote(JobDispatched job, String handle, JobStatusChanged announcement) {
         remote.put(
                 key(job.jobId(), job.attempt()),
                 new InFlight(job, handle, JobStatus.RUNNABLE, clock.instant(), announcement));

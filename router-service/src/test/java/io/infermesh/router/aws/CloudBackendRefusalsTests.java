@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.infermesh.contracts.Backend;
+import io.infermesh.contracts.JobDispatched;
 import io.infermesh.contracts.ModelCard;
 import io.infermesh.contracts.ObjectRef;
-import io.infermesh.contracts.RemoteJob;
 import io.infermesh.localinfra.MotoAws;
 import io.infermesh.localinfra.MotoServer;
 import io.infermesh.router.backend.BackendException;
@@ -49,7 +49,7 @@ class CloudBackendRefusalsTests {
                     "ResourceNotFoundException",
                     "Function not found:" + " arn:aws:lambda:us-east-1:123456789012:function:" + function);
             assertRefused(
-                    () -> new LambdaBackend(client, JSON).dispatch(job(Backend.LAMBDA), "test", lambda(function)),
+                    () -> new LambdaBackend(client, JSON).dispatch(job(Backend.LAMBDA), lambda(function)),
                     BackendException.Kind.REJECTED,
                     "function '" + function + "' does not exist in this AWS account"
                             + " and region (ResourceNotFoundException, HTTP 404): create it, or correct"
@@ -71,7 +71,7 @@ class CloudBackendRefusalsTests {
                             + "us-east-1:123456789012:function:" + function
                             + " because no identity-based policy allows it");
             assertRefused(
-                    () -> new LambdaBackend(client, JSON).dispatch(job(Backend.LAMBDA), "test", lambda(function)),
+                    () -> new LambdaBackend(client, JSON).dispatch(job(Backend.LAMBDA), lambda(function)),
                     BackendException.Kind.REJECTED,
                     "the router is not allowed to invoke function '" + function
                             + "' (AccessDeniedException, HTTP 403): its AWS credentials need lambda:InvokeFunction on"
@@ -90,7 +90,7 @@ class CloudBackendRefusalsTests {
                     "UnrecognizedClientException",
                     "The security token included in the request is invalid.");
             assertRefused(
-                    () -> new LambdaBackend(client, JSON).dispatch(job(Backend.LAMBDA), "test", lambda(function)),
+                    () -> new LambdaBackend(client, JSON).dispatch(job(Backend.LAMBDA), lambda(function)),
                     BackendException.Kind.REJECTED,
                     "AWS did not accept the router's credentials when it tried to"
                             + " invoke function '" + function + "' (UnrecognizedClientException, HTTP 403): check"
@@ -106,7 +106,7 @@ class CloudBackendRefusalsTests {
                 LambdaClient client = lambdaThrough(proxy)) {
             proxy.throttle(true);
             assertRefused(
-                    () -> new LambdaBackend(client, JSON).dispatch(job(Backend.LAMBDA), "test", lambda(function)),
+                    () -> new LambdaBackend(client, JSON).dispatch(job(Backend.LAMBDA), lambda(function)),
                     BackendException.Kind.THROTTLED,
                     "AWS Lambda throttled the router's request to invoke function '"
                             + function + "' (TooManyRequestsException, HTTP 429): the concurrency or request rate"
@@ -125,7 +125,7 @@ class CloudBackendRefusalsTests {
                     "ServiceException",
                     "An internal error occurred (request 2f6e9c1a-0d7e-4b8e-9f51-7c1c0e6a1a11)");
             assertRefused(
-                    () -> new LambdaBackend(client, JSON).dispatch(job(Backend.LAMBDA), "test", lambda(function)),
+                    () -> new LambdaBackend(client, JSON).dispatch(job(Backend.LAMBDA), lambda(function)),
                     BackendException.Kind.TRANSIENT,
                     "AWS Lambda failed to invoke function '" + function
                             + "' (ServiceException, HTTP 500): a fault on AWS's side, usually brief");
@@ -145,8 +145,7 @@ class CloudBackendRefusalsTests {
                 .overrideConfiguration(o -> o.retryStrategy(b -> b.maxAttempts(1)))
                 .build()) {
             assertRefused(
-                    () -> new LambdaBackend(client, JSON)
-                            .dispatch(job(Backend.LAMBDA), "test", lambda("infermesh-digits")),
+                    () -> new LambdaBackend(client, JSON).dispatch(job(Backend.LAMBDA), lambda("infermesh-digits")),
                     BackendException.Kind.TRANSIENT,
                     "the router could not reach AWS"
                             + " Lambda to invoke function 'infermesh-digits': no answer from its endpoint (network,"
@@ -161,8 +160,7 @@ class CloudBackendRefusalsTests {
         String absent = name("infermesh-nowhere");
         try (BatchClient client = MotoAws.batch()) {
             assertRefused(
-                    () -> new BatchBackend(client, JSON)
-                            .dispatch(job(Backend.BATCH), "test", batch(absent, queue + "-worker")),
+                    () -> new BatchBackend(client, JSON).dispatch(job(Backend.BATCH), batch(absent, queue + "-worker")),
                     BackendException.Kind.REJECTED,
                     "job queue '" + absent
                             + "' does not exist in this AWS account and region (ClientException, HTTP 400): create"
@@ -177,7 +175,7 @@ class CloudBackendRefusalsTests {
         String absent = name("infermesh-undefined") + ":3";
         try (BatchClient client = MotoAws.batch()) {
             assertRefused(
-                    () -> new BatchBackend(client, JSON).dispatch(job(Backend.BATCH), "test", batch(queue, absent)),
+                    () -> new BatchBackend(client, JSON).dispatch(job(Backend.BATCH), batch(queue, absent)),
                     BackendException.Kind.REJECTED,
                     "job definition '" + absent
                             + "' does not exist in this AWS account and region, or is inactive (ClientException,"
@@ -203,8 +201,7 @@ class CloudBackendRefusalsTests {
                             + " is not authorized to perform: batch:SubmitJob on resource: arn:aws:batch:us-east-1:"
                             + "123456789012:job-queue/" + queue);
             assertRefused(
-                    () -> new BatchBackend(client, JSON)
-                            .dispatch(job(Backend.BATCH), "test", batch(queue, queue + "-worker")),
+                    () -> new BatchBackend(client, JSON).dispatch(job(Backend.BATCH), batch(queue, queue + "-worker")),
                     BackendException.Kind.REJECTED,
                     "the router is not allowed to"
                             + " submit the job to queue '" + queue + "' with job definition '" + queue + "-worker'"
@@ -253,19 +250,21 @@ class CloudBackendRefusalsTests {
         return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
     }
 
-    private static RemoteJob job(Backend backend) {
+    private static JobDispatched job(Backend backend) {
         String jobId = UUID.randomUUID().toString();
-        return new RemoteJob(
+        return new JobDispatched(
                 jobId,
                 "digits",
                 "alice",
-                1,
-                backend,
                 new ObjectRef("inbox", "digits/alice/seven.png", "v1", "e1", 123L, "image/png"),
+                1,
+                null,
+                NOW,
+                NOW,
+                0.000001,
+                backend,
                 ObjectRef.of("inbox", "results/digits/alice/" + jobId + "/result.json"),
-                NOW,
-                NOW,
-                0.000001);
+                null);
     }
 
     private static ModelCard lambda(String function) {

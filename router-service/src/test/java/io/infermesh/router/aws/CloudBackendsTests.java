@@ -8,10 +8,10 @@ import static org.awaitility.Awaitility.await;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.infermesh.contracts.Backend;
+import io.infermesh.contracts.JobDispatched;
 import io.infermesh.contracts.JobRequested;
 import io.infermesh.contracts.ModelCard;
 import io.infermesh.contracts.ObjectRef;
-import io.infermesh.contracts.RemoteJob;
 import io.infermesh.localinfra.MotoAws;
 import io.infermesh.localinfra.MotoServer;
 import io.infermesh.router.backend.BackendException;
@@ -65,9 +65,8 @@ class CloudBackendsTests {
                         }
                     }
                 })))) {
-            RemoteJob job = job(Backend.LAMBDA, 1);
-            ComputeBackend.Handle handle =
-                    new LambdaBackend(client, JSON).dispatch(job, "test", card(function, null, null));
+            JobDispatched job = job(Backend.LAMBDA, 1);
+            ComputeBackend.Handle handle = new LambdaBackend(client, JSON).dispatch(job, card(function, null, null));
 
             assertThat(handle.id()).isNotBlank();
             assertThat(handle.detail()).contains(function);
@@ -75,7 +74,7 @@ class CloudBackendsTests {
             assertThat(seen).singleElement().satisfies(response -> {
                 assertThat(response.statusCode()).isEqualTo(202);
                 // moto's Lambda without Docker answers with the payload it received
-                RemoteJob received = JSON.readValue(response.payload().asByteArray(), RemoteJob.class);
+                JobDispatched received = JSON.readValue(response.payload().asByteArray(), JobDispatched.class);
                 assertThat(received).isEqualTo(job);
             });
         }
@@ -89,7 +88,7 @@ class CloudBackendsTests {
                 LambdaClient client = throughProxy(proxy)) {
             proxy.throttle(true);
             assertThatThrownBy(() -> new LambdaBackend(client, JSON)
-                            .dispatch(job(Backend.LAMBDA, 1), "test", card(function, null, null)))
+                            .dispatch(job(Backend.LAMBDA, 1), card(function, null, null)))
                     .isInstanceOfSatisfying(BackendException.class, e -> {
                         assertThat(e.kind()).isEqualTo(BackendException.Kind.THROTTLED);
                         assertThat(e.retryable()).isTrue();
@@ -104,25 +103,25 @@ class CloudBackendsTests {
         MotoAws.queue(queue, queue + "-worker");
         try (BatchClient client = MotoAws.batch()) {
             BatchBackend backend = new BatchBackend(client, JSON);
-            RemoteJob job = job(Backend.BATCH, 2);
-            ComputeBackend.Handle handle = backend.dispatch(job, "test", card(null, queue, queue + "-worker"));
+            JobDispatched job = job(Backend.BATCH, 2);
+            ComputeBackend.Handle handle = backend.dispatch(job, card(null, queue, queue + "-worker"));
 
             JobDetail detail = backend.describe(List.of(handle.id())).getFirst();
-            assertThat(detail.jobName()).isEqualTo(RemoteJob.batchJobName(job.jobId(), 2));
+            assertThat(detail.jobName()).isEqualTo(JobDispatched.batchJobName(job.jobId(), 2));
             assertThat(detail.jobQueue()).endsWith(queue);
             assertThat(detail.parameters())
                     .containsAllEntriesOf(Map.of(
-                            RemoteJob.BATCH_PARAMETER_JOB_ID,
+                            JobDispatched.BATCH_PARAMETER_JOB_ID,
                             job.jobId(),
-                            RemoteJob.BATCH_PARAMETER_ATTEMPT,
+                            JobDispatched.BATCH_PARAMETER_ATTEMPT,
                             "2",
-                            RemoteJob.BATCH_PARAMETER_MODEL,
+                            JobDispatched.BATCH_PARAMETER_MODEL,
                             "digits",
-                            RemoteJob.BATCH_PARAMETER_OWNER,
+                            JobDispatched.BATCH_PARAMETER_OWNER,
                             "alice"));
             Map<String, String> environment = detail.container().environment().stream()
                     .collect(Collectors.toMap(kv -> kv.name(), kv -> kv.value()));
-            assertThat(JSON.readValue(environment.get(RemoteJob.ENV_JOB), RemoteJob.class))
+            assertThat(JSON.readValue(environment.get(JobDispatched.ENV_JOB), JobDispatched.class))
                     .isEqualTo(job);
             assertThat(detail.timeout().attemptDurationSeconds()).isEqualTo(120);
             assertThat(detail.statusAsString()).isEqualTo("SUCCEEDED"); // moto's Batch without Docker
@@ -165,7 +164,7 @@ class CloudBackendsTests {
             // Lambda throttles every call: each dispatch is retried once, then refused; the breaker opens
             proxy.throttle(true);
             for (int i = 0; i < 2; i++) {
-                assertThatThrownBy(() -> backends.dispatch(Backend.LAMBDA, job(Backend.LAMBDA, 1), "t", auto))
+                assertThatThrownBy(() -> backends.dispatch(job(Backend.LAMBDA, 1), auto))
                         .isInstanceOfSatisfying(
                                 BackendException.class,
                                 e -> assertThat(e.kind()).isEqualTo(BackendException.Kind.THROTTLED));
@@ -177,7 +176,7 @@ class CloudBackendsTests {
             assertThat(placed(policy, request, auto))
                     .as("new auto jobs go elsewhere")
                     .isEqualTo(Backend.BATCH);
-            assertThatThrownBy(() -> backends.dispatch(Backend.LAMBDA, job(Backend.LAMBDA, 1), "t", auto))
+            assertThatThrownBy(() -> backends.dispatch(job(Backend.LAMBDA, 1), auto))
                     .isInstanceOfSatisfying(
                             BackendException.class,
                             e -> assertThat(e.getMessage()).contains("circuit breaker"));
@@ -191,7 +190,7 @@ class CloudBackendsTests {
                     .until(() -> backends.breaker(Backend.LAMBDA).getState() == CircuitBreaker.State.HALF_OPEN);
             assertThat(placed(policy, request, auto)).isEqualTo(Backend.LAMBDA);
             for (int trial = 0; trial < 3; trial++) { // three trial calls in the half-open state
-                backends.dispatch(Backend.LAMBDA, job(Backend.LAMBDA, 1), "t", auto);
+                backends.dispatch(job(Backend.LAMBDA, 1), auto);
             }
             assertThat(backends.breaker(Backend.LAMBDA).getState()).isEqualTo(CircuitBreaker.State.CLOSED);
             assertThat(placed(policy, request, auto)).isEqualTo(Backend.LAMBDA);

@@ -6,13 +6,13 @@ import static org.awaitility.Awaitility.await;
 import io.infermesh.contracts.Backend;
 import io.infermesh.contracts.CloudEventTypes;
 import io.infermesh.contracts.FailureReason;
+import io.infermesh.contracts.JobDispatched;
 import io.infermesh.contracts.JobRequested;
 import io.infermesh.contracts.JobResult;
 import io.infermesh.contracts.JobStatus;
 import io.infermesh.contracts.JobStatusChanged;
 import io.infermesh.contracts.ModelCatalogue;
 import io.infermesh.contracts.ObjectRef;
-import io.infermesh.contracts.RemoteJob;
 import io.infermesh.contracts.Topics;
 import io.infermesh.events.JobEventSender;
 import io.infermesh.localinfra.LocalInfra;
@@ -201,7 +201,7 @@ class CloudPlacementIntegrationTests {
     @Test
     void aBatchJobThatRanOutOfMemoryIsReportedFailedWithASentenceNotBatchsWords() {
         String jobId = UUID.randomUUID().toString();
-        String name = RemoteJob.batchJobName(jobId, 1);
+        String name = JobDispatched.batchJobName(jobId, 1);
         aws.failBatchJob(
                 name,
                 new FaultyProxy.BatchFailure(
@@ -244,7 +244,7 @@ class CloudPlacementIntegrationTests {
                 .orElseThrow();
         assertThat(succeeded.backend()).isEqualTo(Backend.BATCH);
         assertThat(succeeded.output())
-                .isEqualTo(ObjectRef.of("results", RemoteJob.resultKey("results/", "batchy", "alice", jobId)));
+                .isEqualTo(ObjectRef.of("results", JobDispatched.resultKey("results/", "batchy", "alice", jobId)));
         assertThat(succeeded.message()).contains("succeeded");
 
         JobResult result = JSON.readValue(
@@ -262,14 +262,18 @@ class CloudPlacementIntegrationTests {
         assertThat(result.estimatedCostUsd()).isPositive();
 
         // what AWS Batch was given
-        JobDetail detail = batchJob(RemoteJob.batchJobName(jobId, 1));
-        assertThat(detail.parameters()).containsEntry(RemoteJob.BATCH_PARAMETER_JOB_ID, jobId);
+        JobDetail detail = batchJob(JobDispatched.batchJobName(jobId, 1));
+        assertThat(detail.parameters()).containsEntry(JobDispatched.BATCH_PARAMETER_JOB_ID, jobId);
         assertThat(detail.container().environment()).anySatisfy(kv -> {
-            assertThat(kv.name()).isEqualTo(RemoteJob.ENV_JOB);
-            RemoteJob sent = JSON.readValue(kv.value(), RemoteJob.class);
+            assertThat(kv.name()).isEqualTo(JobDispatched.ENV_JOB);
+            JobDispatched sent = JSON.readValue(kv.value(), JobDispatched.class);
             assertThat(sent.jobId()).isEqualTo(jobId);
             assertThat(sent.input().key()).isEqualTo("batchy/alice/" + jobId + ".png");
             assertThat(sent.output()).isEqualTo(succeeded.output());
+            assertThat(sent.backend())
+                    .as("the one record of an attempt names its backend")
+                    .isEqualTo(Backend.BATCH);
+            assertThat(sent.placementReason()).as("and why it is there").isNotBlank();
         });
     }
 
@@ -307,7 +311,8 @@ class CloudPlacementIntegrationTests {
         assertThat(second.placementReason())
                 .contains("attempt 1 on AWS Lambda timed out")
                 .contains("attempt 2");
-        assertThat(batchJob(RemoteJob.batchJobName(jobId, 2)).statusAsString()).isEqualTo("SUCCEEDED");
+        assertThat(batchJob(JobDispatched.batchJobName(jobId, 2)).statusAsString())
+                .isEqualTo("SUCCEEDED");
         assertThat(events).filteredOn(e -> e.attempt() == 3).isEmpty();
     }
 
@@ -332,7 +337,7 @@ class CloudPlacementIntegrationTests {
         publishLifecycle(JobStatusChanged.of(jobId, model, "alice", JobStatus.SUCCEEDED, 1, Instant.now())
                 .withBackend(Backend.LAMBDA, null)
                 .withInput(input(model, jobId))
-                .withOutput(ObjectRef.of("results", RemoteJob.resultKey("results/", model, "alice", jobId))));
+                .withOutput(ObjectRef.of("results", JobDispatched.resultKey("results/", model, "alice", jobId))));
 
         // when: an on-failure record arrives after it (a timeout that lambda-batch would re-dispatch to Batch)
         publishLifecycle(JobStatusChanged.of(jobId, model, "alice", JobStatus.FAILED, failedAttempt, Instant.now())
@@ -348,7 +353,8 @@ class CloudPlacementIntegrationTests {
         assertThat(events)
                 .extracting(JobStatusChanged::status)
                 .containsExactly(JobStatus.RUNNABLE, JobStatus.SUCCEEDED, JobStatus.FAILED);
-        assertThat(batchJobNames()).doesNotContain(RemoteJob.batchJobName(jobId, 2), RemoteJob.batchJobName(jobId, 3));
+        assertThat(batchJobNames())
+                .doesNotContain(JobDispatched.batchJobName(jobId, 2), JobDispatched.batchJobName(jobId, 3));
     }
 
     @Test
@@ -358,20 +364,21 @@ class CloudPlacementIntegrationTests {
             @Autowired RouterProperties properties) {
         // given: attempt 2 of a job runs on Batch (a re-dispatch), and this router has seen attempt 1 succeed since
         String jobId = UUID.randomUUID().toString();
-        ObjectRef output = ObjectRef.of("results", RemoteJob.resultKey("results/", "batchy", "alice", jobId));
-        RemoteJob second = new RemoteJob(
+        ObjectRef output = ObjectRef.of("results", JobDispatched.resultKey("results/", "batchy", "alice", jobId));
+        JobDispatched second = new JobDispatched(
                 jobId,
                 "batchy",
                 "alice",
-                2,
-                Backend.BATCH,
                 input("batchy", jobId),
+                2,
+                "re-dispatched",
+                Instant.now(),
+                Instant.now(),
+                0.001,
+                Backend.BATCH,
                 output,
-                Instant.now(),
-                Instant.now(),
-                0.001);
-        var handle = backends.dispatch(
-                Backend.BATCH, second, "re-dispatched", catalogue.find("batchy").orElseThrow());
+                null);
+        var handle = backends.dispatch(second, catalogue.find("batchy").orElseThrow());
         Ledger ledger = new Ledger(properties.estimates().estimates(), Clock.systemUTC());
         ledger.dispatchedRemote(
                 second,
@@ -493,7 +500,8 @@ class CloudPlacementIntegrationTests {
                 .startsWith("requested batch: AWS Batch, which the card of 'choosy' (auto) allows");
         assertThat(runnable.decision().mode()).isEqualTo("auto");
         assertThat(runnable.decision().chosen()).isEqualTo(Backend.BATCH);
-        assertThat(batchJob(RemoteJob.batchJobName(jobId, 1)).statusAsString()).isEqualTo("SUCCEEDED");
+        assertThat(batchJob(JobDispatched.batchJobName(jobId, 1)).statusAsString())
+                .isEqualTo("SUCCEEDED");
     }
 
     @Test
@@ -535,7 +543,8 @@ class CloudPlacementIntegrationTests {
         assertThat(third.placementReason())
                 .contains("attempt 2 on AWS Lambda timed out")
                 .contains("as attempt 3");
-        assertThat(batchJob(RemoteJob.batchJobName(jobId, 3)).statusAsString()).isEqualTo("SUCCEEDED");
+        assertThat(batchJob(JobDispatched.batchJobName(jobId, 3)).statusAsString())
+                .isEqualTo("SUCCEEDED");
 
         // the owner, having seen attempt 2 FAILED for a moment, retries it too: attempt 3 is already placed
         send(new JobRequested(jobId, "retried", "alice", input("retried", jobId), Instant.now(), "retry", null, 3));

@@ -6,8 +6,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.infermesh.contracts.Backend;
+import io.infermesh.contracts.JobDispatched;
 import io.infermesh.contracts.ModelCard;
-import io.infermesh.contracts.RemoteJob;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -27,7 +27,7 @@ class BackendsTests {
             }
 
             @Override
-            public Handle dispatch(RemoteJob job, String reason, ModelCard model) {
+            public Handle dispatch(JobDispatched job, ModelCard model) {
                 if (calls.incrementAndGet() < 3) {
                     throw new BackendException(BackendException.Kind.THROTTLED, "slow down", null);
                 }
@@ -37,7 +37,7 @@ class BackendsTests {
         Backends backends = new Backends(new Backends.Resilience(
                         50, 10, 10, Duration.ofSeconds(30), 3, Duration.ofMillis(5), 100, Duration.ofSeconds(5)))
                 .register(flaky);
-        assertThat(backends.dispatch(Backend.BATCH, job(Backend.BATCH, 1), "t", card(null, "q", "d"))
+        assertThat(backends.dispatch(job(Backend.BATCH, 1), card(null, "q", "d"))
                         .id())
                 .isEqualTo("b-3");
 
@@ -49,12 +49,12 @@ class BackendsTests {
             }
 
             @Override
-            public Handle dispatch(RemoteJob job, String reason, ModelCard model) {
+            public Handle dispatch(JobDispatched job, ModelCard model) {
                 rejected.incrementAndGet();
                 throw new BackendException(BackendException.Kind.REJECTED, "no such function", null);
             }
         });
-        assertThatThrownBy(() -> strict.dispatch(Backend.LAMBDA, job(Backend.LAMBDA, 1), "t", card("f", null, null)))
+        assertThatThrownBy(() -> strict.dispatch(job(Backend.LAMBDA, 1), card("f", null, null)))
                 .hasMessageContaining("no such function");
         assertThat(rejected).hasValue(1);
     }
@@ -69,7 +69,7 @@ class BackendsTests {
             }
 
             @Override
-            public Handle dispatch(RemoteJob job, String reason, ModelCard model) {
+            public Handle dispatch(JobDispatched job, ModelCard model) {
                 return new Handle("r-" + calls.incrementAndGet(), "accepted");
             }
         };
@@ -79,7 +79,7 @@ class BackendsTests {
         List<String> refusals = new CopyOnWriteArrayList<>();
         for (int i = 0; i < 20; i++) {
             try {
-                backends.dispatch(Backend.LAMBDA, job(Backend.LAMBDA, 1), "t", card("f", null, null));
+                backends.dispatch(job(Backend.LAMBDA, 1), card("f", null, null));
             } catch (BackendException e) {
                 assertThat(e.kind()).isEqualTo(BackendException.Kind.THROTTLED);
                 refusals.add(e.getMessage());
@@ -97,7 +97,7 @@ class BackendsTests {
         Backends backends = new Backends(Backends.Resilience.defaults())
                 .absent(Backend.LAMBDA, "AWS is not configured for this router");
         assertThat(backends.unavailable(Backend.LAMBDA)).contains("AWS is not configured for this router");
-        assertThatThrownBy(() -> backends.dispatch(Backend.LAMBDA, job(Backend.LAMBDA, 1), "t", card("f", null, null)))
+        assertThatThrownBy(() -> backends.dispatch(job(Backend.LAMBDA, 1), card("f", null, null)))
                 .hasMessageContaining("AWS is not configured");
     }
 }

@@ -148,6 +148,13 @@ class RequestedAttemptsIntegrationTests {
                 .as("one run per attempt")
                 .extracting(JobDispatched::attempt)
                 .containsExactly(1, 2);
+        assertThat(dispatched.get(1).backend()).isEqualTo(Backend.ONPREM);
+        assertThat(dispatched.get(1).placementReason())
+                .as("the pool's record says why, as RUNNABLE did")
+                .isEqualTo(second.placementReason());
+        assertThat(dispatched.get(1).output())
+                .as("the pool writes where its workers are configured to")
+                .isNull();
     }
 
     @Test
