@@ -361,9 +361,15 @@ public final class LocalMesh implements AutoCloseable {
      * log is kept as {@code mesh.log.1}.
      */
     static Path logToFile() {
-        Path file = Path.of(System.getenv().getOrDefault("MESH_LOG_FILE", ".mesh/logs/mesh.log"))
-                .toAbsolutePath()
-                .normalize();
+        return logToFile(Path.of(System.getenv().getOrDefault("MESH_LOG_FILE", ".mesh/logs/mesh.log")));
+    }
+
+    /**
+     * The same for another launcher of the mesh's parts (the fault harness): INFO to {@code logFile}, warnings to
+     * the console.
+     */
+    public static Path logToFile(Path logFile) {
+        Path file = logFile.toAbsolutePath().normalize();
         try {
             Files.createDirectories(file.getParent());
             if (Files.exists(file)) {

@@ -1,0 +1,42 @@
+package io.infermesh.faults;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The suite's short run in the build: the mesh as processes (one router, two workers, from the exec jars the reactor
+ * has just built), 30 uploads across the example models, one worker killed with {@code kill -9} while jobs run and
+ * started again. Nothing may be lost, duplicated or stuck, and every lifecycle must be legal. The full suite is a
+ * command (README).
+ */
+class FaultHarnessSmokeTests {
+
+    @Test
+    void aWorkerKilledMidRunLosesDuplicatesAndStrandsNothing() throws Exception {
+        Path project = Path.of("..").toAbsolutePath().normalize();
+        Path out = Files.createTempDirectory(Path.of("target"), "fault-smoke-");
+        FaultHarness.Options options = FaultHarness.Options.parse(
+                "--scenarios=kill-worker",
+                "--jobs=30",
+                "--rate=5",
+                "--routers=1",
+                "--workers=2",
+                "--bound=120",
+                "--seed=13",
+                "--out=" + out);
+
+        List<Report.Row> rows = FaultHarness.run(options, project);
+
+        Checks.Verdict verdict = rows.getFirst().outcome().verdict();
+        assertThat(verdict.clean())
+                .as(rows.getFirst().outcome().note() + "\n" + String.join("\n", verdict.problems()))
+                .isTrue();
+        assertThat(verdict.jobs()).isEqualTo(30);
+        assertThat(verdict.succeeded()).isEqualTo(30);
+        assertThat(verdict.recovery()).isNotNull();
+    }
+}
