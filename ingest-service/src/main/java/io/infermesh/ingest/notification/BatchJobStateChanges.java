@@ -2,10 +2,10 @@ package io.infermesh.ingest.notification;
 
 import io.infermesh.contracts.Backend;
 import io.infermesh.contracts.BatchJobFailure;
+import io.infermesh.contracts.JobDispatched;
 import io.infermesh.contracts.JobResult;
 import io.infermesh.contracts.JobStatus;
 import io.infermesh.contracts.JobStatusChanged;
-import io.infermesh.contracts.RemoteJob;
 import io.infermesh.contracts.Timings;
 import java.time.Instant;
 import java.util.List;
@@ -21,7 +21,7 @@ import tools.jackson.databind.json.JsonMapper;
  * Reads AWS Batch "Batch Job State Change" events (EventBridge) of the jobs the router submitted. The job, attempt,
  * model and owner come from the job's parameters ({@code infermeshJobId}, {@code infermeshAttempt},
  * {@code infermeshModel}, {@code infermeshOwner}), else from its {@code INFERMESH_JOB} container variable (the
- * {@link RemoteJob}), else (job and attempt only) from its name {@code infermesh-<jobId>-a<attempt>}.
+ * {@link JobDispatched}), else (job and attempt only) from its name {@code infermesh-<jobId>-a<attempt>}.
  * <ul>
  * <li>SUBMITTED, PENDING, RUNNABLE: nothing new ({@link BackendReport.NothingNew}, counted as
  * {@value #QUEUED}): the router published RUNNABLE, with its placement decision, when it submitted the job, and a
@@ -40,10 +40,10 @@ public final class BatchJobStateChanges {
     static final String FOREIGN = "foreign-batch-job";
     static final String QUEUED = "batch-job-queued";
     private static final List<String> PARAMETERS = List.of(
-            RemoteJob.BATCH_PARAMETER_JOB_ID,
-            RemoteJob.BATCH_PARAMETER_ATTEMPT,
-            RemoteJob.BATCH_PARAMETER_MODEL,
-            RemoteJob.BATCH_PARAMETER_OWNER);
+            JobDispatched.BATCH_PARAMETER_JOB_ID,
+            JobDispatched.BATCH_PARAMETER_ATTEMPT,
+            JobDispatched.BATCH_PARAMETER_MODEL,
+            JobDispatched.BATCH_PARAMETER_OWNER);
 
     private static final Logger log = LoggerFactory.getLogger(BatchJobStateChanges.class);
 
@@ -71,35 +71,38 @@ public final class BatchJobStateChanges {
         String batchJobId = Optional.ofNullable(text(detail, "jobId")).orElse("(no id)");
         String jobName = text(detail, "jobName");
         JsonNode parameters = detail.path("parameters");
-        String variable = environment(detail, RemoteJob.ENV_JOB);
-        Optional<RemoteJob.Attempt> named = RemoteJob.parseBatchJobName(jobName);
+        String variable = environment(detail, JobDispatched.ENV_JOB);
+        Optional<JobDispatched.Attempt> named = JobDispatched.parseBatchJobName(jobName);
         if (PARAMETERS.stream().noneMatch(p -> text(parameters, p) != null) && variable == null && named.isEmpty()) {
             return new BackendReport.NotOurs(FOREIGN);
         }
         String what = "Batch job " + batchJobId + (jobName == null ? "" : " (" + jobName + ")");
-        RemoteJob job = variable == null ? null : jobs.read(tree(variable, what), what + "'s " + RemoteJob.ENV_JOB);
+        JobDispatched job =
+                variable == null ? null : jobs.read(tree(variable, what), what + "'s " + JobDispatched.ENV_JOB);
         String jobId = first(
-                text(parameters, RemoteJob.BATCH_PARAMETER_JOB_ID),
+                text(parameters, JobDispatched.BATCH_PARAMETER_JOB_ID),
                 job == null ? null : job.jobId(),
-                named.map(RemoteJob.Attempt::jobId).orElse(null));
+                named.map(JobDispatched.Attempt::jobId).orElse(null));
         Integer attempt = attempt(parameters, what);
         if (attempt == null) {
             attempt = job != null
                     ? Integer.valueOf(job.attempt())
-                    : named.map(RemoteJob.Attempt::attempt).orElse(null);
+                    : named.map(JobDispatched.Attempt::attempt).orElse(null);
         }
-        String model = first(text(parameters, RemoteJob.BATCH_PARAMETER_MODEL), job == null ? null : job.model());
-        String owner = first(text(parameters, RemoteJob.BATCH_PARAMETER_OWNER), job == null ? null : job.owner());
+        String model = first(text(parameters, JobDispatched.BATCH_PARAMETER_MODEL), job == null ? null : job.model());
+        String owner = first(text(parameters, JobDispatched.BATCH_PARAMETER_OWNER), job == null ? null : job.owner());
         if (jobId == null || attempt == null) {
             throw new MalformedNotificationException(what + " has infermesh parameters but names no "
                     + (jobId == null ? "job id" : "attempt") + ": no "
-                    + (jobId == null ? RemoteJob.BATCH_PARAMETER_JOB_ID : RemoteJob.BATCH_PARAMETER_ATTEMPT)
-                    + " parameter, no " + RemoteJob.ENV_JOB + " variable, and its name is not infermesh-<jobId>-a<n>");
+                    + (jobId == null ? JobDispatched.BATCH_PARAMETER_JOB_ID : JobDispatched.BATCH_PARAMETER_ATTEMPT)
+                    + " parameter, no " + JobDispatched.ENV_JOB
+                    + " variable, and its name is not infermesh-<jobId>-a<n>");
         }
         if (model == null || owner == null) {
             throw new MalformedNotificationException(what + " is infermesh job " + jobId + " attempt " + attempt
-                    + " but its model and owner cannot be found: no " + RemoteJob.BATCH_PARAMETER_MODEL + "/"
-                    + RemoteJob.BATCH_PARAMETER_OWNER + " parameters and no " + RemoteJob.ENV_JOB + " variable");
+                    + " but its model and owner cannot be found: no " + JobDispatched.BATCH_PARAMETER_MODEL + "/"
+                    + JobDispatched.BATCH_PARAMETER_OWNER + " parameters and no " + JobDispatched.ENV_JOB
+                    + " variable");
         }
         JobStatus status = status(batchStatus, what);
         if (status == JobStatus.RUNNABLE) {
@@ -141,7 +144,7 @@ public final class BatchJobStateChanges {
 
     /** The lifecycle status of a Batch job status. */
     static JobStatus status(String batchStatus, String what) {
-        return RemoteJob.lifecycleStatusOfBatch(batchStatus)
+        return JobDispatched.lifecycleStatusOfBatch(batchStatus)
                 .orElseThrow(() -> new MalformedNotificationException(
                         what + " has an unknown Batch status '" + batchStatus + "'"));
     }
@@ -185,10 +188,10 @@ public final class BatchJobStateChanges {
     }
 
     /**
-     * What Batch measured: the wait from the request ({@link RemoteJob#requestedAt}, else the Batch submission) to
+     * What Batch measured: the wait from the request ({@link JobDispatched#requestedAt}, else the Batch submission) to
      * the start, and from there to the stop; the phases inside the container are not visible in the event.
      */
-    private static Timings timings(JsonNode detail, RemoteJob job) {
+    private static Timings timings(JsonNode detail, JobDispatched job) {
         Optional<Instant> origin =
                 Optional.ofNullable(job == null ? null : job.requestedAt()).or(() -> millis(detail, "createdAt"));
         Optional<Instant> started = millis(detail, "startedAt");
@@ -213,7 +216,7 @@ public final class BatchJobStateChanges {
     }
 
     private static Integer attempt(JsonNode parameters, String what) {
-        String attempt = text(parameters, RemoteJob.BATCH_PARAMETER_ATTEMPT);
+        String attempt = text(parameters, JobDispatched.BATCH_PARAMETER_ATTEMPT);
         if (attempt == null) {
             return null;
         }
@@ -225,8 +228,8 @@ public final class BatchJobStateChanges {
         } catch (NumberFormatException e) {
             // said below
         }
-        throw new MalformedNotificationException(
-                what + "'s " + RemoteJob.BATCH_PARAMETER_ATTEMPT + " parameter is not a positive integer: " + attempt);
+        throw new MalformedNotificationException(what + "'s " + JobDispatched.BATCH_PARAMETER_ATTEMPT
+                + " parameter is not a positive integer: " + attempt);
     }
 
     /** The value of a container environment variable, if set. */
@@ -254,7 +257,7 @@ public final class BatchJobStateChanges {
             return json.readTree(text);
         } catch (JacksonException e) {
             throw new MalformedNotificationException(
-                    what + "'s " + RemoteJob.ENV_JOB + " variable is not JSON: " + e.getOriginalMessage(), e);
+                    what + "'s " + JobDispatched.ENV_JOB + " variable is not JSON: " + e.getOriginalMessage(), e);
         }
     }
 

@@ -2,11 +2,11 @@ package io.infermesh.ingest.notification;
 
 import io.infermesh.contracts.Backend;
 import io.infermesh.contracts.FailureReason;
+import io.infermesh.contracts.JobDispatched;
 import io.infermesh.contracts.JobResult;
 import io.infermesh.contracts.JobStatus;
 import io.infermesh.contracts.JobStatusChanged;
 import io.infermesh.contracts.Prediction;
-import io.infermesh.contracts.RemoteJob;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
@@ -21,7 +21,7 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Reads AWS Lambda asynchronous-invocation destination records (on-success and on-failure destinations) of the
- * jobs the router invoked: {@code requestPayload} is the {@link RemoteJob} it sent, {@code responsePayload} the
+ * jobs the router invoked: {@code requestPayload} is the {@link JobDispatched} it sent, {@code responsePayload} the
  * {@link JobResult} the function returned, or its error.
  * <ul>
  * <li>{@code condition} {@code Success} without {@code responseContext.functionError}: SUCCEEDED, with the output,
@@ -73,7 +73,7 @@ public final class LambdaDestinationRecords {
         if (!RemoteJobPayload.claimsToBeOurs(request)) {
             return new BackendReport.NotOurs(FOREIGN);
         }
-        RemoteJob job = jobs.read(request, "requestPayload");
+        JobDispatched job = jobs.read(request, "requestPayload");
         Instant at = timestamp(record);
         String function = functionName(functionArn);
         JsonNode response = record.get("responsePayload");
@@ -86,7 +86,7 @@ public final class LambdaDestinationRecords {
         return failed(job, at, function, condition, functionError, invocations, response);
     }
 
-    private BackendReport succeeded(RemoteJob job, Instant at, String function, JsonNode response) {
+    private BackendReport succeeded(JobDispatched job, Instant at, String function, JsonNode response) {
         JobResult returned = returned(job, response);
         List<Prediction> predictions = returned == null ? null : returned.predictions();
         JobResult result = new JobResult(
@@ -122,7 +122,7 @@ public final class LambdaDestinationRecords {
     }
 
     /** The function's JobResult, checked against the request; null when it returned nothing. */
-    private JobResult returned(RemoteJob job, JsonNode response) {
+    private JobResult returned(JobDispatched job, JsonNode response) {
         if (response == null || response.isNull()) {
             return null;
         }
@@ -147,7 +147,7 @@ public final class LambdaDestinationRecords {
     }
 
     private static BackendReport failed(
-            RemoteJob job,
+            JobDispatched job,
             Instant at,
             String function,
             String condition,

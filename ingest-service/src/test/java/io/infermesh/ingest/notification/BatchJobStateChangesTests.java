@@ -11,10 +11,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.infermesh.contracts.Backend;
 import io.infermesh.contracts.FailureReason;
+import io.infermesh.contracts.JobDispatched;
 import io.infermesh.contracts.JobResult;
 import io.infermesh.contracts.JobStatus;
 import io.infermesh.contracts.JobStatusChanged;
-import io.infermesh.contracts.RemoteJob;
 import io.infermesh.contracts.Timings;
 import java.time.Instant;
 import java.util.List;
@@ -31,7 +31,7 @@ class BatchJobStateChangesTests {
     static final Instant STOPPED = Instant.ofEpochMilli(1795371380000L);
     static final String BATCH_JOB = "4c7599ae-0a82-49aa-ba5a-4727fcce14a8";
     private final BatchJobStateChanges events = new BatchJobStateChanges(JSON);
-    private final RemoteJob job = job(JOB_ID, 2, Backend.BATCH);
+    private final JobDispatched job = job(JOB_ID, 2, Backend.BATCH);
 
     @ParameterizedTest(name = "Batch {0} -> {1}")
     @CsvSource({"STARTING, STARTING", "RUNNING, RUNNING", "SUCCEEDED, SUCCEEDED", "FAILED, FAILED"})
@@ -91,7 +91,7 @@ class BatchJobStateChangesTests {
     void aJobStoppedForItsTimeLimitFailsWithTimeoutAndSaysWhy() {
         var change = statusChange(batch(
                 "FAILED",
-                RemoteJob.batchJobName(JOB_ID, 2),
+                JobDispatched.batchJobName(JOB_ID, 2),
                 parameters(job),
                 JSON.writeValueAsString(job),
                 ",\"statusReason\":\"Job attempt duration exceeded timeout\""));
@@ -117,7 +117,7 @@ class BatchJobStateChangesTests {
                  "startedAt":1795371370000,"stoppedAt":1795371380000,"statusReason":"Essential container in task exited"}]""";
         var event = statusChange(batch(
                         "FAILED",
-                        RemoteJob.batchJobName(JOB_ID, 2),
+                        JobDispatched.batchJobName(JOB_ID, 2),
                         parameters(job),
                         JSON.writeValueAsString(job),
                         attempts.replace("\n", "")))
@@ -134,20 +134,20 @@ class BatchJobStateChangesTests {
 
     @Test
     void theIdentityComesFromTheParametersThenTheVariableThenTheName() {
-        RemoteJob variable = job(JOB_ID, 3, Backend.BATCH);
+        JobDispatched variable = job(JOB_ID, 3, Backend.BATCH);
         String otherJob = "11111111-2222-3333-4444-555555555555";
 
         var fromParameters = statusChange(batch(
                         "RUNNING",
-                        RemoteJob.batchJobName(otherJob, 5),
+                        JobDispatched.batchJobName(otherJob, 5),
                         Map.of(
-                                RemoteJob.BATCH_PARAMETER_JOB_ID,
+                                JobDispatched.BATCH_PARAMETER_JOB_ID,
                                 JOB_ID,
-                                RemoteJob.BATCH_PARAMETER_ATTEMPT,
+                                JobDispatched.BATCH_PARAMETER_ATTEMPT,
                                 "4",
-                                RemoteJob.BATCH_PARAMETER_MODEL,
+                                JobDispatched.BATCH_PARAMETER_MODEL,
                                 "mnist",
-                                RemoteJob.BATCH_PARAMETER_OWNER,
+                                JobDispatched.BATCH_PARAMETER_OWNER,
                                 "bob"),
                         JSON.writeValueAsString(variable),
                         ""))
@@ -162,7 +162,7 @@ class BatchJobStateChangesTests {
 
         var fromVariable = statusChange(batch(
                         "RUNNING",
-                        RemoteJob.batchJobName(otherJob, 5),
+                        JobDispatched.batchJobName(otherJob, 5),
                         Map.of(),
                         JSON.writeValueAsString(variable),
                         ""))
@@ -177,8 +177,12 @@ class BatchJobStateChangesTests {
 
         var fromNameAndParameters = statusChange(batch(
                         "RUNNING",
-                        RemoteJob.batchJobName(otherJob, 5),
-                        Map.of(RemoteJob.BATCH_PARAMETER_MODEL, "mnist", RemoteJob.BATCH_PARAMETER_OWNER, "bob"),
+                        JobDispatched.batchJobName(otherJob, 5),
+                        Map.of(
+                                JobDispatched.BATCH_PARAMETER_MODEL,
+                                "mnist",
+                                JobDispatched.BATCH_PARAMETER_OWNER,
+                                "bob"),
                         null,
                         ""))
                 .event();
@@ -193,7 +197,7 @@ class BatchJobStateChangesTests {
 
     @Test
     void aSucceededJobWithoutTheVariableHasNoOutputAndNoResult() {
-        var change = statusChange(batch("SUCCEEDED", RemoteJob.batchJobName(JOB_ID, 2), parameters(job), null, ""));
+        var change = statusChange(batch("SUCCEEDED", JobDispatched.batchJobName(JOB_ID, 2), parameters(job), null, ""));
 
         assertThat(change.event().status()).isEqualTo(JobStatus.SUCCEEDED);
         assertThat(change.event().output()).isNull();
@@ -223,17 +227,21 @@ class BatchJobStateChangesTests {
                 .isInstanceOf(MalformedNotificationException.class)
                 .hasMessageContaining("unknown Batch status 'HIBERNATING'");
         assertThatThrownBy(() -> events.read(
-                        JSON.readTree(batch("RUNNING", RemoteJob.batchJobName(JOB_ID, 2), Map.of(), null, ""))))
+                        JSON.readTree(batch("RUNNING", JobDispatched.batchJobName(JOB_ID, 2), Map.of(), null, ""))))
                 .isInstanceOf(MalformedNotificationException.class)
                 .hasMessageContaining(
                         "is infermesh job " + JOB_ID + " attempt 2 but its model and owner cannot be " + "found");
         assertThatThrownBy(() -> events.read(JSON.readTree(
-                        batch("RUNNING", "my-job", Map.of(RemoteJob.BATCH_PARAMETER_MODEL, "digits"), null, ""))))
+                        batch("RUNNING", "my-job", Map.of(JobDispatched.BATCH_PARAMETER_MODEL, "digits"), null, ""))))
                 .hasMessageContaining("names no job id");
         assertThatThrownBy(() -> events.read(JSON.readTree(batch(
                         "RUNNING",
                         "my-job",
-                        Map.of(RemoteJob.BATCH_PARAMETER_JOB_ID, JOB_ID, RemoteJob.BATCH_PARAMETER_ATTEMPT, "zero"),
+                        Map.of(
+                                JobDispatched.BATCH_PARAMETER_JOB_ID,
+                                JOB_ID,
+                                JobDispatched.BATCH_PARAMETER_ATTEMPT,
+                                "zero"),
                         null,
                         ""))))
                 .hasMessageContaining("infermeshAttempt parameter is not a positive integer: zero");
@@ -241,7 +249,7 @@ class BatchJobStateChangesTests {
                 .hasMessageContaining("INFERMESH_JOB variable is not JSON");
         assertThatThrownBy(
                         () -> events.read(JSON.readTree(batch("RUNNING", "my-job", Map.of(), "{\"jobId\":\"x\"}", ""))))
-                .hasMessageContaining("INFERMESH_JOB looks like an infermesh RemoteJob but has no model");
+                .hasMessageContaining("INFERMESH_JOB looks like an infermesh JobDispatched but has no model");
     }
 
     private BackendReport.StatusChange statusChange(String event) {

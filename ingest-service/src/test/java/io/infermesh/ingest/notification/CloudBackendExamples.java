@@ -7,10 +7,10 @@ import com.networknt.schema.JsonSchema;
 import com.networknt.schema.JsonSchemaFactory;
 import com.networknt.schema.SpecVersion;
 import io.infermesh.contracts.Backend;
+import io.infermesh.contracts.JobDispatched;
 import io.infermesh.contracts.JobResult;
 import io.infermesh.contracts.ObjectRef;
 import io.infermesh.contracts.Prediction;
-import io.infermesh.contracts.RemoteJob;
 import io.infermesh.contracts.Timings;
 import java.io.IOException;
 import java.io.InputStream;
@@ -22,7 +22,7 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Cloud backend reports as AWS delivers them (shapes from the AWS documentation): Lambda asynchronous-invocation
- * destination records and Batch "Batch Job State Change" events, carrying the router's {@link RemoteJob}.
+ * destination records and Batch "Batch Job State Change" events, carrying the router's {@link JobDispatched}.
  */
 public final class CloudBackendExamples {
 
@@ -33,22 +33,24 @@ public final class CloudBackendExamples {
     private CloudBackendExamples() {}
 
     /** The job the router hands to a backend, with its result location. */
-    public static RemoteJob job(String jobId, int attempt, Backend backend) {
-        return new RemoteJob(
+    public static JobDispatched job(String jobId, int attempt, Backend backend) {
+        return new JobDispatched(
                 jobId,
                 "digits",
                 "alice",
-                attempt,
-                backend,
                 new ObjectRef("infermesh", "inbox/digits/alice/seven 7.png", null, "9b2c", 1234L, "image/png"),
-                ObjectRef.of("infermesh", RemoteJob.resultKey("results/", "digits", "alice", jobId)),
+                attempt,
+                null,
                 REQUESTED,
                 REQUESTED.plusMillis(40),
-                0.0000021);
+                0.0000021,
+                backend,
+                ObjectRef.of("infermesh", JobDispatched.resultKey("results/", "digits", "alice", jobId)),
+                null);
     }
 
     /** What the infermesh Lambda handler returns. */
-    public static JobResult returned(RemoteJob job) {
+    public static JobResult returned(JobDispatched job) {
         return new JobResult(
                 job.jobId(),
                 job.model(),
@@ -109,25 +111,25 @@ public final class CloudBackendExamples {
      * A Batch Job State Change event of a job submitted as the router submits it: name, parameters and the
      * {@code INFERMESH_JOB} variable.
      */
-    public static String batch(RemoteJob job, String status) {
+    public static String batch(JobDispatched job, String status) {
         return batch(
                 status,
-                RemoteJob.batchJobName(job.jobId(), job.attempt()),
+                JobDispatched.batchJobName(job.jobId(), job.attempt()),
                 parameters(job),
                 JSON.writeValueAsString(job),
                 "");
     }
 
     /** The infermesh parameters of a job's Batch submission. */
-    public static Map<String, String> parameters(RemoteJob job) {
+    public static Map<String, String> parameters(JobDispatched job) {
         return Map.of(
-                RemoteJob.BATCH_PARAMETER_JOB_ID,
+                JobDispatched.BATCH_PARAMETER_JOB_ID,
                 job.jobId(),
-                RemoteJob.BATCH_PARAMETER_ATTEMPT,
+                JobDispatched.BATCH_PARAMETER_ATTEMPT,
                 String.valueOf(job.attempt()),
-                RemoteJob.BATCH_PARAMETER_MODEL,
+                JobDispatched.BATCH_PARAMETER_MODEL,
                 job.model(),
-                RemoteJob.BATCH_PARAMETER_OWNER,
+                JobDispatched.BATCH_PARAMETER_OWNER,
                 job.owner());
     }
 
@@ -141,7 +143,7 @@ public final class CloudBackendExamples {
             String status, String jobName, Map<String, String> parameters, String variable, String more) {
         String environment = variable == null
                 ? "[{\"name\":\"AWS_REGION\",\"value\":\"us-east-1\"}]"
-                : "[{\"name\":\"AWS_REGION\",\"value\":\"us-east-1\"},{\"name\":\"" + RemoteJob.ENV_JOB
+                : "[{\"name\":\"AWS_REGION\",\"value\":\"us-east-1\"},{\"name\":\"" + JobDispatched.ENV_JOB
                         + "\",\"value\":" + JSON.writeValueAsString(variable) + "}]";
         boolean stopped = "SUCCEEDED".equals(status) || "FAILED".equals(status);
         return """

@@ -12,24 +12,53 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.infermesh.contracts.Backend;
 import io.infermesh.contracts.FailureReason;
+import io.infermesh.contracts.JobDispatched;
 import io.infermesh.contracts.JobResult;
 import io.infermesh.contracts.JobStatus;
 import io.infermesh.contracts.JobStatusChanged;
 import io.infermesh.contracts.Prediction;
-import io.infermesh.contracts.RemoteJob;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import tools.jackson.databind.node.ObjectNode;
 
 class LambdaDestinationRecordsTests {
 
     static final String JOB_ID = "0f8fad5b-d9cb-369f-a165-70867728950e";
     static final Instant RECORDED = Instant.parse("2026-11-22T18:16:05.568Z");
     private final LambdaDestinationRecords records = new LambdaDestinationRecords(JSON);
-    private final RemoteJob job = job(JOB_ID, 1, Backend.LAMBDA);
+    private final JobDispatched job = job(JOB_ID, 1, Backend.LAMBDA);
+
+    @Test
+    void aRequestPayloadWithEveryFieldOfTheOneRecordAndOneOfTheFormerRemoteJobShapeAreBothRead() {
+        JobDispatched full = new JobDispatched(
+                JOB_ID,
+                "digits",
+                "alice",
+                job.input(),
+                1,
+                "cheapest backend that meets the deadline",
+                CloudBackendExamples.REQUESTED,
+                CloudBackendExamples.REQUESTED,
+                0.0000018,
+                Backend.LAMBDA,
+                job.output(),
+                CloudBackendExamples.REQUESTED.plusSeconds(60));
+        ObjectNode former = JSON.valueToTree(full);
+        former.remove(List.of("placementReason", "deadline"));
+
+        for (Object request : List.of(full, former)) {
+            JobStatusChanged event =
+                    statusChange(lambdaSuccess(request, returned(job))).event();
+
+            assertThat(event.eventId()).as(request.toString()).isEqualTo(JOB_ID + "/1/SUCCEEDED");
+            assertThat(event.input()).isEqualTo(job.input());
+            assertThat(event.estimatedCostUsd()).isEqualTo(0.0000018);
+        }
+    }
 
     @Test
     void aSuccessRecordBecomesSucceededWithTheFunctionsResult() {
@@ -178,7 +207,7 @@ class LambdaDestinationRecordsTests {
                 "java.lang.IllegalStateException | java.lang.IllegalStateException: Connection pool shut down |"
                         + " Lambda function infermesh-digits:$LATEST failed (java.lang.IllegalStateException, 2"
                         + " invocation attempts): its CloudWatch Logs say why, and so does ingest-service's log",
-                "io.infermesh.worker.cli.RemoteJobRunner$JobFailedException | MODEL_ERROR: model 'digits' failed on"
+                "io.infermesh.worker.lambda.JobFailedException | MODEL_ERROR: model 'digits' failed on"
                         + " its input |"
                         + " Lambda function infermesh-digits:$LATEST could not do the job (2 invocation attempts): model"
                         + " 'digits' failed on its input"
@@ -253,7 +282,7 @@ class LambdaDestinationRecordsTests {
         assertThatThrownBy(() ->
                         records.read(JSON.readTree(lambdaSuccess(Map.of("jobId", JOB_ID, "model", "digits"), null))))
                 .isInstanceOf(MalformedNotificationException.class)
-                .hasMessageContaining("requestPayload looks like an infermesh RemoteJob but has no owner, attempt");
+                .hasMessageContaining("requestPayload looks like an infermesh JobDispatched but has no owner, attempt");
         assertThatThrownBy(() -> records.read(JSON.readTree(lambdaSuccess(
                         Map.of("jobId", JOB_ID, "model", "digits", "owner", "alice", "attempt", "two"), null))))
                 .hasMessageContaining("requestPayload.attempt is not a positive integer");
@@ -273,7 +302,7 @@ class LambdaDestinationRecordsTests {
                                 "input",
                                 "s3://not/an/object-ref"),
                         null))))
-                .hasMessageContaining("requestPayload is not a RemoteJob");
+                .hasMessageContaining("requestPayload is not a JobDispatched");
         assertThatThrownBy(() -> records.read(JSON.readTree(lambdaSuccess(job, "done"))))
                 .hasMessageContaining("is not a JobResult object");
         assertThatThrownBy(() -> records.read(JSON.readTree(lambdaSuccess(job, Map.of("predictions", "seven")))))

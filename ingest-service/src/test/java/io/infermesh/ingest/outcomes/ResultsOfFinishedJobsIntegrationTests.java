@@ -9,10 +9,10 @@ import static org.awaitility.Awaitility.await;
 
 import io.infermesh.contracts.Backend;
 import io.infermesh.contracts.CloudEventTypes;
+import io.infermesh.contracts.JobDispatched;
 import io.infermesh.contracts.JobStatus;
 import io.infermesh.contracts.JobStatusChanged;
 import io.infermesh.contracts.ObjectRef;
-import io.infermesh.contracts.RemoteJob;
 import io.infermesh.contracts.Topics;
 import io.infermesh.ingest.IngestIntegrationTest;
 import io.infermesh.ingest.IngestServiceApplication;
@@ -98,7 +98,7 @@ class ResultsOfFinishedJobsIntegrationTests extends IngestIntegrationTest {
     @Test
     void aLateSuccessOfAnotherAttemptAfterTheJobSucceededGoesToItsHistoryButIsNoSecondResult() {
         String jobId = upload();
-        RemoteJob lambda = remote(jobId, 1, Backend.LAMBDA);
+        JobDispatched lambda = remote(jobId, 1, Backend.LAMBDA);
         // attempt 1 on Lambda writes result.json and succeeds
         s3.putObject(b -> b.bucket(BUCKET).key(lambda.output().key()), RequestBody.fromString("{\"attempt\":1}"));
         send(lambdaSuccess(lambda, returned(lambda)));
@@ -147,7 +147,7 @@ class ResultsOfFinishedJobsIntegrationTests extends IngestIntegrationTest {
                         "status-service",
                         jobId,
                         cancelled.occurredAt()));
-        RemoteJob lambda = remote(jobId, 1, Backend.LAMBDA);
+        JobDispatched lambda = remote(jobId, 1, Backend.LAMBDA);
 
         send(lambdaSuccess(lambda, returned(lambda)));
 
@@ -193,22 +193,24 @@ class ResultsOfFinishedJobsIntegrationTests extends IngestIntegrationTest {
     }
 
     /** The job as the router hands it to a cloud backend, with the job's input and result location. */
-    private static RemoteJob remote(String jobId, int attempt, Backend backend) {
+    private static JobDispatched remote(String jobId, int attempt, Backend backend) {
         String input = recordsUpToNow(Topics.JOBS_REQUESTED.name(), jobId).stream()
                 .map(r -> JSON.readTree(r.value()).get("input").get("key").asString())
                 .findFirst()
                 .orElseThrow();
-        return new RemoteJob(
+        return new JobDispatched(
                 jobId,
                 "digits",
                 "alice",
-                attempt,
-                backend,
                 ObjectRef.of(BUCKET, input),
-                ObjectRef.of(BUCKET, RemoteJob.resultKey("results/", "digits", "alice", jobId)),
+                attempt,
+                null,
                 REQUESTED,
                 REQUESTED.plusSeconds(1),
-                0.0000021);
+                0.0000021,
+                backend,
+                ObjectRef.of(BUCKET, JobDispatched.resultKey("results/", "digits", "alice", jobId)),
+                null);
     }
 
     private static void send(String body) {

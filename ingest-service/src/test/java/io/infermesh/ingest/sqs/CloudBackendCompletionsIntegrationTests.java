@@ -10,7 +10,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.infermesh.contracts.Backend;
 import io.infermesh.contracts.CloudEventTypes;
-import io.infermesh.contracts.RemoteJob;
+import io.infermesh.contracts.JobDispatched;
 import io.infermesh.contracts.Topics;
 import io.infermesh.ingest.IngestIntegrationTest;
 import io.infermesh.ingest.IngestServiceApplication;
@@ -91,7 +91,7 @@ class CloudBackendCompletionsIntegrationTests extends IngestIntegrationTest {
     @Test
     void aLambdaSuccessRecordBecomesSucceededWithPredictionsAndAResultAndIsDeleted() {
         String jobId = UUID.randomUUID().toString();
-        RemoteJob job = job(jobId, 1, Backend.LAMBDA);
+        JobDispatched job = job(jobId, 1, Backend.LAMBDA);
 
         send(lambdaSuccess(job, returned(job)));
 
@@ -123,7 +123,7 @@ class CloudBackendCompletionsIntegrationTests extends IngestIntegrationTest {
     @Test
     void aLambdaTimeoutRecordBecomesFailedTimeoutWithTheInputForTheNextAttempt() {
         String jobId = UUID.randomUUID().toString();
-        RemoteJob job = job(jobId, 1, Backend.LAMBDA);
+        JobDispatched job = job(jobId, 1, Backend.LAMBDA);
         double failures = completions("lambda", "FAILED");
 
         send(lambdaFailure(
@@ -154,7 +154,7 @@ class CloudBackendCompletionsIntegrationTests extends IngestIntegrationTest {
     @Test
     void batchStateChangesBecomeTheSameLifecycleStatusesForTheirAttempt() {
         String jobId = UUID.randomUUID().toString();
-        RemoteJob job = job(jobId, 2, Backend.BATCH);
+        JobDispatched job = job(jobId, 2, Backend.BATCH);
 
         double queued = ignored("batch-job-queued");
         for (String status : List.of("SUBMITTED", "RUNNABLE", "STARTING", "RUNNING", "SUCCEEDED")) {
@@ -216,7 +216,7 @@ class CloudBackendCompletionsIntegrationTests extends IngestIntegrationTest {
                 awaitRecords(Topics.STORAGE_EVENTS.dlq(), badId, 1).getFirst();
         assertThat(dead.value()).isEqualTo(broken);
         assertThat(TopicProbe.header(dead, "x-exception-message"))
-                .isEqualTo("requestPayload looks like an infermesh RemoteJob but has no owner, attempt");
+                .isEqualTo("requestPayload looks like an infermesh JobDispatched but has no owner, attempt");
         assertThat(TopicProbe.header(dead, "x-original-source")).isEqualTo(queueUrl());
         assertThat(TopicProbe.header(
                         awaitRecords(Topics.JOBS_LIFECYCLE.name(), jobId, 1).getFirst(), "ce_id"))

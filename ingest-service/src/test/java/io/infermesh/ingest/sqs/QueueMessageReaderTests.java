@@ -165,7 +165,7 @@ class QueueMessageReaderTests {
                 {"requestContext":{"functionArn":"arn:aws:lambda:us-east-1:1:function:f","condition":"Success"},
                  "requestPayload":{"jobId":"j","attempt":1}}""")))
                 .isInstanceOf(MalformedNotificationException.class)
-                .hasMessageContaining("looks like an infermesh RemoteJob but has no model, owner");
+                .hasMessageContaining("looks like an infermesh JobDispatched but has no model, owner");
     }
 
     private BucketNotification notification(String body) {
