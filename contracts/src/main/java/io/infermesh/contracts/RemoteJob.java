@@ -44,29 +44,4 @@ public record RemoteJob(
     public static String resultKey(String prefix, String model, String owner, String jobId) {
         return JobDispatched.resultKey(prefix, model, owner, jobId);
     }
-
-    // TEMPORARY (removed before this change's last commit): the former helpers, while the services move over
-    public static final String ENV_JOB = JobDispatched.ENV_JOB;
-    public static final String BATCH_PARAMETER_JOB_ID = JobDispatched.BATCH_PARAMETER_JOB_ID;
-    public static final String BATCH_PARAMETER_ATTEMPT = JobDispatched.BATCH_PARAMETER_ATTEMPT;
-    public static final String BATCH_PARAMETER_MODEL = JobDispatched.BATCH_PARAMETER_MODEL;
-    public static final String BATCH_PARAMETER_OWNER = JobDispatched.BATCH_PARAMETER_OWNER;
-
-    public static String batchJobName(String jobId, int attempt) {
-        return JobDispatched.batchJobName(jobId, attempt);
-    }
-
-    public static java.util.Optional<JobDispatched.Attempt> parseBatchJobName(String name) {
-        return JobDispatched.parseBatchJobName(name);
-    }
-
-    public static java.util.Optional<JobStatus> lifecycleStatusOfBatch(String batchStatus) {
-        return JobDispatched.lifecycleStatusOfBatch(batchStatus);
-    }
-
-    public static FailureReason failureReasonOfBatch(String statusReason) {
-        return JobDispatched.failureReasonOfBatch(statusReason);
-    }
-
-    public record Attempt(String jobId, int attempt) {}
 }
