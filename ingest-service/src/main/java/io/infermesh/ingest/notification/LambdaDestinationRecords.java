@@ -100,7 +100,8 @@ public final class LambdaDestinationRecords {
                 predictions == null ? List.of() : predictions,
                 returned == null ? null : returned.timings(),
                 firstNonNull(returned == null ? null : returned.completedAt(), at),
-                firstNonNull(returned == null ? null : returned.estimatedCostUsd(), job.estimatedCostUsd()));
+                firstNonNull(returned == null ? null : returned.estimatedCostUsd(), job.estimatedCostUsd()),
+                returned == null ? null : returned.executionProvider());
         String message = "Lambda function " + function + " returned the result"
                 + (predictions == null || predictions.isEmpty()
                         ? ""

@@ -203,7 +203,9 @@ class AwsDocumentedExamplesTests {
     void aSuccessOfOurHandlerBecomesSucceededWithItsResult() {
         // also substituted: the responsePayload, what our handler returns (a JobResult)
         ObjectNode record = lambdaRecordOfOurJob("lambda/on-success.json");
-        record.set("responsePayload", JSON.valueToTree(CloudBackendExamples.returned(cast(lambdaJob))));
+        JsonNode returned = JSON.valueToTree(CloudBackendExamples.returned(cast(lambdaJob)));
+        ((ObjectNode) returned).put("executionProvider", "CPU");
+        record.set("responsePayload", returned);
 
         var change = (BackendReport.StatusChange) reader.read(record.toString());
 
@@ -216,6 +218,9 @@ class AwsDocumentedExamplesTests {
         assertThat(change.result()).isNotNull();
         assertThat(change.result().jobId()).isEqualTo(JOB_ID);
         assertThat(change.result().backend()).isEqualTo(Backend.LAMBDA);
+        assertThat(change.result().executionProvider())
+                .as("what the worker reported")
+                .isEqualTo("CPU");
         assertMatchesSchema("job-status-changed", event);
         assertMatchesSchema("job-result", change.result());
     }
