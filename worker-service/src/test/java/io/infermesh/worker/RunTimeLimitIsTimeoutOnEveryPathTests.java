@@ -69,20 +69,7 @@ class RunTimeLimitIsTimeoutOnEveryPathTests {
     }
 
     static Map<String, String> environment() {
-        LocalInfra infra = LocalInfraExtension.infra();
-        return Map.of(
-                "INFERMESH_MODELS_DIR",
-                MODELS.toString(),
-                "INFERMESH_S3_ENDPOINT",
-                infra.s3().endpoint().toString(),
-                "INFERMESH_S3_ACCESS_KEY",
-                infra.s3().accessKey(),
-                "INFERMESH_S3_SECRET_KEY",
-                infra.s3().secretKey(),
-                "INFERMESH_S3_PATH_STYLE",
-                "true",
-                "AWS_REGION",
-                infra.s3().region());
+        return StandaloneEnvironment.of(MODELS);
     }
 
     static JobDispatched attempt(Backend backend) {

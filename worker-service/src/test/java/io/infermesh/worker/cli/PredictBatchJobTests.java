@@ -6,15 +6,16 @@ import io.infermesh.contracts.Backend;
 import io.infermesh.contracts.JobDispatched;
 import io.infermesh.contracts.JobResult;
 import io.infermesh.contracts.ObjectRef;
-import io.infermesh.localinfra.LocalInfra;
 import io.infermesh.localinfra.LocalInfraExtension;
 import io.infermesh.localinfra.WithLocalInfra;
+import io.infermesh.worker.StandaloneEnvironment;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -38,22 +39,8 @@ class PredictBatchJobTests {
     record Outcome(int code, String stdout) {}
 
     private static Outcome run(JobDispatched job) {
-        LocalInfra infra = LocalInfraExtension.infra();
-        Map<String, String> env = Map.of(
-                JobDispatched.ENV_JOB,
-                JSON.writeValueAsString(job),
-                "INFERMESH_MODELS_DIR",
-                MODELS.toString(),
-                "INFERMESH_S3_ENDPOINT",
-                infra.s3().endpoint().toString(),
-                "INFERMESH_S3_ACCESS_KEY",
-                infra.s3().accessKey(),
-                "INFERMESH_S3_SECRET_KEY",
-                infra.s3().secretKey(),
-                "INFERMESH_S3_PATH_STYLE",
-                "true",
-                "AWS_REGION",
-                infra.s3().region());
+        Map<String, String> env = new HashMap<>(StandaloneEnvironment.of(MODELS));
+        env.put(JobDispatched.ENV_JOB, JSON.writeValueAsString(job));
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         int code =
                 Predict.run(List.of(Predict.JOB_FROM_ENV), env, new PrintStream(bytes, true, StandardCharsets.UTF_8));

@@ -13,12 +13,12 @@ import io.infermesh.localinfra.LocalInfra;
 import io.infermesh.localinfra.LocalInfraExtension;
 import io.infermesh.localinfra.WithLocalInfra;
 import io.infermesh.worker.FraudSamples;
+import io.infermesh.worker.StandaloneEnvironment;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -42,19 +42,7 @@ class HandlerTests {
     static void handler() {
         LocalInfra infra = LocalInfraExtension.infra();
         infra.s3().createBucket(BUCKET);
-        handler = new Handler(Map.of(
-                "INFERMESH_MODELS_DIR",
-                MODELS.toString(),
-                "INFERMESH_S3_ENDPOINT",
-                infra.s3().endpoint().toString(),
-                "INFERMESH_S3_ACCESS_KEY",
-                infra.s3().accessKey(),
-                "INFERMESH_S3_SECRET_KEY",
-                infra.s3().secretKey(),
-                "INFERMESH_S3_PATH_STYLE",
-                "true",
-                "AWS_REGION",
-                infra.s3().region()));
+        handler = new Handler(StandaloneEnvironment.of(MODELS));
     }
 
     private static JobDispatched job(String model, String key) {
