@@ -57,6 +57,9 @@ final class Checks {
     /**
      * A row of the table.
      *
+     * @param duplicated second jobs of an object, second {@code result.json}s and second result records of a job
+     * @param sameCeId of the second result records, those that repeat a {@code ce_id} already seen (a redelivery a
+     *     consumer that deduplicates by CloudEvents id drops)
      * @param recovery from the fault to the end of the last job it could have delayed (null when a job is stuck)
      */
     record Verdict(
@@ -66,6 +69,7 @@ final class Checks {
             int failed,
             int lost,
             int duplicated,
+            int sameCeId,
             int stuck,
             int illegal,
             Duration recovery,
@@ -97,6 +101,7 @@ final class Checks {
 
         int lost = 0;
         int duplicated = 0;
+        int sameCeId = 0;
         int stuck = 0;
         int succeeded = 0;
         int failed = 0;
@@ -122,6 +127,7 @@ final class Checks {
             if (records.size() > 1) {
                 duplicated += records.size() - 1;
                 long ceIds = records.stream().map(ResultRecord::ceId).distinct().count();
+                sameCeId += records.size() - (int) ceIds;
                 problems.add("duplicated: " + records.size() + " result records for job " + job.jobId() + " (" + ceIds
                         + " distinct ce_id)");
             }
@@ -159,7 +165,13 @@ final class Checks {
                 problems.add("illegal lifecycle of job " + entry.getKey() + ": " + why);
             }
         }
-        Duration recovery = stuck > 0 ? null : recovery(eventsByJob, faultAt);
+        Map<String, Instant> uploadedAt = new HashMap<>();
+        for (Upload upload : seen.uploads()) {
+            for (ApiJob job : jobsByKey.getOrDefault(upload.key(), List.of())) {
+                uploadedAt.put(job.jobId(), upload.at());
+            }
+        }
+        Duration recovery = stuck > 0 ? null : recovery(eventsByJob, uploadedAt, faultAt);
         return new Verdict(
                 fault,
                 seen.uploads().size(),
@@ -167,6 +179,7 @@ final class Checks {
                 failed,
                 lost,
                 duplicated,
+                sameCeId,
                 stuck,
                 illegal,
                 recovery,
@@ -204,10 +217,12 @@ final class Checks {
     }
 
     /**
-     * The longest a job was held up by the fault: for every job that was open when the fault began or was created
-     * after it, from the later of its PENDING and the fault to its last terminal event; the maximum.
+     * The longest a job was held up by the fault: for every job that was open when the fault began or was uploaded
+     * after it, from the later of its upload (its PENDING when the upload is not known) and the fault to its last
+     * terminal event; the maximum. The upload, not PENDING, so that time spent before a job existed (ingest down,
+     * notifications waiting on the topic) counts.
      */
-    static Duration recovery(Map<String, List<Event>> eventsByJob, Instant faultAt) {
+    static Duration recovery(Map<String, List<Event>> eventsByJob, Map<String, Instant> uploadedAt, Instant faultAt) {
         Duration longest = Duration.ZERO;
         for (List<Event> events : eventsByJob.values()) {
             TreeMap<Instant, Event> terminal = new TreeMap<>();
@@ -223,6 +238,10 @@ final class Checks {
             }
             if (pending == null || terminal.isEmpty()) {
                 continue;
+            }
+            Instant uploaded = uploadedAt.get(events.getFirst().jobId());
+            if (uploaded != null) {
+                pending = uploaded;
             }
             Instant end = terminal.lastKey();
             if (end.isBefore(faultAt)) {

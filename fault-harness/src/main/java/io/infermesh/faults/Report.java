@@ -16,12 +16,13 @@ final class Report {
 
     static String markdown(List<Row> rows) {
         StringBuilder md = new StringBuilder();
-        md.append("| fault | jobs | succeeded | failed | lost | duplicated | stuck | illegal order | time to recover"
-                + " | fault after |\n");
+        md.append(
+                "| fault | jobs | succeeded | failed | lost | duplicated (same ce_id) | stuck | illegal order | time to recover"
+                        + " | fault after |\n");
         md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (Row row : rows) {
             Checks.Verdict v = row.outcome().verdict();
-            md.append("| %s | %d | %d | %d | %d | %d | %d | %d | %s | %.1f s |\n"
+            md.append("| %s | %d | %d | %d | %d | %d (%d) | %d | %d | %s | %.1f s |\n"
                     .formatted(
                             row.scenario(),
                             v.jobs(),
@@ -29,6 +30,7 @@ final class Report {
                             v.failed(),
                             v.lost(),
                             v.duplicated(),
+                            v.sameCeId(),
                             v.stuck(),
                             v.illegal(),
                             v.recovery() == null
@@ -41,10 +43,10 @@ final class Report {
 
     static String csv(List<Row> rows) {
         StringBuilder csv = new StringBuilder(
-                "fault,jobs,succeeded,failed,lost,duplicated,stuck,illegal,recovery_s,fault_after_s\n");
+                "fault,jobs,succeeded,failed,lost,duplicated,duplicated_same_ce_id,stuck,illegal,recovery_s,fault_after_s\n");
         for (Row row : rows) {
             Checks.Verdict v = row.outcome().verdict();
-            csv.append("%s,%d,%d,%d,%d,%d,%d,%d,%s,%.1f\n"
+            csv.append("%s,%d,%d,%d,%d,%d,%d,%d,%d,%s,%.1f\n"
                     .formatted(
                             row.scenario(),
                             v.jobs(),
@@ -52,6 +54,7 @@ final class Report {
                             v.failed(),
                             v.lost(),
                             v.duplicated(),
+                            v.sameCeId(),
                             v.stuck(),
                             v.illegal(),
                             v.recovery() == null

@@ -6,8 +6,10 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Properties;
+import java.util.Set;
 import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -34,6 +36,7 @@ final class TopicRecorder implements AutoCloseable {
     private final List<Checks.Event> events = new ArrayList<>();
     private final List<Checks.ResultRecord> results = new ArrayList<>();
     private final List<Notification> notifications = new ArrayList<>();
+    private final Set<String> offsets = new HashSet<>();
     private final Thread reader;
     private volatile boolean running = true;
     private volatile Instant lastRecordAt = Instant.now();
@@ -72,6 +75,11 @@ final class TopicRecorder implements AutoCloseable {
 
     private void take(ConsumerRecord<String, byte[]> record) {
         lastRecordAt = Instant.now();
+        // after a broker restart the consumer may fetch again from an earlier position: a record read twice is
+        // one record, not a duplicate the mesh made
+        if (!offsets.add(record.topic() + "/" + record.partition() + "/" + record.offset())) {
+            return;
+        }
         if (record.topic().equals(Topics.STORAGE_EVENTS.name())) {
             String body = new String(record.value(), StandardCharsets.UTF_8);
             // the owner is the third segment of inbox/<model>/<owner>/...; a cheap filter is enough here

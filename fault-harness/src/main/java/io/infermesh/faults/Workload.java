@@ -59,10 +59,12 @@ final class Workload {
             Input input = inputs.get(i % inputs.size());
             String key = "inbox/%s/%s/%05d.%s".formatted(input.model(), owner, i, input.extension());
             long deadline = System.nanoTime() + giveUp.toNanos();
+            // the first try is when the client wanted it done: time the endpoint refused it counts as held up
+            Instant firstTry = Instant.now();
             while (true) {
                 try {
                     outside.upload(key, input.bytes(), input.contentType());
-                    uploads.add(new Checks.Upload(key, Instant.now()));
+                    uploads.add(new Checks.Upload(key, firstTry));
                     break;
                 } catch (RuntimeException e) {
                     if (System.nanoTime() > deadline) {

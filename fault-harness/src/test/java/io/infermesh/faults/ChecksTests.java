@@ -105,6 +105,7 @@ class ChecksTests {
 
         // one second job for the object, one redelivered result record of j1
         assertThat(verdict.duplicated()).isEqualTo(2);
+        assertThat(verdict.sameCeId()).isEqualTo(1);
         assertThat(verdict.problems())
                 .anyMatch(p -> p.contains("2 jobs for the object"))
                 .anyMatch(p -> p.contains("2 result records for job j1 (1 distinct ce_id)"));
@@ -169,6 +170,9 @@ class ChecksTests {
         events.forEach(
                 e -> byJob.computeIfAbsent(e.jobId(), k -> new ArrayList<>()).add(e));
 
-        assertThat(Checks.recovery(byJob, T0.plusSeconds(5))).isEqualTo(Duration.ofSeconds(20));
+        assertThat(Checks.recovery(byJob, Map.of(), T0.plusSeconds(5))).isEqualTo(Duration.ofSeconds(20));
+        // uploaded at 1 while ingest was down, PENDING only at 6: held from the fault at 5, not from PENDING
+        assertThat(Checks.recovery(byJob, Map.of("slow", T0.plusSeconds(1)), T0.plusSeconds(5)))
+                .isEqualTo(Duration.ofSeconds(21));
     }
 }
