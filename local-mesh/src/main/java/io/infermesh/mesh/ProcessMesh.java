@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.zip.ZipFile;
 import org.snakeyaml.engine.v2.api.LoadSettings;
@@ -141,6 +142,7 @@ public final class ProcessMesh implements AutoCloseable {
     private final Consumer<String> reports;
     private final String webhookToken = DemoAccounts.generate().testClientSecret();
     private final Map<String, ServiceProcess> instances = new LinkedHashMap<>();
+    private final AtomicBoolean closed = new AtomicBoolean();
     private volatile LocalKafka kafka;
     private volatile LocalS3 s3;
     private volatile LocalPostgres postgres;
@@ -161,6 +163,13 @@ public final class ProcessMesh implements AutoCloseable {
      * healthy; stops what started if anything fails.
      */
     public static ProcessMesh start(Settings settings, Consumer<String> reports) {
+        ProcessMesh mesh = create(settings, reports);
+        mesh.startAll();
+        return mesh;
+    }
+
+    /** A mesh not started yet, so that a launcher can register its shutdown hook first. */
+    static ProcessMesh create(Settings settings, Consumer<String> reports) {
         Path base = settings.ports().infra().baseDir();
         boolean temporary = base == null;
         Path dataDir;
@@ -169,13 +178,15 @@ public final class ProcessMesh implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        ProcessMesh mesh = new ProcessMesh(settings, dataDir, temporary, reports);
+        return new ProcessMesh(settings, dataDir, temporary, reports);
+    }
+
+    private void startAll() {
         try {
-            mesh.startInfrastructure();
-            mesh.startServices();
-            return mesh;
+            startInfrastructure();
+            startServices();
         } catch (RuntimeException e) {
-            mesh.close();
+            close();
             throw e;
         }
     }
@@ -221,7 +232,12 @@ public final class ProcessMesh implements AutoCloseable {
                 first.add(add(service, i, forService, httpPorts.get(service)));
             }
         }
-        first.forEach(ServiceProcess::start);
+        for (ServiceProcess process : first) {
+            if (closed.get()) {
+                throw new IllegalStateException("the mesh was stopped while starting");
+            }
+            process.start();
+        }
         awaitReady(first);
         if (settings.gateway()) {
             Map<String, Object> gateway = new LinkedHashMap<>(properties.get("gateway-service"));
@@ -427,6 +443,9 @@ public final class ProcessMesh implements AutoCloseable {
     /** Stops every instance (SIGTERM, ingest first, status last), then the provider, S3, Kafka and PostgreSQL. */
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
         List<ServiceProcess> running;
         synchronized (instances) {
             running = new ArrayList<>(instances.values());
@@ -516,18 +535,9 @@ public final class ProcessMesh implements AutoCloseable {
         LocalMesh.logToFile();
         long started = System.nanoTime();
         Settings settings = Settings.defaults();
-        ProcessMesh mesh;
-        try {
-            mesh = start(settings, System.out::println);
-        } catch (RuntimeException e) {
-            System.err.printf(
-                    "%ninfermesh: the local mesh (processes) could not start: %s%n"
-                            + "infermesh: everything that had started was stopped.%n",
-                    e.getMessage());
-            System.exit(1);
-            return;
-        }
+        ProcessMesh mesh = create(settings, System.out::println);
         CountDownLatch stopped = new CountDownLatch(1);
+        // before anything starts: Ctrl-C while the instances start must stop those already running too
         Runtime.getRuntime()
                 .addShutdownHook(new Thread(
                         () -> {
@@ -537,6 +547,16 @@ public final class ProcessMesh implements AutoCloseable {
                             stopped.countDown();
                         },
                         "infermesh-shutdown"));
+        try {
+            mesh.startAll();
+        } catch (RuntimeException e) {
+            System.err.printf(
+                    "%ninfermesh: the local mesh (processes) could not start: %s%n"
+                            + "infermesh: everything that had started was stopped.%n",
+                    e.getMessage());
+            System.exit(1);
+            return;
+        }
         System.out.println(mesh.banner(Duration.ofNanos(System.nanoTime() - started)));
         stopped.await();
     }
