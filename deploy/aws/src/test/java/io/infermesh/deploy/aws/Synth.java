@@ -47,7 +47,7 @@ record Synth(Template template, JsonNode json, JsonNode assets, Path outdir) {
         return DONE.computeIfAbsent(context, Synth::synth);
     }
 
-    /** Every template this JVM synthesised so far, after making sure both variants are among them. */
+    /** Both notification variants, each synthesised once. */
     static List<Synth> variants() {
         return List.of(of(DEFAULTS), of(EVENTBRIDGE));
     }
