@@ -453,7 +453,10 @@ public final class JobRunner {
                 top,
                 timings,
                 finished,
-                job.estimatedCostUsd()));
+                job.estimatedCostUsd(),
+                inference.executionProvider() == null
+                        ? null
+                        : inference.executionProvider().name()));
     }
 
     /** Runs a step of a job; what it throws is kept for the caller's retry, named by {@code what} the step does. */

@@ -85,6 +85,9 @@ class HandlerTests {
             assertThat(first.predictions().getFirst().label()).isEqualTo("virginica");
             assertThat(first.output().key()).isEqualTo(job.output().key());
             assertThat(first.estimatedCostUsd()).isEqualTo(0.0000012);
+            assertThat(first.executionProvider())
+                    .as("no GPU asked for, none used")
+                    .isEqualTo("CPU");
             assertThat(warm.timings().modelLoadMs())
                     .as("the execution environment keeps the session")
                     .isZero();
