@@ -205,6 +205,86 @@ class PermissionsTests {
     }
 
     @Test
+    void aJobsExecutionRolePullsTheWorkerImageAndWritesTheJobLogsAndNothingElse() {
+        Synth synth = Synth.of(Synth.DEFAULTS);
+        for (String container : List.of("BatchCpuContainer", "BatchGpuContainer")) {
+            String role = synth.id("AWS::IAM::Role", container + "ExecutionRole");
+            synth.template()
+                    .hasResourceProperties(
+                            "AWS::IAM::Policy",
+                            Map.of(
+                                    "Roles",
+                                    List.of(InfermeshStackTests.ref(role)),
+                                    "PolicyDocument",
+                                    Map.of(
+                                            "Statement",
+                                            List.of(
+                                                    Map.of(
+                                                            "Effect",
+                                                            "Allow",
+                                                            "Action",
+                                                            List.of("logs:CreateLogStream", "logs:PutLogEvents"),
+                                                            "Resource",
+                                                            InfermeshStackTests.arn(
+                                                                    synth.id("AWS::Logs::LogGroup", "BatchLogs"))),
+                                                    Map.of(
+                                                            "Effect",
+                                                            "Allow",
+                                                            "Action",
+                                                            List.of(
+                                                                    "ecr:BatchCheckLayerAvailability",
+                                                                    "ecr:GetDownloadUrlForLayer",
+                                                                    "ecr:BatchGetImage"),
+                                                            "Resource",
+                                                            Map.of("Fn::Join", Match.anyValue())),
+                                                    Map.of(
+                                                            "Effect",
+                                                            "Allow",
+                                                            "Action",
+                                                            "ecr:GetAuthorizationToken",
+                                                            "Resource",
+                                                            "*")),
+                                            "Version",
+                                            "2012-10-17")));
+            List<String> policies = policiesOf(synth, role);
+            assertThat(policies).hasSize(1);
+            // the pull is of the CDK bootstrap's image-asset repository, where cdk deploy pushes the worker image
+            assertThat(synth.json()
+                            .path("Resources")
+                            .path(policies.getFirst())
+                            .path("Properties")
+                            .path("PolicyDocument")
+                            .path("Statement")
+                            .get(1)
+                            .path("Resource")
+                            .toString())
+                    .contains(":repository/")
+                    .contains("container-assets");
+        }
+    }
+
+    @Test
+    void cdksNotificationHandlerMaySetThisBucketsNotificationsOnly() {
+        Synth synth = Synth.of(Synth.DEFAULTS);
+        synth.template()
+                .hasResourceProperties(
+                        "AWS::IAM::Policy",
+                        Map.of(
+                                "PolicyDocument",
+                                Map.of(
+                                        "Statement",
+                                        List.of(Map.of(
+                                                "Effect",
+                                                "Allow",
+                                                "Action",
+                                                "s3:PutBucketNotification",
+                                                "Resource",
+                                                InfermeshStackTests.arn(synth.id("AWS::S3::Bucket", "IntakeBucket")))),
+                                        "Version",
+                                        "2012-10-17")));
+    }
+
+    @Test
     void noAllowStatementInAnyVariantHasAWildcardActionOrAWildcardResourceOnData() {
         for (Synth synth : Synth.variants()) {
             List<Statements> statements = Statements.of(synth.json());
