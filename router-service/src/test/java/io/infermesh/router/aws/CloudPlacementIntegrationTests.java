@@ -274,6 +274,9 @@ class CloudPlacementIntegrationTests {
                     .as("the one record of an attempt names its backend")
                     .isEqualTo(Backend.BATCH);
             assertThat(sent.placementReason()).as("and why it is there").isNotBlank();
+            assertThat(sent.deadline())
+                    .as("by when: the request plus the card's deadlineSeconds")
+                    .isEqualTo(sent.requestedAt().plusSeconds(60));
         });
     }
 
