@@ -51,7 +51,7 @@ final class LambdaWorker extends Construct {
 
         function = Function.Builder.create(this, "Function")
                 .functionName(settings.functionName())
-                .description("infermesh worker: one RemoteJob per asynchronous invocation")
+                .description("infermesh worker: one JobDispatched per asynchronous invocation")
                 .runtime(Runtime.JAVA_21)
                 .architecture(settings.lambdaArm64() ? Architecture.ARM_64 : Architecture.X86_64)
                 .handler(HANDLER)
