@@ -13,6 +13,7 @@ import java.net.URISyntaxException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -143,6 +144,7 @@ public final class ProcessMesh implements AutoCloseable {
     private final String webhookToken = DemoAccounts.generate().testClientSecret();
     private final Map<String, ServiceProcess> instances = new LinkedHashMap<>();
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final Map<String, Path> jars = new LinkedHashMap<>();
     private volatile LocalKafka kafka;
     private volatile LocalS3 s3;
     private volatile LocalPostgres postgres;
@@ -257,7 +259,7 @@ public final class ProcessMesh implements AutoCloseable {
         int port = basePort == 0 ? freePort() : basePort + step;
         int management = settings.ports().managementPorts().getOrDefault(service, 0);
         management = management == 0 ? freePort() : management + step;
-        Path jar = execJar(settings.projectDir(), service);
+        Path jar = jars.computeIfAbsent(service, this::snapshot);
         ServiceProcess process = new ServiceProcess(
                 name,
                 jar,
@@ -272,6 +274,21 @@ public final class ProcessMesh implements AutoCloseable {
             instances.put(name, process);
         }
         return process;
+    }
+
+    /**
+     * A copy of the service's exec jar in this mesh's data folder: a build that rewrites the jar in
+     * {@code target/} while the mesh runs (other work on the same checkout) must not break a start or a restart.
+     */
+    private Path snapshot(String service) {
+        Path source = execJar(settings.projectDir(), service);
+        try {
+            Path copy = Files.createDirectories(dataDir.resolve("jars")).resolve(source.getFileName());
+            Files.copy(source, copy, StandardCopyOption.REPLACE_EXISTING);
+            return copy;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot copy " + source + " into " + dataDir, e);
+        }
     }
 
     /** Waits until every one is healthy; fails as soon as one fails (e.g. it exited while starting). */
