@@ -8,6 +8,7 @@ import io.infermesh.contracts.JobResult;
 import io.infermesh.worker.catalogue.WorkerModels;
 import io.infermesh.worker.cli.Predict;
 import io.infermesh.worker.engine.InferenceEngine;
+import io.infermesh.worker.engine.ModelEntry;
 import io.infermesh.worker.jobs.AttemptOutcome;
 import io.infermesh.worker.jobs.JobRunner;
 import io.infermesh.worker.storage.ObjectStorage;
@@ -15,8 +16,11 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -28,10 +32,20 @@ import tools.jackson.databind.json.JsonMapper;
  * "INVALID_INPUT: ..."}) that ingest-service reads from the on-failure record. Models come from {@code
  * INFERMESH_MODELS_DIR} (default {@code /var/task/models}); S3 as for {@code predict --job-from-env}. The engine and
  * its sessions live as long as the execution environment, so warm invocations skip the model load.
+ *
+ * <p>The constructor loads and warms up the models named by {@code INFERMESH_PRELOAD_MODELS} ({@code all}, the
+ * default; {@code none}; or names separated by commas): it runs in Lambda's init phase, which SnapStart snapshots
+ * once per published version, so a restored environment starts with its sessions ready and no invocation pays a
+ * model load. A model that fails to load is logged and left to fail its jobs with its reason; a name the function
+ * does not serve stops the init with a sentence.
  */
 public final class Handler implements RequestStreamHandler {
 
+    /** Which models the constructor loads: {@code all}, {@code none} or names separated by commas. */
+    public static final String PRELOAD = "INFERMESH_PRELOAD_MODELS";
+
     private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final Logger log = LoggerFactory.getLogger(Handler.class);
 
     private final WorkerModels models;
     private final InferenceEngine engine;
@@ -48,6 +62,32 @@ public final class Handler implements RequestStreamHandler {
                 WorkerModels.load(Path.of(env.getOrDefault("INFERMESH_MODELS_DIR", "/var/task/models")), List.of());
         this.engine = new InferenceEngine(JSON, Runtime.getRuntime().availableProcessors());
         this.storage = new ObjectStorage(ObjectStorage.client(Predict.s3(env)));
+        preload(env.getOrDefault(PRELOAD, "all"));
+    }
+
+    private void preload(String which) {
+        List<String> names = switch (which.trim()) {
+            case "all" -> models.names();
+            case "none", "" -> List.of();
+            default ->
+                Arrays.stream(which.split(","))
+                        .map(String::trim)
+                        .filter(n -> !n.isEmpty())
+                        .toList();
+        };
+        for (String name : names) {
+            ModelEntry model = models.find(name)
+                    .orElseThrow(() -> new IllegalArgumentException(PRELOAD + " names model '" + name
+                            + "', which this function does not serve (it serves " + models.names() + ")"));
+            try {
+                engine.load(model);
+            } catch (RuntimeException e) {
+                log.warn(
+                        "model '{}' could not be loaded at init; its jobs will fail with the reason: {}",
+                        name,
+                        e.toString());
+            }
+        }
     }
 
     /**

@@ -19,6 +19,8 @@ import java.io.ByteArrayOutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -63,6 +65,10 @@ class HandlerTests {
     }
 
     private static JobResult invoke(JobDispatched job) throws Exception {
+        return invoke(handler, job);
+    }
+
+    private static JobResult invoke(Handler handler, JobDispatched job) throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         handler.handleRequest(new ByteArrayInputStream(JSON.writeValueAsBytes(job)), out, null);
         return JSON.readValue(out.toByteArray(), JobResult.class);
@@ -99,6 +105,40 @@ class HandlerTests {
                             .asString())
                     .isEqualTo("virginica");
         }
+    }
+
+    @Test
+    void theModelsAreLoadedAtInitSoThatNoInvocationPaysTheLoad() throws Exception {
+        String key = "inbox/iris/carol/" + UUID.randomUUID() + ".json";
+        try (S3Client s3 = LocalInfraExtension.infra().s3().client()) {
+            s3.putObject(
+                    b -> b.bucket(BUCKET).key(key),
+                    RequestBody.fromBytes(Files.readAllBytes(MODELS.resolve("iris/samples/virginica.json"))));
+        }
+        Map<String, String> env = new HashMap<>(StandaloneEnvironment.of(MODELS));
+        Handler preloaded = new Handler(env);
+        env.put(Handler.PRELOAD, "none");
+        Handler lazy = new Handler(env);
+
+        assertThat(invoke(preloaded, job("iris", key)).timings().modelLoadMs())
+                .as("loaded in the init phase, which SnapStart snapshots")
+                .isZero();
+        assertThat(invoke(lazy, job("iris", key)).timings().modelLoadMs())
+                .as("INFERMESH_PRELOAD_MODELS=none: the first invocation loads the model")
+                .isPositive();
+    }
+
+    @Test
+    void aPreloadOfAModelTheFunctionDoesNotServeStopsTheInitSayingSo() {
+        Map<String, String> env = new HashMap<>(StandaloneEnvironment.of(MODELS));
+        env.put(Handler.PRELOAD, "iris, nope");
+
+        assertThatThrownBy(() -> new Handler(env))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith(
+                        "INFERMESH_PRELOAD_MODELS names model 'nope', which this function does not serve"
+                                + " (it serves [")
+                .hasMessageContaining("iris");
     }
 
     @Test
