@@ -44,19 +44,50 @@ public final class PlacementPolicy {
     /** Lambda gives a function one full vCPU at this much memory, proportionally less below. */
     public static final int LAMBDA_MB_PER_VCPU = 1_769;
 
-    private final PriceTable prices;
+    private final List<BackendModel> backends;
     private final Estimates estimates;
     private final RunTimes runTimes;
     private final Capacity capacity;
     private final Availability availability;
 
+    /** A policy over the three shipped backends, priced by {@code prices}. */
     public PlacementPolicy(
             PriceTable prices, Estimates estimates, RunTimes runTimes, Capacity capacity, Availability availability) {
-        this.prices = prices;
+        this(shipped(prices, estimates), estimates, runTimes, capacity, availability);
+    }
+
+    /**
+     * A policy over the registered backends, in the order their estimates are shown (ADR 0023). Each id once; a
+     * card's fixed mode names one of them, {@code lambda-batch} needs {@code lambda} and {@code batch}.
+     */
+    public PlacementPolicy(
+            List<BackendModel> backends,
+            Estimates estimates,
+            RunTimes runTimes,
+            Capacity capacity,
+            Availability availability) {
+        if (backends.stream().map(BackendModel::id).distinct().count() != backends.size()) {
+            throw new IllegalArgumentException("two backends share an id: "
+                    + backends.stream().map(BackendModel::id).toList());
+        }
+        this.backends = List.copyOf(backends);
         this.estimates = estimates;
         this.runTimes = runTimes;
         this.capacity = capacity;
         this.availability = availability;
+    }
+
+    /** The on-prem pool, Lambda and Batch, priced by {@code prices}. */
+    public static List<BackendModel> shipped(PriceTable prices, Estimates estimates) {
+        return List.of(
+                new OnPremModel(prices, estimates),
+                new LambdaModel(prices, estimates),
+                new BatchModel(prices, estimates));
+    }
+
+    /** The registered backends' ids, in order. */
+    public List<String> backendIds() {
+        return backends.stream().map(BackendModel::id).toList();
     }
 
     /** The outcome of placing one job. */
@@ -65,19 +96,34 @@ public final class PlacementPolicy {
     /**
      * Run the job on {@code backend}.
      *
-     * @param backend where
+     * @param target the id of the backend placed on ({@link BackendModel#id()})
      * @param reason the decision in one sentence, shown to people in the RUNNABLE event
      * @param decision the full decision, with the alternatives
      * @param estimatedCostUsd the expected cost on {@code backend}
-     * @param fallbacks other eligible backends, best first, to try if handing the job to {@code backend} fails
+     * @param fallbackTargets other eligible backends' ids, best first, to try if handing the job to {@code target}
+     *     fails
      */
     public record Placed(
-            Backend backend,
+            String target,
             String reason,
             PlacementDecision decision,
             double estimatedCostUsd,
-            List<Backend> fallbacks)
-            implements Decision {}
+            List<String> fallbackTargets)
+            implements Decision {
+
+        /** The shipped backend placed on; {@code null} for a backend added through {@link BackendModel}. */
+        public Backend backend() {
+            return shippedBackend(target);
+        }
+
+        /** The shipped backends among {@link #fallbackTargets()}. */
+        public List<Backend> fallbacks() {
+            return fallbackTargets.stream()
+                    .map(PlacementPolicy::shippedBackend)
+                    .filter(b -> b != null)
+                    .toList();
+        }
+    }
 
     /** The job cannot run anywhere; it ends FAILED with this reason. */
     public record Rejected(FailureReason reason, String message, PlacementDecision decision) implements Decision {}
@@ -85,7 +131,7 @@ public final class PlacementPolicy {
     /**
      * One backend's estimate.
      *
-     * @param backend the backend
+     * @param backend the shipped backend; {@code null} for one added through {@link BackendModel}
      * @param eligible whether it can take the job
      * @param costUsd expected cost
      * @param seconds expected completion, from now
@@ -93,6 +139,8 @@ public final class PlacementPolicy {
      * @param note what the estimate rests on, or why the backend is not eligible
      * @param onlyByEstimate ineligible only because of an estimate (a run expected to exceed the function's limit),
      *     not a fact: a fixed mode still places there
+     * @param id the backend's id ({@link BackendModel#id()})
+     * @param name the backend as people read it
      */
     public record Estimate(
             Backend backend,
@@ -101,18 +149,39 @@ public final class PlacementPolicy {
             double seconds,
             double runSeconds,
             String note,
-            boolean onlyByEstimate) {
+            boolean onlyByEstimate,
+            String id,
+            String name) {
+
+        /** An eligible estimate of {@code backend}. */
+        public static Estimate of(
+                BackendModel backend, double costUsd, double seconds, double runSeconds, String note) {
+            return new Estimate(
+                    backend.wire().orElse(null),
+                    true,
+                    costUsd,
+                    seconds,
+                    runSeconds,
+                    note,
+                    false,
+                    backend.id(),
+                    backend.name());
+        }
 
         Alternative alternative() {
-            return new Alternative(backend, eligible, round(costUsd), round(seconds), note);
+            // a backend without a wire value is named in its note (ADR 0023)
+            return new Alternative(
+                    backend, eligible, round(costUsd), round(seconds), backend == null ? id + ": " + note : note);
         }
 
-        Estimate ineligible(String why) {
-            return new Estimate(backend, false, costUsd, seconds, runSeconds, why, false);
+        /** The same estimate, ruled out by a fact (a limit, the card, availability). */
+        public Estimate ineligible(String why) {
+            return new Estimate(backend, false, costUsd, seconds, runSeconds, why, false, id, name);
         }
 
-        Estimate ineligibleByEstimate(String why) {
-            return new Estimate(backend, false, costUsd, seconds, runSeconds, why, true);
+        /** The same estimate, ruled out only by an estimate (a fixed mode still places there). */
+        public Estimate ineligibleByEstimate(String why) {
+            return new Estimate(backend, false, costUsd, seconds, runSeconds, why, true, id, name);
         }
     }
 
@@ -139,27 +208,25 @@ public final class PlacementPolicy {
         Integer deadline = model.placement() == null ? null : model.placement().deadlineSeconds();
         double age = job.attemptOrFirst() > 1 ? 0 : age(job.requestedAt(), now);
         double remaining = deadline == null ? Double.POSITIVE_INFINITY : deadline - age;
-        List<Estimate> all = List.of(
-                estimate(model, Backend.ONPREM), estimate(model, Backend.LAMBDA), estimate(model, Backend.BATCH));
+        List<Estimate> all = estimates(model);
         Decision byCard = byCard(model, mode, all, deadline, remaining);
         return job.requestedBackend() == null
                 ? byCard
-                : requested(model, mode, job.requestedBackend(), all, remaining, byCard);
+                : requested(model, mode, wire(job.requestedBackend()), all, remaining, byCard);
     }
 
     private Decision byCard(ModelCard model, String mode, List<Estimate> all, Integer deadline, double remaining) {
         return switch (mode) {
-            case "onprem" -> fixed(model, mode, Backend.ONPREM, all, deadline);
-            case "lambda" -> fixed(model, mode, Backend.LAMBDA, all, deadline);
-            case "batch" -> fixed(model, mode, Backend.BATCH, all, deadline);
             case "lambda-batch" -> lambdaBatch(model, all, deadline);
             case "auto" -> auto(model, all, deadline, remaining);
             default ->
-                new Rejected(
-                        FailureReason.BACKEND_UNAVAILABLE,
-                        "model card of '" + model.name() + "' has placement mode '" + mode
-                                + "'; use onprem, lambda, batch, lambda-batch or auto",
-                        null);
+                backendIds().contains(mode)
+                        ? fixed(model, mode, mode, all, deadline)
+                        : new Rejected(
+                                FailureReason.BACKEND_UNAVAILABLE,
+                                "model card of '" + model.name() + "' has placement mode '" + mode + "'; use "
+                                        + String.join(", ", backendIds()) + ", lambda-batch or auto",
+                                null);
         };
     }
 
@@ -168,24 +235,21 @@ public final class PlacementPolicy {
      * job, else the card's own decision, with a reason that says which and why.
      */
     private Decision requested(
-            ModelCard model, String mode, Backend requested, List<Estimate> all, double remaining, Decision byCard) {
-        List<Backend> allowed = allowed(mode);
-        String asked = "requested " + wire(requested);
+            ModelCard model, String mode, String requested, List<Estimate> all, double remaining, Decision byCard) {
+        List<String> allowed = allowedIds(mode);
+        String asked = "requested " + requested;
         if (allowed.isEmpty()) {
             return byCard; // an unknown mode: the card's own rejection says what is wrong
         }
         if (!allowed.contains(requested)) {
             return annotated(
-                    byCard,
-                    asked + "; the card of '" + model.name() + "' allows only "
-                            + String.join(
-                                    " or ",
-                                    allowed.stream().map(PlacementPolicy::wire).toList()));
+                    byCard, asked + "; the card of '" + model.name() + "' allows only " + String.join(" or ", allowed));
         }
         if (allowed.size() == 1) {
             return annotated(byCard, asked + ", which the card of '" + model.name() + "' fixes");
         }
         Estimate chosen = find(all, requested);
+        String name = chosen.name();
         Double ceiling = "auto".equals(mode) && model.placement() != null
                 ? model.placement().maxCostUsd()
                 : null;
@@ -195,9 +259,9 @@ public final class PlacementPolicy {
                         ? "expected $" + usd(chosen.costUsd()) + " exceeds the cost ceiling of $" + usd(ceiling)
                         : null;
         if (unavailable != null) {
-            return annotated(byCard, asked + ", but " + name(requested) + " cannot take it (" + unavailable + ")");
+            return annotated(byCard, asked + ", but " + name + " cannot take it (" + unavailable + ")");
         }
-        String reason = asked + ": " + name(requested) + ", which the card of '" + model.name() + "' (" + mode
+        String reason = asked + ": " + name + ", which the card of '" + model.name() + "' (" + mode
                 + ") allows"
                 + (chosen.seconds() > remaining
                         ? ", although it is expected to finish in " + secs(chosen.seconds()) + ", after the deadline ("
@@ -211,10 +275,10 @@ public final class PlacementPolicy {
                 ? cardDecision.alternatives()
                 : all.stream().map(Estimate::alternative).toList();
         // when the requested backend refuses the job at dispatch, the card's own choice is the fallback
-        List<Backend> fallbacks = new ArrayList<>();
+        List<String> fallbacks = new ArrayList<>();
         if (byCard instanceof Placed placed) {
-            fallbacks.add(placed.backend());
-            fallbacks.addAll(placed.fallbacks());
+            fallbacks.add(placed.target());
+            fallbacks.addAll(placed.fallbackTargets());
             fallbacks.remove(requested);
         }
         return new Placed(
@@ -222,7 +286,7 @@ public final class PlacementPolicy {
                 reason,
                 new PlacementDecision(
                         mode,
-                        requested,
+                        shippedBackend(requested),
                         reason,
                         cardDecision == null ? null : cardDecision.deadlineSeconds(),
                         alternatives),
@@ -236,7 +300,11 @@ public final class PlacementPolicy {
             case Placed p -> {
                 String reason = prefix + "; " + p.reason();
                 yield new Placed(
-                        p.backend(), reason, withReason(p.decision(), reason), p.estimatedCostUsd(), p.fallbacks());
+                        p.target(),
+                        reason,
+                        withReason(p.decision(), reason),
+                        p.estimatedCostUsd(),
+                        p.fallbackTargets());
             }
             case Rejected r -> {
                 String message = prefix + "; " + r.message();
@@ -268,6 +336,15 @@ public final class PlacementPolicy {
         };
     }
 
+    /** The registered backends' ids a card's placement mode allows; empty for an unknown mode. */
+    private List<String> allowedIds(String mode) {
+        return switch (mode) {
+            case "lambda-batch" -> List.of("lambda", "batch");
+            case "auto" -> backendIds();
+            default -> backendIds().contains(mode) ? List.of(mode) : List.of();
+        };
+    }
+
     /** A backend as it is written in cards, requests and metadata: {@code onprem}, {@code lambda}, {@code batch}. */
     public static String wire(Backend backend) {
         return backend.name().toLowerCase(Locale.ROOT);
@@ -278,23 +355,23 @@ public final class PlacementPolicy {
      * throttled: rejected only when that backend cannot take the job.
      */
     public Decision placeRetry(ModelCard model, Backend backend, String why) {
-        List<Estimate> all = List.of(
-                estimate(model, Backend.ONPREM), estimate(model, Backend.LAMBDA), estimate(model, Backend.BATCH));
-        Estimate chosen = find(all, backend);
-        PlacementDecision decision = decision(model, mode(model), backend, why, null, all);
+        List<Estimate> all = estimates(model);
+        Estimate chosen = find(all, wire(backend));
+        PlacementDecision decision = decision(model, mode(model), chosen.id(), why, null, all);
         if (!chosen.eligible()) {
             return new Rejected(
                     FailureReason.BACKEND_UNAVAILABLE,
-                    why + ", but " + name(backend) + " cannot take it: " + chosen.note(),
+                    why + ", but " + chosen.name() + " cannot take it: " + chosen.note(),
                     decision);
         }
-        return new Placed(backend, why, decision, chosen.costUsd(), List.of());
+        return new Placed(chosen.id(), why, decision, chosen.costUsd(), List.of());
     }
 
-    private Decision fixed(ModelCard model, String mode, Backend backend, List<Estimate> all, Integer deadline) {
+    private Decision fixed(ModelCard model, String mode, String backend, List<Estimate> all, Integer deadline) {
         Estimate chosen = find(all, backend);
+        String name = chosen.name();
         if (!chosen.eligible() && chosen.onlyByEstimate()) {
-            String reason = "model card of '" + model.name() + "' fixes placement to " + name(backend) + " (although "
+            String reason = "model card of '" + model.name() + "' fixes placement to " + name + " (although "
                     + chosen.note() + ")";
             return new Placed(
                     backend,
@@ -304,34 +381,34 @@ public final class PlacementPolicy {
                     List.of());
         }
         if (!chosen.eligible()) {
-            String message = "model card of '" + model.name() + "' fixes placement to " + name(backend)
+            String message = "model card of '" + model.name() + "' fixes placement to " + name
                     + ", which cannot take the job: " + chosen.note();
             return new Rejected(
                     FailureReason.BACKEND_UNAVAILABLE, message, decision(model, mode, backend, message, deadline, all));
         }
-        String reason = "model card of '" + model.name() + "' fixes placement to " + name(backend);
+        String reason = "model card of '" + model.name() + "' fixes placement to " + name;
         return new Placed(
                 backend, reason, decision(model, mode, backend, reason, deadline, all), chosen.costUsd(), List.of());
     }
 
     private Decision lambdaBatch(ModelCard model, List<Estimate> all, Integer deadline) {
-        Estimate lambda = find(all, Backend.LAMBDA);
-        Estimate batch = find(all, Backend.BATCH);
+        Estimate lambda = find(all, "lambda");
+        Estimate batch = find(all, "batch");
         if (lambda.eligible()) {
             String reason = "lambda-batch: Lambda first; Batch if it times out or is throttled";
             return new Placed(
-                    Backend.LAMBDA,
+                    "lambda",
                     reason,
-                    decision(model, "lambda-batch", Backend.LAMBDA, reason, deadline, all),
+                    decision(model, "lambda-batch", "lambda", reason, deadline, all),
                     lambda.costUsd(),
-                    batch.eligible() ? List.of(Backend.BATCH) : List.of());
+                    batch.eligible() ? List.of("batch") : List.of());
         }
         if (batch.eligible()) {
             String reason = "lambda-batch: Lambda cannot take the job (" + lambda.note() + "), so Batch";
             return new Placed(
-                    Backend.BATCH,
+                    "batch",
                     reason,
-                    decision(model, "lambda-batch", Backend.BATCH, reason, deadline, all),
+                    decision(model, "lambda-batch", "batch", reason, deadline, all),
                     batch.costUsd(),
                     List.of());
         }
@@ -372,7 +449,7 @@ public final class PlacementPolicy {
                             : "no backend can take the job: ");
             for (int i = 0; i < judged.size(); i++) {
                 why.append(i == 0 ? "" : "; ")
-                        .append(name(judged.get(i).backend()))
+                        .append(judged.get(i).name())
                         .append(' ')
                         .append(judged.get(i).note());
             }
@@ -383,125 +460,64 @@ public final class PlacementPolicy {
                     decision(model, "auto", null, message, deadline, judged));
         }
         Estimate best = ranked.getFirst();
-        String reason = "auto: " + name(best.backend()) + " is the cheapest backend expected to finish before "
+        String reason = "auto: " + best.name() + " is the cheapest backend expected to finish before "
                 + (deadline == null ? "any deadline" : "the deadline") + " ($" + usd(best.costUsd()) + ", "
                 + secs(best.seconds()) + ")";
-        List<Backend> fallbacks = ranked.stream().skip(1).map(Estimate::backend).toList();
+        List<String> fallbacks = ranked.stream().skip(1).map(Estimate::id).toList();
         return new Placed(
-                best.backend(),
+                best.id(),
                 reason,
-                decision(model, "auto", best.backend(), reason, deadline, judged),
+                decision(model, "auto", best.id(), reason, deadline, judged),
                 best.costUsd(),
                 fallbacks);
     }
 
     /**
-     * One backend's expected completion time (from now) and cost for one job of {@code model}.
-     * <ul>
-     *   <li>on-prem: the run time, plus the wait for a slot when none is free (the expected work ahead, queued and
-     *       running, divided by the slots), plus a cold start when the pool is cold (all from {@link Capacity});
-     *       cost: run time x on-prem price;</li>
-     *   <li>Lambda: the run time stretched by the function's CPU share ({@code memory / 1,769 MB}, at most one
-     *       vCPU for a one-thread model), plus a cold start unless recently invoked; cost: billed milliseconds
-     *       x the per-ms price scaled by memory, plus the request charge; a cold start's billed time is shared
-     *       among the model's recent arrivals (they find the function warm after it);</li>
-     *   <li>Batch: the start-up delay (cold or warm compute environment) plus the run time; cost: the instance
-     *       seconds (at least the minimum billed) x the CPU or GPU instance price x instances.</li>
-     * </ul>
+     * One backend's expected completion time (from now) and cost for one job of {@code model}: the registered
+     * {@link BackendModel}'s estimate (its price model and limits: {@link OnPremModel}, {@link LambdaModel},
+     * {@link BatchModel}) under what the router knows now. The simulation bills attempts with this same method.
      */
     public Estimate estimate(ModelCard model, Backend backend) {
-        ModelCard.Resources r = model.resources();
-        int gpus = r == null ? 0 : r.gpusOrZero();
-        int cpus = r == null || r.cpus() == null ? 1 : Math.max(1, r.cpus());
-        int memoryMb = r == null || r.memoryMb() == null ? 1_024 : r.memoryMb();
+        return estimate(model, wire(backend));
+    }
+
+    /** {@link #estimate(ModelCard, Backend)} of the registered backend with this id. */
+    public Estimate estimate(ModelCard model, String id) {
+        return estimate(model, backend(id));
+    }
+
+    private Estimate estimate(ModelCard model, BackendModel backend) {
         double base = runTimes.baseline(model, estimates.defaultRunSeconds());
-        Optional<String> down = availability.unavailable(backend);
-        return switch (backend) {
-            case ONPREM -> {
-                double run = base;
-                int slots = Math.max(1, capacity.onpremSlots(model.name()));
-                int backlog = Math.max(0, capacity.onpremBacklog(model.name()));
-                double work = Math.max(0, capacity.onpremWorkAheadSeconds(model.name()));
-                double wait = backlog < slots ? 0 : work / slots;
-                boolean warm = capacity.warm(model.name(), Backend.ONPREM);
-                double cold =
-                        warm ? 0 : capacity.onpremColdStartSeconds(model.name(), estimates.onpremColdStartSeconds());
-                double seconds = wait + run + cold;
-                double cost = run * prices.onpremUsdPerSlotSecond() * cpus;
-                String note = "backlog " + backlog + " (" + secs(work) + " of work) on " + slots + " slots, run "
-                        + secs(run) + (warm ? ", warm" : ", cold start " + secs(cold));
-                Estimate e = new Estimate(backend, true, cost, seconds, run, note, false);
-                if (gpus > 0) {
-                    yield e.ineligible("the on-prem pool has no GPU and the model needs " + gpus);
-                }
-                yield down.map(e::ineligible).orElse(e);
+        return backend.estimate(
+                model, new BackendModel.Conditions(base, runTimes, capacity, availability.unavailable(backend)));
+    }
+
+    private List<Estimate> estimates(ModelCard model) {
+        return backends.stream().map(b -> estimate(model, b)).toList();
+    }
+
+    private BackendModel backend(String id) {
+        return backends.stream()
+                .filter(b -> b.id().equals(id))
+                .findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no backend '" + id + "' is registered"));
+    }
+
+    /** The shipped backend with this id, or {@code null} for a backend added through {@link BackendModel}. */
+    static Backend shippedBackend(String id) {
+        for (Backend b : Backend.values()) {
+            if (wire(b).equals(id)) {
+                return b;
             }
-            case LAMBDA -> {
-                double share = Math.min(1.0, (double) memoryMb / LAMBDA_MB_PER_VCPU);
-                double run = runTimes.observed(model.name(), Backend.LAMBDA).orElse(base / share);
-                boolean warm = capacity.warm(model.name(), Backend.LAMBDA);
-                double cold = warm ? 0 : estimates.lambdaColdStartSeconds();
-                double perMs = prices.lambdaUsdPerMsAt2048Mb() * memoryMb / 2048.0;
-                int sharing = Math.max(1, capacity.recentArrivals(model.name()));
-                double cost = Math.ceil(run * 1000) * perMs
-                        + Math.ceil(cold * 1000) * perMs / sharing
-                        + prices.lambdaUsdPerRequest();
-                double limit = lambdaLimitSeconds(model);
-                String note = memoryMb + " MB, run " + secs(run)
-                        + (warm
-                                ? ", warm"
-                                : ", cold start " + secs(cold)
-                                        + (sharing > 1 ? " shared by " + sharing + " recent jobs" : ""));
-                Estimate e = new Estimate(backend, true, cost, run + cold, run, note, false);
-                if (model.placement() == null
-                        || model.placement().lambda() == null
-                        || blank(model.placement().lambda().functionName())) {
-                    yield e.ineligible("no Lambda function is configured in the model card");
-                }
-                if (gpus > 0) {
-                    yield e.ineligible("Lambda has no GPU and the model needs " + gpus);
-                }
-                if (memoryMb > LAMBDA_MAX_MEMORY_MB) {
-                    yield e.ineligible("the model needs " + memoryMb + " MB; Lambda offers at most "
-                            + LAMBDA_MAX_MEMORY_MB + " MB");
-                }
-                if (down.isPresent()) {
-                    yield e.ineligible(down.get());
-                }
-                if (run > limit) {
-                    yield e.ineligibleByEstimate(
-                            "a run takes about " + secs(run) + " there; the function is stopped" + " at " + secs(limit)
-                                    + (limit == LAMBDA_MAX_SECONDS ? " (Lambda's 15-minute limit)" : ""));
-                }
-                yield e;
-            }
-            case BATCH -> {
-                double run = runTimes.observed(model.name(), Backend.BATCH).orElse(base);
-                boolean warm = capacity.warm(model.name(), Backend.BATCH);
-                double start = warm ? estimates.batchWarmStartSeconds() : estimates.batchColdStartSeconds();
-                double perSecond = gpus > 0
-                        ? prices.batchGpuUsdPerInstanceSecond() * gpus
-                        : prices.batchUsdPerInstanceSecond() * cpus;
-                double cost = Math.max(prices.batchMinimumBilledSeconds(), run) * perSecond;
-                String note = (gpus > 0 ? gpus + " GPU" : cpus + " vCPU") + ", start " + (warm ? "warm " : "cold ")
-                        + secs(start) + ", run " + secs(run);
-                Estimate e = new Estimate(backend, true, cost, start + run, run, note, false);
-                if (model.placement() == null
-                        || model.placement().batch() == null
-                        || blank(model.placement().batch().jobQueue())
-                        || blank(model.placement().batch().jobDefinition())) {
-                    yield e.ineligible("no Batch job queue and job definition are configured in the model card");
-                }
-                yield down.map(e::ineligible).orElse(e);
-            }
-        };
+        }
+        return null;
     }
 
     private static PlacementDecision decision(
-            ModelCard model, String mode, Backend chosen, String reason, Integer deadline, List<Estimate> all) {
+            ModelCard model, String mode, String chosen, String reason, Integer deadline, List<Estimate> all) {
         return new PlacementDecision(
                 mode,
-                chosen,
+                chosen == null ? null : shippedBackend(chosen),
                 reason,
                 deadline,
                 all.stream().map(Estimate::alternative).toList());
@@ -522,8 +538,11 @@ public final class PlacementPolicy {
                 : model.placement().mode().toLowerCase(Locale.ROOT);
     }
 
-    private static Estimate find(List<Estimate> all, Backend backend) {
-        return all.stream().filter(e -> e.backend() == backend).findFirst().orElseThrow();
+    private static Estimate find(List<Estimate> all, String id) {
+        return all.stream()
+                .filter(e -> e.id().equals(id))
+                .findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no backend '" + id + "' is registered"));
     }
 
     private static double age(Instant requestedAt, Instant now) {
@@ -532,7 +551,7 @@ public final class PlacementPolicy {
                 : Math.max(0, Duration.between(requestedAt, now).toMillis() / 1000.0);
     }
 
-    private static boolean blank(String s) {
+    static boolean blank(String s) {
         return s == null || s.isBlank();
     }
 
@@ -545,7 +564,7 @@ public final class PlacementPolicy {
         };
     }
 
-    private static String secs(double seconds) {
+    static String secs(double seconds) {
         return seconds >= 100
                 ? String.format(Locale.ROOT, "%.0f s", seconds)
                 : String.format(Locale.ROOT, "%.2f s", seconds);
