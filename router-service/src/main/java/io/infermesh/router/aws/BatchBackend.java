@@ -1,6 +1,5 @@
 package io.infermesh.router.aws;
 
-import io.infermesh.contracts.Backend;
 import io.infermesh.contracts.JobDispatched;
 import io.infermesh.contracts.ModelCard;
 import io.infermesh.router.backend.BackendException;
@@ -40,8 +39,8 @@ final class BatchBackend implements ComputeBackend {
     }
 
     @Override
-    public Backend id() {
-        return Backend.BATCH;
+    public String id() {
+        return "batch";
     }
 
     @Override

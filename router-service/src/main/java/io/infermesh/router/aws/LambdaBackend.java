@@ -1,6 +1,5 @@
 package io.infermesh.router.aws;
 
-import io.infermesh.contracts.Backend;
 import io.infermesh.contracts.JobDispatched;
 import io.infermesh.contracts.ModelCard;
 import io.infermesh.router.backend.BackendException;
@@ -29,8 +28,8 @@ final class LambdaBackend implements ComputeBackend {
     }
 
     @Override
-    public Backend id() {
-        return Backend.LAMBDA;
+    public String id() {
+        return "lambda";
     }
 
     @Override

@@ -16,11 +16,13 @@ import io.infermesh.contracts.Backend;
 import io.infermesh.contracts.JobDispatched;
 import io.infermesh.contracts.ModelCard;
 import io.infermesh.router.placement.Availability;
+import io.infermesh.router.placement.BackendModel;
+import io.infermesh.router.placement.PlacementPolicy;
 import java.time.Duration;
-import java.util.EnumMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
@@ -33,6 +35,8 @@ import java.util.function.Supplier;
  * breaker too, through {@link #recordOutcome}.
  */
 public final class Backends implements Availability {
+
+    private static final String ONPREM = "onprem";
 
     /**
      * Resilience settings.
@@ -62,8 +66,9 @@ public final class Backends implements Availability {
         }
     }
 
-    private final Map<Backend, ComputeBackend> backends = new EnumMap<>(Backend.class);
-    private final Map<Backend, String> missing = new EnumMap<>(Backend.class);
+    // by id (ComputeBackend#id, BackendModel#id): the shipped backends' wire values and any added backend's own
+    private final Map<String, ComputeBackend> backends = new ConcurrentHashMap<>();
+    private final Map<String, String> missing = new ConcurrentHashMap<>();
     private final CircuitBreakerRegistry breakers;
     private final RetryRegistry retries;
     private final RateLimiterRegistry limiters;
@@ -104,18 +109,28 @@ public final class Backends implements Availability {
 
     /** Records why a backend is not there (not configured), for placement to say so. */
     public Backends absent(Backend backend, String why) {
-        if (!backends.containsKey(backend)) {
-            missing.put(backend, why);
+        if (!backends.containsKey(id(backend))) {
+            missing.put(id(backend), why);
         }
         return this;
     }
 
     @Override
     public Optional<String> unavailable(Backend backend) {
+        return unavailable(id(backend));
+    }
+
+    @Override
+    public Optional<String> unavailable(BackendModel backend) {
+        return unavailable(backend.id());
+    }
+
+    /** Why the backend with this id cannot take jobs now, or empty when it can. */
+    public Optional<String> unavailable(String backend) {
         if (!backends.containsKey(backend)) {
             return Optional.of(missing.getOrDefault(backend, "it is not configured"));
         }
-        if (backend == Backend.ONPREM) {
+        if (ONPREM.equals(backend)) {
             return Optional.empty(); // Kafka: its own retries, then the request's dead letter
         }
         CircuitBreaker breaker = breaker(backend);
@@ -136,21 +151,30 @@ public final class Backends implements Availability {
      * @throws BackendException when the backend refused after retries, or its breaker is open
      */
     public ComputeBackend.Handle dispatch(JobDispatched job, ModelCard model) {
-        Backend backend = job.backendOrOnprem();
+        return dispatch(id(job.backendOrOnprem()), job, model);
+    }
+
+    /**
+     * Dispatches to the backend with this id (a backend added through the SPI has no wire value in the record, ADR
+     * 0023) through its rate limiter, circuit breaker and retry.
+     *
+     * @throws BackendException when the backend refused after retries, or its breaker is open
+     */
+    public ComputeBackend.Handle dispatch(String backend, JobDispatched job, ModelCard model) {
         ComputeBackend target = backends.get(backend);
         if (target == null) {
             throw new BackendException(
                     BackendException.Kind.REJECTED, unavailable(backend).orElseThrow(), null);
         }
-        if (backend == Backend.ONPREM) {
+        if (ONPREM.equals(backend)) {
             // a Kafka send: the binder's producer retries it; a failure fails the request, which Kafka redelivers
             return target.dispatch(job, model);
         }
         CircuitBreaker breaker = breaker(backend);
         Supplier<ComputeBackend.Handle> call = () -> target.dispatch(job, model);
-        call = RateLimiter.decorateSupplier(limiters.rateLimiter(name(backend)), call);
+        call = RateLimiter.decorateSupplier(limiters.rateLimiter(backend), call);
         call = CircuitBreaker.decorateSupplier(breaker, call);
-        call = Retry.decorateSupplier(retries.retry(name(backend)), call);
+        call = Retry.decorateSupplier(retries.retry(backend), call);
         try {
             return call.get();
         } catch (CallNotPermittedException e) {
@@ -159,7 +183,7 @@ public final class Backends implements Availability {
         } catch (RequestNotPermitted e) {
             throw new BackendException(
                     BackendException.Kind.THROTTLED,
-                    "the router's rate limit for " + name(backend) + " API calls was reached",
+                    "the router's rate limit for " + backend + " API calls was reached",
                     e);
         }
     }
@@ -169,7 +193,7 @@ public final class Backends implements Availability {
      * backend's breaker, while it is closed.
      */
     public void recordOutcome(Backend backend, boolean failed) {
-        if (backend == Backend.ONPREM || !backends.containsKey(backend)) {
+        if (backend == null || backend == Backend.ONPREM || !backends.containsKey(id(backend))) {
             return;
         }
         CircuitBreaker breaker = breaker(backend);
@@ -188,7 +212,12 @@ public final class Backends implements Availability {
 
     /** The breaker of {@code backend} (for metrics and tests). */
     public CircuitBreaker breaker(Backend backend) {
-        return breakers.circuitBreaker(name(backend));
+        return breaker(id(backend));
+    }
+
+    /** The breaker of the backend with this id. */
+    public CircuitBreaker breaker(String backend) {
+        return breakers.circuitBreaker(backend);
     }
 
     public CircuitBreakerRegistry breakers() {
@@ -205,10 +234,10 @@ public final class Backends implements Availability {
 
     /** The registered backend of that kind, if any. */
     public Optional<ComputeBackend> get(Backend backend) {
-        return Optional.ofNullable(backends.get(backend));
+        return Optional.ofNullable(backends.get(id(backend)));
     }
 
-    private static String name(Backend backend) {
-        return backend.name().toLowerCase(Locale.ROOT);
+    private static String id(Backend backend) {
+        return PlacementPolicy.wire(backend);
     }
 }

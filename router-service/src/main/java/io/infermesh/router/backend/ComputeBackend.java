@@ -1,17 +1,22 @@
 package io.infermesh.router.backend;
 
-import io.infermesh.contracts.Backend;
 import io.infermesh.contracts.JobDispatched;
 import io.infermesh.contracts.ModelCard;
+import io.infermesh.router.placement.BackendModel;
 
 /**
- * Somewhere a job can run. Placement never sees more than this; adding another cloud means one more implementation
- * (and one more {@link Backend} value), not a change to the policy.
+ * Somewhere a job can run: the dispatch half of the backend SPI (ADR 0023). A backend beyond the shipped three is one
+ * class implementing this and {@link BackendModel} (its placement facts: limits, price model, availability, start-up),
+ * registered as a bean; the router collects every bean of either kind into {@link Backends} and the
+ * {@link io.infermesh.router.placement.PlacementPolicy}.
  */
 public interface ComputeBackend {
 
-    /** Which backend this is. */
-    Backend id();
+    /**
+     * Which backend this is, as placement names it ({@link BackendModel#id()}): {@code onprem}, {@code lambda},
+     * {@code batch} or an added backend's own id.
+     */
+    String id();
 
     /**
      * Hands one attempt of a job over. Returns when the backend has accepted it (not when it has run).

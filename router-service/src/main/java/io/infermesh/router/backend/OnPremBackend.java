@@ -1,6 +1,5 @@
 package io.infermesh.router.backend;
 
-import io.infermesh.contracts.Backend;
 import io.infermesh.contracts.JobDispatched;
 import io.infermesh.contracts.ModelCard;
 import io.infermesh.contracts.Topics;
@@ -23,8 +22,8 @@ final class OnPremBackend implements ComputeBackend {
     }
 
     @Override
-    public Backend id() {
-        return Backend.ONPREM;
+    public String id() {
+        return "onprem";
     }
 
     @Override

@@ -503,8 +503,13 @@ public final class PlacementPolicy {
                 .orElseThrow(() -> new IllegalArgumentException("no backend '" + id + "' is registered"));
     }
 
+    /** The registered backend with this id as people read it ("AWS Lambda"). */
+    public String name(String id) {
+        return backend(id).name();
+    }
+
     /** The shipped backend with this id, or {@code null} for a backend added through {@link BackendModel}. */
-    static Backend shippedBackend(String id) {
+    public static Backend shippedBackend(String id) {
         for (Backend b : Backend.values()) {
             if (wire(b).equals(id)) {
                 return b;

@@ -209,22 +209,25 @@ final class Dispatcher {
             publisher.statusChanged(accepted.get().announcement());
             return true;
         }
-        List<Backend> order = new ArrayList<>();
-        order.add(placed.backend());
-        order.addAll(placed.fallbacks());
+        List<String> order = new ArrayList<>();
+        order.add(placed.target());
+        order.addAll(placed.fallbackTargets());
         List<String> refusals = new ArrayList<>();
         BackendException last = null;
-        for (Backend backend : order) {
+        for (String target : order) {
+            // the wire value; null for a backend added through the SPI, whose events name it in the reason (ADR 0023)
+            Backend backend = PlacementPolicy.shippedBackend(target);
+            boolean onprem = backend == Backend.ONPREM;
             if (settled(jobId, attempt, kind)) {
                 return false;
             }
             Instant now = clock.instant();
             String reason = refusals.isEmpty()
                     ? placed.reason()
-                    : placed.reason() + "; " + String.join("; ", refusals) + "; so " + PlacementPolicy.name(backend);
-            double cost = backend == placed.backend()
+                    : placed.reason() + "; " + String.join("; ", refusals) + "; so " + policy.name(target);
+            double cost = target.equals(placed.target())
                     ? placed.estimatedCostUsd()
-                    : policy.estimate(card, backend).costUsd();
+                    : policy.estimate(card, target).costUsd();
             PlacementDecision decision = placed.decision() == null
                     ? null
                     : new PlacementDecision(
@@ -250,43 +253,43 @@ final class Dispatcher {
                     cost,
                     backend,
                     // the pool writes where its workers are configured to (results-bucket, results-prefix)
-                    backend == Backend.ONPREM ? null : output(input, model, owner, jobId),
+                    onprem ? null : output(input, model, owner, jobId),
                     deadline(card, requestedAt));
-            if (backend == Backend.ONPREM) {
+            if (onprem) {
                 // RUNNABLE first; a Kafka failure here propagates and the request is redelivered (Kafka is down:
                 // no other backend's RUNNABLE could be published either)
                 ledger.dispatchedOnprem(
-                        jobId, attempt, model, policy.estimate(card, backend).runSeconds());
+                        jobId, attempt, model, policy.estimate(card, target).runSeconds());
                 try {
                     publisher.statusChanged(runnable);
-                    backends.dispatch(remote, card);
+                    backends.dispatch(target, remote, card);
                 } catch (RuntimeException e) {
                     ledger.undoOnprem(jobId, attempt);
                     throw e;
                 }
-                count(model, backend);
+                count(model, target);
                 return true;
             }
             try {
-                ComputeBackend.Handle handle = backends.dispatch(remote, card);
+                ComputeBackend.Handle handle = backends.dispatch(target, remote, card);
                 JobStatusChanged announced = runnable.withMessage(handle.detail());
                 ledger.dispatchedRemote(remote, handle.id(), announced);
                 publisher.statusChanged(announced);
-                count(model, backend);
-                log.info("job {} attempt {} placed on {}: {}", jobId, attempt, backend, handle.detail());
+                count(model, target);
+                log.info("job {} attempt {} placed on {}: {}", jobId, attempt, target, handle.detail());
                 return true;
             } catch (BackendException e) {
                 last = e;
                 // the backend's message is a sentence without AWS's or the SDK's text (those are in the log)
-                refusals.add(PlacementPolicy.name(backend) + " refused it: " + e.getMessage());
+                refusals.add(policy.name(target) + " refused it: " + e.getMessage());
                 meters.counter(
                                 "infermesh.router.dispatch.failures",
                                 "backend",
-                                tag(backend),
+                                target,
                                 "kind",
                                 e.kind().name().toLowerCase(Locale.ROOT))
                         .increment();
-                log.warn("job {} attempt {}: {} refused it: {}", jobId, attempt, backend, e.getMessage());
+                log.warn("job {} attempt {}: {} refused it: {}", jobId, attempt, target, e.getMessage());
             }
         }
         FailureReason reason = last != null && last.kind() == BackendException.Kind.THROTTLED
@@ -334,12 +337,8 @@ final class Dispatcher {
         return seconds == null || requestedAt == null ? null : requestedAt.plusSeconds(seconds);
     }
 
-    private void count(String model, Backend backend) {
-        meters.counter("infermesh.router.placements", "model", model, "backend", tag(backend))
+    private void count(String model, String backend) {
+        meters.counter("infermesh.router.placements", "model", model, "backend", backend)
                 .increment();
-    }
-
-    private static String tag(Backend backend) {
-        return backend.name().toLowerCase(Locale.ROOT);
     }
 }

@@ -12,6 +12,8 @@ import io.infermesh.events.JobEventSender;
 import io.infermesh.router.RouterProperties;
 import io.infermesh.router.backend.Backends;
 import io.infermesh.router.backend.ComputeBackend;
+import io.infermesh.router.placement.BackendModel;
+import io.infermesh.router.placement.Estimates;
 import io.infermesh.router.placement.PlacementPolicy;
 import io.infermesh.router.placement.RecentJobs;
 import io.infermesh.router.placement.RunTimes;
@@ -20,10 +22,12 @@ import io.infermesh.router.tracking.Ledger;
 import io.infermesh.router.tracking.PoolStatuses;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.cloud.stream.function.StreamBridge;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -78,10 +82,22 @@ class JobRouting {
         return backends;
     }
 
+    /**
+     * The policy over the shipped backends (priced by {@code infermesh.router.prices}) and every backend added as a
+     * {@link BackendModel} bean (ADR 0023), whose estimates follow the shipped ones.
+     */
     @Bean
-    PlacementPolicy placementPolicy(RouterProperties properties, RunTimes runTimes, Ledger ledger, Backends backends) {
-        return new PlacementPolicy(
-                properties.prices().table(), properties.estimates().estimates(), runTimes, ledger, backends);
+    PlacementPolicy placementPolicy(
+            RouterProperties properties,
+            RunTimes runTimes,
+            Ledger ledger,
+            Backends backends,
+            ObjectProvider<BackendModel> added) {
+        Estimates estimates = properties.estimates().estimates();
+        List<BackendModel> all =
+                new ArrayList<>(PlacementPolicy.shipped(properties.prices().table(), estimates));
+        added.orderedStream().forEach(all::add);
+        return new PlacementPolicy(all, estimates, runTimes, ledger, backends);
     }
 
     /**

@@ -264,7 +264,8 @@ public final class Ledger implements Capacity {
     }
 
     private static String use(String model, Backend backend) {
-        return backend == Backend.BATCH ? "\u0000batch" : model + "\u0000" + backend.name();
+        // a backend added through the SPI has no wire value (ADR 0023); its use is kept apart from the shipped ones
+        return backend == Backend.BATCH ? "\u0000batch" : model + "\u0000" + (backend == null ? "" : backend.name());
     }
 
     private static long nz(Long value) {

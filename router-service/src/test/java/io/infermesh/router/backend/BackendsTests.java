@@ -22,8 +22,8 @@ class BackendsTests {
         AtomicInteger calls = new AtomicInteger();
         ComputeBackend flaky = new ComputeBackend() {
             @Override
-            public Backend id() {
-                return Backend.BATCH;
+            public String id() {
+                return "batch";
             }
 
             @Override
@@ -44,8 +44,8 @@ class BackendsTests {
         AtomicInteger rejected = new AtomicInteger();
         Backends strict = new Backends(Backends.Resilience.defaults()).register(new ComputeBackend() {
             @Override
-            public Backend id() {
-                return Backend.LAMBDA;
+            public String id() {
+                return "lambda";
             }
 
             @Override
@@ -64,8 +64,8 @@ class BackendsTests {
         AtomicInteger calls = new AtomicInteger();
         ComputeBackend counting = new ComputeBackend() {
             @Override
-            public Backend id() {
-                return Backend.LAMBDA;
+            public String id() {
+                return "lambda";
             }
 
             @Override
