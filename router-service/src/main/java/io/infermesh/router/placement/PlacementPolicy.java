@@ -15,14 +15,15 @@ import java.util.Locale;
 import java.util.Optional;
 
 /**
- * Decides where a job runs, and says why. Plain logic: no Kafka, no AWS, no Spring; the simulation in
- * {@code load-tests} drives this same class.
+ * Decides where a job runs, and says why. Plain logic: no Kafka, no AWS, no Spring; the placement simulation in this
+ * module's tests drives this same class.
  *
- * <p>For every backend it estimates the expected time to completion and the expected cost (see {@link #estimate}),
- * marks it ineligible when a hard limit, its configuration or its circuit breaker rules it out, and then:
+ * <p>Every registered backend ({@link BackendModel}: the shipped {@link OnPremModel}, {@link LambdaModel},
+ * {@link BatchModel}, and any added one, ADR 0023) estimates the expected time to completion and the expected cost
+ * (see {@link #estimate}), ineligible when a hard limit, its configuration or its circuit breaker rules it out; then:
  * <ul>
- *   <li>fixed modes ({@code onprem}, {@code lambda}, {@code batch}) take their backend when it is eligible, and
- *       reject the job otherwise;</li>
+ *   <li>fixed modes ({@code onprem}, {@code lambda}, {@code batch}, an added backend's id) take their backend when it
+ *       is eligible, and reject the job otherwise;</li>
  *   <li>{@code lambda-batch} takes Lambda when eligible, else Batch;</li>
  *   <li>{@code auto} takes the cheapest eligible backend whose expected completion meets the deadline (ties: the
  *       fastest), within the card's cost ceiling; when none meets the deadline the job is rejected
@@ -66,9 +67,13 @@ public final class PlacementPolicy {
             RunTimes runTimes,
             Capacity capacity,
             Availability availability) {
-        if (backends.stream().map(BackendModel::id).distinct().count() != backends.size()) {
-            throw new IllegalArgumentException("two backends share an id: "
-                    + backends.stream().map(BackendModel::id).toList());
+        List<String> ids = backends.stream().map(BackendModel::id).toList();
+        if (ids.stream().distinct().count() != ids.size()) {
+            throw new IllegalArgumentException("two backends share an id: " + ids);
+        }
+        if (ids.contains("auto") || ids.contains("lambda-batch")) {
+            // a card's mode names either a backend or a policy; these two are policies
+            throw new IllegalArgumentException("a backend may not be called 'auto' or 'lambda-batch': " + ids);
         }
         this.backends = List.copyOf(backends);
         this.estimates = estimates;
@@ -324,18 +329,6 @@ public final class PlacementPolicy {
                         decision.alternatives());
     }
 
-    /** The backends a card's placement mode allows an owner to ask for; empty for an unknown mode. */
-    public static List<Backend> allowed(String mode) {
-        return switch (mode) {
-            case "onprem" -> List.of(Backend.ONPREM);
-            case "lambda" -> List.of(Backend.LAMBDA);
-            case "batch" -> List.of(Backend.BATCH);
-            case "lambda-batch" -> List.of(Backend.LAMBDA, Backend.BATCH);
-            case "auto" -> List.of(Backend.ONPREM, Backend.LAMBDA, Backend.BATCH);
-            default -> List.of();
-        };
-    }
-
     /** The registered backends' ids a card's placement mode allows; empty for an unknown mode. */
     private List<String> allowedIds(String mode) {
         return switch (mode) {
@@ -558,15 +551,6 @@ public final class PlacementPolicy {
 
     static boolean blank(String s) {
         return s == null || s.isBlank();
-    }
-
-    /** A backend as people read it: "the on-prem pool", "AWS Lambda", "AWS Batch". */
-    public static String name(Backend backend) {
-        return switch (backend) {
-            case ONPREM -> "the on-prem pool";
-            case LAMBDA -> "AWS Lambda";
-            case BATCH -> "AWS Batch";
-        };
     }
 
     static String secs(double seconds) {
