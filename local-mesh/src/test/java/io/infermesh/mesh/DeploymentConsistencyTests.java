@@ -226,6 +226,36 @@ class DeploymentConsistencyTests {
                 ${NAME} placeholder; the service would silently ignore them""").isEmpty();
     }
 
+    /**
+     * A killed instance of any service gives up its partitions within seconds (ADR 0024 for ingest, router and status,
+     * whose binder consumers use Kafka's classic protocol; ADR 0018 for the workers' KIP-848 group), not after Kafka's
+     * default 45 s session: the fault harness measured 46–47 s of stall after {@code kill -9} of a router or ingest
+     * before.
+     */
+    @Test
+    void everyServicesKafkaConsumersAreFencedWithinSixSecondsOfItsDeath() throws IOException {
+        for (String service : List.of("ingest-service", "router-service", "status-service")) {
+            JsonNode consumer = readYaml(ROOT.resolve(service + "/src/main/resources/" + service + ".yml"))
+                    .at("/spring/cloud/stream/kafka/binder/consumer-properties");
+            long session = defaultOf(consumer.path("session.timeout.ms").asString(""));
+            long heartbeat = defaultOf(consumer.path("heartbeat.interval.ms").asString(""));
+            assertThat(session).as(service + "'s session.timeout.ms").isBetween(1L, 6_000L);
+            assertThat(heartbeat).as(service + "'s heartbeat.interval.ms").isBetween(1L, session / 3);
+        }
+        JsonNode pool = readYaml(ROOT.resolve("worker-service/src/main/resources/worker-service.yml"))
+                .at("/infermesh/worker/pool");
+        assertThat(pool.path("session-timeout").asString()).isEqualTo("${WORKER_SESSION_TIMEOUT:6s}");
+    }
+
+    /** The default of a {@code ${NAME:default}} placeholder, or the plain number; 0 when there is none. */
+    private static long defaultOf(String value) {
+        Matcher placeholder = Pattern.compile("\\$\\{[^:}]+:(\\d+)}").matcher(value);
+        if (placeholder.matches()) {
+            return Long.parseLong(placeholder.group(1));
+        }
+        return value.matches("\\d+") ? Long.parseLong(value) : 0;
+    }
+
     @Test
     void minioPublishesBucketNotificationsToTheTopicIngestServiceReads() {
         String id = minioKafkaTarget();
