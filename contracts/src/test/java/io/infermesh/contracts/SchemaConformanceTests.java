@@ -10,6 +10,7 @@ import com.networknt.schema.ValidationMessage;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -130,19 +131,19 @@ class SchemaConformanceTests {
     }
 
     @Test
-    @SuppressWarnings("removal") // the former payload's type: what Lambda and Batch were handed before ADR 0020
     void theFormerRemoteJobPayloadMatchesTheSchemaAndReadsAsTheOneRecord() {
-        var former = new RemoteJob(
-                "j-1",
-                "digits",
-                "alice",
-                2,
-                Backend.BATCH,
-                INPUT,
-                ObjectRef.of("infermesh", "results/digits/alice/j-1/result.json"),
-                NOW,
-                NOW,
-                0.0055);
+        // what Lambda and Batch were handed before ADR 0020 (the RemoteJob record, since removed), field by field
+        var former = new LinkedHashMap<String, Object>();
+        former.put("jobId", "j-1");
+        former.put("model", "digits");
+        former.put("owner", "alice");
+        former.put("attempt", 2);
+        former.put("backend", "batch");
+        former.put("input", INPUT);
+        former.put("output", ObjectRef.of("infermesh", "results/digits/alice/j-1/result.json"));
+        former.put("requestedAt", NOW.toString());
+        former.put("dispatchedAt", NOW.toString());
+        former.put("estimatedCostUsd", 0.0055);
         assertValid("job-dispatched", former);
 
         JobDispatched read = MAPPER.readValue(MAPPER.writeValueAsString(former), JobDispatched.class);

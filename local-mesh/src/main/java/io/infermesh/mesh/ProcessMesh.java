@@ -306,10 +306,10 @@ public final class ProcessMesh implements AutoCloseable {
     }
 
     /**
-     * Libraries an exec jar needs but lacks. status-service's pom declares {@code jackson-dataformat-yaml} with test
-     * scope, which takes it (and snakeyaml-engine) out of the exec jar although contracts' {@code ModelCatalogue}
-     * needs it at run time: its jar alone fails with {@code NoClassDefFoundError: YAMLMapper}. In one JVM another
-     * service's jar brings it. Until that pom is fixed, the same versions are given from this process's classpath.
+     * Libraries an exec jar needs but lacks: status-service's jars built before 2a62ffb left out {@code
+     * jackson-dataformat-yaml} (and snakeyaml-engine), which contracts' {@code ModelCatalogue} needs at run time (its
+     * pom declared it with test scope), and fail alone with {@code NoClassDefFoundError: YAMLMapper}. For such a jar
+     * the same versions are given from this process's classpath; a current jar has them and gets nothing.
      */
     static List<Path> missingLibraries(Path jar) {
         try (ZipFile zip = new ZipFile(jar.toFile())) {

@@ -3,12 +3,12 @@ package io.infermesh.mesh;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.infermesh.contracts.Backend;
+import io.infermesh.contracts.JobDispatched;
 import io.infermesh.contracts.JobResult;
 import io.infermesh.contracts.JobStatus;
 import io.infermesh.contracts.JobStatusChanged;
 import io.infermesh.contracts.ObjectRef;
 import io.infermesh.contracts.Prediction;
-import io.infermesh.contracts.RemoteJob;
 import io.infermesh.contracts.Timings;
 import io.infermesh.contracts.Topics;
 import io.infermesh.localinfra.MotoAws;
@@ -119,7 +119,7 @@ class CloudMeshIntegrationTests {
         assertThat(runnable.message()).contains(FUNCTION);
 
         // AWS Lambda ran the job: its on-success destination delivers this record to SQS
-        RemoteJob request = requestPayload(runnable, jobId);
+        JobDispatched request = requestPayload(runnable, jobId);
         JobResult response = new JobResult(
                 jobId,
                 "iris",
@@ -151,7 +151,7 @@ class CloudMeshIntegrationTests {
         assertThat(runnable.backend()).isEqualTo(Backend.LAMBDA);
 
         // AWS Lambda gave up: its on-failure destination delivers this record to SQS
-        RemoteJob request = requestPayload(runnable, jobId);
+        JobDispatched request = requestPayload(runnable, jobId);
         sqs.sendMessage(b -> b.queueUrl(completions)
                 .messageBody(destinationRecord(
                         request,
@@ -175,25 +175,27 @@ class CloudMeshIntegrationTests {
     }
 
     /** What the router sent to Lambda, as AWS echoes it back in the destination record's requestPayload. */
-    private static RemoteJob requestPayload(JobStatusChanged runnable, String jobId) {
+    private static JobDispatched requestPayload(JobStatusChanged runnable, String jobId) {
         ObjectRef output = ObjectRef.of(
-                LocalMesh.BUCKET, RemoteJob.resultKey("results/", runnable.model(), runnable.owner(), jobId));
-        return new RemoteJob(
+                LocalMesh.BUCKET, JobDispatched.resultKey("results/", runnable.model(), runnable.owner(), jobId));
+        return new JobDispatched(
                 jobId,
                 runnable.model(),
                 runnable.owner(),
-                1,
-                Backend.LAMBDA,
                 runnable.input(),
-                output,
+                1,
+                null,
                 null,
                 runnable.occurredAt(),
-                runnable.estimatedCostUsd());
+                runnable.estimatedCostUsd(),
+                Backend.LAMBDA,
+                output,
+                null);
     }
 
     /** An AWS Lambda asynchronous-invocation destination record (AWS's documented format). */
     private static String destinationRecord(
-            RemoteJob request, String condition, String responsePayload, String functionError) {
+            JobDispatched request, String condition, String responsePayload, String functionError) {
         return """
                 {"version":"1.0","timestamp":"%s",
                  "requestContext":{"requestId":"%s","functionArn":"arn:aws:lambda:us-east-1:123456789012:function:%s:$LATEST","condition":"%s","approximateInvokeCount":%d},
