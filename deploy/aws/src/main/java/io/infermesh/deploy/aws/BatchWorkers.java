@@ -25,6 +25,7 @@ import software.amazon.awscdk.services.ec2.SubnetConfiguration;
 import software.amazon.awscdk.services.ec2.SubnetSelection;
 import software.amazon.awscdk.services.ec2.SubnetType;
 import software.amazon.awscdk.services.ec2.Vpc;
+import software.amazon.awscdk.services.ecs.AssetImageProps;
 import software.amazon.awscdk.services.ecs.AwsLogDriverProps;
 import software.amazon.awscdk.services.ecs.ContainerImage;
 import software.amazon.awscdk.services.ecs.LogDriver;
@@ -45,6 +46,9 @@ import software.constructs.Construct;
  * gateway endpoint keeps data off the internet); their role reads the inbox and writes results.
  */
 final class BatchWorkers extends Construct {
+
+    /** The GPU job's Dockerfile, beside the CPU job's in the staged build context. */
+    static final String GPU_DOCKERFILE = "Dockerfile.gpu";
 
     /** The image's entrypoint is {@code predict}; this makes it run the router's job (worker-service README). */
     static final List<String> COMMAND = List.of("--job-from-env");
@@ -132,9 +136,12 @@ final class BatchWorkers extends Construct {
         ContainerImage cpuImage = settings.batchImage().isPresent()
                 ? ContainerImage.fromRegistry(settings.batchImage().get())
                 : ContainerImage.fromAsset(settings.requireBatchImageDir().toString());
+        // the same content on CUDA with ONNX Runtime's GPU build (batch/Dockerfile.gpu), unless an image is given
         ContainerImage gpuImage = settings.gpuImage().isPresent()
                 ? ContainerImage.fromRegistry(settings.gpuImage().get())
-                : cpuImage;
+                : ContainerImage.fromAsset(
+                        settings.requireBatchImageDir().toString(),
+                        AssetImageProps.builder().file(GPU_DOCKERFILE).build());
         cpuJob = EcsJobDefinition.Builder.create(this, "CpuJob")
                 .jobDefinitionName(settings.cpuJobDefinitionName())
                 .timeout(Duration.seconds(settings.batchTimeoutSeconds()))

@@ -49,7 +49,8 @@ import java.util.function.Function;
  * @param batchTimeoutSeconds a Batch job attempt's time-out ({@code batchTimeoutSeconds}, 3600)
  * @param batchImage the CPU job's image ({@code batchImage}, e.g. {@code 123456789012.dkr.ecr.…/infermesh-worker:1};
  *     empty: built by {@code cdk deploy} from {@code batchImageDir} and pushed to the CDK bootstrap's repository)
- * @param gpuImage the GPU job's image ({@code gpuImage}; empty: the CPU job's)
+ * @param gpuImage the GPU job's image ({@code gpuImage}; empty: built by {@code cdk deploy} from {@code batchImageDir}'s
+ *     {@code Dockerfile.gpu}: the CPU image's content on CUDA with ONNX Runtime's GPU build)
  * @param batchImageDir the Batch image's build context ({@code batchImageDir}, {@code target/batch-image}, staged by Maven)
  * @param maxAzs availability zones of the Batch VPC ({@code maxAzs}, 2)
  * @param logRetentionDays how long the function's and the jobs' logs are kept ({@code logRetentionDays}, 30)

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -300,28 +301,54 @@ class InfermeshStackTests {
     }
 
     @Test
-    void theBatchImageIsBuiltByCdkDeployFromTheDockerfileMavenStaged() throws Exception {
+    void theBatchImagesAreBuiltByCdkDeployFromTheDockerfilesMavenStaged() throws Exception {
         JsonNode images = synth.assets().path("dockerImages");
-        assertThat(images.size()).isEqualTo(1);
-        JsonNode image = images.properties().iterator().next().getValue();
-        Path context =
-                synth.outdir().resolve(image.path("source").path("directory").asString());
+        assertThat(images.size()).as("the CPU job's image and the GPU job's").isEqualTo(2);
+        Map<String, String> tagByDockerfile = new HashMap<>();
+        images.properties().forEach(entry -> {
+            JsonNode source = entry.getValue().path("source");
+            Path context = synth.outdir().resolve(source.path("directory").asString());
+            String dockerfile = source.path("dockerFile").asString("Dockerfile");
+            assertThat(context.resolve(dockerfile)).hasSameTextualContentAs(Path.of("batch/" + dockerfile));
+            assertThat(context.resolve("worker/lib")).isDirectory();
+            assertThat(context.resolve("worker/models/digits/model.onnx")).exists();
+            tagByDockerfile.put(dockerfile, entry.getKey()); // the asset's hash is the image's tag
+        });
+        assertThat(tagByDockerfile).containsOnlyKeys("Dockerfile", "Dockerfile.gpu");
+        Map<String, String> imageOf = Map.of(
+                "infermesh-worker-cpu", tagByDockerfile.get("Dockerfile"),
+                "infermesh-worker-gpu", tagByDockerfile.get("Dockerfile.gpu"));
+        imageOf.forEach((definition, tag) -> template.hasResourceProperties(
+                "AWS::Batch::JobDefinition",
+                Map.of(
+                        "JobDefinitionName",
+                        definition,
+                        "ContainerProperties",
+                        Match.objectLike(Map.of(
+                                "Image", Map.of("Fn::Sub", Match.stringLikeRegexp(".*container-assets.*:" + tag)))))));
+    }
 
-        assertThat(context.resolve("Dockerfile")).hasSameTextualContentAs(Path.of("batch/Dockerfile"));
-        assertThat(context.resolve("worker/lib")).isDirectory();
-        assertThat(context.resolve("worker/models/digits/model.onnx")).exists();
-        String tag = images.properties().iterator().next().getKey(); // the asset's hash is the image's tag
-        for (String definition : List.of("infermesh-worker-cpu", "infermesh-worker-gpu")) {
-            template.hasResourceProperties(
-                    "AWS::Batch::JobDefinition",
-                    Map.of(
-                            "JobDefinitionName",
-                            definition,
-                            "ContainerProperties",
-                            Match.objectLike(Map.of(
-                                    "Image",
-                                    Map.of("Fn::Sub", Match.stringLikeRegexp(".*container-assets.*:" + tag))))));
-        }
+    @Test
+    void theGpuImageRunsOnCudaWithOnnxRuntimesGpuBuildCheckedByItsHash() throws Exception {
+        String gpu = Files.readString(Path.of("batch/Dockerfile.gpu"));
+        String cpu = Files.readString(Path.of("batch/Dockerfile"));
+
+        assertThat(gpu).containsPattern("(?m)^FROM nvidia/cuda:12\\.[0-9.]+-cudnn-runtime-");
+        assertThat(gpu)
+                .contains("ARG ONNXRUNTIME_VERSION=1.29.0")
+                .contains("rm -rf /app/ai/onnxruntime")
+                .contains("https://repo1.maven.org/maven2/com/microsoft/onnxruntime/onnxruntime_gpu/")
+                .containsPattern("ONNXRUNTIME_GPU_SHA256=[0-9a-f]{64}")
+                .contains("sha256sum -c -");
+        assertThat(entrypoint(gpu)).as("the same command as the CPU image").isEqualTo(entrypoint(cpu));
+    }
+
+    private static String entrypoint(String dockerfile) {
+        return dockerfile
+                .lines()
+                .filter(l -> l.startsWith("ENTRYPOINT"))
+                .findFirst()
+                .orElseThrow();
     }
 
     @Test
