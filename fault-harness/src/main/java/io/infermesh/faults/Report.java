@@ -21,22 +21,8 @@ final class Report {
                         + " | fault after |\n");
         md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (Row row : rows) {
-            Checks.Verdict v = row.outcome().verdict();
             md.append("| %s | %d | %d | %d | %d | %d (%d) | %d | %d | %s | %.1f s |\n"
-                    .formatted(
-                            row.scenario(),
-                            v.jobs(),
-                            v.succeeded(),
-                            v.failed(),
-                            v.lost(),
-                            v.duplicated(),
-                            v.sameCeId(),
-                            v.stuck(),
-                            v.illegal(),
-                            v.recovery() == null
-                                    ? "never (stuck)"
-                                    : "%.1f s".formatted(v.recovery().toMillis() / 1000.0),
-                            row.outcome().faultAfter().toMillis() / 1000.0));
+                    .formatted(values(row, "never (stuck)", "%.1f s")));
         }
         return md.toString();
     }
@@ -45,24 +31,27 @@ final class Report {
         StringBuilder csv = new StringBuilder(
                 "fault,jobs,succeeded,failed,lost,duplicated,duplicated_same_ce_id,stuck,illegal,recovery_s,fault_after_s\n");
         for (Row row : rows) {
-            Checks.Verdict v = row.outcome().verdict();
-            csv.append("%s,%d,%d,%d,%d,%d,%d,%d,%d,%s,%.1f\n"
-                    .formatted(
-                            row.scenario(),
-                            v.jobs(),
-                            v.succeeded(),
-                            v.failed(),
-                            v.lost(),
-                            v.duplicated(),
-                            v.sameCeId(),
-                            v.stuck(),
-                            v.illegal(),
-                            v.recovery() == null
-                                    ? ""
-                                    : "%.1f".formatted(v.recovery().toMillis() / 1000.0),
-                            row.outcome().faultAfter().toMillis() / 1000.0));
+            csv.append("%s,%d,%d,%d,%d,%d,%d,%d,%d,%s,%.1f\n".formatted(values(row, "", "%.1f")));
         }
         return csv.toString();
+    }
+
+    /** One row's values in the table's column order; the recovery time in {@code seconds}, or {@code never}. */
+    private static Object[] values(Row row, String never, String seconds) {
+        Checks.Verdict v = row.outcome().verdict();
+        return new Object[] {
+            row.scenario(),
+            v.jobs(),
+            v.succeeded(),
+            v.failed(),
+            v.lost(),
+            v.duplicated(),
+            v.sameCeId(),
+            v.stuck(),
+            v.illegal(),
+            v.recovery() == null ? never : seconds.formatted(v.recovery().toMillis() / 1000.0),
+            row.outcome().faultAfter().toMillis() / 1000.0
+        };
     }
 
     static String details(List<Row> rows) {
