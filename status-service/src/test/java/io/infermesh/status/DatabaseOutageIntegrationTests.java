@@ -91,6 +91,20 @@ class DatabaseOutageIntegrationTests extends StatusServiceIntegrationTest {
                                         .startsWith("the job store (PostgreSQL) cannot be reached right now")
                                         .doesNotContain("PSQL", "Hikari", "jdbc:", "Exception")),
                 "the API must answer while PostgreSQL is down, not wait for it");
+        assertTimeoutPreemptively(Duration.ofSeconds(15), () -> {
+            byte[] refused = anonymous
+                    .get()
+                    .uri("/api/jobs/{id}", before)
+                    .exchange()
+                    .expectStatus()
+                    .isUnauthorized()
+                    .expectBody()
+                    .returnResult()
+                    .getResponseBody();
+            assertThat(refused == null ? "" : new String(refused))
+                    .as("without a token: refused before the store is asked, and nothing of the job shown")
+                    .doesNotContain(before, "alice", "PostgreSQL");
+        });
 
         database();
         await().atMost(Duration.ofSeconds(60))
